@@ -1,0 +1,1 @@
+export type { EmulatorOptions, RunningEmulator } from "./types.js";
