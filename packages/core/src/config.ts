@@ -130,6 +130,16 @@ export async function loadConfig(options: LoadConfigOptions): Promise<CofferConf
     defaultType: options.defaultStoreType ?? "sql",
   });
   const hasBackup = Boolean(env[`${BACKUP_PREFIX}TYPE`] || file?.backupStore);
+  const strayBackupVariable = Object.keys(env).find((name) => name.startsWith(BACKUP_PREFIX) && env[name]);
+  if (!hasBackup && strayBackupVariable) {
+    throw new InvalidConfigError(
+      `${BACKUP_PREFIX}TYPE is missing, but ${strayBackupVariable} configures a backup store.`,
+      {
+        hint: `Set ${BACKUP_PREFIX}TYPE, or unset the ${BACKUP_PREFIX}* variables.`,
+        details: { variable: `${BACKUP_PREFIX}TYPE` },
+      },
+    );
+  }
   const backupStore = hasBackup
     ? await loadStoreConfig({
         prefix: BACKUP_PREFIX,
@@ -217,17 +227,15 @@ function readConfigFile(file: string, sections: Record<string, ConfigSection>): 
       },
     );
   }
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text, { prettyErrors: true });
   const first = document.errors[0];
   if (first) {
     const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}` : "";
-    throw new InvalidConfigError(
-      `The configuration file ${label} is not valid YAML${where}: ${first.message.split("\n")[0]}`,
-      {
-        hint: "Fix the YAML syntax (indentation, quoting) and start again.",
-        details: { file },
-      },
-    );
+    const problem = sentence(first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""));
+    throw new InvalidConfigError(`The configuration file ${label} is not valid YAML${where}: ${problem}`, {
+      hint: "Fix the YAML syntax (indentation, quoting) and start again.",
+      details: { file },
+    });
   }
   const content: unknown = document.toJS() ?? {};
   if (content === null || typeof content !== "object" || Array.isArray(content)) {
@@ -269,7 +277,7 @@ function readConfigFile(file: string, sections: Record<string, ConfigSection>): 
     }
     if (typeof section !== "object") {
       throw new InvalidConfigError(`'${key}' in ${label} must be a mapping with a 'type'.`, {
-        hint: `For example:\n${key}:\n  type: sql`,
+        hint: `Write it as a mapping, e.g. '${key}: { type: sql }'.`,
         details: { file, setting: key },
       });
     }
@@ -379,7 +387,7 @@ async function loadCustomRegistration(
     throw new InvalidConfigError(
       notFound
         ? `${variable} names '${specifier}', which cannot be found.`
-        : `${variable} names '${specifier}', which fails to load: ${(error as Error).message.split("\n")[0]}`,
+        : `${variable} names '${specifier}', which fails to load: ${sentence((error as Error).message.split("\n")[0]!)}`,
       {
         hint: notFound
           ? "Give a path to the built module (relative to the working directory) or install the package."
@@ -675,6 +683,11 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/** Ends a borrowed message with a full stop, so that the hint after it reads as a new sentence. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
 function omit(object: Record<string, unknown>, keys: string[]): Record<string, unknown> {

@@ -65,6 +65,12 @@ export function validateSecretName(name: unknown, field = "name"): string {
       },
     );
   }
+  if (!name.isWellFormed()) {
+    throw new ValidationError(`The secret ${field} is not well-formed Unicode (it holds a lone surrogate).`, {
+      hint: "Names are text; use letters, digits and punctuation.",
+      details: { field },
+    });
+  }
   if (CONTROL.test(name)) {
     throw new ValidationError(
       `The secret ${field} contains the control character ${describeControl(name)}.`,
@@ -95,6 +101,12 @@ export function validateKey(key: string): string {
     throw new ValidationError(`The key '${key.slice(0, 40)}…' is longer than ${MAX_KEY_LENGTH} characters.`, {
       hint: "Choose a shorter key.",
       details: { field: "values", max: MAX_KEY_LENGTH },
+    });
+  }
+  if (!key.isWellFormed()) {
+    throw new ValidationError("A key is not well-formed Unicode (it holds a lone surrogate).", {
+      hint: "Keys are text; use letters, digits and punctuation.",
+      details: { field: "values" },
     });
   }
   if (CONTROL.test(key)) {
@@ -130,6 +142,15 @@ export function validateSecretValues(input: unknown): SecretValues {
         hint: "Secret values are strings; encode numbers, booleans and objects as text (for example JSON).",
         details: { field: "values", key },
       });
+    }
+    if (!value.isWellFormed()) {
+      throw new ValidationError(
+        `The value of key '${key}' is not well-formed Unicode (it holds a lone surrogate).`,
+        {
+          hint: "Store binary data as base64 text.",
+          details: { field: "values", key },
+        },
+      );
     }
     values[key] = value;
   }

@@ -186,3 +186,30 @@ export function assertStoreShape(store: unknown, type: string): asserts store is
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/**
+ * Validates `options` against a registration's schema and builds the store. Options come from
+ * code here (tests, embedding applications); deploy-time config goes through loadConfig, which
+ * names environment variables in its errors.
+ */
+export function instantiateStore(
+  registration: StoreRegistration,
+  options: unknown,
+  context: StoreContext,
+): SecretsStore {
+  const parsed = registration.optionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const option = issue.path.length > 0 ? `option '${issue.path.join(".")}'` : "options";
+    throw new InvalidConfigError(
+      `The '${registration.type}' store's ${option} is invalid: ${issue.message}.`,
+      {
+        hint: `Fix the ${option} of the '${registration.type}' store.`,
+        details: { type: registration.type, problems: parsed.error.issues.map((each) => each.message) },
+      },
+    );
+  }
+  const store = registration.create(parsed.data, context);
+  assertStoreShape(store, registration.type);
+  return store;
+}

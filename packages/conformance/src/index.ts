@@ -1,0 +1,5 @@
+export * from "./assertions.js";
+export { tricky as trickyValues } from "./cases/fidelity.js";
+export { ConformanceHarness, planCases, runStoreConformance, storeConformanceCases } from "./harness.js";
+export type * from "./types.js";
+export { describeStoreConformance } from "./vitest.js";
