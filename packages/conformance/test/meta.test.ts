@@ -83,7 +83,7 @@ class ServesUndeclaredRevisions extends MemoryStore {
 class ReordersBatchReads extends MemoryStore {
   override async getMany(ids: readonly SecretId[]) {
     const found = await super.getMany(ids);
-    return new Map([...found.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    return new Map([...found.entries()].reverse());
   }
 }
 

@@ -79,7 +79,7 @@ describe("secret values", () => {
   it("keeps a key named __proto__ as data", () => {
     const values = validateSecretValues(JSON.parse('{"__proto__": "fake"}'));
     expect(Object.keys(values)).toEqual(["__proto__"]);
-    expect(values.__proto__).toBe("fake");
+    expect(Object.getOwnPropertyDescriptor(values, "__proto__")?.value).toBe("fake");
   });
 
   it("returns a copy: later changes to the input do not reach it", () => {

@@ -18,6 +18,7 @@ export const tricky: SecretValues = {
   pem: PEM,
   crlf: "line one\r\nline two\r\n",
   json: '{"auths":{"registry.example.com":{"auth":"ZmFrZTpmYWtl"}},"n":[1,2.5,null,true]}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, kept literally on purpose.
   shell: "$HOME ${PATH} $(whoami) `id` %s %d \\n \\\\",
   whitespace: "  leading and trailing  \t",
   nul: "before\u0000after",
