@@ -1,0 +1,27 @@
+/**
+ * The built-in store types, each registered lazily so that choosing one never loads another's SDK:
+ * `COFFER_STORE_TYPE=sql` must not pay for the AWS SDK at start-up.
+ *
+ * Adding a backend package `packages/store-<type>` means adding one line here; the meta-test in
+ * this package fails until you do.
+ */
+import { type StoreRegistration, StoreRegistry } from "@coffer/core";
+
+type Loader = () => Promise<StoreRegistration>;
+
+/** Import a store package and take its default export (the registration). */
+const from =
+  (load: () => Promise<{ default: StoreRegistration }>): Loader =>
+  async () =>
+    (await load()).default;
+
+export const builtinStoreLoaders: Record<string, Loader> = {
+  memory: from(() => import("@coffer/store-memory")),
+};
+
+/** A registry holding every built-in store type. */
+export function builtinStores(): StoreRegistry {
+  const registry = new StoreRegistry();
+  for (const [type, load] of Object.entries(builtinStoreLoaders)) registry.registerLazy(type, load);
+  return registry;
+}

@@ -1,0 +1,51 @@
+// H7: every store package in the repository is registered, loads, and documents its options;
+// a second registration of a type fails.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { assertRegistration } from "@coffer/core";
+import { describe, expect, it } from "vitest";
+import { builtinStoreLoaders, builtinStores } from "../src/index.js";
+
+const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const storePackages = readdirSync(packagesDir)
+  .filter((name) => name.startsWith("store-"))
+  .map((name) => name.slice("store-".length));
+
+interface ZodObjectLike {
+  _zod?: { def?: { shape?: Record<string, unknown>; innerType?: ZodObjectLike; in?: ZodObjectLike } };
+}
+function optionNames(schema: unknown): string[] {
+  let current = schema as ZodObjectLike | undefined;
+  while (current?._zod?.def && !current._zod.def.shape)
+    current = current._zod.def.innerType ?? current._zod.def.in;
+  return Object.keys(current?._zod?.def?.shape ?? {});
+}
+
+describe("built-in store catalogue", () => {
+  it("finds the store packages", () => {
+    expect(storePackages).toContain("memory");
+  });
+
+  it.each(storePackages)("registers packages/store-%s under its type, and it loads", async (type) => {
+    expect(Object.keys(builtinStoreLoaders)).toContain(type);
+    const registration = await builtinStores().get(type);
+    assertRegistration(registration, type);
+    expect(registration.type).toBe(type);
+  });
+
+  it.each(storePackages)("store-%s has a README that documents every option", async (type) => {
+    const readme = path.join(packagesDir, `store-${type}`, "README.md");
+    expect(existsSync(readme)).toBe(true);
+    const text = readFileSync(readme, "utf8");
+    const registration = await builtinStores().get(type);
+    for (const option of optionNames(registration.optionsSchema))
+      expect(text, `option ${option}`).toContain(`\`${option}\``);
+  });
+
+  it("refuses a second registration of a built-in type", async () => {
+    const registry = builtinStores();
+    const memory = await registry.get("memory");
+    expect(() => registry.register(memory)).toThrow(/already registered/);
+  });
+});
