@@ -1,0 +1,95 @@
+/**
+ * Column types and migrations that mean the same thing on SQLite, PostgreSQL and MySQL.
+ *
+ * Text that is compared, sorted or unique (names, ids) uses binary collation everywhere
+ * (`COLLATE "C"` on PostgreSQL, `utf8mb4_bin` on MySQL, SQLite's default), so that "DB" and "db"
+ * are different names and sorting is by code point on every database.
+ */
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
+import type { Database, Dialect } from "./database.js";
+import { rethrowDatabaseError } from "./errors.js";
+
+export interface ColumnTypes {
+  /** Identifiers (UUIDs, user names): short, exact, indexable. */
+  key: RawBuilder<unknown>;
+  /** Names: up to 255 characters, exact, indexable, sorted by code point. */
+  name: RawBuilder<unknown>;
+  /** Long text (JSON, ciphertext): up to 16 MiB on MySQL, unbounded elsewhere. */
+  longText: RawBuilder<unknown>;
+  /** Milliseconds since the epoch. */
+  timestamp: RawBuilder<unknown>;
+  /** 0 or 1. */
+  flag: RawBuilder<unknown>;
+  integer: RawBuilder<unknown>;
+}
+
+export function columnTypes(dialect: Dialect): ColumnTypes {
+  switch (dialect) {
+    case "postgres":
+      return {
+        key: sql`varchar(255) collate "C"`,
+        name: sql`varchar(1024) collate "C"`,
+        longText: sql`text`,
+        timestamp: sql`bigint`,
+        flag: sql`smallint`,
+        integer: sql`integer`,
+      };
+    case "mysql":
+      return {
+        key: sql`varchar(255) character set utf8mb4 collate utf8mb4_bin`,
+        // 255 characters of 4 bytes each = 1020 bytes: within InnoDB's 3072-byte index limit.
+        name: sql`varchar(255) character set utf8mb4 collate utf8mb4_bin`,
+        longText: sql`mediumtext character set utf8mb4 collate utf8mb4_bin`,
+        timestamp: sql`bigint`,
+        flag: sql`smallint`,
+        integer: sql`integer`,
+      };
+    case "sqlite":
+      return {
+        key: sql`text`,
+        name: sql`text`,
+        longText: sql`text`,
+        timestamp: sql`integer`,
+        flag: sql`integer`,
+        integer: sql`integer`,
+      };
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations work on tables that do not exist yet.
+export type MigrationStep = (db: Kysely<any>, types: ColumnTypes, dialect: Dialect) => Promise<void>;
+
+/**
+ * Applies `steps` in name order, once each, recording them in `table`. Safe to run from several
+ * processes at once: Kysely's migrator takes a lock row first.
+ */
+export async function migrate(
+  database: Database,
+  table: string,
+  steps: Record<string, MigrationStep>,
+): Promise<void> {
+  const types = columnTypes(database.dialect);
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const migrations: Record<string, Migration> = {};
+      for (const [name, step] of Object.entries(steps)) {
+        migrations[name] = { up: (db) => step(db, types, database.dialect) };
+      }
+      return migrations;
+    },
+  };
+  const migrator = new Migrator({
+    db: database.db,
+    provider,
+    migrationTableName: table,
+    migrationLockTableName: `${table}_lock`,
+  });
+  let result: Awaited<ReturnType<Migrator["migrateToLatest"]>>;
+  try {
+    result = await migrator.migrateToLatest();
+  } catch (error) {
+    rethrowDatabaseError(error, database.location);
+  }
+  if (result.error) rethrowDatabaseError(result.error, database.location);
+}
