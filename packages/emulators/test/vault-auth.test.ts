@@ -110,7 +110,7 @@ describe("token authentication", () => {
       body: { ttl: "10m", policies: ["app"] },
     });
     expect(reply.status).toBe(200);
-    const auth = reply.body?.auth as { client_token: string; lease_duration: number; policies: string[] };
+    const auth = reply.body.auth as { client_token: string; lease_duration: number; policies: string[] };
     expect(auth.lease_duration).toBe(600);
     expect(auth.policies).toEqual(["app", "default"]);
     expect(auth.client_token).toMatch(/^hvs\./);
@@ -193,7 +193,7 @@ describe("AppRole", () => {
       token: null,
       body: { role_id: roleId, secret_id: secretId },
     });
-    expect((login.body?.auth as { lease_duration: number }).lease_duration).toBe(30);
+    expect((login.body.auth as { lease_duration: number }).lease_duration).toBe(30);
     clock.advance(600_000);
     const expired = await call(emulator, "POST", "auth/approle/login", {
       token: null,

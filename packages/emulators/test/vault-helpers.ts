@@ -55,7 +55,7 @@ export async function call(
   method: string,
   path: string,
   options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: Record<string, unknown> | undefined; headers: Headers }> {
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const token = options.token === undefined ? emulator.rootToken : options.token;
   const response = await fetch(`${emulator.url}/v1/${path}`, {
     method,
@@ -67,7 +67,7 @@ export async function call(
     ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
 }
 
 /** Opens a fresh TCP connection to 127.0.0.1:port: "connected", or the error code (ECONNREFUSED). */

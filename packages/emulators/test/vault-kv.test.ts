@@ -210,12 +210,12 @@ describe("KV v2 data", () => {
   it("subkeys returns the key structure with every value replaced by null", async () => {
     await write("sub", { a: "1", b: { c: "2", d: { e: "3" } } });
     const reply = await call(emulator, "GET", "secret/subkeys/sub");
-    expect((reply.body?.data as { subkeys: unknown }).subkeys).toEqual({
+    expect((reply.body.data as { subkeys: unknown }).subkeys).toEqual({
       a: null,
       b: { c: null, d: { e: null } },
     });
     const shallow = await call(emulator, "GET", "secret/subkeys/sub?depth=1");
-    expect((shallow.body?.data as { subkeys: unknown }).subkeys).toEqual({ a: null, b: null });
+    expect((shallow.body.data as { subkeys: unknown }).subkeys).toEqual({ a: null, b: null });
   });
 });
 
@@ -344,7 +344,7 @@ describe("KV v2 listing", () => {
     await write("q/one", { a: "1" });
     const reply = await call(emulator, "GET", "secret/metadata/q?list=true");
     expect(reply.status).toBe(200);
-    expect(reply.body?.data).toEqual({ keys: ["one"] });
+    expect(reply.body.data).toEqual({ keys: ["one"] });
   });
 
   it("soft-deleted keys stay listed (their metadata remains)", async () => {
