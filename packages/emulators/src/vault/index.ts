@@ -61,6 +61,14 @@ export const cliOptions = {
   mount: { type: "string", multiple: true },
 } as const;
 
+/** Turns `coffer-emulator vault` flags into start options. */
+export function optionsFromCli(values: Record<string, unknown>): VaultEmulatorOptions {
+  return {
+    ...(typeof values["root-token"] === "string" && { rootToken: values["root-token"] }),
+    ...(Array.isArray(values.mount) && { mounts: values.mount.map(String) }),
+  };
+}
+
 // Vault's default max_request_size.
 const BODY_LIMIT = 32 * 1024 * 1024;
 const PATCH_CONTENT_TYPE = "application/merge-patch+json";
