@@ -178,7 +178,13 @@ async function handle(
     send(response, 404, { errors: [] });
     return;
   }
-  const path = decodeURIComponent(url.pathname.slice("/v1/".length));
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.slice("/v1/".length));
+  } catch {
+    send(response, 400, { errors: ["invalid URL escape in request path"] });
+    return;
+  }
 
   const fault = faults.take();
   if (fault) {
