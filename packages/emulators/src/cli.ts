@@ -104,27 +104,33 @@ async function main(argv: string[]): Promise<void> {
           .filter(([, value]) => value !== undefined)
           .map(([flag, value]) => [camelCase(flag), value]),
       );
-  const emulator = await provider.start({
+  const starting = provider.start({
     ...providerOptions,
     ...(port !== undefined && { port: parsePort(port as string) }),
     ...(host !== undefined && { host }),
   });
-  process.stdout.write(`${name} emulator listening on ${emulator.url}\n`);
 
+  // Signal handlers go in before the ready line is printed: whoever reads that line may signal at
+  // once, and the default action would kill the process without stopping the emulator.
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
-    emulator.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`coffer-emulator: error while stopping: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
+    starting
+      .then((emulator) => emulator.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`coffer-emulator: error while stopping: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+
+  const emulator = await starting;
+  if (!stopping) process.stdout.write(`${name} emulator listening on ${emulator.url}\n`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
