@@ -107,7 +107,7 @@ export class KvEngine {
     const current = meta.versions.get(meta.currentVersion);
     if (!current) throw notFound();
     if (this.#isDeleted(current) || current.destroyed) {
-      throw new VaultError(404, [], writeMetadata(meta, meta.currentVersion, current));
+      throw new VaultError(404, [], versionMetadata(meta, meta.currentVersion, current));
     }
     return this.#addVersion(meta, mergePatch(current.data ?? {}, patch) as Json);
   }
@@ -305,7 +305,7 @@ export class KvEngine {
       for (let n = meta.oldestVersion; n <= lastToDelete; n++) meta.versions.delete(n);
       meta.oldestVersion = lastToDelete + 1;
     }
-    return { status: 200, data: writeMetadata(meta, meta.currentVersion, version) };
+    return { status: 200, data: versionMetadata(meta, meta.currentVersion, version) };
   }
 
   #casWarning(body: Json): KvResult {
@@ -321,6 +321,7 @@ export class KvEngine {
   }
 }
 
+/** The per-version metadata that data reads, writes and patches return. */
 function versionMetadata(meta: KeyRecord, number: number, version: VersionRecord): Json {
   return {
     created_time: version.created.text,
@@ -331,7 +332,6 @@ function versionMetadata(meta: KeyRecord, number: number, version: VersionRecord
   };
 }
 
-const writeMetadata = versionMetadata;
 
 function dataMember(body: Json): Json {
   const data = body.data;
