@@ -332,7 +332,6 @@ function versionMetadata(meta: KeyRecord, number: number, version: VersionRecord
   };
 }
 
-
 function dataMember(body: Json): Json {
   const data = body.data;
   if (data === undefined || data === null) throw badRequest("no data provided");
