@@ -5,6 +5,7 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { EmulatorOptions, RunningEmulator } from "../types.js";
 import { type GcpFault, GcpFaultQueue } from "./faults.js";
+import { TcpGate } from "./gate.js";
 import { createImplementation, loadServiceDefinition } from "./service.js";
 import { SecretManagerState } from "./state.js";
 
@@ -33,50 +34,41 @@ export async function startGcpEmulator(options: GcpEmulatorOptions = {}): Promis
     options.projectId === undefined ? {} : { projectId: options.projectId },
   );
   const faults = new GcpFaultQueue();
-  const definition = loadServiceDefinition();
-  const implementation = createImplementation(state, faults);
-  const address = (port: number) => (host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`);
 
-  const listen = async (port: number): Promise<{ server: Server; port: number }> => {
-    const server = new Server();
-    server.addService(definition, implementation);
-    const bound = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(address(port), ServerCredentials.createInsecure(), (error, p) =>
-        error ? reject(error) : resolve(p),
-      );
-    });
-    return { server, port: bound };
-  };
-
-  let current: Server | undefined;
-  const first = await listen(options.port ?? 0);
-  current = first.server;
-  const port = first.port;
+  // The gRPC server itself only ever listens on loopback; the public port is the gate in front.
+  const server = new Server();
+  server.addService(loadServiceDefinition(), createImplementation(state, faults));
+  const internalPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    );
+  });
+  const gate = new TcpGate({ host: "127.0.0.1", port: internalPort });
+  let port: number;
+  try {
+    port = await gate.open(host, options.port ?? 0);
+  } catch (error) {
+    server.forceShutdown();
+    throw error;
+  }
   let stopped = false;
 
-  const shutdown = () => {
-    current?.forceShutdown();
-    current = undefined;
-  };
-
   return {
-    url: address(port),
+    url: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
     host,
     port,
     projectId: options.projectId,
     failNext: (count, fault) => faults.add(count, fault),
     clearFaults: () => faults.clear(),
-    async suspend() {
-      shutdown();
-    },
+    suspend: () => gate.close(),
     async resume() {
       if (stopped) throw new Error("the GCP emulator was stopped; start a new one");
-      if (current) return;
-      current = (await listen(port)).server;
+      if (!gate.isOpen) await gate.open(host, port);
     },
     async stop() {
       stopped = true;
-      shutdown();
+      await gate.close();
+      server.forceShutdown();
     },
   };
 }
