@@ -163,8 +163,10 @@ describe("fault injection", () => {
     const secret = await secretWithVersion(client);
     emulator.failNext(2, { code: "UNAVAILABLE" });
     emulator.failNext(1, { code: "RESOURCE_EXHAUSTED" });
+    expect(emulator.pendingFaults).toBe(3);
     const [accessed] = await client.accessSecretVersion({ name: `${secret}/versions/1` }, quickRetry);
     expect(Buffer.from(accessed.payload?.data as Uint8Array).toString()).toBe("fake-password-1");
+    expect(emulator.pendingFaults).toBe(0);
   });
 
   it("clearFaults drops faults not yet consumed", async () => {

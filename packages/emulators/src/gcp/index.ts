@@ -26,6 +26,8 @@ export interface GcpEmulator extends RunningEmulator {
   failNext(count: number, fault?: GcpFault): void;
   /** Drops faults not yet consumed. */
   clearFaults(): void;
+  /** How many injected failures are still to come. */
+  readonly pendingFaults: number;
 }
 
 export async function startGcpEmulator(options: GcpEmulatorOptions = {}): Promise<GcpEmulator> {
@@ -60,6 +62,9 @@ export async function startGcpEmulator(options: GcpEmulatorOptions = {}): Promis
     projectId: options.projectId,
     failNext: (count, fault) => faults.add(count, fault),
     clearFaults: () => faults.clear(),
+    get pendingFaults() {
+      return faults.size;
+    },
     suspend: () => gate.close(),
     async resume() {
       if (stopped) throw new Error("the GCP emulator was stopped; start a new one");
