@@ -53,10 +53,12 @@ export async function startGcpEmulator(options: GcpEmulatorOptions = {}): Promis
     server.forceShutdown();
     throw error;
   }
+  // Listening on every interface (inside a container) still means clients dial loopback here.
+  const publicHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   let stopped = false;
 
   return {
-    url: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
+    url: publicHost.includes(":") ? `[${publicHost}]:${port}` : `${publicHost}:${port}`,
     host,
     port,
     projectId: options.projectId,
