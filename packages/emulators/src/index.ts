@@ -4,6 +4,19 @@ export {
   type AwsFaultKind,
   startAwsEmulator,
 } from "./aws/index.js";
+export {
+  type AzureEmulator,
+  type AzureEmulatorOptions,
+  type AzureFault,
+  startAzureEmulator,
+} from "./azure/index.js";
+export {
+  type GcpEmulator,
+  type GcpEmulatorOptions,
+  type GcpFault,
+  type GcpFaultCode,
+  startGcpEmulator,
+} from "./gcp/index.js";
 export type { EmulatorOptions, RunningEmulator } from "./types.js";
 export {
   type AppRoleOptions,
