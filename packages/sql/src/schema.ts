@@ -29,7 +29,7 @@ export function columnTypes(dialect: Dialect): ColumnTypes {
     case "postgres":
       return {
         key: sql`varchar(255) collate "C"`,
-        name: sql`varchar(1024) collate "C"`,
+        name: sql`varchar(255) collate "C"`,
         longText: sql`text`,
         timestamp: sql`bigint`,
         flag: sql`smallint`,
