@@ -19,7 +19,8 @@ export type ErrorCode =
   | "INVALID_CONFIG"
   | "NOT_SUPPORTED"
   | "INTEGRITY"
-  | "UNAUTHENTICATED";
+  | "UNAUTHENTICATED"
+  | "PERMISSION_DENIED";
 
 /** Structured, value-free facts about an error (ids, names, keys, sizes). */
 export type ErrorDetails = Record<string, string | number | boolean | string[] | null>;
@@ -113,6 +114,11 @@ export class UnauthenticatedError extends CofferError {
   readonly code = "UNAUTHENTICATED";
 }
 
+/** The caller is known but may not do this (a role it lacks, a change only the owner may make). */
+export class PermissionDeniedError extends CofferError {
+  readonly code = "PERMISSION_DENIED";
+}
+
 const errorClasses: Record<ErrorCode, new (message: string, options?: CofferErrorOptions) => CofferError> = {
   NOT_FOUND: SecretNotFoundError,
   ALREADY_EXISTS: SecretExistsError,
@@ -125,6 +131,7 @@ const errorClasses: Record<ErrorCode, new (message: string, options?: CofferErro
   NOT_SUPPORTED: NotSupportedError,
   INTEGRITY: IntegrityError,
   UNAUTHENTICATED: UnauthenticatedError,
+  PERMISSION_DENIED: PermissionDeniedError,
 };
 
 export function isCofferError(error: unknown): error is CofferError {

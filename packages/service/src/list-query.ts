@@ -1,0 +1,212 @@
+/**
+ * Listing: filters, sort and keyset pagination over the metadata database.
+ *
+ * Keyset pagination: each page continues after the last row of the previous one in
+ * (sort column, id) order, using the matching index, so the last page of 100,000 secrets costs
+ * about what the first does (an OFFSET would read and discard every row before it).
+ *
+ * Name filters mean the same on every database: exact, case-sensitive code-point comparisons
+ * (instr/strpos and substrings rather than LIKE, whose case rules and wildcards differ).
+ */
+import { createHash } from "node:crypto";
+import { ValidationError, z } from "@coffer/core";
+import type { Dialect } from "@coffer/sql";
+import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from "kysely";
+import type { MetadataTables, SecretRow } from "./schema.js";
+import type { ListQuery } from "./types.js";
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+const timeValue = z.union([z.date(), z.iso.datetime({ offset: true })]);
+const timeRange = z.object({ after: timeValue.optional(), before: timeValue.optional() }).strict();
+const nameFilter = z.union([
+  z.string(),
+  z.object({ equals: z.string() }).strict(),
+  z.object({ contains: z.string().min(1) }).strict(),
+  z.object({ startsWith: z.string().min(1) }).strict(),
+  z.object({ endsWith: z.string().min(1) }).strict(),
+]);
+
+export const listQuerySchema = z
+  .object({
+    name: nameFilter.optional(),
+    private: z.boolean().optional(),
+    owner: z.string().min(1).optional(),
+    created: timeRange.optional(),
+    updated: timeRange.optional(),
+    sort: z
+      .object({ by: z.enum(["name", "created", "updated"]), direction: z.enum(["asc", "desc"]).optional() })
+      .strict()
+      .optional(),
+    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+    cursor: z.string().min(1).optional(),
+  })
+  .strict();
+
+type ParsedQuery = z.output<typeof listQuerySchema>;
+
+const SORT_COLUMNS = { name: "name", created: "created_at", updated: "updated_at" } as const;
+
+interface Cursor {
+  /** The sort column's value on the last row returned. */
+  k: string | number;
+  /** The last row's id. */
+  i: string;
+  /** A fingerprint of the query the cursor belongs to. */
+  q: string;
+}
+
+export function parseListQuery(input: unknown): ParsedQuery {
+  const result = listQuerySchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === "unrecognized_keys") {
+    const where = issue.path.length ? ` in '${issue.path.join(".")}'` : "";
+    throw new ValidationError(`'${issue.keys.join("', '")}'${where} is not a list filter.`, {
+      hint: "Filter on name (equals, contains, startsWith, endsWith), private, owner, created or updated; sort by name, created or updated.",
+      details: { field: issue.keys[0] ?? null },
+    });
+  }
+  const field = issue.path.join(".") || "query";
+  throw new ValidationError(`The list ${field} is invalid: ${issue.message}.`, {
+    hint: `Fix '${field}'; page sizes are 1 to ${MAX_PAGE_SIZE}, times are ISO 8601.`,
+    details: { field },
+  });
+}
+
+type Query = SelectQueryBuilder<MetadataTables, "coffer_secrets", SecretRow>;
+
+/** Builds the page query: visibility, filters, keyset position, order and limit (+1 to see if more follow). */
+export function buildListQuery(
+  db: Kysely<MetadataTables>,
+  dialect: Dialect,
+  actorId: string,
+  query: ParsedQuery,
+): { run: () => Promise<SecretRow[]>; limit: number; cursorFor: (row: SecretRow) => string } {
+  const by = query.sort?.by ?? "name";
+  const direction = query.sort?.direction ?? "asc";
+  const column = SORT_COLUMNS[by];
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  const fingerprint = queryFingerprint(actorId, query);
+
+  let builder: Query = db
+    .selectFrom("coffer_secrets")
+    .selectAll()
+    .where("state", "in", ["active", "updating"])
+    .where((eb) => eb.or([eb("private", "=", 0), eb("owner", "=", actorId)]));
+
+  if (query.name !== undefined) builder = builder.where((eb) => nameCondition(eb, dialect, query.name!));
+  if (query.private !== undefined) builder = builder.where("private", "=", query.private ? 1 : 0);
+  if (query.owner !== undefined) builder = builder.where("owner", "=", query.owner);
+  builder = applyRange(builder, "created_at", query.created);
+  builder = applyRange(builder, "updated_at", query.updated);
+
+  if (query.cursor !== undefined) {
+    const cursor = decodeCursor(query.cursor, fingerprint);
+    const comparison = direction === "asc" ? ">" : "<";
+    builder = builder.where((eb) =>
+      eb(eb.refTuple(column, "id"), comparison, eb.tuple(cursor.k as never, cursor.i)),
+    );
+  }
+
+  builder = builder
+    .orderBy(column, direction)
+    .orderBy("id", direction)
+    .limit(limit + 1);
+  return {
+    run: () => builder.execute(),
+    limit,
+    cursorFor: (row) =>
+      encodeCursor({ k: by === "name" ? row.name : Number(row[column]), i: row.id, q: fingerprint }),
+  };
+}
+
+function nameCondition(
+  eb: ExpressionBuilder<MetadataTables, "coffer_secrets">,
+  dialect: Dialect,
+  filter: ParsedQuery["name"],
+) {
+  if (typeof filter === "string") return eb("name", "=", filter);
+  if (filter && "equals" in filter) return eb("name", "=", filter.equals);
+  if (filter && "startsWith" in filter) {
+    const upper = successor(filter.startsWith);
+    // A range on the name index: every string with this prefix sorts in [prefix, successor).
+    return upper === undefined
+      ? eb(sql`substr(name, 1, ${[...filter.startsWith].length})`, "=", filter.startsWith)
+      : eb.and([eb("name", ">=", filter.startsWith), eb("name", "<", upper)]);
+  }
+  if (filter && "endsWith" in filter) {
+    const length = [...filter.endsWith].length;
+    const tail = dialect === "sqlite" ? sql`substr(name, ${-length})` : sql`right(name, ${length})`;
+    return eb.and([eb(sql`length(name)`, ">=", length), eb(tail, "=", filter.endsWith)]);
+  }
+  const needle = (filter as { contains: string }).contains;
+  const position = dialect === "postgres" ? sql`strpos(name, ${needle})` : sql`instr(name, ${needle})`;
+  return eb(position, ">", 0);
+}
+
+/** The smallest string greater than every string starting with `prefix` (last code point + 1). */
+function successor(prefix: string): string | undefined {
+  const points = [...prefix];
+  const last = points.pop()!.codePointAt(0)!;
+  if (last >= 0x10ffff) return undefined;
+  const next = last + 1;
+  // Surrogate code points cannot be stored; skip over them.
+  const bumped = next >= 0xd800 && next <= 0xdfff ? 0xe000 : next;
+  return points.join("") + String.fromCodePoint(bumped);
+}
+
+function applyRange(
+  builder: Query,
+  column: "created_at" | "updated_at",
+  range: ParsedQuery["created"],
+): Query {
+  let result = builder;
+  if (range?.after !== undefined) result = result.where(column, ">=", toMillis(range.after));
+  if (range?.before !== undefined) result = result.where(column, "<", toMillis(range.before));
+  return result;
+}
+
+function toMillis(value: Date | string): number {
+  return (value instanceof Date ? value : new Date(value)).getTime();
+}
+
+function queryFingerprint(actorId: string, query: ParsedQuery): string {
+  const { cursor: _cursor, limit: _limit, ...rest } = query;
+  const normalized = JSON.stringify({ actorId, ...rest }, (_key, value) =>
+    value instanceof Date ? value.toISOString() : value,
+  );
+  return createHash("sha256").update(normalized).digest("base64url").slice(0, 16);
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(text: string, fingerprint: string): Cursor {
+  let cursor: Cursor;
+  try {
+    cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
+  } catch {
+    throw badCursor("it is not a cursor Coffer made");
+  }
+  if (
+    typeof cursor !== "object" ||
+    cursor === null ||
+    typeof cursor.i !== "string" ||
+    (typeof cursor.k !== "string" && typeof cursor.k !== "number") ||
+    typeof cursor.q !== "string"
+  ) {
+    throw badCursor("it is not a cursor Coffer made");
+  }
+  if (cursor.q !== fingerprint) throw badCursor("it belongs to a different query (filters, sort or user)");
+  return cursor;
+}
+
+function badCursor(problem: string): ValidationError {
+  return new ValidationError(`The cursor is not valid: ${problem}.`, {
+    hint: "Pass the nextCursor of the previous page with the same filters and sort, or start again without a cursor.",
+    details: { field: "cursor" },
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * Queries on the metadata database. Every read here applies visibility: a private secret exists
+ * only for its owner; for anyone else the queries simply find nothing.
+ */
+import { randomUUID } from "node:crypto";
+import type { SecretMetadata } from "@coffer/core";
+import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
+import type { Kysely, Transaction } from "kysely";
+import type { MetadataTables, SecretRow, SecretState } from "./schema.js";
+
+/** States in which a secret is visible: it exists and its values are readable. */
+export const LIVE_STATES: SecretState[] = ["active", "updating"];
+
+export function scopeFor(isPrivate: boolean, owner: string): string {
+  return isPrivate ? owner : "";
+}
+
+export function rowToMetadata(row: SecretRow): SecretMetadata {
+  return {
+    id: row.id,
+    name: row.name,
+    private: Number(row.private) === 1,
+    owner: row.owner,
+    version: Number(row.version),
+    keys: JSON.parse(row.keys) as string[],
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
+}
+
+export class MetadataRepository {
+  readonly db: Kysely<MetadataTables>;
+
+  constructor(readonly database: Database) {
+    this.db = database.db as Kysely<MetadataTables>;
+  }
+
+  /** Runs a query, turning connectivity problems into typed errors. */
+  async run<T>(query: (db: Kysely<MetadataTables>) => Promise<T>): Promise<T> {
+    try {
+      return await query(this.db);
+    } catch (error) {
+      rethrowDatabaseError(error, this.database.location);
+    }
+  }
+
+  async transaction<T>(work: (trx: Transaction<MetadataTables>) => Promise<T>): Promise<T> {
+    return this.run((db) => db.transaction().execute(work));
+  }
+
+  /** The deployment id stored in the database, created on first use (or set from `configured`). */
+  async deploymentId(configured: string | undefined, now: number): Promise<string> {
+    const existing = await this.run((db) =>
+      db.selectFrom("coffer_deployment").select("id").executeTakeFirst(),
+    );
+    if (existing) return existing.id;
+    const id = configured ?? randomUUID();
+    try {
+      await this.run((db) => db.insertInto("coffer_deployment").values({ id, created_at: now }).execute());
+      return id;
+    } catch (error) {
+      // Another process created it first; use theirs.
+      if (!isUniqueViolation(error)) throw error;
+      return (
+        await this.run((db) => db.selectFrom("coffer_deployment").select("id").executeTakeFirstOrThrow())
+      ).id;
+    }
+  }
+
+  async findVisibleById(actorId: string, id: string): Promise<SecretRow | undefined> {
+    return this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .selectAll()
+        .where("id", "=", id)
+        .where("state", "in", LIVE_STATES)
+        .where((eb) => eb.or([eb("private", "=", 0), eb("owner", "=", actorId)]))
+        .executeTakeFirst(),
+    );
+  }
+
+  /** Private first, then public; or exactly one of them when `isPrivate` is given. */
+  async findVisibleByName(
+    actorId: string,
+    name: string,
+    isPrivate?: boolean,
+  ): Promise<SecretRow | undefined> {
+    const scopes = isPrivate === undefined ? [actorId, ""] : [scopeFor(isPrivate, actorId)];
+    return this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .selectAll()
+        .where("name", "=", name)
+        .where("scope", "in", scopes)
+        .where("state", "in", LIVE_STATES)
+        .orderBy("private", "desc")
+        .limit(1)
+        .executeTakeFirst(),
+    );
+  }
+
+  /** Every visible secret with one of these names: one query however many names. */
+  async findVisibleByNames(actorId: string, names: string[]): Promise<SecretRow[]> {
+    if (names.length === 0) return [];
+    return this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .selectAll()
+        .where("name", "in", names)
+        .where("scope", "in", [actorId, ""])
+        .where("state", "in", LIVE_STATES)
+        .execute(),
+    );
+  }
+
+  async findById(id: string): Promise<SecretRow | undefined> {
+    return this.run((db) =>
+      db.selectFrom("coffer_secrets").selectAll().where("id", "=", id).executeTakeFirst(),
+    );
+  }
+
+  /** Rows left in a transitional state since before `olderThan` (for reconcile). */
+  async findStuck(olderThan: number): Promise<SecretRow[]> {
+    return this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .selectAll()
+        .where("state", "in", ["pending", "updating", "deleting"])
+        .where("state_since", "<=", olderThan)
+        .orderBy("state_since")
+        .execute(),
+    );
+  }
+
+  /**
+   * Moves a row from one state to another, only if it is still in `from` (and at `version`, when
+   * given). Returns whether it moved: false means someone else got there first.
+   */
+  async transition(
+    id: string,
+    from: SecretState,
+    change: Partial<SecretRow> & { state: SecretState },
+    now: number,
+    version?: number,
+  ): Promise<boolean> {
+    const result = await this.run((db) => {
+      let query = db
+        .updateTable("coffer_secrets")
+        .set({ ...change, state_since: now })
+        .where("id", "=", id)
+        .where("state", "=", from);
+      if (version !== undefined) query = query.where("version", "=", version);
+      return query.executeTakeFirst();
+    });
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async insert(row: SecretRow): Promise<void> {
+    await this.run((db) => db.insertInto("coffer_secrets").values(row).execute());
+  }
+
+  async remove(id: string, state: SecretState): Promise<void> {
+    await this.run((db) =>
+      db.deleteFrom("coffer_secrets").where("id", "=", id).where("state", "=", state).execute(),
+    );
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The metadata database: one schema, the same on SQLite, PostgreSQL and MySQL.
+ *
+ * `coffer_secrets.scope` makes names unique the way Coffer promises: "" for public secrets (one
+ * public name space) and the owner's id for private ones (one name space per owner). A private
+ * and a public secret may share a name; two public ones may not.
+ *
+ * `state` carries the protocol that keeps metadata and values consistent without a transaction
+ * spanning both systems (see service.ts): pending → active on create, active → updating → active
+ * on a value change, active → deleting → (row removed) on delete.
+ */
+import type { MigrationStep } from "@coffer/sql";
+
+export type SecretState = "pending" | "active" | "updating" | "deleting";
+
+export interface SecretRow {
+  id: string;
+  name: string;
+  owner: string;
+  private: number;
+  scope: string;
+  version: number;
+  state: SecretState;
+  /** JSON array of the secret's keys (names only, never values). */
+  keys: string;
+  created_at: number;
+  updated_at: number;
+  /** When the row entered its current state; reconcile looks at rows stuck in one. */
+  state_since: number;
+}
+
+export interface DeploymentRow {
+  id: string;
+  created_at: number;
+}
+
+export interface MetadataTables {
+  coffer_secrets: SecretRow;
+  coffer_deployment: DeploymentRow;
+}
+
+export const MIGRATIONS_TABLE = "coffer_metadata_migrations";
+
+export const metadataMigrations: Record<string, MigrationStep> = {
+  async "0001_secrets"(db, t) {
+    await db.schema
+      .createTable("coffer_deployment")
+      .addColumn("id", t.key, (c) => c.primaryKey())
+      .addColumn("created_at", t.timestamp, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("coffer_secrets")
+      .addColumn("id", t.key, (c) => c.primaryKey())
+      .addColumn("name", t.name, (c) => c.notNull())
+      .addColumn("owner", t.key, (c) => c.notNull())
+      .addColumn("private", t.flag, (c) => c.notNull())
+      .addColumn("scope", t.key, (c) => c.notNull())
+      .addColumn("version", t.integer, (c) => c.notNull())
+      .addColumn("state", t.key, (c) => c.notNull())
+      .addColumn("keys", t.longText, (c) => c.notNull())
+      .addColumn("created_at", t.timestamp, (c) => c.notNull())
+      .addColumn("updated_at", t.timestamp, (c) => c.notNull())
+      .addColumn("state_since", t.timestamp, (c) => c.notNull())
+      .addUniqueConstraint("coffer_secrets_scope_name", ["scope", "name"])
+      .execute();
+    // Keyset pagination walks one of these in order; the id breaks ties.
+    await db.schema
+      .createIndex("coffer_secrets_name_id")
+      .on("coffer_secrets")
+      .columns(["name", "id"])
+      .execute();
+    await db.schema
+      .createIndex("coffer_secrets_created_id")
+      .on("coffer_secrets")
+      .columns(["created_at", "id"])
+      .execute();
+    await db.schema
+      .createIndex("coffer_secrets_updated_id")
+      .on("coffer_secrets")
+      .columns(["updated_at", "id"])
+      .execute();
+    await db.schema.createIndex("coffer_secrets_owner").on("coffer_secrets").columns(["owner"]).execute();
+    await db.schema
+      .createIndex("coffer_secrets_state")
+      .on("coffer_secrets")
+      .columns(["state", "state_since"])
+      .execute();
+  },
+};

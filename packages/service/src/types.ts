@@ -1,0 +1,88 @@
+import type { SecretId, SecretMetadata } from "@coffer/core";
+
+/** Who is calling. The service trusts it: authentication happens in front of it (server, CLI). */
+export interface Actor {
+  /** A stable user id; it becomes the owner of what the actor creates. */
+  id: string;
+}
+
+/**
+ * Which secret: by id, or by name. A name alone finds the actor's private secret of that name
+ * first, then the public one; `private: true | false` asks for exactly one of them.
+ */
+export type SecretRef = { id: SecretId } | { name: string; private?: boolean };
+
+export interface CreateSecretInput {
+  name: string;
+  values: Record<string, string>;
+  /** Private secrets are visible to their owner only. Default false. */
+  private?: boolean;
+}
+
+export interface UpdateSecretInput {
+  /**
+   * New values. With mode "merge" (the default) they are added to the existing values and a
+   * null removes that key; with mode "replace" they become the secret's values.
+   */
+  values?: Record<string, string | null>;
+  mode?: "merge" | "replace";
+  /** Keys to remove (each must exist). */
+  removeKeys?: string[];
+  /** A new name. */
+  name?: string;
+  /** A new visibility. */
+  private?: boolean;
+}
+
+export interface WriteOptions {
+  /**
+   * Check-and-set: the change applies only if the secret is at this version, else
+   * VersionConflictError. For `put`, 0 means "only if no such secret exists".
+   */
+  expectedVersion?: number;
+}
+
+export type NameFilter =
+  | string
+  | { equals: string }
+  | { contains: string }
+  | { startsWith: string }
+  | { endsWith: string };
+
+export interface TimeRange {
+  after?: Date | string;
+  before?: Date | string;
+}
+
+export interface ListQuery {
+  /** A plain string means equals. */
+  name?: NameFilter;
+  private?: boolean;
+  owner?: string;
+  created?: TimeRange;
+  updated?: TimeRange;
+  sort?: { by: "name" | "created" | "updated"; direction?: "asc" | "desc" };
+  /** Page size, 1–1000 (default 50). */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface SecretPage {
+  items: SecretMetadata[];
+  /** Pass this as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface ReconcileReport {
+  /** Creates whose values had been stored: finished. */
+  completedCreates: SecretId[];
+  /** Creates whose values never reached the store: rolled back. */
+  rolledBackCreates: SecretId[];
+  /** Updates interrupted midway: the metadata now matches what the store holds. */
+  completedUpdates: SecretId[];
+  /** Deletes interrupted midway: finished. */
+  completedDeletes: SecretId[];
+  /** Rows that could not be repaired this time (the store is down, say); they are retried later. */
+  failed: Array<{ id: SecretId; code: string }>;
+}
