@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { getContainerRuntimeClient } from "testcontainers";
 import { expect, test } from "vitest";
-import { dockerRequired, dockerStatus } from "../src/index.js";
+import { announce, dockerRequired, dockerStatus } from "../src/index.js";
 
 const orphanScript = fileURLToPath(new URL("./fixtures/orphan-container.mjs", import.meta.url));
 
@@ -47,14 +47,16 @@ async function containerExists(id: string): Promise<boolean> {
 }
 
 test("the containers of a killed test process are removed", { timeout: 90_000 }, async (context) => {
+  const skip = (reason: string) => {
+    announce(`reaper not tested: ${reason}`);
+    context.skip(`reaper not tested: ${reason}`);
+  };
   const docker = await dockerStatus();
   if (!docker.available) {
     if (dockerRequired()) throw new Error(`COFFER_TEST_REQUIRE_DOCKER=1 but ${docker.reason}`);
-    context.skip(`reaper not tested: ${docker.reason}`);
+    skip(docker.reason);
   }
-  if (process.env.TESTCONTAINERS_RYUK_DISABLED === "true") {
-    context.skip("reaper not tested: TESTCONTAINERS_RYUK_DISABLED=true");
-  }
+  if (process.env.TESTCONTAINERS_RYUK_DISABLED === "true") skip("TESTCONTAINERS_RYUK_DISABLED=true");
 
   const orphan = startOrphan();
   const id = await orphan.id;

@@ -22,6 +22,7 @@ async function runFixture(extraEnv: Record<string, string>) {
   const outputFile = join(scratch, `report-${Object.keys(extraEnv).length}.json`);
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${missingSocket}`, ...extraEnv };
   if (!("COFFER_TEST_REQUIRE_DOCKER" in extraEnv)) delete env.COFFER_TEST_REQUIRE_DOCKER;
+  delete env.COFFER_TEST_DOCKER; // the missing socket, not this switch, must be what stops Docker
   const child = spawn(
     process.execPath,
     [
