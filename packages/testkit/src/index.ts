@@ -1,0 +1,19 @@
+export { announce } from "./announce.js";
+export {
+  type ContainerSpec,
+  type ReadyWhen,
+  type RunningContainer,
+  startContainer,
+} from "./container.js";
+export { type DockerStatus, dockerStatus } from "./docker.js";
+export { EMBEDDED_DIR_PREFIX } from "./embedded-postgres.js";
+export { NotAvailable } from "./errors.js";
+export { MYSQL_DEFAULT_IMAGE, MYSQL_IMAGE_ENV, startMysql } from "./mysql.js";
+export {
+  POSTGRES_DEFAULT_IMAGE,
+  POSTGRES_IMAGE_ENV,
+  type StartPostgresOptions,
+  startPostgres,
+} from "./postgres.js";
+export { dockerDisabled, dockerRequired } from "./settings.js";
+export type { TestDatabase } from "./types.js";

@@ -1,0 +1,72 @@
+// Nothing leaks when a test process dies: the reaper (Ryuk, or local/ryuk:1 where no registry is
+// reachable) removes the containers of a process killed with SIGKILL.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { getContainerRuntimeClient } from "testcontainers";
+import { expect, test } from "vitest";
+import { announce, dockerRequired, dockerStatus } from "../src/index.js";
+
+const orphanScript = fileURLToPath(new URL("./fixtures/orphan-container.mjs", import.meta.url));
+
+/** Starts the orphan script and resolves with its container id; the caller kills the process. */
+function startOrphan() {
+  const child = spawn(process.execPath, [orphanScript], {
+    env: {
+      ...process.env,
+      // A reaper of its own that no other test process shares, so only this process's death
+      // matters; and it reaps 2 s after its last client left instead of 10 s.
+      TESTCONTAINERS_RYUK_TEST_LABEL: "true",
+      TESTCONTAINERS_RYUK_RECONNECTION_TIMEOUT: "2s",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const id = new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /container-id=(\w+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.on("exit", (code) => reject(new Error(`orphan script exited (${code}) early:\n${output}`)));
+  });
+  return { child, id };
+}
+
+async function containerExists(id: string): Promise<boolean> {
+  const client = await getContainerRuntimeClient();
+  try {
+    await client.container.getById(id).inspect();
+    return true;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    throw error;
+  }
+}
+
+test("the containers of a killed test process are removed", { timeout: 90_000 }, async (context) => {
+  const skip = (reason: string) => {
+    announce(`reaper not tested: ${reason}`);
+    context.skip(`reaper not tested: ${reason}`);
+  };
+  const docker = await dockerStatus();
+  if (!docker.available) {
+    if (dockerRequired()) throw new Error(`COFFER_TEST_REQUIRE_DOCKER=1 but ${docker.reason}`);
+    skip(docker.reason);
+  }
+  if (process.env.TESTCONTAINERS_RYUK_DISABLED === "true") skip("TESTCONTAINERS_RYUK_DISABLED=true");
+
+  const orphan = startOrphan();
+  const id = await orphan.id;
+  expect(await containerExists(id)).toBe(true);
+  orphan.child.kill("SIGKILL");
+
+  // Bounded wait: 2 s reconnection timeout plus removal, with a wide margin for a busy machine.
+  const deadline = Date.now() + 60_000;
+  while ((await containerExists(id)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  expect(await containerExists(id)).toBe(false);
+});
