@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ServiceUnderTest } from "@coffer/conformance";
+import { silentLogger } from "@coffer/core";
 import { MemoryStore, type MemoryStoreOptions } from "@coffer/store-memory";
 import { createService, type ServiceParts } from "../src/index.js";
 
@@ -20,7 +21,13 @@ export async function memoryService(
   extras: Partial<ServiceParts> = {},
 ) {
   const store = new MemoryStore({ maxValueBytes: 4096, ...storeOptions });
-  const service = await createService({ databaseUrl, dataDir: tempDir(), store: () => store, ...extras });
+  const service = await createService({
+    databaseUrl,
+    dataDir: tempDir(),
+    store: () => store,
+    logger: silentLogger,
+    ...extras,
+  });
   return { service, store };
 }
 
