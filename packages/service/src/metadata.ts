@@ -124,7 +124,7 @@ export class MetadataRepository {
       db
         .selectFrom("coffer_secrets")
         .selectAll()
-        .where("state", "in", ["pending", "updating", "deleting"])
+        .where("state", "<>", "active")
         .where("state_since", "<=", olderThan)
         .orderBy("state_since")
         .execute(),
