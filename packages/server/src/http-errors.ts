@@ -72,8 +72,8 @@ function toTyped(error: FastifyError): CofferError | undefined {
     const first = error.validation[0]!;
     const where = error.validationContext ?? "request";
     const field = first.instancePath.replace(/^\//, "").replace(/\//g, ".") || undefined;
-    const params = first.params as { issue?: { code?: string; keys?: string[] } } | undefined;
-    const unknownKeys = params?.issue?.code === "unrecognized_keys" ? params.issue.keys : undefined;
+    const params = first.params as { keys?: string[] } | undefined;
+    const unknownKeys = first.keyword === "unrecognized_keys" ? params?.keys : undefined;
     const what = unknownKeys?.length
       ? `'${unknownKeys.join("', '")}' is not a known ${where === "querystring" ? "query parameter" : "field"}`
       : `${field ? `'${field}'` : `the ${where}`} is invalid: ${first.message}`;
