@@ -24,8 +24,6 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
-    // Request logs carry method, URL and status; never bodies or headers (they hold values and tokens).
-    disableRequestLogging: false,
   }) as unknown as CofferApp;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
