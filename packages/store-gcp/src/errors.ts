@@ -131,13 +131,16 @@ export function mapGcpError(error: unknown, context: ErrorContext): CofferError 
     case Status.ABORTED:
     case Status.CANCELLED:
     case Status.UNKNOWN:
-      return new BackendUnavailableError(`${what}.`, {
-        ...options,
-        hint:
-          status === Status.RESOURCE_EXHAUSTED
-            ? "The project's Secret Manager quota is used up for now; retry later or ask for more quota."
-            : "Secret Manager is unreachable or failing; retry later.",
-      });
+      return new BackendUnavailableError(
+        `GCP Secret Manager did not complete the ${operation}${subject} (${name}).`,
+        {
+          ...options,
+          hint:
+            status === Status.RESOURCE_EXHAUSTED
+              ? "The project's Secret Manager quota is used up for now; retry later or ask for more quota."
+              : "Secret Manager is unreachable or failing; retry later.",
+        },
+      );
     case Status.DATA_LOSS:
       return new IntegrityError(`${what}.`, { ...options, hint: "Retry; the data was damaged on the way." });
     case Status.INVALID_ARGUMENT:
