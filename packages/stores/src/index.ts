@@ -17,6 +17,8 @@ const from =
 
 export const builtinStoreLoaders: Record<string, Loader> = {
   memory: from(() => import("@coffer/store-memory")),
+  gcp: from(() => import("@coffer/store-gcp")),
+  azure: from(() => import("@coffer/store-azure")),
 };
 
 /** A registry holding every built-in store type. */
