@@ -17,6 +17,7 @@ const from =
 
 export const builtinStoreLoaders: Record<string, Loader> = {
   memory: from(() => import("@coffer/store-memory")),
+  sql: from(() => import("@coffer/store-sql")),
 };
 
 /** A registry holding every built-in store type. */
