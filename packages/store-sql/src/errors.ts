@@ -5,6 +5,7 @@
 import {
   BackendUnavailableError,
   IntegrityError,
+  NotSupportedError,
   SecretExistsError,
   type SecretId,
   SecretNotFoundError,
@@ -71,6 +72,13 @@ export function damaged(id: SecretId, problem: string): IntegrityError {
   return new IntegrityError(`Secret ${id} is stored in a form this version cannot read: ${problem}.`, {
     hint: "The row was written by a newer Coffer, or altered; upgrade Coffer or restore the secret from a backup.",
     details: { id },
+  });
+}
+
+export function singleKeyCannotRotate(keyId: string): NotSupportedError {
+  return new NotSupportedError("A single `encryptionKey` cannot be rotated.", {
+    hint: `Configure option \`keyring\` instead, keeping the current key under its id '${keyId}' and adding a new active one: {"active": "k2", "keys": {"${keyId}": "<current key>", "k2": "<new key>"}}. Then rotate.`,
+    details: { keyId },
   });
 }
 

@@ -65,19 +65,9 @@ export class StaticKeySource implements KeySource {
   }
 
   async addActiveKey(): Promise<Keyring> {
-    if (this.kind === "key") {
-      const id = this.#keyring.active;
-      throw new NotSupportedError("A single `encryptionKey` cannot be rotated.", {
-        hint: `Configure option \`keyring\` instead, keeping the current key under its id '${id}' and adding a new active one: {"active": "k2", "keys": {"${id}": "<current key>", "k2": "<new key>"}}. Then rotate.`,
-        details: { keyId: id },
-      });
-    }
-    throw new NotSupportedError(
-      "Keys given in option `keyring` are changed by the operator, not by Coffer.",
-      {
-        hint: "Add the new key to the keyring option, make it active, restart, then rotate.",
-      },
-    );
+    throw new NotSupportedError(`Keys given in ${this.origin} are changed by the operator, not by Coffer.`, {
+      hint: "Add the new key to the option, make it active, restart, then rotate.",
+    });
   }
 
   async removeKeys(): Promise<{ keyring: Keyring; removed: string[] }> {

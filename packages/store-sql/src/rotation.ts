@@ -87,6 +87,14 @@ export function isKeyRotatingStore(store: SecretsStore): store is KeyRotatingSto
 const MAX_SWEEPS = 5;
 const MAX_BATCH_SIZE = 10_000;
 
+export function assertBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new ValidationError(`The rotation batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}.`, {
+      details: { field: "batchSize" },
+    });
+  }
+}
+
 export interface ReencryptPlan {
   batchSize: number;
   /** Read before every batch: another process may make a newer key active meanwhile. */
@@ -103,11 +111,7 @@ export async function reencrypt(
   plan: ReencryptPlan,
 ): Promise<Omit<RotateKeyResult, "activeKeyId" | "previousKeyId" | "generated">> {
   const { batchSize } = plan;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-    throw new ValidationError(`The rotation batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}.`, {
-      details: { field: "batchSize" },
-    });
-  }
+  assertBatchSize(batchSize);
   const progress: RotationProgress = { batches: 0, reencrypted: 0, skipped: 0 };
   const unreadable = new Map<SecretId, string>();
   let remaining = 0;

@@ -23,11 +23,21 @@ import {
 } from "@coffer/core";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
 import { type Binding, FORMAT, open, seal } from "./envelope.js";
-import { conflict, damaged, exists, missingKey, notFound, notReady, undecryptable } from "./errors.js";
+import {
+  conflict,
+  damaged,
+  exists,
+  missingKey,
+  notFound,
+  notReady,
+  singleKeyCannotRotate,
+  undecryptable,
+} from "./errors.js";
 import { FileKeySource, type KeySource, StaticKeySource } from "./key-source.js";
 import type { Keyring } from "./keyring.js";
 import { BATCH_GET_MAX, type ParsedSqlStoreOptions } from "./options.js";
 import {
+  assertBatchSize,
   type KeyStatus,
   type RetireKeysResult,
   type RotateKeyOptions,
@@ -78,11 +88,6 @@ export class SqlStore extends AbstractSecretsStore {
       cas: true,
       softDelete: false,
     };
-  }
-
-  /** Where the keys come from, for messages and `coffer store info`. */
-  get keySource(): string {
-    return this.#keys.origin;
   }
 
   /**
@@ -211,17 +216,14 @@ export class SqlStore extends AbstractSecretsStore {
    */
   async rotateKey(options: RotateKeyOptions = {}): Promise<RotateKeyResult> {
     const table = this.#ready();
-    const previous = this.#keyring!;
-    let keyring = previous;
+    const batchSize = options.batchSize ?? 100;
+    assertBatchSize(batchSize); // before a key is generated for nothing
+    const previous = await this.#currentKeyring();
+    if (this.#keys.kind === "key") throw singleKeyCannotRotate(previous.active);
     const generate = this.#keys.kind === "file" && options.generateKey !== false;
-    if (generate) {
-      keyring = await this.#keys.addActiveKey();
-      this.#keyring = keyring;
-    } else if (this.#keys.kind === "key") {
-      await this.#keys.addActiveKey(); // throws the explanation of why a lone key cannot rotate
-    }
+    if (generate) this.#keyring = await this.#keys.addActiveKey();
     const outcome = await reencrypt(table, {
-      batchSize: options.batchSize ?? 100,
+      batchSize,
       activeKeyId: () => this.#liveKeyring().active,
       reseal: async (row) => this.#reseal(row),
       // Other processes sharing the keyring file notice a new active key within KEYRING_RECHECK_MS.

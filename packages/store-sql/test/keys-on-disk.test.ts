@@ -16,11 +16,14 @@ import {
   InvalidConfigError,
   loadConfig,
   newSecretId,
+  type SecretsStore,
   StoreRegistry,
+  ValidationError,
 } from "@coffer/core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   fingerprintKeyId,
+  isKeyRotatingStore,
   KEYRING_FILE_NAME,
   type SqlStore,
   type SqlStoreOptions,
@@ -178,6 +181,25 @@ describe("the keyring file", () => {
       `locked by another key change (lock file ${keyringFile}.lock)`,
     );
   }, 20_000);
+});
+
+describe("the key-management interface", () => {
+  it("is detected by isKeyRotatingStore on the sql store and only there", async () => {
+    const { make } = sqliteSetup();
+    expect(isKeyRotatingStore(make())).toBe(true);
+    const plain = { ...make(), rotateKey: undefined } as unknown as SecretsStore;
+    expect(isKeyRotatingStore(plain)).toBe(false);
+  });
+
+  it("rejects a rotation batch size outside 1–10000 before touching anything", async () => {
+    const { make, keyringFile } = sqliteSetup();
+    const store = make();
+    await store.init();
+    const before = readFileSync(keyringFile, "utf8");
+    await expect(store.rotateKey({ batchSize: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.rotateKey({ batchSize: 1.5 })).rejects.toThrow(/whole number from 1 to 10000/);
+    expect(readFileSync(keyringFile, "utf8")).toBe(before); // no key was generated
+  });
 });
 
 describe("keys from deploy-time configuration", () => {
