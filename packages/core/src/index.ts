@@ -1,3 +1,4 @@
+export type * from "./api.js";
 export * from "./base-store.js";
 export * from "./config.js";
 export * from "./errors.js";

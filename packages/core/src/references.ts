@@ -97,8 +97,8 @@ export function findReferences(config: unknown): LocatedReference[] {
  */
 export function substituteReferences<T>(config: T, lookup: (reference: SecretReference) => string): T {
   return mapStrings(config, "", (text, path) => {
+    // Joining the parts also turns each escaped \{{ into a literal {{.
     const parts = parseTemplate(text, describePath(path));
-    if (!parts.some((part) => part.kind === "reference")) return text;
     return parts.map((part) => (part.kind === "text" ? part.text : lookup(part.reference))).join("");
   }) as T;
 }

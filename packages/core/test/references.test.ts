@@ -72,6 +72,10 @@ describe("{{name.key}} references", () => {
     expect(config.password).toBe("{{db.password}}");
   });
 
+  it("turn \\{{ into a literal {{ when substituting", () => {
+    expect(substituteReferences({ a: "use \\{{x.y}}" }, () => "never")).toEqual({ a: "use {{x.y}}" });
+  });
+
   it("treat \\{{ as a literal", () => {
     expect(parseTemplate("use \\{{name.key}} to refer")).toEqual([
       { kind: "text", text: "use {{name.key}} to refer" },

@@ -1,4 +1,5 @@
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
-export type { ReferenceProblem } from "./references.js";
+export { createService, openService, type ServiceParts } from "./open.js";
+export type { ReconcileReport } from "./reconcile-report.js";
+export { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 export { SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";
-export type * from "./types.js";

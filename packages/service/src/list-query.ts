@@ -9,11 +9,10 @@
  * (instr/strpos and substrings rather than LIKE, whose case rules and wildcards differ).
  */
 import { createHash } from "node:crypto";
-import { ValidationError, z } from "@coffer/core";
+import { type ListQuery, ValidationError, z } from "@coffer/core";
 import type { Dialect } from "@coffer/sql";
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import type { MetadataTables, SecretRow } from "./schema.js";
-import type { ListQuery } from "./types.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;

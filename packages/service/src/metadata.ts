@@ -2,7 +2,6 @@
  * Queries on the metadata database. Every read here applies visibility: a private secret exists
  * only for its owner; for anyone else the queries simply find nothing.
  */
-import { randomUUID } from "node:crypto";
 import type { SecretMetadata } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
 import type { Kysely, Transaction } from "kysely";
@@ -48,13 +47,13 @@ export class MetadataRepository {
     return this.run((db) => db.transaction().execute(work));
   }
 
-  /** The deployment id stored in the database, created on first use (or set from `configured`). */
-  async deploymentId(configured: string | undefined, now: number): Promise<string> {
+  /** The deployment id stored in the database; `candidate` becomes it on first use. */
+  async deploymentId(candidate: string, now: number): Promise<string> {
     const existing = await this.run((db) =>
       db.selectFrom("coffer_deployment").select("id").executeTakeFirst(),
     );
     if (existing) return existing.id;
-    const id = configured ?? randomUUID();
+    const id = candidate;
     try {
       await this.run((db) => db.insertInto("coffer_deployment").values({ id, created_at: now }).execute());
       return id;
@@ -125,7 +124,7 @@ export class MetadataRepository {
       db
         .selectFrom("coffer_secrets")
         .selectAll()
-        .where("state", "in", ["pending", "updating", "deleting"])
+        .where("state", "<>", "active")
         .where("state_since", "<=", olderThan)
         .orderBy("state_since")
         .execute(),

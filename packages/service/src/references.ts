@@ -4,8 +4,10 @@
  * Validation needs no store call at all: key names are in the metadata database.
  */
 import {
+  type Actor,
   chunk,
   findReferences,
+  type ReferenceProblem,
   type SecretReference,
   type SecretsStore,
   type SecretValidationLevel,
@@ -15,15 +17,6 @@ import {
 } from "@coffer/core";
 import type { MetadataRepository } from "./metadata.js";
 import type { SecretRow } from "./schema.js";
-import type { Actor } from "./types.js";
-
-export interface ReferenceProblem {
-  /** Where the reference is, e.g. `/database/url`. */
-  path: string;
-  reference: string;
-  problem: "secret-missing" | "key-missing";
-  message: string;
-}
 
 const LEVELS: readonly SecretValidationLevel[] = ["NONE", "SECRET_EXISTS", "SECRET_AND_KEY_EXISTS"];
 

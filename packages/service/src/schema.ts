@@ -10,6 +10,7 @@
  * on a value change, active → deleting → (row removed) on delete.
  */
 import type { MigrationStep } from "@coffer/sql";
+import { sql } from "kysely";
 
 export type SecretState = "pending" | "active" | "updating" | "deleting";
 
@@ -42,7 +43,7 @@ export interface MetadataTables {
 export const MIGRATIONS_TABLE = "coffer_metadata_migrations";
 
 export const metadataMigrations: Record<string, MigrationStep> = {
-  async "0001_secrets"(db, t) {
+  async "0001_secrets"(db, t, dialect) {
     await db.schema
       .createTable("coffer_deployment")
       .addColumn("id", t.key, (c) => c.primaryKey())
@@ -80,10 +81,17 @@ export const metadataMigrations: Record<string, MigrationStep> = {
       .columns(["updated_at", "id"])
       .execute();
     await db.schema.createIndex("coffer_secrets_owner").on("coffer_secrets").columns(["owner"]).execute();
-    await db.schema
-      .createIndex("coffer_secrets_state")
-      .on("coffer_secrets")
-      .columns(["state", "state_since"])
-      .execute();
+    // Reconcile looks for the few rows in a transitional state. A partial index covers just those;
+    // a full index on state would tempt planners without statistics into using it for listings
+    // (where nearly every row is active) and sorting the whole table. MySQL has no partial
+    // indexes, so there reconcile scans: it is rare and the scan is cheap.
+    if (dialect !== "mysql") {
+      await db.schema
+        .createIndex("coffer_secrets_unsettled")
+        .on("coffer_secrets")
+        .columns(["state_since"])
+        .where(sql.ref("state"), "<>", "active")
+        .execute();
+    }
   },
 };

@@ -17,40 +17,40 @@
  * and an interrupted delete completes.
  */
 import {
+  type Actor,
   assertWithinLimit,
+  type CreateSecretInput,
   IntegrityError,
   isCofferError,
   isSecretId,
+  type ListQuery,
   type Logger,
   newSecretId,
   PermissionDeniedError,
+  type ReferenceProblem,
   Secret,
   SecretExistsError,
   type SecretMetadata,
   SecretNotFoundError,
+  type SecretPage,
+  type SecretRef,
+  type SecretsSession,
   type SecretsStore,
   type SecretValidationLevel,
   type SecretValues,
+  type UpdateSecretInput,
   ValidationError,
   VersionConflictError,
   validateSecretName,
   validateSecretValues,
+  type WriteOptions,
 } from "@coffer/core";
 import { type Database, isUniqueViolation } from "@coffer/sql";
 import { buildListQuery, parseListQuery } from "./list-query.js";
 import { MetadataRepository, rowToMetadata, scopeFor } from "./metadata.js";
-import { type ReferenceProblem, ReferenceResolver } from "./references.js";
+import type { ReconcileReport } from "./reconcile-report.js";
+import { ReferenceResolver } from "./references.js";
 import type { SecretRow } from "./schema.js";
-import type {
-  Actor,
-  CreateSecretInput,
-  ListQuery,
-  ReconcileReport,
-  SecretPage,
-  SecretRef,
-  UpdateSecretInput,
-  WriteOptions,
-} from "./types.js";
 
 /** Test hook: called before each step of a write; throwing there makes that step fail. */
 export interface ServiceHooks {
@@ -103,6 +103,23 @@ export class SecretsService {
 
   get databaseLocation(): string {
     return this.#database.location;
+  }
+
+  /** The API as `actor` sees it, without passing the actor to every call. */
+  as(actor: Actor): SecretsSession {
+    return {
+      create: (input) => this.create(actor, input),
+      get: (ref) => this.get(actor, ref),
+      getMetadata: (ref) => this.getMetadata(actor, ref),
+      list: (query) => this.list(actor, query),
+      update: (ref, input, options) => this.update(actor, ref, input, options),
+      rename: (ref, newName, options) => this.rename(actor, ref, newName, options),
+      setVisibility: (ref, isPrivate, options) => this.setVisibility(actor, ref, isPrivate, options),
+      put: (name, values, options) => this.put(actor, name, values, options),
+      delete: (ref, options) => this.delete(actor, ref, options),
+      validateReferences: (config, level) => this.validateReferences(actor, config, level),
+      resolveReferences: (config, level) => this.resolveReferences(actor, config, level),
+    };
   }
 
   // --- reads ---------------------------------------------------------------------------------

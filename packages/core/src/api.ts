@@ -1,4 +1,11 @@
-import type { SecretId, SecretMetadata } from "@coffer/core";
+/**
+ * The secrets API every front end speaks: the service in-process, the client in local or remote
+ * mode, the server's REST API. One set of types, so that the same behavioural suite can run
+ * against each of them.
+ */
+import type { SecretValidationLevel } from "./config.js";
+import type { SecretId } from "./model.js";
+import type { Secret, SecretMetadata } from "./secret.js";
 
 /** Who is calling. The service trusts it: authentication happens in front of it (server, CLI). */
 export interface Actor {
@@ -74,15 +81,33 @@ export interface SecretPage {
   nextCursor?: string;
 }
 
-export interface ReconcileReport {
-  /** Creates whose values had been stored: finished. */
-  completedCreates: SecretId[];
-  /** Creates whose values never reached the store: rolled back. */
-  rolledBackCreates: SecretId[];
-  /** Updates interrupted midway: the metadata now matches what the store holds. */
-  completedUpdates: SecretId[];
-  /** Deletes interrupted midway: finished. */
-  completedDeletes: SecretId[];
-  /** Rows that could not be repaired this time (the store is down, say); they are retried later. */
-  failed: Array<{ id: SecretId; code: string }>;
+export interface ReferenceProblem {
+  /** Where the reference is, e.g. `/database/url`. */
+  path: string;
+  /** The reference as written. */
+  reference: string;
+  problem: "secret-missing" | "key-missing";
+  message: string;
+}
+
+/**
+ * The secrets API as one user sees it. `service.as(actor)` gives one in-process; the client gives
+ * one for its configured user, locally or over HTTP.
+ */
+export interface SecretsSession {
+  create(input: CreateSecretInput): Promise<Secret>;
+  get(ref: SecretRef): Promise<Secret>;
+  getMetadata(ref: SecretRef): Promise<SecretMetadata>;
+  list(query?: ListQuery): Promise<SecretPage>;
+  update(ref: SecretRef, input: UpdateSecretInput, options?: WriteOptions): Promise<SecretMetadata>;
+  rename(ref: SecretRef, newName: string, options?: WriteOptions): Promise<SecretMetadata>;
+  setVisibility(ref: SecretRef, isPrivate: boolean, options?: WriteOptions): Promise<SecretMetadata>;
+  put(
+    name: string,
+    values: Record<string, string>,
+    options?: WriteOptions & { private?: boolean },
+  ): Promise<SecretMetadata>;
+  delete(ref: SecretRef, options?: WriteOptions): Promise<void>;
+  validateReferences(config: unknown, level?: SecretValidationLevel): Promise<ReferenceProblem[]>;
+  resolveReferences<T>(config: T, level?: SecretValidationLevel): Promise<T>;
 }

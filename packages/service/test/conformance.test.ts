@@ -1,0 +1,15 @@
+// The service suite over the memory store on each metadata database: SQLite here and always;
+// PostgreSQL and MySQL through @coffer/testkit (containers, or an embedded PostgreSQL).
+import { describeServiceConformance } from "@coffer/conformance";
+import { describeWithDatabase } from "@coffer/testkit/vitest";
+import { sqliteUrl, underTest } from "./helpers.js";
+
+describeServiceConformance("SQLite + memory store", { open: () => underTest(sqliteUrl()) });
+
+describeWithDatabase("postgres", (getDb) => {
+  describeServiceConformance("PostgreSQL + memory store", { open: () => underTest(getDb().url) });
+});
+
+describeWithDatabase("mysql", (getDb) => {
+  describeServiceConformance("MySQL + memory store", { open: () => underTest(getDb().url) });
+});

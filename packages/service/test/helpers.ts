@@ -1,0 +1,41 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { ServiceUnderTest } from "@coffer/conformance";
+import { silentLogger } from "@coffer/core";
+import { MemoryStore, type MemoryStoreOptions } from "@coffer/store-memory";
+import { createService, type ServiceParts } from "../src/index.js";
+
+export function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), "coffer-service-"));
+}
+
+export function sqliteUrl(): string {
+  return `sqlite://${path.join(tempDir(), "coffer.db")}`;
+}
+
+/** A service over `databaseUrl` and a memory store; the store is returned for its test hooks. */
+export async function memoryService(
+  databaseUrl: string,
+  storeOptions: MemoryStoreOptions = {},
+  extras: Partial<ServiceParts> = {},
+) {
+  const store = new MemoryStore({ maxValueBytes: 4096, ...storeOptions });
+  const service = await createService({
+    databaseUrl,
+    dataDir: tempDir(),
+    store: () => store,
+    logger: silentLogger,
+    ...extras,
+  });
+  return { service, store };
+}
+
+export async function underTest(databaseUrl: string): Promise<ServiceUnderTest> {
+  const { service } = await memoryService(databaseUrl);
+  return {
+    session: (user) => service.as({ id: user }),
+    maxValueBytes: 4096,
+    close: () => service.close(),
+  };
+}
