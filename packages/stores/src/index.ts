@@ -17,6 +17,7 @@ const from =
 
 export const builtinStoreLoaders: Record<string, Loader> = {
   memory: from(() => import("@coffer/store-memory")),
+  aws: from(() => import("@coffer/store-aws")),
 };
 
 /** A registry holding every built-in store type. */
