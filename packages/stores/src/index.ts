@@ -18,6 +18,7 @@ const from =
 export const builtinStoreLoaders: Record<string, Loader> = {
   memory: from(() => import("@coffer/store-memory")),
   aws: from(() => import("@coffer/store-aws")),
+  vault: from(() => import("@coffer/store-vault")),
 };
 
 /** A registry holding every built-in store type. */
