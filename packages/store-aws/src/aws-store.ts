@@ -31,6 +31,7 @@ import {
 import {
   AbstractSecretsStore,
   assertSecretId,
+  BackendUnavailableError,
   chunk,
   type HealthReport,
   IntegrityError,
@@ -430,6 +431,13 @@ export class AwsSecretsStore extends AbstractSecretsStore {
     try {
       await this.#send("RestoreSecret", new RestoreSecretCommand({ SecretId: secret.ARN }));
     } catch (error) {
+      if (errorCode(error) === "InvalidRequestException") {
+        // A forced delete still in progress cannot be restored; the name is free once it ends.
+        throw new BackendUnavailableError(
+          `The name of secret ${id} is still being released by a forced delete in Secrets Manager.`,
+          { hint: "Retry the create shortly.", details: { id, backendCode: "InvalidRequestException" } },
+        );
+      }
       throw toStoreError(error, { operation: "create", id });
     }
     try {
