@@ -1,4 +1,4 @@
-// The server image as operators run it: a container built by scripts/build-server-image.sh, next
+// The server image as operators run it: a container built by scripts/build-image.sh server, next
 // to a PostgreSQL container holding the metadata, on one Docker network. CI builds the image and
 // sets COFFER_TEST_SERVER_IMAGE; elsewhere this is skipped with that reason.
 import { dockerStatus, NotAvailable } from "@coffer/testkit";
@@ -14,7 +14,7 @@ async function startStack() {
   if (!image) {
     throw new NotAvailable(
       "server image",
-      "COFFER_TEST_SERVER_IMAGE is not set (build it with scripts/build-server-image.sh)",
+      "COFFER_TEST_SERVER_IMAGE is not set (build it with scripts/build-image.sh server)",
     );
   }
   const docker = await dockerStatus();
