@@ -1,11 +1,14 @@
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, SerializedError, TestModule } from "vitest/node";
 
 /**
  * Prints one plain closing line, `N passed, N failed, N skipped`, after vitest's own summary, so
  * that CI logs have a runner-neutral count of what ran.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError> = [],
+  ): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -21,6 +24,8 @@ export default class SummaryReporter implements Reporter {
       if (mod.state() === "failed" && failedHere === 0) failedHere = 1;
       failed += failedHere;
     }
+    // Errors outside any test (unhandled rejections) fail the run, so they count as failures here.
+    failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

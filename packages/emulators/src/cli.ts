@@ -108,7 +108,9 @@ async function main(argv: string[]): Promise<void> {
   const starting = provider.start({
     ...providerOptions,
     ...(port !== undefined && { port: parsePort(port as string) }),
-    ...((host ?? process.env.COFFER_EMULATOR_HOST) !== undefined && { host: host ?? process.env.COFFER_EMULATOR_HOST }),
+    ...((host ?? process.env.COFFER_EMULATOR_HOST) !== undefined && {
+      host: host ?? process.env.COFFER_EMULATOR_HOST,
+    }),
   });
 
   // Signal handlers go in before the ready line is printed: whoever reads that line may signal at

@@ -51,9 +51,13 @@ try {
     const response = await fetch(`${base}/api/v1/secrets`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ name: `bench-${i}`, values: { user: `fake-user-${i}`, password: `fake-pw-${i}` } }),
+      body: JSON.stringify({
+        name: `bench-${i}`,
+        values: { user: `fake-user-${i}`, password: `fake-pw-${i}` },
+      }),
     });
-    if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
   }
   const rssBefore = rssOf(server.pid!);
 
@@ -66,7 +70,10 @@ try {
     requests: [
       {
         method: "GET",
-        setupRequest: (request) => ({ ...request, path: `/api/v1/secrets/by-name?name=bench-${next++ % SECRETS}` }),
+        setupRequest: (request) => ({
+          ...request,
+          path: `/api/v1/secrets/by-name?name=bench-${next++ % SECRETS}`,
+        }),
       },
     ],
   });
@@ -83,7 +90,10 @@ try {
       let i = worker;
       while (Date.now() < deadline) {
         try {
-          await pool.query("select * from coffer_secrets where name = $1 and scope = $2", [`bench-${i++ % SECRETS}`, ""]);
+          await pool.query("select * from coffer_secrets where name = $1 and scope = $2", [
+            `bench-${i++ % SECRETS}`,
+            "",
+          ]);
           selects++;
         } catch {
           selectErrors++;
@@ -98,7 +108,14 @@ try {
     `GET by name, ${CONNECTIONS} connections, ${SECONDS} s, PostgreSQL metadata (${database.via}), ${process.env.COFFER_BENCH_STORE ?? "memory"} store`,
     ["loop", "requests/s", "p50 ms", "p99 ms", "errors", "vs raw pg"],
     [
-      ["Coffer server (HTTP, auth, metadata + store)", http.requests.average, http.latency.p50, http.latency.p99, failed, http.requests.average / rawPerSecond],
+      [
+        "Coffer server (HTTP, auth, metadata + store)",
+        http.requests.average,
+        http.latency.p50,
+        http.latency.p99,
+        failed,
+        http.requests.average / rawPerSecond,
+      ],
       ["raw pg point select (same pool size)", rawPerSecond, "", "", selectErrors, 1],
     ],
   );
