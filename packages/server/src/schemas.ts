@@ -187,3 +187,63 @@ export const reconcileSchema = z
     failed: z.array(z.object({ id: z.string(), code: z.string() })),
   })
   .strict();
+
+const healthReportSchema = z
+  .object({
+    status: z.enum(["ready", "error", "unknown"]),
+    latencyMs: z.number(),
+    message: z.string().optional(),
+    errorCode: z.string().optional(),
+  })
+  .strict();
+
+export const storeInfoSchema = z
+  .object({
+    deploymentId: z.string(),
+    status: z.enum(["ready", "error"]),
+    store: z
+      .object({
+        type: z.string(),
+        capabilities: z.object({
+          access: z.enum(["read-write", "read-only", "write-only"]),
+          maxValueBytes: z.number(),
+          batchGetMax: z.number(),
+          versions: z.boolean(),
+          cas: z.boolean(),
+          softDelete: z.boolean(),
+        }),
+        keyRotation: z.boolean(),
+        health: healthReportSchema,
+        keys: z
+          .object({ source: z.string(), activeKeyId: z.string(), keyCount: z.number(), missing: z.number() })
+          .optional()
+          .describe("Admins only: where the encryption keys come from."),
+      })
+      .strict(),
+    backup: z.object({ type: z.string(), health: healthReportSchema }).strict().optional(),
+    metadata: z.object({ status: z.enum(["ready", "error"]), latencyMs: z.number() }).strict(),
+  })
+  .strict();
+
+export const rotateKeyBody = z.object({ batchSize: z.number().int().min(1).max(10_000).optional() }).strict();
+export const rotateKeySchema = z
+  .object({
+    activeKeyId: z.string(),
+    previousKeyId: z.string(),
+    generated: z.boolean(),
+    reencrypted: z.number(),
+    skipped: z.number(),
+    unreadable: z.array(z.object({ id: z.string(), keyId: z.string() })),
+    remaining: z.number(),
+    batches: z.number(),
+  })
+  .strict();
+
+export const copyValuesBody = z.object({ direction: z.enum(["to-backup", "to-primary"]) }).strict();
+export const copyValuesSchema = z
+  .object({
+    copied: z.number(),
+    missing: z.array(z.string()),
+    failed: z.array(z.object({ id: z.string(), code: z.string() })),
+  })
+  .strict();

@@ -166,3 +166,29 @@ describe("REST API behaviour", () => {
     expect(ready.body).toMatchObject({ status: "ready", store: { type: "memory", status: "ready" } });
   });
 });
+
+describe("operations endpoints", () => {
+  it("describe the store to any user, and keep key rotation, copying and reconcile to admins", async () => {
+    const reader = await server.user("ops-reader", "reader");
+    const info = await call(server, reader, "GET", "/api/v1/store");
+    expect(info.status).toBe(200);
+    expect(info.body).toMatchObject({
+      status: "ready",
+      store: { type: "memory", keyRotation: false },
+      metadata: { status: "ready" },
+    });
+    expect((await call(server, writer, "POST", "/api/v1/admin/reconcile")).status).toBe(403);
+    expect((await call(server, server.adminToken, "POST", "/api/v1/admin/reconcile")).body).toMatchObject({
+      failed: [],
+    });
+    const rotate = await call(server, server.adminToken, "POST", "/api/v1/admin/rotate-key", {});
+    expect(rotate.status).toBe(501);
+    expect((rotate.body as { error: { message: string } }).error.message).toMatch(
+      /does not manage encryption keys/,
+    );
+    const copy = await call(server, server.adminToken, "POST", "/api/v1/admin/copy-values", {
+      direction: "to-backup",
+    });
+    expect(copy.status).toBe(501);
+  });
+});

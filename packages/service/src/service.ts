@@ -22,13 +22,17 @@ import {
   type CreateSecretInput,
   IntegrityError,
   isCofferError,
+  isKeyRotatingStore,
   isSecretId,
+  type KeyRotatingStore,
   type ListQuery,
   type Logger,
   NotSupportedError,
   newSecretId,
   PermissionDeniedError,
   type ReferenceProblem,
+  type RotateKeyOptions,
+  type RotateKeyResult,
   Secret,
   SecretExistsError,
   type SecretMetadata,
@@ -442,6 +446,24 @@ export class SecretsService {
         }
       }
     }
+  }
+
+  /** The store that manages encryption keys (the primary, behind a backup mirror), if any. */
+  keyRotatingStore(): KeyRotatingStore | undefined {
+    const store = this.store instanceof MirroredStore ? this.store.primary : this.store;
+    return isKeyRotatingStore(store) ? store : undefined;
+  }
+
+  /** Rotates the store's encryption key online (`coffer store rotate-key`). */
+  async rotateKey(options?: RotateKeyOptions): Promise<RotateKeyResult> {
+    const store = this.keyRotatingStore();
+    if (!store) {
+      throw new NotSupportedError(`The '${this.store.type}' store does not manage encryption keys.`, {
+        hint: "Key rotation applies to the sql store; cloud backends rotate their keys in the provider (e.g. KMS).",
+        details: { storeType: this.store.type },
+      });
+    }
+    return store.rotateKey(options);
   }
 
   async health(): Promise<{

@@ -1,10 +1,13 @@
 /** References, identity (users, tokens, me), health and operations endpoints. */
 import { PermissionDeniedError } from "@coffer/core";
+import { MirroredStore } from "@coffer/service";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { TokenInfo, User } from "../identity.js";
 import { can, requirePermission } from "../roles.js";
 import {
+  copyValuesBody,
+  copyValuesSchema,
   createTokenBody,
   createUserBody,
   errorSchema,
@@ -14,7 +17,10 @@ import {
   reconcileSchema,
   referencesBody,
   resolvedSchema,
+  rotateKeyBody,
+  rotateKeySchema,
   setRoleBody,
+  storeInfoSchema,
   tokenListSchema,
   tokenParams,
   tokenSchema,
@@ -183,6 +189,70 @@ export function operationRoutes(app: CofferApp, { service }: AppContext): void {
       const health = await service.health();
       const body = { ...health, store: { type: service.store.type, ...health.store } };
       return reply.status(health.status === "ready" ? 200 : 503).send(body);
+    },
+  });
+  api.get("/api/v1/store", {
+    schema: {
+      tags: ["operations"],
+      summary: "Which backend, its capabilities and health",
+      response: { 200: storeInfoSchema, ...errors },
+    },
+    handler: async (request) => {
+      const who = caller(request);
+      requirePermission(who, "read-metadata", "see the store");
+      const store = service.store;
+      const [health, rotating] = [await service.health(), service.keyRotatingStore()];
+      const keys = rotating && can(who.role, "admin") ? await rotating.keyStatus() : undefined;
+      return {
+        deploymentId: service.deploymentId,
+        status: health.status,
+        store: {
+          type: store.type,
+          capabilities: { ...store.capabilities() },
+          keyRotation: rotating !== undefined,
+          health: health.store,
+          ...(keys
+            ? {
+                keys: {
+                  source: keys.source,
+                  activeKeyId: keys.activeKeyId,
+                  keyCount: keys.keys.length,
+                  missing: keys.missing.length,
+                },
+              }
+            : {}),
+        },
+        ...(store instanceof MirroredStore
+          ? { backup: { type: store.backup.type, health: await store.backup.health() } }
+          : {}),
+        metadata: { status: health.metadata.status, latencyMs: health.metadata.latencyMs },
+      };
+    },
+  });
+  api.post("/api/v1/admin/rotate-key", {
+    schema: {
+      tags: ["operations"],
+      summary: "Rotate the store's encryption key online (admin)",
+      body: rotateKeyBody,
+      response: { 200: rotateKeySchema, ...errors },
+    },
+    handler: async (request) => {
+      requirePermission(caller(request), "admin", "rotate keys");
+      return service.rotateKey(
+        request.body.batchSize !== undefined ? { batchSize: request.body.batchSize } : {},
+      );
+    },
+  });
+  api.post("/api/v1/admin/copy-values", {
+    schema: {
+      tags: ["operations"],
+      summary: "Copy every secret's values to the backup store, or back to the primary (admin)",
+      body: copyValuesBody,
+      response: { 200: copyValuesSchema, ...errors },
+    },
+    handler: async (request) => {
+      requirePermission(caller(request), "admin", "copy values between stores");
+      return service.copyAllValues(request.body.direction);
     },
   });
   api.post("/api/v1/admin/reconcile", {
