@@ -1,0 +1,3 @@
+export { envName, secretsToEnv } from "./env-names.js";
+export { EXIT_CODES, exitCodeFor } from "./exit-codes.js";
+export { main } from "./main.js";
