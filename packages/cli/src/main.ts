@@ -3,11 +3,10 @@
  * line — what was wrong, then how to fix it — and with --debug also as a stack trace. No error
  * message carries a secret value: core errors never do, and the CLI's own name keys and files only.
  */
-import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
 import { CliError } from "./cli-errors.js";
 import { EXIT_CODES, exitCodeFor } from "./exit-codes.js";
-import { activeContext, buildProgram } from "./program.js";
+import { activeContext, buildProgram, COMMANDS } from "./program.js";
 
 interface ErrorReport {
   code: string;
@@ -17,7 +16,7 @@ interface ErrorReport {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram(version);
+  const program = buildProgram(version, argv);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_CODES.ok.code;
@@ -106,7 +105,9 @@ function sentence(text: string): string {
   return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
 }
 
+/** Set by build.mjs from package.json. */
+declare const __COFFER_VERSION__: string | undefined;
+
 function version(): string {
-  const file = new URL("../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  return typeof __COFFER_VERSION__ === "string" ? __COFFER_VERSION__ : "0.0.0-dev";
 }
