@@ -464,7 +464,8 @@ function gatherOptions(source: OptionSource): RawOptions {
   }
 
   for (const [variable, value] of Object.entries(source.env)) {
-    if (!variable.startsWith(source.prefix) || value === undefined) continue;
+    // An empty variable counts as unset (compose files and shells pass empty values around).
+    if (!variable.startsWith(source.prefix) || value === undefined || value === "") continue;
     const suffix = variable.slice(source.prefix.length);
     if (source.reserved.includes(suffix)) continue;
     const option = known?.find((key) => optionToEnvSuffix(key) === suffix);

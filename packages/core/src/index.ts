@@ -2,6 +2,7 @@ export type * from "./api.js";
 export * from "./base-store.js";
 export * from "./config.js";
 export * from "./errors.js";
+export * from "./key-rotation.js";
 export * from "./logger.js";
 export * from "./model.js";
 export * from "./references.js";

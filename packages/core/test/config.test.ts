@@ -322,3 +322,14 @@ describe("custom stores (COFFER_STORE_TYPE=custom)", () => {
     );
   });
 });
+
+describe("empty variables", () => {
+  it("count as unset, as compose files pass them", async () => {
+    const config = await load({
+      COFFER_STORE_TYPE: "cloudlike",
+      COFFER_STORE_REGION: "r",
+      COFFER_STORE_API_TOKEN: "",
+    });
+    expect(config.store.options.apiToken).toBeUndefined();
+  });
+});

@@ -35,10 +35,11 @@ const COMMON_FLAGS = {
 const USAGE = `Usage: coffer-emulator <${PROVIDERS.join("|")}> [--port N] [--host H] [provider flags]
 
   --port N     TCP port (default 0: any free port)
-  --host H     interface to bind (default 127.0.0.1; 0.0.0.0 inside a container)
+  --host H     interface to bind (default $COFFER_EMULATOR_HOST, else 127.0.0.1; the image sets 0.0.0.0)
 
   aws:    --region R  --account-id ID
   vault:  --root-token T  --mount PATH (repeatable)
+  azure:  --tls-cert-file FILE --tls-key-file FILE (PEM; default: a certificate generated at start)  --http
 `;
 
 class UsageError extends Error {}
@@ -107,7 +108,9 @@ async function main(argv: string[]): Promise<void> {
   const starting = provider.start({
     ...providerOptions,
     ...(port !== undefined && { port: parsePort(port as string) }),
-    ...(host !== undefined && { host }),
+    ...((host ?? process.env.COFFER_EMULATOR_HOST) !== undefined && {
+      host: host ?? process.env.COFFER_EMULATOR_HOST,
+    }),
   });
 
   // Signal handlers go in before the ready line is printed: whoever reads that line may signal at

@@ -1,5 +1,6 @@
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
+export { MirroredStore } from "./mirrored-store.js";
 export { createService, openService, type ServiceParts } from "./open.js";
 export type { ReconcileReport } from "./reconcile-report.js";
 export { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
-export { SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";
+export { type CopyReport, SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";

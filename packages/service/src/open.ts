@@ -13,6 +13,7 @@ import {
 } from "@coffer/core";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
 import { MetadataRepository } from "./metadata.js";
+import { MirroredStore } from "./mirrored-store.js";
 import { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 import { SecretsService, type ServiceHooks } from "./service.js";
 
@@ -20,6 +21,8 @@ export interface ServiceParts {
   databaseUrl: string;
   /** Builds the store once the deployment id is known (stores tag what they create with it). */
   store: (context: StoreContext) => SecretsStore;
+  /** An optional backup store: written through, read when the primary cannot answer. */
+  backupStore?: (context: StoreContext) => SecretsStore;
   dataDir: string;
   deploymentId?: string;
   validationLevel?: CofferConfig["secretValidationLevel"];
@@ -39,6 +42,12 @@ export async function openService(
     dataDir: config.dataDir,
     validationLevel: config.secretValidationLevel,
     store: (context) => config.store.registration.create(config.store.options, context),
+    ...(config.backupStore
+      ? {
+          backupStore: (context: StoreContext) =>
+            config.backupStore!.registration.create(config.backupStore!.options, context),
+        }
+      : {}),
     ...(config.deploymentId ? { deploymentId: config.deploymentId } : {}),
     ...extras,
     logger: extras.logger ?? createLogger({ level: config.logLevel, base: { component: "coffer" } }),
@@ -53,7 +62,9 @@ export async function createService(parts: ServiceParts): Promise<SecretsService
   try {
     await migrate(database, MIGRATIONS_TABLE, metadataMigrations);
     const deploymentId = await deployment(database, parts.deploymentId, clock());
-    store = parts.store({ deploymentId, dataDir: parts.dataDir, databaseUrl: parts.databaseUrl, logger });
+    const context = { deploymentId, dataDir: parts.dataDir, databaseUrl: parts.databaseUrl, logger };
+    store = parts.store(context);
+    if (parts.backupStore) store = new MirroredStore(store, parts.backupStore(context), logger);
     await store.init();
     return new SecretsService({
       database,

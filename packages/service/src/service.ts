@@ -25,6 +25,7 @@ import {
   isSecretId,
   type ListQuery,
   type Logger,
+  NotSupportedError,
   newSecretId,
   PermissionDeniedError,
   type ReferenceProblem,
@@ -48,9 +49,18 @@ import {
 import { type Database, isUniqueViolation } from "@coffer/sql";
 import { buildListQuery, parseListQuery } from "./list-query.js";
 import { MetadataRepository, rowToMetadata, scopeFor } from "./metadata.js";
+import { MirroredStore, upsert } from "./mirrored-store.js";
 import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
 import type { SecretRow } from "./schema.js";
+
+export interface CopyReport {
+  /** Secrets whose values were written to the target. */
+  copied: number;
+  /** Secrets the source store holds no values for (listed, so that they can be looked into). */
+  missing: string[];
+  failed: Array<{ id: string; code: string }>;
+}
 
 /** Test hook: called before each step of a write; throwing there makes that step fail. */
 export interface ServiceHooks {
@@ -379,6 +389,59 @@ export class SecretsService {
       this.#logger.warn("reconcile repaired interrupted writes", { repaired, failed: report.failed.length });
     }
     return report;
+  }
+
+  /**
+   * Copies every secret's values between the primary and the backup store (configured with
+   * COFFER_BACKUP_STORE_*): "to-backup" before making the backup the new primary, "to-primary" to
+   * restore. Runs in batches and may run while the service serves; writes made meanwhile go to
+   * both stores anyway.
+   */
+  async copyAllValues(
+    direction: "to-backup" | "to-primary",
+    options: { batchSize?: number } = {},
+  ): Promise<CopyReport> {
+    if (!(this.store instanceof MirroredStore)) {
+      throw new NotSupportedError("No backup store is configured.", {
+        hint: "Set COFFER_BACKUP_STORE_TYPE (and its options) to copy values between two stores.",
+      });
+    }
+    const [source, target] =
+      direction === "to-backup"
+        ? [this.store.primary, this.store.backup]
+        : [this.store.backup, this.store.primary];
+    const report: CopyReport = { copied: 0, missing: [], failed: [] };
+    const batchSize = options.batchSize ?? 100;
+    let after = "";
+    for (;;) {
+      const rows = await this.#metadata.run((db) =>
+        db
+          .selectFrom("coffer_secrets")
+          .select(["id"])
+          .where("id", ">", after)
+          .where("state", "in", ["active", "updating"])
+          .orderBy("id")
+          .limit(batchSize)
+          .execute(),
+      );
+      if (rows.length === 0) return report;
+      after = rows.at(-1)!.id;
+      const ids = rows.map((row) => row.id);
+      const found = await source.getMany(ids);
+      for (const id of ids) {
+        const values = found.get(id);
+        if (!values) {
+          report.missing.push(id);
+          continue;
+        }
+        try {
+          await upsert(target, id, values);
+          report.copied++;
+        } catch (error) {
+          report.failed.push({ id, code: isCofferError(error) ? error.code : "UNKNOWN" });
+        }
+      }
+    }
   }
 
   async health(): Promise<{

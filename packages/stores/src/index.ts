@@ -17,6 +17,11 @@ const from =
 
 export const builtinStoreLoaders: Record<string, Loader> = {
   memory: from(() => import("@coffer/store-memory")),
+  sql: from(() => import("@coffer/store-sql")),
+  gcp: from(() => import("@coffer/store-gcp")),
+  azure: from(() => import("@coffer/store-azure")),
+  aws: from(() => import("@coffer/store-aws")),
+  vault: from(() => import("@coffer/store-vault")),
 };
 
 /** A registry holding every built-in store type. */

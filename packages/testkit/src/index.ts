@@ -7,6 +7,13 @@ export {
 } from "./container.js";
 export { type DockerStatus, dockerStatus } from "./docker.js";
 export { EMBEDDED_DIR_PREFIX } from "./embedded-postgres.js";
+export {
+  EMULATOR_IMAGE_ENV,
+  type EmulatorKind,
+  isCofferEmulatorImage,
+  type RunningEmulatorContainer,
+  startEmulator,
+} from "./emulators.js";
 export { NotAvailable } from "./errors.js";
 export { MYSQL_DEFAULT_IMAGE, MYSQL_IMAGE_ENV, startMysql } from "./mysql.js";
 export {

@@ -11,12 +11,16 @@ async function someId(context: CaseContext): Promise<string> {
 
 type Optional = "versions" | "cas" | "softDelete";
 
-const negative: Record<Optional, (store: SecretsStore, id: string) => Array<[string, Promise<unknown>]>> = {
-  versions: (store, id) => [["getRevision", store.getRevision(id, 1)]],
+// Thunks, so each call starts only when it is awaited (no rejection waits unhandled).
+const negative: Record<
+  Optional,
+  (store: SecretsStore, id: string) => Array<[string, () => Promise<unknown>]>
+> = {
+  versions: (store, id) => [["getRevision", () => store.getRevision(id, 1)]],
   cas: (store, id) => [
-    ["update with expectedRevision", store.update(id, { k: "x" }, { expectedRevision: 1 })],
+    ["update with expectedRevision", () => store.update(id, { k: "x" }, { expectedRevision: 1 })],
   ],
-  softDelete: (store, id) => [["restore", store.restore(id)]],
+  softDelete: (store, id) => [["restore", () => store.restore(id)]],
 };
 
 export const capabilityCases: ConformanceCase[] = [
@@ -39,7 +43,7 @@ export const capabilityCases: ConformanceCase[] = [
         const id = await someId(context);
         for (const [operation, attempt] of negative[capability](store, id)) {
           await rejectsWith(
-            attempt,
+            attempt(),
             NotSupportedError,
             `${operation} without the '${capability}' capability`,
           );

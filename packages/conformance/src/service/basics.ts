@@ -185,16 +185,20 @@ export const basicCases: ServiceCase[] = [
     async run({ alice, name }) {
       const ref = { name: name("stable") };
       await alice.create({ name: name("stable"), values: { a: "1" } });
-      const attempts: Array<[string, Promise<unknown>]> = [
-        ["removing a key that does not exist", alice.update(ref, { removeKeys: ["nope"] })],
-        ["setting and removing the same key", alice.update(ref, { values: { a: "2" }, removeKeys: ["a"] })],
-        ["an update that changes nothing", alice.update(ref, {})],
-        ["a null in replace mode", alice.update(ref, { values: { a: null }, mode: "replace" })],
-        ["an unknown mode", alice.update(ref, { values: { a: "2" }, mode: "upsert" as never })],
-        ["an invalid new name", alice.rename(ref, "")],
-        ["a non-string value", alice.update(ref, { values: { a: 1 as never } })],
+      const attempts: Array<[string, () => Promise<unknown>]> = [
+        ["removing a key that does not exist", () => alice.update(ref, { removeKeys: ["nope"] })],
+        [
+          "setting and removing the same key",
+          () => alice.update(ref, { values: { a: "2" }, removeKeys: ["a"] }),
+        ],
+        ["an update that changes nothing", () => alice.update(ref, {})],
+        ["a null in replace mode", () => alice.update(ref, { values: { a: null }, mode: "replace" })],
+        ["an unknown mode", () => alice.update(ref, { values: { a: "2" }, mode: "upsert" as never })],
+        ["an invalid new name", () => alice.rename(ref, "")],
+        ["a non-string value", () => alice.update(ref, { values: { a: 1 as never } })],
       ];
-      for (const [what, attempt] of attempts) await rejectsWith(attempt, ValidationError, what);
+      // Each attempt starts only when awaited: a rejection nobody waits for yet is an unhandled one.
+      for (const [what, attempt] of attempts) await rejectsWith(attempt(), ValidationError, what);
       const after = await alice.get(ref);
       assert.equal(after.version, 1);
       sameValues(after.values, { a: "1" }, "after the refused updates");

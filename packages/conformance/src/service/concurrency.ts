@@ -27,6 +27,8 @@ export const concurrencyCases: ServiceCase[] = [
             } catch (error) {
               if (!(error instanceof VersionConflictError)) throw error;
               conflicts++;
+              // As a real client would: back off a little, with jitter, before reading again.
+              await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)));
             }
           }
           throw new Error(`writer ${writer} never got its update in`);

@@ -2,6 +2,7 @@
 // start, the bearer challenge the official client expects, state in memory. Point the client at it:
 //   new SecretClient(emulator.url, credential, { disableChallengeResourceVerification: true,
 //                                               tlsOptions: { ca: emulator.certificatePem } })
+import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { EmulatorOptions, RunningEmulator } from "../types.js";
@@ -21,7 +22,17 @@ export interface AzureEmulatorOptions extends EmulatorOptions {
   tenantId?: string;
   /** Extra host names or IPs for the certificate (loopback names are always in it). */
   certificateNames?: string[];
+  /** Serve this certificate and key (PEM file paths) instead of generating one. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
+
+/** Flags for `coffer-emulator azure`. */
+export const cliOptions = {
+  "tls-cert-file": { type: "string" },
+  "tls-key-file": { type: "string" },
+  http: { type: "boolean" },
+} as const;
 
 export interface AzureEmulator extends RunningEmulator {
   /** The vault URL, e.g. https://127.0.0.1:PORT. */
@@ -53,7 +64,9 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   });
   const tls = options.http
     ? undefined
-    : await selfSignedCertificate([host, ...(options.certificateNames ?? [])]);
+    : options.tlsCertFile && options.tlsKeyFile
+      ? { cert: readFileSync(options.tlsCertFile, "utf8"), key: readFileSync(options.tlsKeyFile, "utf8") }
+      : await selfSignedCertificate([host, ...(options.certificateNames ?? [])]);
   const server: Server = tls
     ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler)
     : createHttpServer(handler);

@@ -1,0 +1,134 @@
+// Load on GET /api/v1/secrets/by-name: 200 connections for 60 s against a server (its own process)
+// with PostgreSQL metadata, beside a raw `pg` point-select loop at the same concurrency on the same
+// database. Loopback only; both loops stop by themselves. Prints throughput side by side, the
+// server's memory before and after, and exits non-zero if any request failed.
+//   COFFER_BENCH_SECONDS=10 ./dev bench load     (shorter run)
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startPostgres } from "@coffer/testkit";
+import autocannon from "autocannon";
+import pg from "pg";
+import { printTable } from "../../service/bench/table.ts";
+
+const SECONDS = Number(process.env.COFFER_BENCH_SECONDS ?? 60);
+const CONNECTIONS = 200;
+const POOL = 20;
+const SECRETS = 100;
+const TOKEN = `coffer_bench0000000_${"b".repeat(43)}`;
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const database = await startPostgres();
+const databaseUrl = `${database.url}${database.url.includes("?") ? "&" : "?"}poolSize=${POOL}`;
+const port = 18_000 + Math.floor(Math.random() * 2000);
+const server = spawn(process.execPath, [path.join(here, "../dist/bin.js")], {
+  env: {
+    ...process.env,
+    COFFER_DATABASE_URL: databaseUrl,
+    COFFER_STORE_TYPE: process.env.COFFER_BENCH_STORE ?? "memory",
+    COFFER_SERVER_PORT: String(port),
+    COFFER_SERVER_BOOTSTRAP_TOKEN: TOKEN,
+    COFFER_LOG_LEVEL: "warn",
+  },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const stopAll = async () => {
+  server.kill("SIGTERM");
+  await database.stop();
+};
+
+try {
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("listening on")) resolve();
+    });
+    server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+  for (let i = 0; i < SECRETS; i++) {
+    const response = await fetch(`${base}/api/v1/secrets`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        name: `bench-${i}`,
+        values: { user: `fake-user-${i}`, password: `fake-pw-${i}` },
+      }),
+    });
+    if (response.status !== 201)
+      throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
+  }
+  const rssBefore = rssOf(server.pid!);
+
+  let next = 0;
+  const http = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${TOKEN}` },
+    requests: [
+      {
+        method: "GET",
+        setupRequest: (request) => ({
+          ...request,
+          path: `/api/v1/secrets/by-name?name=bench-${next++ % SECRETS}`,
+        }),
+      },
+    ],
+  });
+  const rssAfter = rssOf(server.pid!);
+  const failed = http.errors + http.timeouts + http.non2xx;
+
+  // The same lookup straight through pg: 200 concurrent loops over a pool of the same size.
+  const pool = new pg.Pool({ connectionString: database.url, max: POOL });
+  let selects = 0;
+  let selectErrors = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, worker) => {
+      let i = worker;
+      while (Date.now() < deadline) {
+        try {
+          await pool.query("select * from coffer_secrets where name = $1 and scope = $2", [
+            `bench-${i++ % SECRETS}`,
+            "",
+          ]);
+          selects++;
+        } catch {
+          selectErrors++;
+        }
+      }
+    }),
+  );
+  await pool.end();
+  const rawPerSecond = selects / SECONDS;
+
+  printTable(
+    `GET by name, ${CONNECTIONS} connections, ${SECONDS} s, PostgreSQL metadata (${database.via}), ${process.env.COFFER_BENCH_STORE ?? "memory"} store`,
+    ["loop", "requests/s", "p50 ms", "p99 ms", "errors", "vs raw pg"],
+    [
+      [
+        "Coffer server (HTTP, auth, metadata + store)",
+        http.requests.average,
+        http.latency.p50,
+        http.latency.p99,
+        failed,
+        http.requests.average / rawPerSecond,
+      ],
+      ["raw pg point select (same pool size)", rawPerSecond, "", "", selectErrors, 1],
+    ],
+  );
+  printTable("Server memory (RSS)", ["before load", "after load"], [[`${rssBefore} MiB`, `${rssAfter} MiB`]]);
+  if (failed > 0 || selectErrors > 0) {
+    console.error(`FAILED: ${failed} failed requests, ${selectErrors} failed selects`);
+    process.exitCode = 1;
+  }
+} finally {
+  await stopAll();
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
+}

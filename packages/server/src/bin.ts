@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/** `coffer-server`: runs the server until SIGINT/SIGTERM. `coffer server start` does the same. */
+import { isCofferError } from "@coffer/core";
+import { startServer } from "./start.js";
+
+try {
+  const server = await startServer();
+  if (server.bootstrapToken) {
+    process.stdout.write(
+      `Created the admin user '${server.bootstrapToken.user}'. Its API token, shown only this once:\n\n  ${server.bootstrapToken.token}\n\nStore it now (e.g. coffer login --url ${server.url} --token <token>).\n`,
+    );
+  }
+  process.stdout.write(`coffer server listening on ${server.url}\n`);
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+} catch (error) {
+  process.stderr.write(`coffer-server: ${isCofferError(error) ? error.oneLine : (error as Error).message}\n`);
+  process.exit(isCofferError(error) && error.code === "INVALID_CONFIG" ? 78 : 1);
+}

@@ -1,0 +1,300 @@
+/**
+ * /api/v1/secrets: the SecretsService over HTTP. Check-and-set uses the version as the ETag:
+ * `If-Match: "3"` on a write applies it only at version 3 (412 otherwise); `If-None-Match: *` on
+ * `PUT /secrets/by-name` only creates.
+ */
+import {
+  type ListQuery,
+  metadataToJson,
+  type Secret,
+  type SecretMetadata,
+  type SecretRef,
+  ValidationError,
+} from "@coffer/core";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Caller } from "../identity.js";
+import { can, requirePermission } from "../roles.js";
+import {
+  byNameQuery,
+  createSecretBody,
+  errorSchema,
+  idParams,
+  listQuery,
+  pageSchema,
+  patchSecretBody,
+  putByNameBody,
+  renameBody,
+  replaceSecretBody,
+  secretSchema,
+  visibilityBody,
+} from "../schemas.js";
+import type { AppContext, CofferApp } from "./context.js";
+
+const noContent = z.null().describe("No content");
+const errors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  412: errorSchema,
+  413: errorSchema,
+  503: errorSchema,
+};
+const tags = ["secrets"];
+
+export function secretRoutes(app: CofferApp, { service }: AppContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const as = (request: FastifyRequest) => service.as({ id: caller(request).user });
+
+  api.post("/api/v1/secrets", {
+    schema: {
+      tags,
+      summary: "Create a secret",
+      body: createSecretBody,
+      response: { 201: secretSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      requirePermission(caller(request), "write", "create secrets");
+      const secret = await as(request).create(request.body);
+      return sendSecret(reply.status(201), secret.metadata(), caller(request), secret);
+    },
+  });
+
+  api.get("/api/v1/secrets", {
+    schema: {
+      tags,
+      summary: "List secrets (metadata only, never values)",
+      querystring: listQuery,
+      response: { 200: pageSchema, ...errors },
+    },
+    handler: async (request) => {
+      requirePermission(caller(request), "read-metadata", "list secrets");
+      const page = await as(request).list(toListQuery(request.query));
+      return {
+        items: page.items.map(metadataToJson),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    },
+  });
+
+  api.get("/api/v1/secrets/by-name", {
+    schema: {
+      tags,
+      summary: "Get a secret by name (the caller's private one first, then the public one)",
+      querystring: byNameQuery,
+      response: { 200: secretSchema, ...errors },
+    },
+    handler: async (request, reply) => readSecret(request, reply, byName(request.query)),
+  });
+
+  api.put("/api/v1/secrets/by-name", {
+    schema: {
+      tags,
+      summary:
+        "Create or replace the secret of this name (If-None-Match: * only creates; If-Match only replaces that version)",
+      querystring: byNameQuery,
+      body: putByNameBody,
+      response: { 200: secretSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      requirePermission(caller(request), "write", "write secrets");
+      const expectedVersion = request.headers["if-none-match"] === "*" ? 0 : expectedVersionFrom(request);
+      const metadata = await as(request).put(request.query.name, request.body.values, {
+        ...(request.query.private !== undefined ? { private: request.query.private } : {}),
+        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+      });
+      return sendSecret(reply, metadata, caller(request));
+    },
+  });
+
+  api.get("/api/v1/secrets/:id", {
+    schema: {
+      tags,
+      summary: "Get a secret by id",
+      params: idParams,
+      response: { 200: secretSchema, ...errors },
+    },
+    handler: async (request, reply) => readSecret(request, reply, { id: request.params.id }),
+  });
+
+  api.put("/api/v1/secrets/:id", {
+    schema: {
+      tags,
+      summary: "Replace a secret's values",
+      params: idParams,
+      body: replaceSecretBody,
+      response: { 200: secretSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      requirePermission(caller(request), "write", "update secrets");
+      const { values, ...rest } = request.body;
+      const metadata = await as(request).update(
+        { id: request.params.id },
+        { values, mode: "replace", ...rest },
+        writeOptions(request),
+      );
+      return sendSecret(reply, metadata, caller(request));
+    },
+  });
+
+  api.patch("/api/v1/secrets/:id", {
+    schema: {
+      tags,
+      summary: "Change some values (null removes a key), the name or the visibility",
+      params: idParams,
+      body: patchSecretBody,
+      response: { 200: secretSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      requirePermission(caller(request), "write", "update secrets");
+      const metadata = await as(request).update(
+        { id: request.params.id },
+        request.body,
+        writeOptions(request),
+      );
+      return sendSecret(reply, metadata, caller(request));
+    },
+  });
+
+  api.post("/api/v1/secrets/:id/rename", {
+    schema: {
+      tags,
+      summary: "Rename a secret",
+      params: idParams,
+      body: renameBody,
+      response: { 200: secretSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      requirePermission(caller(request), "write", "rename secrets");
+      const metadata = await as(request).rename(
+        { id: request.params.id },
+        request.body.name,
+        writeOptions(request),
+      );
+      return sendSecret(reply, metadata, caller(request));
+    },
+  });
+
+  api.post("/api/v1/secrets/:id/visibility", {
+    schema: {
+      tags,
+      summary: "Make a secret private or public (owner only)",
+      params: idParams,
+      body: visibilityBody,
+      response: { 200: secretSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      requirePermission(caller(request), "write", "change visibility");
+      const metadata = await as(request).setVisibility(
+        { id: request.params.id },
+        request.body.private,
+        writeOptions(request),
+      );
+      return sendSecret(reply, metadata, caller(request));
+    },
+  });
+
+  api.delete("/api/v1/secrets/:id", {
+    schema: { tags, summary: "Delete a secret", params: idParams, response: { 204: noContent, ...errors } },
+    handler: async (request, reply) => {
+      requirePermission(caller(request), "write", "delete secrets");
+      await as(request).delete({ id: request.params.id }, writeOptions(request));
+      return reply.status(204).send(null);
+    },
+  });
+
+  /** Values go out only to callers who may read them: value-readers and up, and the owner. */
+  async function readSecret(request: FastifyRequest, reply: FastifyReply, ref: SecretRef) {
+    const who = caller(request);
+    requirePermission(who, "read-metadata", "read secrets");
+    const session = service.as({ id: who.user });
+    if (can(who.role, "read-values")) {
+      const secret = await session.get(ref);
+      return sendSecret(reply, secret.metadata(), who, secret);
+    }
+    const metadata = await session.getMetadata(ref);
+    if (metadata.owner === who.user) {
+      const secret = await session.get({ id: metadata.id });
+      return sendSecret(reply, secret.metadata(), who, secret);
+    }
+    return sendSecret(reply, metadata, who);
+  }
+}
+
+export function caller(request: FastifyRequest): Caller {
+  const found = (request as FastifyRequest & { caller?: Caller }).caller;
+  if (!found) throw new Error("route is missing authentication");
+  return found;
+}
+
+function sendSecret(reply: FastifyReply, metadata: SecretMetadata, who: Caller, secret?: Secret) {
+  reply.header("etag", `"${metadata.version}"`);
+  const body: z.input<typeof secretSchema> = metadataToJson(metadata);
+  if (secret && (can(who.role, "read-values") || metadata.owner === who.user)) body.values = secret.values;
+  return reply.send(body);
+}
+
+function byName(query: z.output<typeof byNameQuery>): SecretRef {
+  return query.private === undefined ? { name: query.name } : { name: query.name, private: query.private };
+}
+
+function writeOptions(request: FastifyRequest): { expectedVersion?: number } {
+  const expectedVersion = expectedVersionFrom(request);
+  return expectedVersion === undefined ? {} : { expectedVersion };
+}
+
+function expectedVersionFrom(request: FastifyRequest): number | undefined {
+  const header = request.headers["if-match"];
+  if (header === undefined || header === "*") return undefined;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(String(header).trim());
+  if (!match) {
+    throw new ValidationError(`If-Match '${String(header).slice(0, 40)}' is not a version.`, {
+      hint: 'Send the ETag you received, e.g. If-Match: "3".',
+      details: { field: "If-Match" },
+    });
+  }
+  return Number(match[1]);
+}
+
+function toListQuery(query: z.output<typeof listQuery>): ListQuery {
+  const names = [
+    query.name !== undefined ? { equals: query.name } : undefined,
+    query.name_contains !== undefined ? { contains: query.name_contains } : undefined,
+    query.name_startswith !== undefined ? { startsWith: query.name_startswith } : undefined,
+    query.name_endswith !== undefined ? { endsWith: query.name_endswith } : undefined,
+  ].filter((each) => each !== undefined);
+  if (names.length > 1) {
+    throw new ValidationError("Give at most one of name, name_contains, name_startswith and name_endswith.", {
+      details: { field: "name" },
+    });
+  }
+  const result: ListQuery = {};
+  if (names[0]) result.name = names[0];
+  if (query.private !== undefined) result.private = query.private;
+  if (query.owner !== undefined) result.owner = query.owner;
+  if (query.created_after !== undefined || query.created_before !== undefined) {
+    result.created = {
+      ...(query.created_after ? { after: query.created_after } : {}),
+      ...(query.created_before ? { before: query.created_before } : {}),
+    };
+  }
+  if (query.updated_after !== undefined || query.updated_before !== undefined) {
+    result.updated = {
+      ...(query.updated_after ? { after: query.updated_after } : {}),
+      ...(query.updated_before ? { before: query.updated_before } : {}),
+    };
+  }
+  if (query.sort !== undefined) {
+    const descending = query.sort.startsWith("-");
+    result.sort = {
+      by: query.sort.replace(/^-/, "") as "name" | "created" | "updated",
+      direction: descending ? "desc" : "asc",
+    };
+  }
+  if (query.limit !== undefined) result.limit = query.limit;
+  if (query.cursor !== undefined) result.cursor = query.cursor;
+  return result;
+}

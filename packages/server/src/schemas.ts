@@ -1,0 +1,189 @@
+/**
+ * The wire format of the REST API, as zod schemas. Fastify validates requests against them and
+ * @fastify/swagger turns them into the OpenAPI document, so the document cannot drift from the
+ * code. Every object is strict: an unknown field is a 400 naming it, never silently ignored.
+ */
+import { SECRET_VALIDATION_LEVELS, z } from "@coffer/core";
+import { ROLES } from "./roles.js";
+
+const values = z.record(z.string(), z.string()).describe("Key/value pairs; values are strings.");
+
+export const secretSchema = z
+  .object({
+    id: z.string().describe("The secret's id (a UUID)."),
+    name: z.string(),
+    private: z.boolean().describe("Private secrets are visible to their owner only."),
+    owner: z.string(),
+    version: z.number().int().describe("Starts at 1 and goes up with every change; also sent as the ETag."),
+    keys: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    values: values.optional().describe("Present when the caller may read values."),
+  })
+  .strict();
+
+export const pageSchema = z
+  .object({
+    items: z.array(secretSchema),
+    nextCursor: z
+      .string()
+      .optional()
+      .describe("Pass as `cursor` for the next page; absent on the last page."),
+  })
+  .strict();
+
+export const errorSchema = z
+  .object({
+    error: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        hint: z.string().optional(),
+        details: z.record(z.string(), z.unknown()).optional(),
+        retryable: z.boolean().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const createSecretBody = z
+  .object({ name: z.string(), values, private: z.boolean().optional() })
+  .strict();
+
+export const replaceSecretBody = z
+  .object({ values, name: z.string().optional(), private: z.boolean().optional() })
+  .strict()
+  .describe("Replaces all values (and optionally the name and visibility).");
+
+export const patchSecretBody = z
+  .object({
+    values: z
+      .record(z.string(), z.string().nullable())
+      .optional()
+      .describe("Merged into the values; null removes a key."),
+    removeKeys: z.array(z.string()).optional(),
+    name: z.string().optional(),
+    private: z.boolean().optional(),
+  })
+  .strict();
+
+export const putByNameBody = z.object({ values }).strict();
+
+export const renameBody = z.object({ name: z.string() }).strict();
+export const visibilityBody = z.object({ private: z.boolean() }).strict();
+
+export const idParams = z.object({ id: z.string() }).strict();
+
+const booleanText = z.enum(["true", "false"]).transform((text) => text === "true");
+
+export const byNameQuery = z
+  .object({
+    name: z.string().describe("The secret's name."),
+    private: booleanText
+      .optional()
+      .describe("Only the private (true) or the public (false) secret of that name."),
+  })
+  .strict();
+
+export const listQuery = z
+  .object({
+    name: z.string().optional().describe("Exact name."),
+    name_contains: z.string().optional(),
+    name_startswith: z.string().optional(),
+    name_endswith: z.string().optional(),
+    private: booleanText.optional(),
+    owner: z.string().optional(),
+    created_after: z.string().optional().describe("ISO 8601; inclusive."),
+    created_before: z.string().optional().describe("ISO 8601; exclusive."),
+    updated_after: z.string().optional(),
+    updated_before: z.string().optional(),
+    sort: z
+      .enum(["name", "-name", "created", "-created", "updated", "-updated"])
+      .optional()
+      .describe("A leading '-' sorts descending."),
+    limit: z.coerce.number().int().optional(),
+    cursor: z.string().optional(),
+  })
+  .strict();
+
+export const referencesBody = z
+  .object({
+    document: z.unknown().describe("Any JSON value; every string in it may hold {{name.key}} references."),
+    level: z.enum(SECRET_VALIDATION_LEVELS).optional(),
+  })
+  .strict();
+
+export const problemsSchema = z
+  .object({
+    problems: z.array(
+      z
+        .object({
+          path: z.string(),
+          reference: z.string(),
+          problem: z.enum(["secret-missing", "key-missing"]),
+          message: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export const resolvedSchema = z.object({ document: z.unknown() }).strict();
+
+export const userSchema = z.object({ name: z.string(), role: z.enum(ROLES), createdAt: z.string() }).strict();
+export const createUserBody = z.object({ name: z.string(), role: z.enum(ROLES) }).strict();
+export const setRoleBody = z.object({ role: z.enum(ROLES) }).strict();
+export const userParams = z.object({ name: z.string() }).strict();
+
+export const tokenSchema = z
+  .object({
+    id: z.string(),
+    user: z.string(),
+    description: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string().nullable(),
+    revoked: z.boolean(),
+    token: z.string().optional().describe("The token itself: returned once, when it is made."),
+  })
+  .strict();
+export const createTokenBody = z
+  .object({
+    user: z.string().optional().describe("Whose token (admins only; default: the caller)."),
+    description: z.string().max(255).optional(),
+    expiresInDays: z.number().positive().max(3650).optional(),
+  })
+  .strict();
+export const tokenParams = z.object({ id: z.string() }).strict();
+
+export const userListSchema = z.object({ users: z.array(userSchema) }).strict();
+export const tokenListSchema = z.object({ tokens: z.array(tokenSchema) }).strict();
+
+export const meSchema = z.object({ user: z.string(), role: z.enum(ROLES) }).strict();
+
+export const healthSchema = z
+  .object({
+    status: z.enum(["ready", "error"]),
+    metadata: z.object({
+      status: z.enum(["ready", "error"]),
+      latencyMs: z.number(),
+      message: z.string().optional(),
+    }),
+    store: z.object({
+      type: z.string(),
+      status: z.enum(["ready", "error", "unknown"]),
+      latencyMs: z.number(),
+      message: z.string().optional(),
+      errorCode: z.string().optional(),
+    }),
+  })
+  .strict();
+
+export const reconcileSchema = z
+  .object({
+    completedCreates: z.array(z.string()),
+    rolledBackCreates: z.array(z.string()),
+    completedUpdates: z.array(z.string()),
+    completedDeletes: z.array(z.string()),
+    failed: z.array(z.object({ id: z.string(), code: z.string() })),
+  })
+  .strict();

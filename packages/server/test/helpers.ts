@@ -1,0 +1,75 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { silentLogger } from "@coffer/core";
+import { createService } from "@coffer/service";
+import { openDatabase } from "@coffer/sql";
+import { MemoryStore } from "@coffer/store-memory";
+import { buildApp, IdentityStore, type Role } from "../src/index.js";
+
+export interface TestServer {
+  url: string;
+  adminToken: string;
+  identity: IdentityStore;
+  /** Creates a user with `role` and returns a token for them. */
+  user(name: string, role: Role): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1 over a fresh SQLite metadata database and a memory store. */
+export async function startTestServer(): Promise<TestServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), "coffer-server-"));
+  const databaseUrl = `sqlite://${path.join(dir, "coffer.db")}`;
+  const service = await createService({
+    databaseUrl,
+    dataDir: dir,
+    store: () => new MemoryStore({ maxValueBytes: 4096 }),
+    logger: silentLogger,
+  });
+  const database = openDatabase(databaseUrl);
+  const identity = await IdentityStore.open(database);
+  const bootstrap = await identity.bootstrap("admin");
+  const app = await buildApp({ service, identity });
+  const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    url: address,
+    adminToken: bootstrap!.token,
+    identity,
+    async user(name, role) {
+      await identity.createUser(name, role);
+      return (await identity.issueToken(name)).token;
+    },
+    async close() {
+      await app.close();
+      await service.close();
+      await database.close();
+    },
+  };
+}
+
+export async function call(
+  server: TestServer,
+  token: string | undefined,
+  method: string,
+  route: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown; text: string; headers: Headers }> {
+  const response = await fetch(`${server.url}${route}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...headers,
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, body: parsed, text, headers: response.headers };
+}

@@ -1,0 +1,89 @@
+/**
+ * Test wiring: the in-process AWS emulator by default, or the endpoint in COFFER_TEST_AWS_ENDPOINT
+ * (LocalStack, a container) when set. Credentials are always static fakes: the SDK's default chain
+ * would probe the EC2 metadata address, which tests must never do.
+ */
+import { createServer } from "node:net";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { type Logger, type StoreContext, silentLogger } from "@coffer/core";
+import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "@coffer/emulators";
+import { AwsSecretsStore, type AwsStoreOptions, awsStoreOptions } from "../src/index.js";
+
+process.env.AWS_EC2_METADATA_DISABLED = "true";
+
+export const FAKE_CREDENTIALS = {
+  accessKeyId: "AKIAFAKEFAKEFAKE0000",
+  secretAccessKey: "not-a-real-secret-key",
+} as const;
+
+export const REGION = "us-east-1";
+
+/** A running backend: the emulator (with its fault hooks), or an external endpoint. */
+export interface AwsBackend {
+  endpoint: string;
+  emulator: AwsEmulator | undefined;
+  stop(): Promise<void>;
+}
+
+export const externalEndpoint = process.env.COFFER_TEST_AWS_ENDPOINT;
+
+export async function startBackend(options: AwsEmulatorOptions = {}): Promise<AwsBackend> {
+  if (externalEndpoint) return { endpoint: externalEndpoint, emulator: undefined, stop: async () => {} };
+  const emulator = await startAwsEmulator({ region: REGION, ...options });
+  return { endpoint: emulator.url, emulator, stop: () => emulator.stop() };
+}
+
+export function context(deploymentId: string, logger: Logger = silentLogger): StoreContext {
+  return { deploymentId, dataDir: "/nonexistent", databaseUrl: "", logger };
+}
+
+/** Options for a store against `endpoint`: fake keys, one attempt (no backoff in tests). */
+export function storeOptions(endpoint: string, extra: Partial<AwsStoreOptions> = {}): AwsStoreOptions {
+  return {
+    region: REGION,
+    endpoint,
+    accessKeyId: FAKE_CREDENTIALS.accessKeyId,
+    secretAccessKey: FAKE_CREDENTIALS.secretAccessKey,
+    namePrefix: "coffer-test",
+    maxAttempts: 1,
+    ...extra,
+  };
+}
+
+export function newStore(
+  endpoint: string,
+  deploymentId: string,
+  extra: Partial<AwsStoreOptions> = {},
+  logger?: Logger,
+): AwsSecretsStore {
+  return new AwsSecretsStore(
+    awsStoreOptions.parse(storeOptions(endpoint, extra)),
+    context(deploymentId, logger),
+  );
+}
+
+/** The official client, for looking at (and tampering with) what the store wrote. */
+export function rawClient(endpoint: string): SecretsManagerClient {
+  // A copy: the SDK marks the credentials object it is given (it adds a `$source` member).
+  return new SecretsManagerClient({
+    endpoint,
+    region: REGION,
+    credentials: { ...FAKE_CREDENTIALS },
+    maxAttempts: 1,
+  });
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address !== "object") throw new Error("no port");
+  return address.port;
+}
+
+/** A deployment id unique to this run, so runs against a shared endpoint never see each other. */
+export function uniqueDeployment(label: string): string {
+  return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

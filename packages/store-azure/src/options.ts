@@ -1,0 +1,99 @@
+/**
+ * The azure store's options, as operators give them (COFFER_STORE_<OPTION> or `store:` in the file).
+ * Key Vault's own rules (name charset, tag limits) are checked here, so a bad setting fails at start
+ * with the variable's name instead of on the first write.
+ */
+import { z } from "@coffer/core";
+import { OWNER_TAGS } from "./naming.js";
+
+/** Key Vault allows 15 tags per secret, names up to 512 and values up to 256 characters. */
+export const MAX_TAGS = 15;
+
+const extraTags = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
+  const entries = Object.entries(tags);
+  if (entries.length + OWNER_TAGS.length > MAX_TAGS) {
+    ctx.addIssue({
+      code: "custom",
+      message: `at most ${MAX_TAGS - OWNER_TAGS.length} tags (Key Vault allows ${MAX_TAGS}; Coffer uses ${OWNER_TAGS.length})`,
+    });
+  }
+  for (const [name, value] of entries) {
+    if ((OWNER_TAGS as readonly string[]).includes(name)) {
+      ctx.addIssue({ code: "custom", message: `tag '${name}' is set by Coffer itself` });
+    } else if (name.length === 0 || name.length > 512) {
+      ctx.addIssue({ code: "custom", message: "tag names must be 1 to 512 characters" });
+    } else if (value.length > 256) {
+      ctx.addIssue({ code: "custom", message: `the value of tag '${name}' is over 256 characters` });
+    }
+  }
+});
+
+const GUID_OR_DOMAIN = /^[0-9a-fA-F-]{36}$|^[A-Za-z0-9.-]+$/;
+
+export const azureStoreOptions = z
+  .object({
+    /** The vault, e.g. https://my-vault.vault.azure.net. */
+    vaultUrl: z
+      .string()
+      .url("must be a URL such as https://my-vault.vault.azure.net")
+      .refine(
+        (url) => url.startsWith("https://"),
+        "must be an https URL (Key Vault sends tokens over TLS only)",
+      ),
+    /** Microsoft Entra tenant (directory) of the service principal. */
+    tenantId: z.string().regex(GUID_OR_DOMAIN, "must be a tenant id (GUID) or domain").optional(),
+    /** Application (client) id of the service principal, or of a user-assigned managed identity. */
+    clientId: z.string().min(1).optional(),
+    /** The service principal's client secret; sensitive, so it may be given as @/path. */
+    clientSecret: z.string().min(1).optional(),
+    /** PEM file with the service principal's certificate and private key. */
+    certificatePath: z.string().min(1).optional(),
+    /** Authenticate as the managed identity of the Azure resource Coffer runs on. */
+    managedIdentity: z.boolean().default(false),
+    /** CA certificate(s) to trust for the vault's TLS: PEM text, or the path of a PEM file. */
+    tlsCa: z.string().min(1).optional(),
+    /** The first part of every secret name. */
+    namePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,24}$/, "must be 1-24 letters, digits or '-'")
+      .default("coffer"),
+    /** Extra tags on every secret, e.g. {"team":"payments"}. */
+    extraTags: extraTags.default({}),
+    /** Purge a deleted secret at once (when the vault allows it); false keeps it recoverable. */
+    purgeOnDelete: z.boolean().default(true),
+    /** Accept an authentication challenge from a host outside *.vault.azure.net (emulators, loopback). */
+    disableChallengeResourceVerification: z.boolean().default(false),
+    /** How many reads getMany runs at once. */
+    concurrency: z.number().int().min(1).max(64).default(8),
+    /** Deadline of one operation, the client's own retries included. */
+    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  })
+  .strict()
+  .superRefine((options, ctx) => {
+    const modes = [
+      options.clientSecret !== undefined && "clientSecret",
+      options.certificatePath !== undefined && "certificatePath",
+      options.managedIdentity && "managedIdentity",
+    ].filter(Boolean);
+    if (modes.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: [modes[1] as string],
+        message: `choose one way to authenticate, not ${modes.join(" and ")}`,
+      });
+    }
+    if (options.clientSecret !== undefined || options.certificatePath !== undefined) {
+      for (const needed of ["tenantId", "clientId"] as const) {
+        if (options[needed] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [needed],
+            message: `a service principal (clientSecret or certificatePath) needs ${needed} too`,
+          });
+        }
+      }
+    }
+  });
+
+export type AzureStoreOptions = z.input<typeof azureStoreOptions>;
+export type ParsedAzureStoreOptions = z.output<typeof azureStoreOptions>;

@@ -1,0 +1,115 @@
+/**
+ * The gcp store's options, as operators give them (COFFER_STORE_<OPTION> or `store:` in the file).
+ * Every rule GCP would enforce on first use (label syntax, name lengths) is checked here, so a bad
+ * setting fails at start with the variable's name instead of on the first write.
+ */
+import { z } from "@coffer/core";
+import { OWNER_LABELS } from "./naming.js";
+
+// GCP's label rules (https://cloud.google.com/resource-manager/docs/labels-overview): keys start
+// with a lowercase letter; keys and values use lowercase letters, digits, `_` and `-` (international
+// lowercase letters included), at most 63 characters and 128 bytes each, at most 64 labels.
+const LABEL_KEY = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$/u;
+const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$/u;
+export const MAX_LABELS = 64;
+
+/** A GCP project id (6–30 characters), optionally domain-scoped, or a project number. */
+const PROJECT = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[0-9]{1,19}$/;
+const LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
+/** The first part of every secret id: GCP's secret id charset, short enough to leave room for the rest. */
+const NAME_PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
+
+const labels = z.record(z.string(), z.string()).superRefine((value, ctx) => {
+  const entries = Object.entries(value);
+  if (entries.length + OWNER_LABELS.length > MAX_LABELS) {
+    ctx.addIssue({
+      code: "custom",
+      message: `at most ${MAX_LABELS - OWNER_LABELS.length} labels (GCP allows ${MAX_LABELS}; Coffer uses ${OWNER_LABELS.length})`,
+    });
+  }
+  for (const [key, text] of entries) {
+    if ((OWNER_LABELS as readonly string[]).includes(key)) {
+      ctx.addIssue({ code: "custom", message: `label '${key}' is set by Coffer itself` });
+    } else if (!LABEL_KEY.test(key) || Buffer.byteLength(key) > 128) {
+      ctx.addIssue({
+        code: "custom",
+        message: `label key '${key}' must start with a lowercase letter and hold only lowercase letters, digits, '_' and '-' (at most 63)`,
+      });
+    } else if (!LABEL_VALUE.test(text) || Buffer.byteLength(text) > 128) {
+      ctx.addIssue({
+        code: "custom",
+        message: `label '${key}' has a value that is not lowercase letters, digits, '_' and '-' (at most 63)`,
+      });
+    }
+  }
+});
+
+/** A service-account key file's JSON: what `credentials` must hold. */
+function isServiceAccountKey(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    return typeof parsed.client_email === "string" && typeof parsed.private_key === "string";
+  } catch {
+    return false;
+  }
+}
+
+export const gcpStoreOptions = z
+  .object({
+    /** The project that holds the secrets (its id, or its number). */
+    project: z.string().regex(PROJECT, "must be a GCP project id such as 'my-project-123'"),
+    /** Keep secrets in this region (regional secrets) instead of global ones with automatic replication. */
+    location: z.string().regex(LOCATION, "must be a GCP location such as 'europe-west1'").optional(),
+    /** Path of a service-account key file (JSON). */
+    keyFile: z.string().min(1).optional(),
+    /** A service-account key (the JSON text); sensitive, so it may be given as @/path. */
+    credentials: z
+      .string()
+      .refine(
+        isServiceAccountKey,
+        "must be a service-account key in JSON (with client_email and private_key)",
+      )
+      .optional(),
+    /** Host of the API (an emulator, a private endpoint). Defaults to the global or regional endpoint. */
+    apiEndpoint: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65_535).optional(),
+    /** Plain-text gRPC without TLS and without credentials: emulators only. */
+    insecure: z.boolean().default(false),
+    /** Extra labels on every secret, e.g. {"team":"payments"}. */
+    labels: labels.default({}),
+    /** The first part of every secret id. */
+    namePrefix: z.string().regex(NAME_PREFIX, "must be 1-64 letters, digits, '_' or '-'").default("coffer"),
+    /** How many older versions to keep after an update; older ones are destroyed. */
+    keepVersions: z.number().int().min(0).max(100).default(0),
+    /** How many reads getMany runs at once. */
+    concurrency: z.number().int().min(1).max(64).default(8),
+    /** Deadline of one operation, the client library's own retries included. */
+    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  })
+  .strict()
+  .superRefine((options, ctx) => {
+    if (options.keyFile !== undefined && options.credentials !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["credentials"],
+        message: "give either keyFile or credentials, not both",
+      });
+    }
+    if (options.insecure && options.apiEndpoint === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["insecure"],
+        message: "insecure is for emulators: set apiEndpoint (and port) to the emulator's address too",
+      });
+    }
+    if (options.insecure && (options.keyFile !== undefined || options.credentials !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["insecure"],
+        message: "an insecure channel sends no credentials: remove keyFile and credentials",
+      });
+    }
+  });
+
+export type GcpStoreOptions = z.input<typeof gcpStoreOptions>;
+export type ParsedGcpStoreOptions = z.output<typeof gcpStoreOptions>;

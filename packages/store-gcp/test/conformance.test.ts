@@ -1,0 +1,45 @@
+// The gcp store against the Secret Manager emulator (or COFFER_TEST_GCP_ENDPOINT), through the
+// shared conformance suite.
+import { describeStoreConformance } from "@coffer/conformance";
+import { afterAll, beforeAll } from "vitest";
+import { gcpStore, MAX_VALUE_BYTES } from "../src/index.js";
+import { closedPort, type GcpTarget, PROJECT, startTarget, storeFor } from "./helpers.js";
+
+let target: GcpTarget;
+let unreachablePort: number;
+
+beforeAll(async () => {
+  target = await startTarget();
+  unreachablePort = await closedPort();
+});
+
+afterAll(async () => {
+  await target?.stop();
+});
+
+describeStoreConformance("gcp", {
+  create: () => storeFor(target),
+  capabilities: {
+    access: "read-write",
+    maxValueBytes: MAX_VALUE_BYTES,
+    batchGetMax: 1,
+    versions: false,
+    cas: false,
+    softDelete: false,
+  },
+  registration: gcpStore,
+  invalidOptions: [
+    {},
+    { project: "Not A Project" },
+    { project: PROJECT, labels: { "Upper-Case": "x" } },
+    { project: PROJECT, labels: { team: "Not Lowercase" } },
+    { project: PROJECT, labels: { "coffer-deployment": "other" } },
+    { project: PROJECT, namePrefix: "no/slashes" },
+    { project: PROJECT, keyFile: "/k.json", credentials: '{"client_email":"a","private_key":"b"}' },
+    { project: PROJECT, credentials: "not json" },
+    { project: PROJECT, insecure: true },
+    { project: PROJECT, keepVersions: -1 },
+    { project: PROJECT, region: "us-east1" },
+  ],
+  unreachable: () => storeFor({ host: "127.0.0.1", port: unreachablePort }),
+});

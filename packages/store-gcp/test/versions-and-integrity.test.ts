@@ -1,0 +1,137 @@
+// Version clean-up after updates, and payload checksums in both directions.
+import { IntegrityError, newSecretId, type SecretsStore } from "@coffer/core";
+import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isChecksumMismatch, mapGcpError } from "../src/index.js";
+import { type GcpTarget, noRetry, rawClient, startTarget, storeFor } from "./helpers.js";
+import { startTamperingRelay } from "./tampering-relay.js";
+
+let target: GcpTarget;
+let raw: SecretManagerServiceClient;
+const stores: SecretsStore[] = [];
+
+beforeAll(async () => {
+  target = await startTarget();
+  raw = rawClient(target);
+});
+
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  await raw?.close();
+  await target?.stop();
+});
+
+async function versionStates(name: string): Promise<Record<number, string>> {
+  const [versions] = await raw.listSecretVersions({ parent: name }, noRetry);
+  return Object.fromEntries(
+    versions.map((version) => [Number(version.name?.split("/").pop()), String(version.state)]),
+  );
+}
+
+describe("version clean-up", () => {
+  it("by default keeps only the newest version: every older one is destroyed after an update", async () => {
+    const store = storeFor(target);
+    stores.push(store);
+    const id = newSecretId();
+    await store.create(id, { v: "1" });
+    for (const v of ["2", "3", "4"]) await store.update(id, { v });
+    expect(await versionStates(store.resourceName(id))).toEqual({
+      1: "DESTROYED",
+      2: "DESTROYED",
+      3: "DESTROYED",
+      4: "ENABLED",
+    });
+    expect(await store.get(id)).toEqual({ v: "4" });
+    await store.delete(id);
+  });
+
+  it("with keepVersions N, keeps N+1 versions enabled after any number of updates", async () => {
+    const store = storeFor(target, { keepVersions: 2 });
+    stores.push(store);
+    const id = newSecretId();
+    await store.create(id, { v: "1" });
+    await store.update(id, { v: "2" });
+    expect(await versionStates(store.resourceName(id))).toEqual({ 1: "ENABLED", 2: "ENABLED" });
+    for (const v of ["3", "4", "5", "6"]) await store.update(id, { v });
+    expect(await versionStates(store.resourceName(id))).toEqual({
+      1: "DESTROYED",
+      2: "DESTROYED",
+      3: "DESTROYED",
+      4: "ENABLED",
+      5: "ENABLED",
+      6: "ENABLED",
+    });
+    // The kept versions hold the earlier values, for an operator to roll back by hand.
+    const [five] = await raw.accessSecretVersion({ name: `${store.resourceName(id)}/versions/5` }, noRetry);
+    expect(JSON.parse(Buffer.from(five.payload?.data as Uint8Array).toString()).values).toEqual({ v: "5" });
+    await store.delete(id);
+  });
+
+  it("sweeps versions a failed clean-up left behind on the next update", async () => {
+    const store = storeFor(target);
+    stores.push(store);
+    const id = newSecretId();
+    const name = store.resourceName(id);
+    await store.create(id, { v: "1" });
+    // Versions added behind the store's back (or left by an interrupted clean-up).
+    await raw.addSecretVersion({ parent: name, payload: { data: Buffer.from("fake-leftover-2") } }, noRetry);
+    await raw.addSecretVersion({ parent: name, payload: { data: Buffer.from("fake-leftover-3") } }, noRetry);
+    await store.update(id, { v: "4" });
+    expect(await versionStates(name)).toEqual({
+      1: "DESTROYED",
+      2: "DESTROYED",
+      3: "DESTROYED",
+      4: "ENABLED",
+    });
+    await store.delete(id);
+  });
+});
+
+describe("checksums", () => {
+  it("a payload damaged on the way from the service fails its CRC32C: IntegrityError, not wrong values", async () => {
+    const writer = storeFor(target);
+    stores.push(writer);
+    const id = newSecretId();
+    await writer.create(id, { token: "fake-token-AAAAAAAA" });
+    const relay = await startTamperingRelay(target.port, "fake-token-AAAAAAAA", "fake-token-AAAAAAAB");
+    const reader = storeFor({ host: "127.0.0.1", port: relay.port });
+    try {
+      const error = await reader.get(id).catch((caught: unknown) => caught);
+      expect(relay.replaced).toBeGreaterThan(0);
+      expect(error).toBeInstanceOf(IntegrityError);
+      expect((error as IntegrityError).message).toMatch(/CRC32C/);
+      expect(JSON.stringify((error as IntegrityError).toJSON())).not.toContain("fake-token");
+      // Through an honest path the same secret reads fine.
+      expect(await writer.get(id)).toEqual({ token: "fake-token-AAAAAAAA" });
+    } finally {
+      await reader.close();
+      await relay.close();
+    }
+    await writer.delete(id);
+  });
+
+  it("the service refuses a payload whose CRC32C does not match, and that refusal maps to IntegrityError", async () => {
+    const [secret] = await raw.createSecret(
+      {
+        parent: "projects/coffer-test",
+        secretId: `checksum-${Date.now()}`,
+        secret: { replication: { automatic: {} } },
+      },
+      noRetry,
+    );
+    const refusal = await raw
+      .addSecretVersion(
+        { parent: secret.name, payload: { data: Buffer.from("fake-password-1"), dataCrc32c: 12345 } },
+        noRetry,
+      )
+      .catch((caught: unknown) => caught);
+    expect(isChecksumMismatch(refusal)).toBe(true);
+    const mapped = mapGcpError(refusal, { operation: "update", id: "0b7e5a36-58f4-4c44-9d8e-6f2b8d0c1a2b" });
+    expect(mapped).toBeInstanceOf(IntegrityError);
+    expect(JSON.stringify(mapped.toJSON())).not.toContain("fake-password-1");
+    // And nothing was stored.
+    const [versions] = await raw.listSecretVersions({ parent: secret.name }, noRetry);
+    expect(versions).toEqual([]);
+    await raw.deleteSecret({ name: secret.name }, noRetry);
+  });
+});

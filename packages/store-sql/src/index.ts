@@ -1,0 +1,36 @@
+import { defineStore } from "@coffer/core";
+import { sqlStoreOptions } from "./options.js";
+import { SqlStore } from "./sql-store.js";
+
+export { FORMAT } from "./envelope.js";
+export { fingerprintKeyId, generateKey, KEY_ID } from "./keyring.js";
+export {
+  BATCH_GET_MAX,
+  DEFAULT_MAX_VALUE_BYTES,
+  MAX_MAX_VALUE_BYTES,
+  type SqlStoreOptions,
+  sqlStoreOptions,
+} from "./options.js";
+export {
+  isKeyRotatingStore,
+  type KeyRotatingStore,
+  type KeyStatus,
+  type RetireKeysResult,
+  type RotateKeyOptions,
+  type RotateKeyResult,
+  type RotationProgress,
+} from "./rotation.js";
+export { MIGRATIONS_TABLE, VALUES_TABLE } from "./schema.js";
+export { KEYRING_FILE_NAME, SqlStore } from "./sql-store.js";
+
+/** The registration: `COFFER_STORE_TYPE=sql`, the default. */
+export const sqlStore = defineStore({
+  type: "sql",
+  description:
+    "Values encrypted (AES-256-GCM, rotatable keyring) in SQLite, PostgreSQL or MySQL; by default the metadata database.",
+  optionsSchema: sqlStoreOptions,
+  sensitiveOptions: ["url", "encryptionKey", "keyring"],
+  create: (options, context) => new SqlStore(options, context),
+});
+
+export default sqlStore;

@@ -1,0 +1,53 @@
+/**
+ * The store's own tables, kept apart from the metadata tables even when they share a database.
+ *
+ * One row per secret. `deployment_id` lets several deployments share one database without seeing
+ * each other's rows. `revision` counts value writes (check-and-set); re-encryption leaves it alone
+ * because the values do not change. `iv` doubles as the write token: every write draws a new one,
+ * so "WHERE revision = ? AND iv = ?" matches only the exact write that was read, even if the secret
+ * was deleted and created again meanwhile.
+ */
+import type { MigrationStep } from "@coffer/sql";
+
+export const VALUES_TABLE = "coffer_store_values";
+export const MIGRATIONS_TABLE = "coffer_store_sql_migrations";
+
+export interface ValuesRow {
+  deployment_id: string;
+  secret_id: string;
+  /** The envelope format (envelope.ts FORMAT), bound into the AAD. */
+  format: number;
+  key_id: string;
+  iv: string;
+  ciphertext: string;
+  revision: number;
+  /** When the values were last written, in milliseconds since the epoch. */
+  updated_at: number;
+}
+
+export interface StoreTables {
+  [VALUES_TABLE]: ValuesRow;
+}
+
+export const migrations: Record<string, MigrationStep> = {
+  "0001_values": async (db, types) => {
+    await db.schema
+      .createTable(VALUES_TABLE)
+      .addColumn("deployment_id", types.key, (column) => column.notNull())
+      .addColumn("secret_id", types.key, (column) => column.notNull())
+      .addColumn("format", types.integer, (column) => column.notNull())
+      .addColumn("key_id", types.key, (column) => column.notNull())
+      .addColumn("iv", types.key, (column) => column.notNull())
+      .addColumn("ciphertext", types.longText, (column) => column.notNull())
+      .addColumn("revision", types.integer, (column) => column.notNull())
+      .addColumn("updated_at", types.timestamp, (column) => column.notNull())
+      .addPrimaryKeyConstraint(`${VALUES_TABLE}_pk`, ["deployment_id", "secret_id"])
+      .execute();
+    // Rotation looks for rows not under the active key; init counts rows per key.
+    await db.schema
+      .createIndex(`${VALUES_TABLE}_key`)
+      .on(VALUES_TABLE)
+      .columns(["deployment_id", "key_id", "secret_id"])
+      .execute();
+  },
+};

@@ -1,0 +1,443 @@
+/**
+ * The sql store: each secret's values as one encrypted row, in the metadata database by default
+ * (one SQLite file for the embedded setup; one pool for PostgreSQL or MySQL) or in a database of
+ * its own (`url`).
+ *
+ * Encryption is AES-256-GCM per row (envelope.ts) under a keyring (keyring.ts): one key active for
+ * writes, older keys kept for reading until rotation has moved every row off them.
+ */
+import path from "node:path";
+import {
+  AbstractSecretsStore,
+  assertSecretId,
+  chunk,
+  type HealthReport,
+  IntegrityError,
+  InvalidConfigError,
+  isCofferError,
+  type SecretId,
+  type SecretValues,
+  type StoreCapabilities,
+  type StoreContext,
+  type UpdateOptions,
+} from "@coffer/core";
+import { type Database, migrate, openDatabase } from "@coffer/sql";
+import { type Binding, FORMAT, open, seal } from "./envelope.js";
+import {
+  conflict,
+  damaged,
+  exists,
+  missingKey,
+  notFound,
+  notReady,
+  singleKeyCannotRotate,
+  undecryptable,
+} from "./errors.js";
+import { FileKeySource, type KeySource, StaticKeySource } from "./key-source.js";
+import type { Keyring } from "./keyring.js";
+import { BATCH_GET_MAX, type ParsedSqlStoreOptions } from "./options.js";
+import {
+  assertBatchSize,
+  type KeyStatus,
+  type RetireKeysResult,
+  type RotateKeyOptions,
+  type RotateKeyResult,
+  reencrypt,
+} from "./rotation.js";
+import { MIGRATIONS_TABLE, migrations } from "./schema.js";
+import { type SealedRow, type StoredRow, ValuesTable } from "./values-table.js";
+
+export const KEYRING_FILE_NAME = "sql-store.keyring.json";
+
+/** A file-backed keyring is re-checked for changes by other processes at most this often. */
+const KEYRING_RECHECK_MS = 1_000;
+/** Rows decrypted per key at init to prove the key is the right one. */
+const KEY_CHECK_SAMPLES = 2;
+
+type State = "new" | "ready" | "closed";
+
+export class SqlStore extends AbstractSecretsStore {
+  readonly type = "sql";
+  readonly #options: ParsedSqlStoreOptions;
+  readonly #context: StoreContext;
+  readonly #keys: KeySource;
+  #state: State = "new";
+  #database: Database | undefined;
+  #table: ValuesTable | undefined;
+  #keyring: Keyring | undefined;
+  #keyringCheckedAt = 0;
+
+  constructor(options: ParsedSqlStoreOptions, context: StoreContext) {
+    super();
+    this.#options = options;
+    this.#context = context;
+    if (options.encryptionKey !== undefined) this.#keys = StaticKeySource.fromKey(options.encryptionKey);
+    else if (options.keyring !== undefined) this.#keys = StaticKeySource.fromKeyring(options.keyring);
+    else {
+      const file = options.keyringFile ?? path.join(context.dataDir, KEYRING_FILE_NAME);
+      this.#keys = new FileKeySource(path.resolve(file), context.logger);
+    }
+  }
+
+  capabilities(): StoreCapabilities {
+    return {
+      access: "read-write",
+      maxValueBytes: this.#options.maxValueBytes,
+      batchGetMax: BATCH_GET_MAX,
+      versions: false,
+      cas: true,
+      softDelete: false,
+    };
+  }
+
+  /**
+   * Connects, creates or upgrades the tables, loads the keyring and checks it against the rows.
+   *
+   * A keyring that cannot read any stored row fails here (IntegrityError naming the key ids) rather
+   * than starting a store whose every read would fail: that is a lost keyring file or a wrong key,
+   * and the operator must see it at start. A keyring missing only some of the keys in use starts
+   * with a warning per missing key: the other secrets stay available, and each read of an affected
+   * one names the key to add back. A missing keyring file is never replaced by a new key while
+   * encrypted rows exist.
+   */
+  async init(): Promise<void> {
+    if (this.#state === "closed") throw notReady("closed");
+    const table = this.#openTable();
+    await migrate(this.#database!, MIGRATIONS_TABLE, migrations);
+    const keyring = await this.#keys.load(async () => {
+      const usage = await table.keyUsage();
+      if (usage.length > 0) throw this.#lostKeyringError(usage);
+    });
+    await this.#checkKeyring(table, keyring);
+    this.#keyring = keyring;
+    this.#keyringCheckedAt = Date.now();
+    this.#state = "ready";
+  }
+
+  async create(id: SecretId, values: SecretValues): Promise<void> {
+    const table = this.#ready();
+    assertSecretId(id);
+    this.assertWithinLimit(id, values);
+    const sealed = await this.#seal(id, values);
+    if (!(await table.insert(id, sealed))) throw exists(id);
+  }
+
+  async get(id: SecretId): Promise<SecretValues> {
+    const table = this.#ready();
+    assertSecretId(id);
+    const row = await table.select(id);
+    if (!row) throw notFound(id);
+    return this.#open(row);
+  }
+
+  override async getMany(ids: readonly SecretId[]): Promise<Map<SecretId, SecretValues>> {
+    const table = this.#ready();
+    const unique = [...new Set(ids)];
+    for (const id of unique) assertSecretId(id);
+    const rows = new Map<SecretId, StoredRow>();
+    for (const batch of chunk(unique, BATCH_GET_MAX)) {
+      for (const row of await table.selectMany(batch)) rows.set(row.secret_id, row);
+    }
+    const found = new Map<SecretId, SecretValues>();
+    for (const id of unique) {
+      const row = rows.get(id);
+      if (row) found.set(id, await this.#open(row));
+    }
+    return found;
+  }
+
+  async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
+    const table = this.#ready();
+    assertSecretId(id);
+    this.assertWithinLimit(id, values);
+    const expected = options?.expectedRevision;
+    const sealed = await this.#seal(id, values);
+    if (await table.update(id, sealed, expected)) return;
+    const actual = await table.revision(id);
+    if (actual === undefined) throw notFound(id);
+    throw conflict(id, expected!, actual);
+  }
+
+  async delete(id: SecretId): Promise<void> {
+    const table = this.#ready();
+    assertSecretId(id);
+    if (!(await table.delete(id))) throw notFound(id);
+  }
+
+  override async currentRevision(id: SecretId): Promise<number> {
+    const table = this.#ready();
+    assertSecretId(id);
+    const revision = await table.revision(id);
+    if (revision === undefined) throw notFound(id);
+    return revision;
+  }
+
+  async health(): Promise<HealthReport> {
+    const started = performance.now();
+    try {
+      if (this.#state === "closed") throw notReady("closed");
+      const table = this.#openTable();
+      await table.probe();
+      return {
+        status: "ready",
+        latencyMs: performance.now() - started,
+        message: `${table.location}, keys from ${this.#keys.origin}`,
+      };
+    } catch (error) {
+      const report: HealthReport = {
+        status: "error",
+        latencyMs: performance.now() - started,
+        message: isCofferError(error) ? error.message : "The database query failed.",
+      };
+      if (isCofferError(error)) report.errorCode = error.code;
+      return report;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#keyring?.wipe();
+    this.#keyring = undefined;
+    const database = this.#database;
+    this.#database = undefined;
+    this.#table = undefined;
+    await database?.close();
+  }
+
+  // --- key management (see KeyRotatingStore) -----------------------------------------------------
+
+  /**
+   * Moves every secret onto a new key. With the file-backed keyring, a new key is generated,
+   * written to the file and made active first; with option `keyring`, the operator has already
+   * configured the new active key and this re-encrypts onto it. Reads and writes continue
+   * meanwhile: each batch is one transaction of conditional updates that never overwrite a
+   * concurrent write.
+   */
+  async rotateKey(options: RotateKeyOptions = {}): Promise<RotateKeyResult> {
+    const table = this.#ready();
+    const batchSize = options.batchSize ?? 100;
+    assertBatchSize(batchSize); // before a key is generated for nothing
+    const previous = await this.#currentKeyring();
+    if (this.#keys.kind === "key") throw singleKeyCannotRotate(previous.active);
+    const generate = this.#keys.kind === "file" && options.generateKey !== false;
+    if (generate) this.#keyring = await this.#keys.addActiveKey();
+    const outcome = await reencrypt(table, {
+      batchSize,
+      activeKeyId: () => this.#liveKeyring().active,
+      reseal: async (row) => this.#reseal(row),
+      // Other processes sharing the keyring file notice a new active key within KEYRING_RECHECK_MS.
+      settleMs: KEYRING_RECHECK_MS + 250,
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    });
+    return {
+      activeKeyId: this.#liveKeyring().active,
+      previousKeyId: previous.active,
+      generated: generate,
+      ...outcome,
+    };
+  }
+
+  /**
+   * Removes keys that no secret uses any more (never the active key) from the file-backed keyring.
+   * For keys given in options, lists the ones the operator may now remove.
+   */
+  async retireUnusedKeys(): Promise<RetireKeysResult> {
+    const table = this.#ready();
+    let unused: string[] = [];
+    const pick = async (current: Keyring) => {
+      const used = new Set((await table.keyUsage()).map((usage) => usage.keyId));
+      unused = current.ids().filter((id) => id !== current.active && !used.has(id));
+      return unused;
+    };
+    const { keyring, removed } = await this.#keys.removeKeys(pick);
+    if (this.#keys.kind !== "file") await pick(keyring);
+    this.#keyring = keyring;
+    return { activeKeyId: keyring.active, removed, unused, keys: keyring.ids() };
+  }
+
+  /** Which keys exist, which is active, and how many secrets each one encrypts. */
+  async keyStatus(): Promise<KeyStatus> {
+    const table = this.#ready();
+    const keyring = await this.#currentKeyring();
+    const usage = await table.keyUsage();
+    const rows = new Map(usage.map((each) => [each.keyId, each.rows]));
+    return {
+      source: this.#keys.origin,
+      activeKeyId: keyring.active,
+      keys: keyring.ids().map((id) => ({ id, active: id === keyring.active, rows: rows.get(id) ?? 0 })),
+      missing: usage.filter((each) => !keyring.has(each.keyId)),
+    };
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #openTable(): ValuesTable {
+    if (this.#table) return this.#table;
+    const url = this.#options.url ?? this.#context.databaseUrl;
+    if (!url) {
+      throw new InvalidConfigError("The sql store has no database URL.", {
+        hint: "Set COFFER_DATABASE_URL (the metadata database, where values go by default) or the store's `url` option.",
+      });
+    }
+    this.#database = openDatabase(url);
+    this.#table = new ValuesTable(this.#database, this.#context.deploymentId);
+    return this.#table;
+  }
+
+  #ready(): ValuesTable {
+    if (this.#state !== "ready") throw notReady(this.#state);
+    return this.#table!;
+  }
+
+  /** The keyring, checked again after every await: close() wipes it. */
+  #liveKeyring(): Keyring {
+    if (this.#state !== "ready") throw notReady(this.#state);
+    return this.#keyring!;
+  }
+
+  /** The keyring to write with: re-read when another process changed the file (rotation). */
+  async #currentKeyring(): Promise<Keyring> {
+    const now = Date.now();
+    if (this.#keys.kind === "file" && now - this.#keyringCheckedAt >= KEYRING_RECHECK_MS) {
+      this.#keyringCheckedAt = now;
+      await this.#reloadKeyring();
+    }
+    return this.#liveKeyring();
+  }
+
+  async #reloadKeyring(): Promise<void> {
+    try {
+      const fresh = await this.#keys.refresh();
+      if (fresh && this.#state === "ready") this.#keyring = fresh;
+    } catch (error) {
+      // The keys already loaded stay usable; a broken file must not stop a running store.
+      this.#context.logger.warn(
+        "The sql store could not re-read its keyring file; it keeps the keys it has.",
+        {
+          file: this.#keys.origin,
+          error: isCofferError(error) ? error.message : String(error),
+        },
+      );
+    }
+  }
+
+  async #seal(id: SecretId, values: SecretValues): Promise<SealedRow> {
+    await this.#currentKeyring();
+    // Nothing awaits from here to the seal: close() cannot wipe the key halfway.
+    const { id: keyId, key } = this.#liveKeyring().activeKey();
+    const sealed = seal(key, this.#binding(id, keyId), JSON.stringify(values));
+    return { format: FORMAT, key_id: keyId, ...sealed };
+  }
+
+  async #open(row: StoredRow): Promise<SecretValues> {
+    return parseValues(row.secret_id, await this.#decrypt(row));
+  }
+
+  async #decrypt(row: StoredRow): Promise<string> {
+    const id = row.secret_id;
+    if (Number(row.format) !== FORMAT) throw damaged(id, `envelope format ${row.format}`);
+    let key = this.#liveKeyring().key(row.key_id);
+    if (!key && this.#keys.kind === "file") {
+      // Another process may have rotated: its new key is in the file but not yet in memory.
+      await this.#reloadKeyring();
+      key = this.#liveKeyring().key(row.key_id);
+    }
+    if (!key) throw missingKey(id, row.key_id, this.#keys.origin);
+    const plaintext = open(key, this.#binding(id, row.key_id), row);
+    if (plaintext === undefined) throw undecryptable(id, row.key_id, this.#keys.origin);
+    return plaintext;
+  }
+
+  /** Decrypts a row and seals its plaintext again under the active key (rotation). */
+  async #reseal(row: StoredRow): Promise<SealedRow> {
+    const plaintext = await this.#decrypt(row);
+    const { id: keyId, key } = this.#liveKeyring().activeKey();
+    return { format: FORMAT, key_id: keyId, ...seal(key, this.#binding(row.secret_id, keyId), plaintext) };
+  }
+
+  #binding(secretId: SecretId, keyId: string): Binding {
+    return { deploymentId: this.#context.deploymentId, secretId, keyId };
+  }
+
+  async #checkKeyring(table: ValuesTable, keyring: Keyring): Promise<void> {
+    const usage = await table.keyUsage();
+    const missing = usage.filter((each) => !keyring.has(each.keyId));
+    if (usage.length > 0 && missing.length === usage.length) {
+      const list = describeUsage(missing);
+      throw new IntegrityError(
+        `None of the stored secrets can be decrypted: they are encrypted with ${list}, which ${missing.length === 1 ? "is" : "are"} not in ${this.#keys.origin} (it holds ${quoteIds(keyring.ids())}).`,
+        {
+          hint: `Configure the key${missing.length === 1 ? "" : "s"} these secrets were written with (restore ${this.#keys.origin} from your backup); add ${missing.length === 1 ? "it" : "them"} back to read these secrets.`,
+          details: { missingKeyIds: missing.map((each) => each.keyId), keyIds: keyring.ids() },
+        },
+      );
+    }
+    for (const each of missing) {
+      this.#context.logger.warn(
+        `${each.rows} secret(s) are encrypted with key '${each.keyId}', which is not in the keyring; reading them fails until it is added back.`,
+        { keyId: each.keyId, rows: each.rows, source: this.#keys.origin },
+      );
+    }
+    for (const { keyId } of usage.filter((each) => keyring.has(each.keyId))) {
+      const samples = await table.sample(keyId, KEY_CHECK_SAMPLES);
+      const failed = samples.filter(
+        (row) => open(keyring.key(keyId)!, this.#binding(row.secret_id, keyId), row) === undefined,
+      );
+      if (samples.length > 0 && failed.length === samples.length) {
+        throw new IntegrityError(
+          `Key '${keyId}' in ${this.#keys.origin} does not decrypt the secrets stored under that id: it is not the key they were encrypted with.`,
+          {
+            hint: `Restore the original key '${keyId}' from your keyring backup.`,
+            details: { keyId, checked: samples.map((row) => row.secret_id) },
+          },
+        );
+      }
+      for (const row of failed) {
+        this.#context.logger.warn("A stored secret fails authentication: its row was altered or copied.", {
+          id: row.secret_id,
+          keyId,
+        });
+      }
+    }
+  }
+
+  #lostKeyringError(usage: { keyId: string; rows: number }[]): IntegrityError {
+    const file = (this.#keys as FileKeySource).file;
+    return new IntegrityError(
+      `The keyring file ${file} does not exist, but the database holds secrets encrypted with ${describeUsage(usage)}. Coffer will not create a new key while they exist.`,
+      {
+        hint: "Restore the keyring file from your backup (or give the keys in option `keyring`). Without those keys the secrets cannot be read.",
+        details: { file, missingKeyIds: usage.map((each) => each.keyId) },
+      },
+    );
+  }
+}
+
+/** Decrypted text must be a JSON object of strings; anything else means a damaged row. */
+function parseValues(id: SecretId, plaintext: string): SecretValues {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(plaintext);
+  } catch {
+    throw damaged(id, "the decrypted values are not JSON");
+  }
+  if (
+    parsed === null ||
+    typeof parsed !== "object" ||
+    Array.isArray(parsed) ||
+    !Object.values(parsed).every((value) => typeof value === "string")
+  ) {
+    throw damaged(id, "the decrypted values are not a map of strings");
+  }
+  return parsed as SecretValues;
+}
+
+function quoteIds(ids: readonly string[]): string {
+  return ids.map((id) => `'${id}'`).join(", ");
+}
+
+function describeUsage(usage: readonly { keyId: string; rows: number }[]): string {
+  const parts = usage.map((each) => `key '${each.keyId}' (${each.rows} secret${each.rows === 1 ? "" : "s"})`);
+  return parts.join(", ");
+}

@@ -1,0 +1,87 @@
+/**
+ * The `vault` store's options. Paths are checked here because node-vault puts them into URLs as
+ * they are: a prefix with `?` or `..` in it would address something else entirely.
+ */
+import { z } from "@coffer/core";
+
+/** Path segments: letters, digits, `.`, `_`, `-`; not `.` or `..`; joined by single slashes. */
+const SEGMENT = "(?!\\.{1,2}(?:/|$))[A-Za-z0-9._-]+";
+const VAULT_PATH = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
+const PATH_RULE = "use letters, digits, '.', '_' and '-' in segments separated by single slashes";
+
+/** A deployment id becomes one path segment. */
+export const DEPLOYMENT_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
+
+const vaultPath = () => z.string().max(256).regex(VAULT_PATH, PATH_RULE);
+
+/**
+ * The default size limit. A KV v2 version is one storage entry: 512 KiB on Consul, 1 MiB by
+ * default on integrated storage (max_entry_size). 512,000 bytes fits both with room for Vault's
+ * own framing and encryption.
+ */
+export const DEFAULT_MAX_VALUE_BYTES = 512_000;
+
+export const vaultStoreOptions = z
+  .object({
+    /** Vault's address, e.g. https://vault.example.com:8200. */
+    address: z.url({ protocol: /^https?$/ }),
+    /** The KV version 2 mount. */
+    mount: vaultPath().default("secret"),
+    /** Secrets live at `<mount>/data/<pathPrefix>/<deploymentId>/<id>`. */
+    pathPrefix: vaultPath().default("coffer"),
+    /** Vault Enterprise / HCP namespace (X-Vault-Namespace). */
+    namespace: vaultPath().optional(),
+    /** PEM certificate(s) to trust for an https address, or `@/path/to/ca.pem`. */
+    tlsCa: z.string().min(1).optional(),
+    /** Token auth. */
+    token: z.string().min(1).optional(),
+    /** AppRole auth: the role ID and a secret ID. */
+    roleId: z.string().min(1).optional(),
+    secretId: z.string().min(1).optional(),
+    /** Where the AppRole auth method is mounted. */
+    authMount: vaultPath().default("approle"),
+    /** KV versions kept per secret (key metadata max_versions); the mount's setting when unset. */
+    maxVersions: z.number().int().min(1).max(1000).optional(),
+    /** The largest secret accepted, in bytes of its JSON; depends on Vault's storage backend. */
+    maxValueBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(32 * 1024 * 1024)
+      .default(DEFAULT_MAX_VALUE_BYTES),
+    /** Milliseconds a request may take before it is abandoned as unavailable. */
+    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+  })
+  .strict()
+  .superRefine((options, context) => {
+    const appRole = options.roleId !== undefined || options.secretId !== undefined;
+    if (options.token !== undefined && appRole) {
+      context.addIssue({
+        code: "custom",
+        path: ["token"],
+        message: "give either token or roleId and secretId (AppRole), not both",
+      });
+    } else if (options.token === undefined && !appRole) {
+      context.addIssue({
+        code: "custom",
+        path: ["token"],
+        message: "Vault needs credentials: a token, or roleId and secretId (AppRole)",
+      });
+    } else if (appRole && (options.roleId === undefined || options.secretId === undefined)) {
+      context.addIssue({
+        code: "custom",
+        path: [options.roleId === undefined ? "roleId" : "secretId"],
+        message: "AppRole needs both roleId and secretId",
+      });
+    }
+    if (options.tlsCa !== undefined && options.address.startsWith("http:")) {
+      context.addIssue({
+        code: "custom",
+        path: ["tlsCa"],
+        message: "tlsCa is given but the address is plain http; use an https address",
+      });
+    }
+  });
+
+export type VaultStoreOptions = z.input<typeof vaultStoreOptions>;
+export type ResolvedVaultStoreOptions = z.output<typeof vaultStoreOptions>;

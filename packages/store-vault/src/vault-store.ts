@@ -1,0 +1,407 @@
+/**
+ * A SecretsStore on HashiCorp Vault's KV version 2 engine: one KV key per Coffer secret, its values
+ * as the key's data, ownership in the key's custom_metadata. Revisions are KV version numbers
+ * (1 after create, +1 per write), so `versions` and `cas` are native: currentRevision reads the
+ * key's metadata, getRevision reads `?version=n`, and an update is a write with `cas` set to the
+ * revision it expects.
+ */
+import { readFileSync } from "node:fs";
+import {
+  AbstractSecretsStore,
+  assertSecretId,
+  type HealthReport,
+  IntegrityError,
+  InvalidConfigError,
+  isCofferError,
+  SecretExistsError,
+  type SecretId,
+  SecretNotFoundError,
+  type SecretValues,
+  type StoreCapabilities,
+  type StoreContext,
+  type UpdateOptions,
+  VersionConflictError,
+} from "@coffer/core";
+import vaultFactory from "node-vault";
+import { type AuthStats, TokenKeeper, type VaultCredentials } from "./auth.js";
+import { isCasMismatch, toStoreError, vaultMessage, vaultStatus } from "./errors.js";
+import { DEPLOYMENT_ID, type ResolvedVaultStoreOptions } from "./options.js";
+import { VaultPaths } from "./paths.js";
+
+type VaultClient = ReturnType<typeof vaultFactory>;
+
+/** Test hooks, not options: tests share a clock with the emulator to move token TTLs. */
+export interface VaultStoreHooks {
+  clock?: () => number;
+}
+
+/** KV v2 key metadata, as `GET <mount>/metadata/<path>` answers it. */
+interface KeyMetadata {
+  current_version?: number;
+  custom_metadata?: Record<string, string> | null;
+  versions?: Record<string, { deletion_time?: string; destroyed?: boolean }>;
+}
+
+/** KV v2 data, as `GET <mount>/data/<path>` answers it. */
+interface KeyData {
+  data?: unknown;
+  metadata?: { version?: number; custom_metadata?: Record<string, string> | null };
+}
+
+/** A plain update retries this many times when another writer gets in between. */
+const UPDATE_ATTEMPTS = 3;
+
+export class VaultSecretsStore extends AbstractSecretsStore {
+  readonly type = "vault";
+  readonly #options: ResolvedVaultStoreOptions;
+  readonly #context: StoreContext;
+  readonly #paths: VaultPaths;
+  readonly #clock: () => number;
+  #client: VaultClient | undefined;
+  #auth: TokenKeeper | undefined;
+  #started: Promise<void> | undefined;
+
+  constructor(options: ResolvedVaultStoreOptions, context: StoreContext, hooks: VaultStoreHooks = {}) {
+    super();
+    if (!DEPLOYMENT_ID.test(context.deploymentId)) {
+      throw new InvalidConfigError(
+        `The deployment id '${context.deploymentId.slice(0, 80)}' cannot be part of a Vault path.`,
+        {
+          hint: "Use a deployment id of 1–128 letters, digits, '.', '_' and '-' (set COFFER_DEPLOYMENT_ID).",
+          details: { deploymentId: context.deploymentId.slice(0, 80) },
+        },
+      );
+    }
+    this.#options = options;
+    this.#context = context;
+    this.#paths = new VaultPaths(options.mount, options.pathPrefix, context.deploymentId);
+    this.#clock = hooks.clock ?? Date.now;
+  }
+
+  capabilities(): StoreCapabilities {
+    return {
+      access: "read-write",
+      maxValueBytes: this.#options.maxValueBytes,
+      batchGetMax: 1,
+      versions: true,
+      cas: true,
+      softDelete: false,
+    };
+  }
+
+  /** The KV path of a secret under the mount (for operators and tests). */
+  pathOf(id: SecretId): string {
+    return this.#paths.keyPath(id);
+  }
+
+  /** Logins and renewals so far (a test and metrics hook). */
+  get authStats(): AuthStats {
+    return { ...(this.#auth?.stats ?? { logins: 0, renewals: 0, failedRenewals: 0 }) };
+  }
+
+  async init(): Promise<void> {
+    // Reading a path under our prefix that never exists needs only the policy Coffer needs anyway,
+    // and proves address, TLS, credentials and mount at once.
+    try {
+      await this.#request((client) => client.read(this.#paths.probe));
+    } catch (error) {
+      if (vaultStatus(error) === 404 && vaultMessage(error) === "") return;
+      if (vaultStatus(error) === 404) {
+        throw new InvalidConfigError(`Vault has no KV mount '${this.#options.mount}'.`, {
+          hint: "Set mount to the path of a KV version 2 secrets engine (vault secrets list).",
+          details: { mount: this.#options.mount },
+        });
+      }
+      throw toStoreError(error, { operation: "reach Vault for" });
+    }
+  }
+
+  async create(id: SecretId, values: SecretValues): Promise<void> {
+    assertSecretId(id);
+    this.assertWithinLimit(id, values);
+    let written: { data?: { version?: unknown } } | undefined;
+    try {
+      // cas=0: the write succeeds only if the key does not exist, so create can never overwrite.
+      written = await this.#request((client) =>
+        client.write(this.#paths.data(id), { data: values, options: { cas: 0 } }),
+      );
+    } catch (error) {
+      if (isCasMismatch(error)) throw exists(id);
+      throw toStoreError(error, { operation: "create", id });
+    }
+    if (typeof written?.data?.version !== "number") {
+      // A KV version 1 mount stored the request as a plain key at "data/…": take it back out.
+      await this.#request((client) => client.delete(this.#paths.data(id))).catch(() => undefined);
+      throw notKvV2(this.#options.mount);
+    }
+    // Ownership (and max_versions) go into the key's metadata right after: KV v2 takes them only
+    // on the metadata endpoint, and writing metadata first could overwrite a key that is not ours.
+    try {
+      await this.#request((client) =>
+        client.write(this.#paths.metadata(id), {
+          custom_metadata: this.#paths.ownership(id),
+          ...(this.#options.maxVersions !== undefined && { max_versions: this.#options.maxVersions }),
+        }),
+      );
+    } catch (error) {
+      await this.#removeKey(id);
+      throw toStoreError(error, { operation: "create", id });
+    }
+  }
+
+  async get(id: SecretId): Promise<SecretValues> {
+    assertSecretId(id);
+    let answer: { data?: KeyData };
+    try {
+      answer = await this.#request((client) => client.read(this.#paths.data(id)));
+    } catch (error) {
+      throw toStoreError(error, { operation: "read", id });
+    }
+    return this.#ownedValues(id, answer.data);
+  }
+
+  async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
+    this.assertCasSupported(options);
+    assertSecretId(id);
+    this.assertWithinLimit(id, values);
+    const expected = options?.expectedRevision;
+    for (let attempt = 1; ; attempt++) {
+      const current = (await this.#liveMetadata(id, "update")).current_version ?? 0;
+      if (expected !== undefined && expected !== current) throw conflict(id, expected, current);
+      try {
+        await this.#request((client) =>
+          client.write(this.#paths.data(id), { data: values, options: { cas: expected ?? current } }),
+        );
+        return;
+      } catch (error) {
+        if (!isCasMismatch(error)) throw toStoreError(error, { operation: "update", id });
+        // Someone wrote in between. A check-and-set update fails; a plain one tries again on top.
+        if (expected !== undefined || attempt >= UPDATE_ATTEMPTS) throw conflict(id, expected ?? current);
+      }
+    }
+  }
+
+  async delete(id: SecretId): Promise<void> {
+    assertSecretId(id);
+    // Ours, live or not: a key whose latest version someone soft-deleted by hand is still ours to
+    // remove. Deleting the metadata removes every version.
+    await this.#ownedMetadata(id, "delete");
+    try {
+      await this.#request((client) => client.delete(this.#paths.metadata(id)));
+    } catch (error) {
+      throw toStoreError(error, { operation: "delete", id });
+    }
+  }
+
+  override async currentRevision(id: SecretId): Promise<number> {
+    assertSecretId(id);
+    return (await this.#liveMetadata(id, "read")).current_version ?? 0;
+  }
+
+  override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
+    assertSecretId(id);
+    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision);
+    let answer: { data?: KeyData };
+    try {
+      answer = await this.#request((client) => client.read(`${this.#paths.data(id)}?version=${revision}`));
+    } catch (error) {
+      if (vaultStatus(error) === 404) throw noRevision(id, revision);
+      throw toStoreError(error, { operation: "read", id });
+    }
+    return this.#ownedValues(id, answer.data);
+  }
+
+  async health(): Promise<HealthReport> {
+    const started = performance.now();
+    try {
+      await this.init();
+      return {
+        status: "ready",
+        latencyMs: performance.now() - started,
+        message: `Vault at ${this.#options.address}, mount ${this.#options.mount}`,
+      };
+    } catch (error) {
+      return {
+        status: "error",
+        latencyMs: performance.now() - started,
+        message: isCofferError(error) ? error.message : "Vault could not be checked.",
+        ...(isCofferError(error) && { errorCode: error.code }),
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    const auth = this.#auth;
+    this.#auth = undefined;
+    this.#client = undefined;
+    this.#started = undefined;
+    await auth?.close();
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #clientOrNew(): { client: VaultClient; auth: TokenKeeper } {
+    if (this.#client && this.#auth) return { client: this.#client, auth: this.#auth };
+    const { address, namespace, timeoutMs } = this.#options;
+    const ca = this.#tlsCa();
+    const client = vaultFactory({
+      apiVersion: "v1",
+      endpoint: address,
+      // node-vault's debug output includes request bodies, i.e. secret values: never enable it.
+      debug: () => undefined,
+      requestOptions: { timeout: timeoutMs, ...(ca !== undefined && { ca }) },
+      // Ignore VAULT_SKIP_VERIFY: verification is not something an environment variable turns off.
+      rpDefaults: { strictSSL: true },
+    } as Parameters<typeof vaultFactory>[0]);
+    // node-vault falls back to VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX when an option is
+    // empty; the store's options are the whole configuration, so set each one explicitly.
+    client.token = "";
+    (client as VaultClient & { pathPrefix: string }).pathPrefix = "";
+    (client as VaultClient & { namespace: string | undefined }).namespace = namespace;
+    const auth = new TokenKeeper(client, this.#credentials(), this.#clock, this.#context.logger);
+    this.#client = client;
+    this.#auth = auth;
+    return { client, auth };
+  }
+
+  #credentials(): VaultCredentials {
+    const { token, roleId, secretId, authMount } = this.#options;
+    if (token !== undefined) return { kind: "token", token };
+    return { kind: "approle", roleId: roleId!, secretId: secretId!, mount: authMount };
+  }
+
+  /** The CA to trust: the option's PEM, or the file it names with `@`. */
+  #tlsCa(): string | undefined {
+    const { tlsCa } = this.#options;
+    if (tlsCa === undefined) return undefined;
+    let pem = tlsCa;
+    if (tlsCa.startsWith("@")) {
+      try {
+        pem = readFileSync(tlsCa.slice(1), "utf8");
+      } catch (error) {
+        throw new InvalidConfigError(
+          `tlsCa points to ${tlsCa.slice(1)}, which cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+          {
+            hint: "Check the path after '@', or give the PEM text itself.",
+            details: { file: tlsCa.slice(1) },
+          },
+        );
+      }
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+      throw new InvalidConfigError("tlsCa holds no PEM certificate.", {
+        hint: "Give the CA certificate as PEM text (-----BEGIN CERTIFICATE-----…) or as @/path/to/ca.pem.",
+      });
+    }
+    return pem;
+  }
+
+  /**
+   * Runs one Vault call: starts auth on first use, renews or logs in when due, and after a 403
+   * retries once if the token itself had gone bad (AppRole). Errors come back as node-vault threw
+   * them, for the caller to interpret.
+   */
+  async #request<T>(call: (client: VaultClient) => Promise<T>): Promise<T> {
+    const { client, auth } = this.#clientOrNew();
+    this.#started ??= auth.start().catch((error: unknown) => {
+      this.#started = undefined;
+      throw error;
+    });
+    await this.#started;
+    await auth.beforeRequest();
+    try {
+      return await call(client);
+    } catch (error) {
+      if (vaultStatus(error) === 403 && (await auth.recover())) return call(client);
+      throw error;
+    }
+  }
+
+  /** The key's metadata if the key exists and is ours; SecretNotFoundError otherwise. */
+  async #ownedMetadata(id: SecretId, operation: string): Promise<KeyMetadata> {
+    let answer: { data?: KeyMetadata };
+    try {
+      answer = await this.#request((client) => client.read(this.#paths.metadata(id)));
+    } catch (error) {
+      throw toStoreError(error, { operation, id });
+    }
+    const metadata = answer.data;
+    if (!metadata || !this.#paths.owns(id, metadata.custom_metadata)) throw notOurs(id);
+    return metadata;
+  }
+
+  /** `#ownedMetadata`, and its current version must be readable (not deleted, not destroyed). */
+  async #liveMetadata(id: SecretId, operation: string): Promise<KeyMetadata> {
+    const metadata = await this.#ownedMetadata(id, operation);
+    const current = metadata.versions?.[String(metadata.current_version ?? 0)];
+    const deletedAt = current?.deletion_time ? Date.parse(current.deletion_time) : Number.NaN;
+    if (!current || current.destroyed || deletedAt <= this.#clock()) {
+      throw new SecretNotFoundError(`The latest version of secret ${id} is deleted in Vault.`, {
+        hint: "Someone deleted it outside Coffer; undelete it in Vault (vault kv undelete) or delete the secret.",
+        details: { id },
+      });
+    }
+    return metadata;
+  }
+
+  #ownedValues(id: SecretId, data: KeyData | undefined): SecretValues {
+    if (!data?.metadata) throw notKvV2(this.#options.mount);
+    if (!this.#paths.owns(id, data.metadata.custom_metadata)) throw notOurs(id);
+    const values = data.data;
+    const valid =
+      values !== null &&
+      typeof values === "object" &&
+      !Array.isArray(values) &&
+      Object.values(values).every((value) => typeof value === "string");
+    if (!valid) {
+      throw new IntegrityError(`Secret ${id} in Vault does not hold a map of string values.`, {
+        hint: "Something other than Coffer wrote this key; restore it from a backup or write it again with Coffer.",
+        details: { id },
+      });
+    }
+    return values as SecretValues;
+  }
+
+  /** Undoes a half-made create; a failure here is logged, the create's own error is what matters. */
+  async #removeKey(id: SecretId): Promise<void> {
+    await this.#request((client) => client.delete(this.#paths.metadata(id))).catch(() =>
+      this.#context.logger.warn("Could not remove a half-created Vault key.", { id }),
+    );
+  }
+}
+
+function exists(id: SecretId): SecretExistsError {
+  return new SecretExistsError(`Vault already holds a key for secret ${id}.`, {
+    hint: "Use update to change it, or delete it first.",
+    details: { id },
+  });
+}
+
+function notOurs(id: SecretId): SecretNotFoundError {
+  return new SecretNotFoundError(`Vault holds no secret ${id} of this deployment.`, {
+    hint: "Check the id; the secret may have been deleted.",
+    details: { id },
+  });
+}
+
+function noRevision(id: SecretId, revision: number): SecretNotFoundError {
+  return new SecretNotFoundError(`Vault holds no revision ${revision} of secret ${id}.`, {
+    hint: "Older revisions are pruned beyond the key's max_versions; currentRevision gives the latest.",
+    details: { id, revision: Number.isFinite(revision) ? revision : String(revision) },
+  });
+}
+
+function conflict(id: SecretId, expected: number, actual?: number): VersionConflictError {
+  const now = actual === undefined ? "changed meanwhile" : `is at revision ${actual}`;
+  return new VersionConflictError(`The secret ${id} ${now}, not the expected ${expected}.`, {
+    hint: "Read the secret again and retry with its current revision.",
+    details: { id, expected, ...(actual !== undefined && { actual }) },
+  });
+}
+
+function notKvV2(mount: string): InvalidConfigError {
+  return new InvalidConfigError(`The Vault mount '${mount}' does not answer like KV version 2.`, {
+    hint: "Point mount at a KV version 2 engine (vault secrets enable -version=2 kv), or upgrade it (vault kv enable-versioning).",
+    details: { mount },
+  });
+}
