@@ -8,6 +8,8 @@ import {
   type CofferConfig,
   createLogger,
   describeStoreOptions,
+  isKeyRotatingStore,
+  type KeyRotatingStore,
   type Logger,
   NotSupportedError,
   type SecretsSession,
@@ -22,19 +24,14 @@ import type {
   Transport,
 } from "./transport.js";
 
-/** The optional key-management methods a store may have (`@coffer/store-sql` does). */
-interface KeyManagingStore extends SecretsStore {
-  rotateKey(options?: RotateKeyOptions): Promise<KeyRotationResult>;
-  keyStatus?(): Promise<{
-    source: string;
-    activeKeyId: string;
-    keys: unknown[];
-    missing: unknown[];
-  }>;
-}
-
-export function canRotateKeys(store: SecretsStore): store is KeyManagingStore {
-  return typeof (store as Partial<KeyManagingStore>).rotateKey === "function";
+/**
+ * The store whose keys `rotateKey()` rotates: the configured store if it manages keys (found by
+ * shape, see isKeyRotatingStore), or the primary behind a backup mirror.
+ */
+export function keyRotatingStore(store: SecretsStore): KeyRotatingStore | undefined {
+  if (isKeyRotatingStore(store)) return store;
+  const primary = (store as { primary?: SecretsStore }).primary;
+  return primary && isKeyRotatingStore(primary) ? primary : undefined;
 }
 
 export interface LocalTransportOptions {
@@ -76,16 +73,27 @@ export class LocalTransport implements Transport {
         location: health.store.message ?? store.type,
         options: describeStoreOptions(config.store),
         capabilities: store.capabilities(),
-        keyRotation: canRotateKeys(store),
+        keyRotation: keyRotatingStore(store) !== undefined,
         health: health.store,
       },
       metadata: { ...health.metadata, location: service.databaseLocation },
       dataDir: config.dataDir,
     };
     if (config.store.module) info.store.module = config.store.module;
+    const backup = (store as { backup?: SecretsStore }).backup;
+    if (config.backupStore && backup) {
+      const backupHealth = await backup.health();
+      info.backup = {
+        type: backup.type,
+        location: backupHealth.message ?? backup.type,
+        options: describeStoreOptions(config.backupStore),
+        health: backupHealth,
+      };
+    }
     if (config.configFile) info.configFile = config.configFile;
-    if (canRotateKeys(store) && typeof store.keyStatus === "function") {
-      const keys = await store.keyStatus();
+    const keyStore = keyRotatingStore(store);
+    if (keyStore) {
+      const keys = await keyStore.keyStatus();
       info.store.keys = {
         source: keys.source,
         activeKeyId: keys.activeKeyId,
@@ -98,11 +106,12 @@ export class LocalTransport implements Transport {
 
   async rotateKey(options?: RotateKeyOptions): Promise<KeyRotationResult> {
     const { service } = await this.#open();
-    const store = service.store;
-    if (!canRotateKeys(store)) {
-      throw new NotSupportedError(`The '${store.type}' store has no encryption keys that Coffer manages.`, {
+    const store = keyRotatingStore(service.store);
+    if (!store) {
+      const type = service.store.type;
+      throw new NotSupportedError(`The '${type}' store has no encryption keys that Coffer manages.`, {
         hint: "Key rotation applies to the embedded sql store; a cloud store rotates keys in its own service.",
-        details: { storeType: store.type, operation: "rotateKey" },
+        details: { storeType: type, operation: "rotateKey" },
       });
     }
     return store.rotateKey(options);

@@ -4,7 +4,17 @@
  * server — will speak HTTP behind the same interface, so that `createClient({ url, token })` is
  * the only difference a program sees.
  */
-import type { HealthReport, SecretsSession, StoreCapabilities } from "@coffer/core";
+import type {
+  HealthReport,
+  RotateKeyOptions,
+  RotateKeyResult,
+  SecretsSession,
+  StoreCapabilities,
+} from "@coffer/core";
+
+export type { RotateKeyOptions };
+/** What a key-rotating store reports (see RotateKeyResult in @coffer/core). */
+export type KeyRotationResult = RotateKeyResult;
 
 export type ClientMode = "local" | "remote";
 
@@ -40,29 +50,11 @@ export interface StoreInfo {
     /** For stores that manage encryption keys: where they come from and which is active. */
     keys?: { source: string; activeKeyId: string; keyCount: number; missing: number };
   };
+  /** The backup store, when one is configured (written through, read when the primary fails). */
+  backup?: { type: string; location: string; options: Record<string, unknown>; health: HealthReport };
   metadata: { location: string; status: "ready" | "error"; latencyMs: number; message?: string };
   dataDir: string;
   configFile?: string;
-}
-
-export interface RotateKeyOptions {
-  /** Rows per batch (the store's default otherwise). */
-  batchSize?: number;
-  /** Generate a new active key first (default true); false finishes an interrupted rotation. */
-  generateKey?: boolean;
-  onBatch?: (progress: { batches: number; reencrypted: number; skipped: number }) => void;
-}
-
-/** What a key-rotating store reports (the shape `@coffer/store-sql` returns). */
-export interface KeyRotationResult {
-  activeKeyId: string;
-  previousKeyId: string;
-  generated: boolean;
-  reencrypted: number;
-  skipped: number;
-  unreadable: Array<{ id: string; keyId: string }>;
-  remaining: number;
-  batches: number;
 }
 
 export interface ReconcileResult {

@@ -2,13 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
-import {
-  InvalidConfigError,
-  NotSupportedError,
-  SecretNotFoundError,
-  StoreRegistry,
-  ValidationError,
-} from "@coffer/core";
+import { InvalidConfigError, NotSupportedError, SecretNotFoundError, ValidationError } from "@coffer/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CofferClient, createClient } from "../src/index.js";
 import { freshClient, localEnv, tempDir } from "./helpers.js";
@@ -155,40 +149,23 @@ describe("operations", () => {
     expect((await client.storeInfo()).store.keyRotation).toBe(false);
   });
 
-  it("rotateKey reaches any store that has one (detected by shape, not by type)", async () => {
-    const { MemoryStore, default: memory } = await import("@coffer/store-memory");
-    const rotations: unknown[] = [];
-    class RotatingStore extends MemoryStore {
-      async rotateKey(options?: unknown) {
-        rotations.push(options);
-        return {
-          activeKeyId: "k2",
-          previousKeyId: "k1",
-          generated: true,
-          reencrypted: 0,
-          skipped: 0,
-          unreadable: [],
-          remaining: 0,
-          batches: 0,
-        };
-      }
-    }
-    const registry = new StoreRegistry().register({
-      ...memory,
-      type: "rotating",
-      create: (options) => new RotatingStore(options),
-    });
-    const client = track(
-      createClient({
-        user: "alice",
-        registry,
-        env: { COFFER_DATA_DIR: tempDir(), COFFER_STORE_TYPE: "rotating" },
-      }),
-    );
-    expect((await client.storeInfo()).store.keyRotation).toBe(true);
-    const result = await client.rotateKey({ batchSize: 7 });
-    expect(result.activeKeyId).toBe("k2");
-    expect(rotations).toEqual([{ batchSize: 7 }]);
+  it("rotateKey re-encrypts the embedded store under a new key; values stay readable", async () => {
+    const dataDir = tempDir();
+    const client = track(createClient({ user: "alice", env: { COFFER_DATA_DIR: dataDir } }));
+    await client.create({ name: "db", values: { password: "fake-password-1" } });
+    await client.create({ name: "api", values: { token: "not-a-real-token" } });
+    const before = await client.storeInfo();
+    expect(before.store.type).toBe("sql");
+    expect(before.store.keyRotation).toBe(true);
+    const result = await client.rotateKey();
+    expect(result.generated).toBe(true);
+    expect(result.activeKeyId).not.toBe(result.previousKeyId);
+    expect(result.reencrypted).toBe(2);
+    expect(result.remaining).toBe(0);
+    expect((await client.getSecret("db")).get("password")).toBe("fake-password-1");
+    const after = await client.storeInfo();
+    expect(after.store.keys?.activeKeyId).toBe(result.activeKeyId);
+    expect(after.store.keys?.keyCount).toBe(2);
   });
 
   it("reconcile reports nothing to repair on a healthy store", async () => {
