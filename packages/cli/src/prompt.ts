@@ -23,30 +23,56 @@ export function assertTerminal(what: string, alternative: string): void {
   }
 }
 
+let rawMode = false;
+
+/**
+ * Puts the terminal in raw mode for the prompts to come. It stays raw between prompts, so that
+ * nothing typed ahead is echoed by the terminal or turned into a signal; `endPrompts()` (called
+ * when the command ends) puts it back.
+ */
+function startPrompts(): void {
+  if (rawMode) return;
+  emitKeypressEvents(process.stdin);
+  process.stdin.setRawMode(true);
+  rawMode = true;
+}
+
+export function endPrompts(): void {
+  if (!rawMode) return;
+  rawMode = false;
+  process.stdin.setRawMode(false);
+  process.stdin.pause();
+}
+
 export function ask(question: string, options: { hidden?: boolean } = {}): Promise<string> {
   const input = process.stdin;
   const echo = (text: string) => {
     if (!options.hidden) process.stderr.write(text);
   };
+  // Raw mode before the question: an answer typed the moment it shows must not be echoed.
+  startPrompts();
   process.stderr.write(question);
-  emitKeypressEvents(input);
-  input.setRawMode(true);
   input.resume();
   return new Promise<string>((resolve, reject) => {
     let answer: string[] = [];
     const finish = (error?: CliError) => {
       input.removeListener("keypress", onKey);
-      input.setRawMode(false);
+      input.removeListener("end", onEnd);
       input.pause();
       process.stderr.write("\n");
-      if (error) reject(error);
-      else resolve(answer.join(""));
+      if (error) {
+        endPrompts();
+        reject(error);
+      } else {
+        resolve(answer.join(""));
+      }
     };
+    const onEnd = () => finish(new CliError("interrupted", "End of input: nothing was saved."));
     const onKey = (text: string | undefined, key: Key | undefined) => {
       if (key?.ctrl && key.name === "c") {
         finish(new CliError("interrupted", "Interrupted: nothing was saved."));
       } else if (key?.ctrl && key.name === "d") {
-        if (answer.length === 0) finish(new CliError("interrupted", "End of input: nothing was saved."));
+        if (answer.length === 0) onEnd();
       } else if (key?.name === "return" || key?.name === "enter") {
         finish();
       } else if (key?.name === "backspace") {
@@ -55,7 +81,7 @@ export function ask(question: string, options: { hidden?: boolean } = {}): Promi
           echo("\b \b");
         }
       } else if (key?.ctrl && key.name === "u") {
-        if (!options.hidden) echo("\b \b".repeat(answer.length));
+        echo("\b \b".repeat(answer.length));
         answer = [];
       } else if (text !== undefined && !/\p{Cc}/u.test(text) && !key?.ctrl && !key?.meta) {
         answer.push(text);
@@ -63,6 +89,7 @@ export function ask(question: string, options: { hidden?: boolean } = {}): Promi
       }
     };
     input.on("keypress", onKey);
+    input.once("end", onEnd);
   });
 }
 

@@ -10,7 +10,9 @@ describe("secret create", () => {
   it("takes --KEY=VALUE pairs, prints the keys and never the values", () => {
     const s = session();
     const out = s.ok(["secret", "create", "db", "--username=app", `--password=${VALUE}`]);
-    expect(out).toMatch(/^Created public secret 'db' with keys username, password \(version 1, id [0-9a-f-]{36}\)\.\n$/);
+    expect(out).toMatch(
+      /^Created public secret 'db' with keys username, password \(version 1, id [0-9a-f-]{36}\)\.\n$/,
+    );
     expect(out).not.toContain(VALUE);
     expect(s.ok(["secret", "get", "db", "--key", "password"])).toBe(`${VALUE}\n`);
   });
@@ -36,7 +38,10 @@ describe("secret create", () => {
     const s = session();
     const dir = tempDir();
     writeFileSync(path.join(dir, "password.txt"), `${VALUE}\n`);
-    writeFileSync(path.join(dir, "cert.pem"), "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n\n");
+    writeFileSync(
+      path.join(dir, "cert.pem"),
+      "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n\n",
+    );
     writeFileSync(path.join(dir, "values.yaml"), "username: app\nregion: eu-west-1\n");
     s.ok(["secret", "create", "a", "--password=@password.txt", "--cert=@cert.pem", "--handle=@@someone"], {
       cwd: dir,
@@ -64,7 +69,9 @@ describe("secret create", () => {
       /^Created private secret 'api'/,
     );
     expect(s.ok(["secret", "get", "api", "--key", "token"])).toBe("fake-private-token\n");
-    expect(s.ok(["secret", "get", "api", "--key", "token", "--private", "false"])).toBe("fake-public-token\n");
+    expect(s.ok(["secret", "get", "api", "--key", "token", "--private", "false"])).toBe(
+      "fake-public-token\n",
+    );
     const bob = s.run(["secret", "get", "api", "--key", "token"], { env: { COFFER_USER: "bob" } });
     expect(bob.stdout).toBe("fake-public-token\n");
   });
@@ -217,7 +224,9 @@ describe("bad input: the documented exit code, one clear line, no value echoed, 
     ]) {
       const result = s.run(args);
       expect(result.code, args.join(" ")).toBe(2);
-      expect(result.stderr).toMatch(/^error: Option '-p, --private <true\|false>' argument '.*' is invalid\. Use true or false\./);
+      expect(result.stderr).toMatch(
+        /^error: Option '-p, --private <true\|false>' argument '.*' is invalid\. Use true or false\./,
+      );
       expect(result.stderr.split("\n")).toHaveLength(2);
     }
     expect(s.ok(["secret", "get", "db", "--key", "password"])).toBe(`${VALUE}\n`);

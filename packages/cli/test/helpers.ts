@@ -63,7 +63,11 @@ export function session(extra: Record<string, string> = {}) {
   const dataDir = tempDir();
   const env = cofferEnv(dataDir, extra);
   const run = (args: string[], more: Partial<RunOptions> = {}) =>
-    coffer(args, { env: { ...env, ...(more.env ?? {}) }, ...(more.input !== undefined ? { input: more.input } : {}), ...(more.cwd ? { cwd: more.cwd } : {}) });
+    coffer(args, {
+      env: { ...env, ...(more.env ?? {}) },
+      ...(more.input !== undefined ? { input: more.input } : {}),
+      ...(more.cwd ? { cwd: more.cwd } : {}),
+    });
   /** Runs a command that must succeed, and returns its stdout. */
   const ok = (args: string[], more: Partial<RunOptions> = {}) => {
     const result = run(args, more);

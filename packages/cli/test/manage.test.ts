@@ -62,11 +62,15 @@ describe("secret list", () => {
       s.ok(["secret", "create", name, "--k=v"]);
     }
     const names = (args: string[]) =>
-      (JSON.parse(s.ok(["secret", "list", "--json", ...args])) as { items: Array<{ name: string }> }).items.map(
-        (item) => item.name,
-      );
+      (
+        JSON.parse(s.ok(["secret", "list", "--json", ...args])) as { items: Array<{ name: string }> }
+      ).items.map((item) => item.name);
     expect(names(["--name-starts-with", "payments/"])).toEqual(["payments/adyen", "payments/stripe"]);
-    expect(names(["--name-contains", "a", "--desc"])).toEqual(["search/algolia", "payments/stripe", "payments/adyen"]);
+    expect(names(["--name-contains", "a", "--desc"])).toEqual([
+      "search/algolia",
+      "payments/stripe",
+      "payments/adyen",
+    ]);
     expect(names(["--name", "db"])).toEqual(["db"]);
     expect(names(["--private", "true"])).toEqual([]);
 
@@ -190,7 +194,9 @@ describe("secret export", () => {
     writeFileSync(file, "old", { mode: 0o644 });
     const refused = s.run(["secret", "export", "db", "-o", file]);
     expect(refused.code).toBe(4);
-    expect(refused.stderr).toMatch(/^error: The file .*db\.json exists already\. Choose another name with -o, or pass --force/);
+    expect(refused.stderr).toMatch(
+      /^error: The file .*db\.json exists already\. Choose another name with -o, or pass --force/,
+    );
     expect(readFileSync(file, "utf8")).toBe("old");
     s.ok(["secret", "export", "db", "-o", file, "--force"]);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ username: "app", password: PASSWORD });
@@ -213,7 +219,7 @@ describe("secret validate and resolve", () => {
     const bad = config(dir, "a: '{{db.pasword}}'\nb: '{{nope.key}}'\nc: '{{db.username}}'\n", "bad.yaml");
     const result = s.run(["secret", "validate", bad]);
     expect(result.code).toBe(5);
-    expect(result.stdout).toMatch(/^\/a  \{\{db\.pasword\}\}  .*\n\/b  \{\{nope\.key\}\}  .*\n$/);
+    expect(result.stdout).toMatch(/^\/a {2}\{\{db\.pasword\}\} {2}.*\n\/b {2}\{\{nope\.key\}\} {2}.*\n$/);
     expect(result.stderr).toMatch(/^error: 2 of 3 references in .*bad\.yaml do not resolve\./);
     expect(s.ok(["secret", "validate", bad, "--level", "NONE"])).toMatch(/check out/);
     const json = JSON.parse(s.run(["secret", "validate", bad, "--json"]).stdout);
@@ -275,6 +281,8 @@ describe("help", () => {
     const s = session();
     const result = s.run(["secret", "craete", "db"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("error: Unknown command 'craete' (Did you mean create?) Run 'coffer secret --help' for usage.\n");
+    expect(result.stderr).toBe(
+      "error: Unknown command 'craete' (Did you mean create?) Run 'coffer secret --help' for usage.\n",
+    );
   });
 });

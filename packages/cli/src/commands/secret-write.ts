@@ -3,7 +3,7 @@ import { metadataToJson, type UpdateSecretInput, validateKey, validateSecretValu
 import type { Command } from "commander";
 import { CliError, usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
-import { ask, assertTerminal, confirm } from "../prompt.js";
+import { ask, assertTerminal, confirm, endPrompts } from "../prompt.js";
 import { type Assignment, InputReader, parseValuesDocument, splitArguments } from "../values-input.js";
 import { describeSecret, listKeys, refFor } from "./common.js";
 
@@ -105,9 +105,13 @@ export async function remove(context: Context, command: Command): Promise<void> 
         "Pass -y to delete without asking.",
       );
     }
-    if (!(await confirm(`Delete ${describeSecret(metadata)} (${listKeys(metadata.keys)})?`))) {
-      throw new CliError("cancelled", "Nothing deleted.");
+    let confirmed: boolean;
+    try {
+      confirmed = await confirm(`Delete ${describeSecret(metadata)} (${listKeys(metadata.keys)})?`);
+    } finally {
+      endPrompts();
     }
+    if (!confirmed) throw new CliError("cancelled", "Nothing deleted.");
   }
   // Delete what was shown: if it changed meanwhile, this is a conflict rather than a surprise.
   await client.delete({ id: metadata.id }, { expectedVersion: metadata.version });
@@ -165,20 +169,24 @@ async function askForValues(context: Context): Promise<Array<[string, string]>> 
   assertTerminal("-i (interactive)", "Give values with --KEY=@file or --values @file instead.");
   context.note("Enter each key and its value; an empty key finishes. Values are not shown as you type.");
   const pairs: Array<[string, string]> = [];
-  for (;;) {
-    const key = await ask("Key: ");
-    if (key === "") break;
-    try {
-      validateKey(key);
-    } catch (error) {
-      context.note((error as Error).message);
-      continue;
+  try {
+    for (;;) {
+      const key = await ask("Key: ");
+      if (key === "") break;
+      try {
+        validateKey(key);
+      } catch (error) {
+        context.note((error as Error).message);
+        continue;
+      }
+      if (pairs.some(([given]) => given === key)) {
+        context.note(`The key '${key}' is already given.`);
+        continue;
+      }
+      pairs.push([key, await ask(`Value for '${key}': `, { hidden: true })]);
     }
-    if (pairs.some(([given]) => given === key)) {
-      context.note(`The key '${key}' is already given.`);
-      continue;
-    }
-    pairs.push([key, await ask(`Value for '${key}': `, { hidden: true })]);
+  } finally {
+    endPrompts();
   }
   return pairs;
 }
