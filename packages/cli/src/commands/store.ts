@@ -17,7 +17,8 @@ export async function info(context: Context): Promise<void> {
     ];
     if (store.module) rows.splice(1, 0, ["module", store.module]);
     if (store.keys) {
-      rows.push(["keys", `${store.keys.keyCount} in ${store.keys.source}, active ${store.keys.activeKeyId}`]);
+      const count = `${store.keys.keyCount} ${store.keys.keyCount === 1 ? "key" : "keys"}`;
+      rows.push(["keys", `${count} in ${store.keys.source}, active ${store.keys.activeKeyId}`]);
       if (store.keys.missing > 0) rows.push(["missing keys", String(store.keys.missing)]);
     }
     rows.push(
