@@ -27,7 +27,10 @@ const env = {
 function measure(args: string[], extraEnv: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env: { ...env, ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      env: { ...env, ...extraEnv },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
@@ -44,7 +47,9 @@ function measure(args: string[], extraEnv: Record<string, string> = {}): Promise
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function series(commands: Record<string, { args: string[]; env?: Record<string, string> }>) {
-  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+  const samples: Record<string, number[]> = Object.fromEntries(
+    Object.keys(commands).map((name) => [name, []]),
+  );
   for (let run = 0; run < RUNS; run++) {
     for (const [name, command] of Object.entries(commands)) {
       samples[name]!.push(await measure(command.args, command.env));

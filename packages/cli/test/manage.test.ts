@@ -219,7 +219,9 @@ describe("secret validate and resolve", () => {
     const bad = config(dir, "a: '{{db.pasword}}'\nb: '{{nope.key}}'\nc: '{{db.username}}'\n", "bad.yaml");
     const result = s.run(["secret", "validate", bad]);
     expect(result.code).toBe(5);
-    expect(result.stdout).toMatch(/^\/a: \{\{db\.pasword\}\}: secret 'db' has no key 'pasword'.*\n\/b: \{\{nope\.key\}\}: .*\n$/);
+    expect(result.stdout).toMatch(
+      /^\/a: \{\{db\.pasword\}\}: secret 'db' has no key 'pasword'.*\n\/b: \{\{nope\.key\}\}: .*\n$/,
+    );
     expect(result.stderr).toMatch(/^error: 2 of 3 references in .*bad\.yaml do not resolve\./);
     expect(s.ok(["secret", "validate", bad, "--level", "NONE"])).toMatch(/check out/);
     const json = JSON.parse(s.run(["secret", "validate", bad, "--json"]).stdout);

@@ -85,7 +85,9 @@ describe("README quick start", () => {
                 timeout: 60_000,
               });
             })();
-      expect(result.status, `block ${index + 1} (${block.language}):\n${block.code}\n${result.stderr}`).toBe(0);
+      expect(result.status, `block ${index + 1} (${block.language}):\n${block.code}\n${result.stderr}`).toBe(
+        0,
+      );
       expectLinesInOrder(result.stdout, block.expected);
       // Values the README does not ask to print stay out of the output.
       if (block.language === "ts") expect(result.stdout).not.toContain("fake-password-1");
@@ -93,7 +95,10 @@ describe("README quick start", () => {
   });
 
   it("lists the exit codes the command uses", () => {
-    const rows = [...readme.matchAll(/^\| (\d+) +\| (.+?) +\|$/gm)].map((match) => [Number(match[1]), match[2]]);
+    const rows = [...readme.matchAll(/^\| (\d+) +\| (.+?) +\|$/gm)].map((match) => [
+      Number(match[1]),
+      match[2],
+    ]);
     expect(rows).toEqual(Object.values(EXIT_CODES).map(({ code, meaning }) => [code, meaning]));
   });
 });

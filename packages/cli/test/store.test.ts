@@ -31,7 +31,9 @@ describe("store info", () => {
     const s = session({ COFFER_STORE_TYPE: "sqll" });
     const result = s.run(["store", "info"]);
     expect(result.code).toBe(6);
-    expect(result.stderr).toMatch(/^error: COFFER_STORE_TYPE is 'sqll', which is not a store type\. Use one of: .*Did you mean sql\?\n$/);
+    expect(result.stderr).toMatch(
+      /^error: COFFER_STORE_TYPE is 'sqll', which is not a store type\. Use one of: .*Did you mean sql\?\n$/,
+    );
   });
 
   it("a database that cannot be opened is exit 7 (backend unavailable)", () => {
@@ -40,7 +42,9 @@ describe("store info", () => {
     const s = session({ COFFER_DATABASE_URL: `sqlite://${path.join(notADirectory, "coffer.db")}` });
     const result = s.run(["store", "info"]);
     expect(result.code).toBe(7);
-    expect(result.stderr).toMatch(/^error: The SQLite database .*file\/coffer\.db cannot be opened \(.*\)\. Check that its directory/);
+    expect(result.stderr).toMatch(
+      /^error: The SQLite database .*file\/coffer\.db cannot be opened \(.*\)\. Check that its directory/,
+    );
     expect(result.stderr.split("\n")).toHaveLength(2);
   });
 });
@@ -52,7 +56,12 @@ describe("store rotate-key", () => {
     s.ok(["secret", "create", "api", "--token=not-a-real-token"]);
     const before = JSON.parse(s.ok(["store", "info", "--json"])).store.keys;
     const result = JSON.parse(s.ok(["store", "rotate-key", "--json"]));
-    expect(result).toMatchObject({ generated: true, previousKeyId: before.activeKeyId, reencrypted: 2, remaining: 0 });
+    expect(result).toMatchObject({
+      generated: true,
+      previousKeyId: before.activeKeyId,
+      reencrypted: 2,
+      remaining: 0,
+    });
     expect(s.ok(["secret", "get", "db", "--key", "password"])).toBe("fake-password-1\n");
     const text = s.ok(["store", "rotate-key"]);
     expect(text).toMatch(/^New active key \S+ \(was \S+\)\.\nRe-encrypted 2 secrets in 1 batch\.\n$/);
@@ -84,7 +93,10 @@ describe("reconcile", () => {
 });
 
 describe("a custom store plugin (COFFER_STORE_TYPE=custom)", () => {
-  const plugin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../examples/custom-store/dist/index.js");
+  const plugin = path.resolve(
+    path.dirname(fileURLToPath(import.meta.url)),
+    "../../../examples/custom-store/dist/index.js",
+  );
 
   it("is loaded by path and shares the command's @coffer/core, so its errors are understood", () => {
     const dir = tempDir();
@@ -101,7 +113,9 @@ describe("a custom store plugin (COFFER_STORE_TYPE=custom)", () => {
     for (const file of readdirSync(path.join(dir, "values"))) rmSync(path.join(dir, "values", file));
     const lost = s.run(["secret", "get", "db"]);
     expect(lost.code).toBe(10);
-    expect(lost.stderr).toMatch(/^error: The values of secret 'db' are missing from the 'encrypted-dir' store\./);
+    expect(lost.stderr).toMatch(
+      /^error: The values of secret 'db' are missing from the 'encrypted-dir' store\./,
+    );
     // And a delete goes through even though the values are already gone.
     expect(s.ok(["secret", "delete", "db", "-y"])).toBe("Deleted public secret 'db'.\n");
   });

@@ -47,9 +47,7 @@ export async function validate(context: Context, command: Command): Promise<void
         ? `${file} has no {{name.key}} references.`
         : `All ${references} ${references === 1 ? "reference" : "references"} in ${file} check out.`;
     }
-    return problems
-      .map((problem) => `${problem.path || "/"}  ${problem.reference}  ${problem.message}`)
-      .join("\n");
+    return problems.map((problem) => `${problem.path || "/"}: ${problem.message}`).join("\n");
   });
   if (problems.length > 0) {
     throw new CliError(

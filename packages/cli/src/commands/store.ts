@@ -51,7 +51,7 @@ export async function rotateKey(context: Context, command: Command): Promise<voi
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     onBatch: (progress) => {
       if (!context.json)
-        context.note(`… ${progress.reencrypted} re-encrypted in ${progress.batches} batches`);
+        context.note(`… batch ${progress.batches}: ${progress.reencrypted} re-encrypted so far`);
     },
   });
   context.result(result, () =>
