@@ -83,16 +83,11 @@ function describeCommanderError(error: CommanderError, argv: readonly string[]):
 
 /** `coffer secret create` from the words of argv that name commands. */
 function commandPath(argv: readonly string[]): string {
-  const groups: Record<string, string[]> = {
-    secret: ["create", "get", "list", "update", "rename", "delete", "export", "validate", "resolve"],
-    store: ["info", "rotate-key"],
-  };
-  const words = argv.filter((word) => !word.startsWith("-"));
-  const [first, second] = words;
-  if (first && groups[first])
-    return second && groups[first].includes(second) ? `coffer ${first} ${second}` : `coffer ${first}`;
-  if (first === "run" || first === "reconcile") return `coffer ${first}`;
-  return "coffer";
+  const [first, second] = argv.filter((word) => !word.startsWith("-"));
+  if (first === undefined || !Object.hasOwn(COMMANDS, first)) return "coffer";
+  return second !== undefined && COMMANDS[first]!.includes(second)
+    ? `coffer ${first} ${second}`
+    : `coffer ${first}`;
 }
 
 function withHint(report: ErrorReport, hint: string | undefined): ErrorReport {
