@@ -26,5 +26,13 @@ if (
   });
 }
 
+// A reader that goes away (`coffer secret list | head -1`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const { main } = await import("./main.js");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,8 +1,9 @@
 // get, list, update, rename, delete, export, validate and resolve, as a user drives them.
+import { spawnSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { session, tempDir } from "./helpers.js";
+import { BIN, session, tempDir } from "./helpers.js";
 
 const PASSWORD = "fake-password-1";
 
@@ -277,6 +278,18 @@ describe("help", () => {
       expect(result.stdout).toMatch(new RegExp(`^Usage: coffer ${command.join(" ")}`));
       expect(result.stdout, command.join(" ")).toMatch(/\nExamples:\n {2}\$ coffer /);
     }
+  });
+
+  it("a reader that stops early (| head) is not an error", () => {
+    const s = session();
+    const result = spawnSync(
+      "bash",
+      // `true` exits without reading, long before coffer writes: its write meets a closed pipe.
+      ["-c", `"${process.execPath}" "${BIN}" --help | true; echo "exit \${PIPESTATUS[0]}"`],
+      { env: s.env, encoding: "utf8" },
+    );
+    expect(result.stdout).toBe("exit 0\n");
+    expect(result.stderr).toBe("");
   });
 
   it("an unknown command suggests the closest (exit 2)", () => {

@@ -49,6 +49,31 @@ describe("store info", () => {
   });
 });
 
+describe("--config", () => {
+  it("reads a Coffer YAML file: its store, and its secrets: section for coffer run", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "coffer.yaml");
+    writeFileSync(file, "store:\n  type: memory\nsecrets:\n  db:\n    password: fake-from-file\n");
+    const s = session();
+    expect(JSON.parse(s.ok(["store", "info", "--json", "--config", file])).store.type).toBe("memory");
+    const out = s.ok([
+      "run",
+      "--config",
+      file,
+      "-s",
+      "db",
+      "--",
+      process.execPath,
+      "-e",
+      "console.log(process.env.PASSWORD)",
+    ]);
+    expect(out).toBe("fake-from-file\n");
+    const missing = s.run(["store", "info", "--config", path.join(dir, "nope.yaml")]);
+    expect(missing.code).toBe(6);
+    expect(missing.stderr).toMatch(/^error: The configuration file .*nope\.yaml cannot be read \(ENOENT\)\./);
+  });
+});
+
 describe("store rotate-key", () => {
   it("re-encrypts every secret under a new key; values stay readable", () => {
     const s = session();
