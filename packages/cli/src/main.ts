@@ -73,7 +73,13 @@ function describeCommanderError(error: CommanderError, argv: readonly string[]):
       message: `'${where}' needs a subcommand (listed above).`,
     };
   }
-  const message = sentence(error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "));
+  const message = sentence(
+    error.message
+      .replace(/^error: /, "")
+      .replace(/\s*\n\s*/g, " ")
+      // An unknown --flag=value is shown without its value: it may be a secret typed in the wrong place.
+      .replace(/'(--[^=' ]+)=[^']*'/g, "'$1=…'"),
+  );
   let hint = `Run '${where} --help' for usage.`;
   if (error.code === "commander.unknownOption" && where === "coffer run") {
     hint = "Put -- before the command to run: coffer run -s NAME -- COMMAND ARGS…";

@@ -65,7 +65,11 @@ export function splitArguments(
         `To set the key '${arg.slice(2)}', write ${arg}=VALUE; run 'coffer ${command} --help' for the options.`,
       );
     } else {
-      throw usageError(`Unknown option '${arg}'.`, `Run 'coffer ${command} --help' for the options.`);
+      // Only the flag itself: `-s3cr3t` is -s with a value attached, and values are not echoed.
+      throw usageError(
+        `Unknown option '${arg.slice(0, 2)}'.`,
+        `Run 'coffer ${command} --help' for the options.`,
+      );
     }
   }
   return { positionals, assignments };

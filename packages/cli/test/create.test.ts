@@ -175,6 +175,18 @@ describe("bad input: the documented exit code, one clear line, no value echoed, 
       message: /^Unknown option '-x'\./,
     },
     {
+      what: "a short option with something attached",
+      args: [`-x${VALUE}`],
+      code: 2,
+      message: /^Unknown option '-x'\./,
+    },
+    {
+      what: "a stray word after the name",
+      args: [VALUE],
+      code: 2,
+      message: /^An argument after the name is not --KEY=VALUE\. Give values as --KEY=VALUE/,
+    },
+    {
       what: "an option name used as a key",
       args: [`--private=${VALUE}`],
       code: 2,

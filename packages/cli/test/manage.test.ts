@@ -292,6 +292,15 @@ describe("help", () => {
     expect(result.stderr).toBe("");
   });
 
+  it("an unknown --flag=value is reported without its value", () => {
+    const s = session();
+    const result = s.run(["secret", "list", "--pasword=fake-typed-value"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "error: Unknown option '--pasword=…'. Run 'coffer secret list --help' for usage.\n",
+    );
+  });
+
   it("an unknown command suggests the closest (exit 2)", () => {
     const s = session();
     const result = s.run(["secret", "craete", "db"]);

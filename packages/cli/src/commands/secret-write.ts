@@ -128,7 +128,8 @@ function nameAndAssignments(command: Command, reserved: string[], where: string)
   }
   if (extra.length > 0) {
     throw usageError(
-      `Unexpected argument '${extra[0]!.slice(0, 40)}' after the name.`,
+      // Not quoted: a stray word is often a value that lost its --KEY=.
+      `${extra.length === 1 ? "An argument" : `${extra.length} arguments`} after the name ${extra.length === 1 ? "is" : "are"} not --KEY=VALUE.`,
       "Give values as --KEY=VALUE (quote a value that has spaces).",
     );
   }
