@@ -249,11 +249,19 @@ export class CofferClient implements SecretsSession {
   // --- internals ---------------------------------------------------------------------------------
 
   #selectTransport(): Transport {
-    if (this.#options.url !== undefined || this.#options.token !== undefined) {
-      throw new NotSupportedError("Remote mode (url and token) is not available in this version of Coffer.", {
-        hint: "Leave out url and token to use the local store; remote mode comes with the Coffer server.",
-        details: { option: "url" },
-      });
+    // COFFER_URL / COFFER_TOKEN (or the url / token options) select remote mode.
+    const remote = this.#options.url ?? this.#options.token ?? this.#env.COFFER_URL ?? this.#env.COFFER_TOKEN;
+    if (remote !== undefined && remote !== "") {
+      const fromEnv = this.#options.url === undefined && this.#options.token === undefined;
+      throw new NotSupportedError(
+        `Remote mode (${fromEnv ? "COFFER_URL / COFFER_TOKEN" : "the url and token options"}) is not available in this version of the Coffer client.`,
+        {
+          hint: fromEnv
+            ? "Unset COFFER_URL and COFFER_TOKEN to use the local store."
+            : "Leave out url and token to use the local store.",
+          details: { option: "url" },
+        },
+      );
     }
     return new LocalTransport({
       user: () => this.user,

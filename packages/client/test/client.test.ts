@@ -66,9 +66,12 @@ describe("local mode on a data directory", () => {
     expect((error as InvalidConfigError).oneLine).toMatch(/COFFER_STORE_TYPE is 'no-such-store'.*Use one of/);
   });
 
-  it("refuses remote options until the server exists", () => {
+  it("refuses remote mode (options or COFFER_URL) until the client speaks HTTP, rather than going local", () => {
     expect(() => createClient({ url: "http://127.0.0.1:1", token: "not-a-real-token" })).toThrow(
       NotSupportedError,
+    );
+    expect(() => createClient({ env: { COFFER_URL: "http://127.0.0.1:1" } })).toThrow(
+      /^Remote mode \(COFFER_URL \/ COFFER_TOKEN\)/,
     );
   });
 
