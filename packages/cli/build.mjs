@@ -53,7 +53,22 @@ const standIns = {
   },
 };
 
-const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+const { version } = pkg;
+
+// The cloud stores stay out of the bundle: their SDKs find files next to their own code
+// (__dirname, proto definitions), which a bundle cannot keep. @coffer/stores imports each one
+// only when configured, and here that import resolves to the package, a dependency of this one;
+// bin.ts hands them the bundle's @coffer/core. The embedded stores (sql, memory) are bundled.
+const EMBEDDED_STORES = ["@coffer/store-sql", "@coffer/store-memory"];
+const storesPkg = JSON.parse(readFileSync(path.resolve(root, "../stores/package.json"), "utf8"));
+const externalStores = Object.keys(storesPkg.dependencies).filter(
+  (name) => name.startsWith("@coffer/store-") && !EMBEDDED_STORES.includes(name),
+);
+const undeclared = externalStores.filter((name) => !pkg.dependencies?.[name]);
+if (undeclared.length > 0) {
+  throw new Error(`add ${undeclared.join(", ")} to the dependencies of @coffer/cli (see build.mjs)`);
+}
 
 rmSync(path.join(root, "dist"), { recursive: true, force: true });
 const result = await build({
@@ -69,6 +84,7 @@ const result = await build({
   sourcemap: "linked",
   minify: process.env.COFFER_BUNDLE_MINIFY !== "0",
   define: { __COFFER_VERSION__: JSON.stringify(version) },
+  external: externalStores,
   plugins: [standIns],
   logLevel: "warning",
   metafile: true,

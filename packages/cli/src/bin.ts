@@ -5,17 +5,18 @@ import module from "node:module";
 // Node's on-disk compile cache: later starts skip compiling Coffer's JavaScript.
 module.enableCompileCache?.();
 
-// A custom store plugin (COFFER_STORE_TYPE=custom) imports @coffer/core from its own node_modules;
-// hand it the copy bundled here instead, so that its errors are instances of the service's classes
-// (SecretNotFoundError, …) and not look-alikes from a second copy.
-// Only when a plugin may be loaded: a custom store type, or a configuration file that may name one.
+// A store that is not bundled — a cloud store (see build.mjs) or a custom plugin — imports
+// @coffer/core from node_modules; hand it the copy bundled here instead, so that its errors are
+// instances of the service's classes (SecretNotFoundError, …) and not look-alikes from a second
+// copy. Only when such a store may be loaded: a store type other than the embedded ones, or a
+// configuration file that may name one.
+const embedded = (type: string | undefined) => !type || type === "sql" || type === "memory";
 const env = process.env;
-const argv = process.argv;
 if (
-  env.COFFER_STORE_TYPE === "custom" ||
-  env.COFFER_BACKUP_STORE_TYPE === "custom" ||
+  !embedded(env.COFFER_STORE_TYPE) ||
+  !embedded(env.COFFER_BACKUP_STORE_TYPE) ||
   env.COFFER_CONFIG_FILE ||
-  argv.some((arg) => arg === "--config" || arg.startsWith("--config="))
+  process.argv.some((arg) => arg === "--config" || arg.startsWith("--config="))
 ) {
   const bundledCore = new URL("./plugin-core.js", import.meta.url).href;
   module.registerHooks?.({

@@ -53,6 +53,31 @@ export function coffer(args: string[], options: RunOptions): Run {
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Runs `coffer args…` without blocking this process: for tests whose server (an emulator) runs in
+ * this process and must keep answering while the command waits for it.
+ */
+export function cofferAsync(args: string[], options: RunOptions): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: "pipe",
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.stdin.end(options.input ?? "");
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
 /** Starts `coffer args…` and returns the child, for tests that signal it. */
 export function startCoffer(args: string[], options: RunOptions) {
   return spawn(process.execPath, [BIN, ...args], { env: options.env, cwd: options.cwd, stdio: "pipe" });
