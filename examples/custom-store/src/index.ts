@@ -22,6 +22,7 @@ import {
   type HealthReport,
   IntegrityError,
   InvalidConfigError,
+  probeHealth,
   SecretExistsError,
   type SecretId,
   SecretNotFoundError,
@@ -135,20 +136,15 @@ export class EncryptedDirectoryStore extends AbstractSecretsStore {
   }
 
   async health(): Promise<HealthReport> {
-    const started = performance.now();
-    try {
-      const info = await stat(this.#options.directory);
-      if (!info.isDirectory()) throw new Error("not a directory");
-      await access(this.#options.directory, fsConstants.R_OK | fsConstants.W_OK);
-      return { status: "ready", latencyMs: performance.now() - started, message: this.#options.directory };
-    } catch (error) {
-      return {
-        status: "error",
-        latencyMs: performance.now() - started,
-        message: unavailable(this.#options.directory, error).message,
-        errorCode: "BACKEND_UNAVAILABLE",
-      };
-    }
+    return probeHealth(async () => {
+      try {
+        if (!(await stat(this.#options.directory)).isDirectory()) throw new Error("not a directory");
+        await access(this.#options.directory, fsConstants.R_OK | fsConstants.W_OK);
+      } catch (error) {
+        throw unavailable(this.#options.directory, error);
+      }
+      return this.#options.directory;
+    }, `The secrets directory ${this.#options.directory} could not be checked.`);
   }
 
   async close(): Promise<void> {

@@ -9,3 +9,4 @@ export * from "./references.js";
 export * from "./registry.js";
 export * from "./secret.js";
 export * from "./store.js";
+export * from "./store-helpers.js";

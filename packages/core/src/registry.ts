@@ -11,6 +11,7 @@ import { type DependencyContainer, container as rootContainer } from "tsyringe";
 import type { z } from "zod";
 import { InvalidConfigError } from "./errors.js";
 import type { SecretsStore, StoreContext } from "./store.js";
+import { parseStoreOptions } from "./store-helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds registrations of any options type.
 export interface StoreRegistration<Options = any> {
@@ -197,19 +198,8 @@ export function instantiateStore(
   options: unknown,
   context: StoreContext,
 ): SecretsStore {
-  const parsed = registration.optionsSchema.safeParse(options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const option = issue.path.length > 0 ? `option '${issue.path.join(".")}'` : "options";
-    throw new InvalidConfigError(
-      `The '${registration.type}' store's ${option} is invalid: ${issue.message}.`,
-      {
-        hint: `Fix the ${option} of the '${registration.type}' store.`,
-        details: { type: registration.type, problems: parsed.error.issues.map((each) => each.message) },
-      },
-    );
-  }
-  const store = registration.create(parsed.data, context);
+  const parsed = parseStoreOptions(registration.type, registration.optionsSchema, options);
+  const store = registration.create(parsed, context);
   assertStoreShape(store, registration.type);
   return store;
 }

@@ -14,6 +14,7 @@ import {
   chunk,
   defineStore,
   type HealthReport,
+  probeHealth,
   SecretExistsError,
   type SecretId,
   SecretNotFoundError,
@@ -193,19 +194,10 @@ export class MemoryStore extends AbstractSecretsStore {
   }
 
   async health(): Promise<HealthReport> {
-    const started = performance.now();
-    try {
+    return probeHealth(async () => {
       await this.#call("health");
-      return { status: "ready", latencyMs: performance.now() - started, message: "in-memory store" };
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      return {
-        status: "error",
-        latencyMs: performance.now() - started,
-        message: (error as Error).message,
-        ...(code ? { errorCode: code } : {}),
-      };
-    }
+      return "in-memory store";
+    }, "The memory store could not be checked.");
   }
 
   async close(): Promise<void> {
