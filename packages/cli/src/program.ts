@@ -50,6 +50,14 @@ const selectPrivate = () =>
     "which of two secrets of this name: your private one (true) or the public one (false); default: private first",
   ).argParser(parseBoolean);
 
+/** A template whose literal lines lose their indentation (so help text can sit indented in code). */
+function help(strings: TemplateStringsArray, ...values: string[]): string {
+  return strings.reduce(
+    (text, part, index) => text + part.replace(/\n[ \t]+/g, "\n") + (values[index] ?? ""),
+    "",
+  );
+}
+
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
 }
@@ -95,7 +103,7 @@ export function buildProgram(version: () => string, argv: readonly string[] = []
     .addHelpCommand(false)
     .addHelpText(
       "after",
-      `
+      help`
 Local mode keeps secrets in ${process.platform === "darwin" ? "~/Library/Application Support/coffer" : "~/.local/share/coffer"} (COFFER_DATA_DIR), as the
 user COFFER_USER (default: your login name). Exit codes and settings: see the README.
 ${examples("coffer secret create db --username=app --password=@password.txt", "coffer secret get db --key password", "coffer run -s db -- ./start-server")}`,
@@ -121,7 +129,7 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .allowExcessArguments()
       .addHelpText(
         "after",
-        `
+        help`
   Each --KEY=VALUE sets one key. A value @path is read from a file (one trailing newline dropped),
   @- from standard input; write @@ for a value that starts with a literal @. Keys named like an
   option of this command (values, interactive, private, json, debug, config, help) go in --values.
@@ -214,7 +222,7 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .allowExcessArguments()
       .addHelpText(
         "after",
-        `
+        help`
   Values are given as for create (--KEY=VALUE, @file, --values, -i). To change the public secret
   when you also have a private one of the same name, give its id.
   ${examples(
@@ -258,7 +266,7 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .option("-f, --force", "overwrite the file if it exists")
       .addHelpText(
         "after",
-        `
+        help`
   The file holds the values in plain text: keep it private and delete it when done. Re-import it
   with 'coffer secret create NAME --values @FILE'.
   ${examples("coffer secret export db -o db.yaml", "coffer secret export db -o db.json", "coffer secret export db -o -")}`,
@@ -279,7 +287,7 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       )
       .addHelpText(
         "after",
-        `
+        help`
   A reference {{db.password}} is key 'password' of secret 'db'; quote names with dots or spaces:
   {{"api.example.com".token}}. Validation reads names and keys only, never values.
   ${examples("coffer secret validate app.yaml", "coffer secret validate app.json --level SECRET_EXISTS --json")}`,
@@ -310,7 +318,7 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .option("--prefix", "name each variable <SECRET>_<KEY> instead of <KEY>")
       .addHelpText(
         "after",
-        `
+        help`
   Each key becomes a variable: upper-cased, with every character other than A-Z, 0-9 and _
   turned into _ (and a leading _ before a digit): password -> PASSWORD, smtp.host -> SMTP_HOST.
   With --prefix the secret's name goes in front the same way: db + password -> DB_PASSWORD. Two
