@@ -1,0 +1,50 @@
+/**
+ * `coffer run -s NAME[,NAME…] -- COMMAND ARGS…`: runs COMMAND with the secrets' keys as
+ * environment variables (see env-names.ts for the naming rule), then exits as it did.
+ *
+ * The child runs through foreground-child (npm's, also used by tap and nyc): the child gets the
+ * terminal, every signal coffer receives is passed on to it, coffer exits with the child's exit
+ * code — or, when a signal ended the child, ends itself by the same signal, so the shell sees
+ * 128+N as if it had run COMMAND itself — and a watchdog stops the child if coffer is killed.
+ */
+import type { Command } from "commander";
+import { usageError } from "../cli-errors.js";
+import type { Context } from "../context.js";
+import { type SecretForEnv, secretsToEnv, splitNames } from "../env-names.js";
+
+export async function run(context: Context, command: Command): Promise<void> {
+  const options = command.opts<{ secret: string[]; prefix?: boolean }>();
+  const [program, ...args] = command.args;
+  if (program === undefined)
+    throw usageError("The command to run is missing.", "Write: coffer run -s NAME -- COMMAND ARGS…");
+  const names = splitNames(options.secret);
+  if (names.length === 0) throw usageError("-s names no secret.", "Write -s NAME or -s NAME1,NAME2.");
+
+  const client = await context.client();
+  const secrets: SecretForEnv[] = [];
+  for (const name of names) {
+    const { values, source, origin } = await client.resolveValues(name);
+    if (source === "local" && context.debug) context.note(`coffer: ${name} comes from ${origin}`);
+    secrets.push({ name, values });
+  }
+  const variables = secretsToEnv(secrets, { prefix: Boolean(options.prefix) });
+  // Nothing of the store stays open while the command runs (it may run for days).
+  await context.close();
+
+  const { foregroundChild } = await import("foreground-child");
+  let failedToStart: NodeJS.ErrnoException | undefined;
+  const child = foregroundChild(program, args, { env: { ...process.env, ...variables } }, (code) => {
+    if (!failedToStart) return code ?? undefined;
+    const notFound = failedToStart.code === "ENOENT";
+    process.stderr.write(
+      `error: ${notFound ? `The command '${program}' was not found.` : `The command '${program}' cannot be run (${failedToStart.code}).`} ${notFound ? "Check its name and your PATH." : "Check that it is an executable file."}\n`,
+    );
+    // The shell's codes for "not found" and "not executable".
+    return notFound ? 127 : 126;
+  });
+  child.on("error", (error: NodeJS.ErrnoException) => {
+    failedToStart = error;
+  });
+  // foreground-child exits the process when the child ends; until then, wait.
+  await new Promise<never>(() => {});
+}

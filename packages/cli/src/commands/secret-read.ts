@@ -1,0 +1,131 @@
+/** `secret get` (prints values: that is what it is for) and `secret list` (never values). */
+import {
+  type ListQuery,
+  metadataToJson,
+  type NameFilter,
+  type SecretMetadata,
+  SecretNotFoundError,
+} from "@coffer/core";
+import type { Command } from "commander";
+import { usageError } from "../cli-errors.js";
+import { type Context, table } from "../context.js";
+import { describeSecret, refFor } from "./common.js";
+
+export async function get(context: Context, command: Command): Promise<void> {
+  const [name] = command.args as [string];
+  const options = command.opts<{ private?: boolean; key?: string }>();
+  const client = await context.client();
+  const secret = await client.get(await refFor(client, name, options.private));
+  if (options.key !== undefined) {
+    const value = secret.get(options.key);
+    if (value === undefined) {
+      throw new SecretNotFoundError(`The ${describeSecret(secret)} has no key '${options.key}'.`, {
+        hint: `Its keys are: ${secret.keys.join(", ") || "(none)"}.`,
+        details: { name: secret.name, key: options.key },
+      });
+    }
+    if (context.json) context.result(value, () => undefined);
+    // Exactly the value, with a newline only for the terminal's sake: scripts use $(…), which strips it.
+    else process.stdout.write(`${value}\n`);
+    return;
+  }
+  context.result(secret.toWire({ values: true }), () => {
+    const heading = `${describeSecret(secret)} · owner ${secret.owner} · version ${secret.version} · id ${secret.id}`;
+    const values = secret.values;
+    const width = Math.max(3, ...Object.keys(values).map((key) => key.length));
+    const rows = Object.keys(values).map((key) => [key, indentContinuation(values[key]!, width)]);
+    return rows.length === 0 ? `${heading}\n(no keys)` : `${heading}\n${table(["KEY", "VALUE"], rows)}`;
+  });
+}
+
+export async function list(context: Context, command: Command): Promise<void> {
+  const options = command.opts<{
+    name?: string;
+    nameContains?: string;
+    nameStartsWith?: string;
+    nameEndsWith?: string;
+    private?: boolean;
+    owner?: string;
+    createdAfter?: string;
+    createdBefore?: string;
+    updatedAfter?: string;
+    updatedBefore?: string;
+    sort: "name" | "created" | "updated";
+    desc?: boolean;
+    limit: number;
+    cursor?: string;
+    all?: boolean;
+  }>();
+  const query: ListQuery = {
+    sort: { by: options.sort, direction: options.desc ? "desc" : "asc" },
+    limit: options.limit,
+  };
+  const nameFilter = pickNameFilter(options);
+  if (nameFilter !== undefined) query.name = nameFilter;
+  if (options.private !== undefined) query.private = options.private;
+  if (options.owner !== undefined) query.owner = options.owner;
+  if (options.createdAfter || options.createdBefore) {
+    query.created = range(options.createdAfter, options.createdBefore);
+  }
+  if (options.updatedAfter || options.updatedBefore) {
+    query.updated = range(options.updatedAfter, options.updatedBefore);
+  }
+  if (options.all && options.cursor)
+    throw usageError("--all and --cursor do not go together.", "Use one of them.");
+  if (options.cursor) query.cursor = options.cursor;
+
+  const client = await context.client();
+  const items: SecretMetadata[] = [];
+  let nextCursor: string | undefined;
+  if (options.all) {
+    for await (const item of client.listAll(query)) items.push(item);
+  } else {
+    const page = await client.list(query);
+    items.push(...page.items);
+    nextCursor = page.nextCursor;
+  }
+  context.result({ items: items.map(metadataToJson), ...(nextCursor ? { nextCursor } : {}) }, () => {
+    if (items.length === 0) return options.cursor ? "No more secrets." : "No secrets.";
+    const rows = items.map((item) => [
+      item.name,
+      item.private ? "private" : "public",
+      item.owner,
+      String(item.version),
+      item.updatedAt.toISOString().replace(/\.\d+Z$/, "Z"),
+      item.keys.join(","),
+    ]);
+    return table(["NAME", "VISIBILITY", "OWNER", "VERSION", "UPDATED", "KEYS"], rows);
+  });
+  if (nextCursor && !context.json) {
+    context.note(`More secrets: run again with --cursor ${nextCursor} (or --all for every page).`);
+  }
+}
+
+function pickNameFilter(options: {
+  name?: string;
+  nameContains?: string;
+  nameStartsWith?: string;
+  nameEndsWith?: string;
+}): NameFilter | undefined {
+  const given: NameFilter[] = [];
+  if (options.name !== undefined) given.push({ equals: options.name });
+  if (options.nameContains !== undefined) given.push({ contains: options.nameContains });
+  if (options.nameStartsWith !== undefined) given.push({ startsWith: options.nameStartsWith });
+  if (options.nameEndsWith !== undefined) given.push({ endsWith: options.nameEndsWith });
+  if (given.length > 1) {
+    throw usageError(
+      "Give at most one of --name, --name-contains, --name-starts-with, --name-ends-with.",
+      "Filter on one of them.",
+    );
+  }
+  return given[0];
+}
+
+function range(after: string | undefined, before: string | undefined) {
+  return { ...(after ? { after } : {}), ...(before ? { before } : {}) };
+}
+
+/** Lines after the first of a multi-line value start under the value column. */
+function indentContinuation(value: string, keyWidth: number): string {
+  return value.replace(/\r?\n/g, `\n${" ".repeat(keyWidth + 2)}`);
+}

@@ -1,0 +1,251 @@
+/**
+ * Where `secret create` and `secret update` get keys and values from:
+ *
+ *   --KEY=VALUE          one value; KEY is everything between `--` and the first `=`
+ *   --KEY=@path          the value is the file's contents (one trailing newline dropped)
+ *   --KEY=@-             the value is standard input
+ *   --KEY=@@text         the value is `@text` (a leading @@ stands for a literal @)
+ *   --values TEXT        a JSON object or a YAML mapping of keys to values
+ *   --values @path       the same, read from a file (@- for standard input)
+ *   -i                   asked at the terminal, values hidden
+ *
+ * The sources add up; a key given twice (in one source or across them) is an error. Nothing in
+ * an error message ever quotes a value: messages name keys, files, lines and columns only.
+ *
+ * YAML is read with the failsafe schema, so every scalar is kept as the text written: `port: 5432`
+ * is "5432" and `version: 1.10` stays "1.10" (the core schema would make it the number 1.1).
+ */
+import { readFileSync } from "node:fs";
+import { ValidationError } from "@coffer/core";
+import { isMap, isScalar, parseDocument } from "yaml";
+import { usageError } from "./cli-errors.js";
+
+export interface Assignment {
+  key: string;
+  /** The text after `=`, before any @file is read. */
+  raw: string;
+}
+
+export interface SplitArguments {
+  positionals: string[];
+  assignments: Assignment[];
+}
+
+/**
+ * Sorts the arguments commander did not recognise into positionals and --KEY=VALUE assignments.
+ * `reserved` are the command's own long options: `--private=x` is a mistake, not a key.
+ */
+export function splitArguments(
+  args: readonly string[],
+  reserved: readonly string[],
+  command: string,
+): SplitArguments {
+  const positionals: string[] = [];
+  const assignments: Assignment[] = [];
+  let operandsOnly = false;
+  for (const arg of args) {
+    if (operandsOnly || arg === "-" || !arg.startsWith("-")) {
+      positionals.push(arg);
+    } else if (arg === "--") {
+      operandsOnly = true;
+    } else if (arg.startsWith("--") && arg.includes("=")) {
+      const key = arg.slice(2, arg.indexOf("="));
+      if (key === "")
+        throw usageError(`'${arg.slice(0, 20)}' has no key before the '='.`, "Write --KEY=VALUE.");
+      if (reserved.includes(key)) {
+        throw usageError(
+          `--${key} is an option of '${command}', so it cannot name a key.`,
+          `To store a key named '${key}', pass it in --values, e.g. --values '{"${key}": "…"}'.`,
+        );
+      }
+      assignments.push({ key, raw: arg.slice(arg.indexOf("=") + 1) });
+    } else if (arg.startsWith("--")) {
+      throw usageError(
+        `Unknown option '${arg}'.`,
+        `To set the key '${arg.slice(2)}', write ${arg}=VALUE; run 'coffer ${command} --help' for the options.`,
+      );
+    } else {
+      // Only the flag itself: `-s3cr3t` is -s with a value attached, and values are not echoed.
+      throw usageError(
+        `Unknown option '${arg.slice(0, 2)}'.`,
+        `Run 'coffer ${command} --help' for the options.`,
+      );
+    }
+  }
+  return { positionals, assignments };
+}
+
+/** Reads standard input at most once per command. */
+export class InputReader {
+  #stdinUsedBy: string | undefined;
+
+  /** The text behind a value: itself, a file's contents (`@path`), stdin (`@-`), or `@…` (`@@…`). */
+  value(raw: string, what: string, options: { trimNewline: boolean }): string {
+    if (raw.startsWith("@@")) return raw.slice(1);
+    if (!raw.startsWith("@")) return raw;
+    const file = raw.slice(1);
+    if (file === "") {
+      throw new ValidationError(`${what} is '@' with no file after it.`, {
+        hint: "Write @path/to/file, @- for standard input, or @@ for a value that starts with a literal @.",
+        details: { field: "values" },
+      });
+    }
+    const text = file === "-" ? this.#stdin(what) : readInputFile(file, what);
+    return options.trimNewline ? text.replace(/\r?\n$/, "") : text;
+  }
+
+  #stdin(what: string): string {
+    if (this.#stdinUsedBy) {
+      throw usageError(
+        `${what} and ${this.#stdinUsedBy} both read standard input, which can be read only once.`,
+        "Read one of them from a file instead.",
+      );
+    }
+    this.#stdinUsedBy = what;
+    try {
+      return readFileSync(0, "utf8");
+    } catch (error) {
+      throw new ValidationError(`Standard input cannot be read (${(error as NodeJS.ErrnoException).code}).`, {
+        hint: "Pipe the value in, or give it from a file with @path.",
+        details: { field: "values" },
+      });
+    }
+  }
+}
+
+/** A file's text; `what` names who asked (`--password`), for the message. */
+export function readInputFile(file: string, what?: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    const reason =
+      code === "ENOENT"
+        ? "does not exist"
+        : code === "EISDIR"
+          ? "is a directory"
+          : `cannot be read (${code})`;
+    const message = what ? `${what} names the file ${file}, which ${reason}.` : `The file ${file} ${reason}.`;
+    throw new ValidationError(message, {
+      hint: "Check the path (relative paths start from the current directory).",
+      details: { field: "values", file },
+    });
+  }
+}
+
+/**
+ * Parses `--values` text into [key, value] pairs, in the order written. JSON is checked as JSON
+ * (so that `{"a": }` is an error, not the empty string YAML would make of it); anything else is
+ * read as YAML.
+ */
+export function parseValuesDocument(text: string, source: string): Array<[string, string]> {
+  const looksLikeJson = text.trimStart().startsWith("{");
+  if (looksLikeJson) checkJson(text, source);
+  const document = parseDocument(text, { schema: "failsafe", prettyErrors: false, uniqueKeys: false });
+  const first = document.errors[0];
+  if (first) {
+    throw new ValidationError(
+      `${source} is not valid ${looksLikeJson ? "JSON" : "YAML"}${where(text, first.pos[0])}: ${describeYamlError(first.code)}.`,
+      {
+        hint: 'Give a JSON object or a YAML mapping of keys to text values, e.g. \'{"username": "app"}\'.',
+        details: { field: "values" },
+      },
+    );
+  }
+  const contents = document.contents;
+  if (contents === null || (isScalar(contents) && contents.value === "")) return [];
+  if (!isMap(contents)) {
+    throw new ValidationError(`${source} is not a mapping of keys to values.`, {
+      hint: 'Write an object such as {"username": "app", "password": "…"}, or YAML lines such as "username: app".',
+      details: { field: "values" },
+    });
+  }
+  const pairs: Array<[string, string]> = [];
+  const seen = new Set<string>();
+  for (const pair of contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined) {
+      throw new ValidationError(`${source} has a key that is not plain text.`, {
+        hint: "Keys are names such as 'password'.",
+        details: { field: "values" },
+      });
+    }
+    if (seen.has(key)) {
+      throw new ValidationError(`The key '${key}' is given twice in ${source}.`, {
+        hint: "Give each key once.",
+        details: { field: "values", key },
+      });
+    }
+    seen.add(key);
+    if (pair.value === null) {
+      pairs.push([key, ""]);
+    } else if (isScalar(pair.value)) {
+      pairs.push([key, String(pair.value.value)]);
+    } else {
+      throw new ValidationError(
+        `The value of key '${key}' in ${source} is a nested mapping or list, not text.`,
+        {
+          hint: `Secret values are text; to store structured data, write it as JSON text, e.g. ${key}: '{"a": 1}'.`,
+          details: { field: "values", key },
+        },
+      );
+    }
+  }
+  return pairs;
+}
+
+function checkJson(text: string, source: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // V8's message can quote the text; only the position is passed on.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ValidationError(
+      `${source} is not valid JSON${position === undefined ? "" : where(text, Number(position))}.`,
+      {
+        hint: 'Check quotes, commas and braces: {"username": "app", "password": "…"}.',
+        details: { field: "values" },
+      },
+    );
+  }
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+    for (const [key, value] of Object.entries(parsed)) {
+      if (value === null || typeof value === "object") {
+        const what = value === null ? "null" : Array.isArray(value) ? "a list" : "an object";
+        throw new ValidationError(`The value of key '${key}' in ${source} is ${what}, not text.`, {
+          hint:
+            value === null
+              ? "Give it a value, or leave the key out (update has --remove-keys)."
+              : `Write structured data as JSON text: "${key}": "{\\"a\\": 1}".`,
+          details: { field: "values", key },
+        });
+      }
+    }
+  }
+}
+
+export function where(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return ` at line ${line}, column ${column}`;
+}
+
+const YAML_PROBLEMS: Record<string, string> = {
+  MISSING_CHAR: "a closing quote or bracket is missing",
+  BAD_INDENT: "the indentation is wrong",
+  BLOCK_AS_IMPLICIT_KEY: "a nested block cannot be a key",
+  MULTILINE_IMPLICIT_KEY: "a key cannot span lines",
+  UNEXPECTED_TOKEN: "unexpected text",
+  TAB_AS_INDENT: "tabs cannot indent YAML; use spaces",
+  BAD_ALIAS: "an alias is not valid",
+  BAD_SCALAR_START: "a value cannot start with this character; quote it",
+  MULTIPLE_DOCS: "it holds more than one document",
+  MULTIPLE_ANCHORS: "a node has two anchors",
+  TAG_RESOLVE_FAILED: "a tag cannot be resolved",
+};
+
+export function describeYamlError(code: string): string {
+  return YAML_PROBLEMS[code] ?? code.toLowerCase().replace(/_/g, " ");
+}

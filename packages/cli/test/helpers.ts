@@ -1,0 +1,134 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The built command, as users run it. */
+export const BIN = path.resolve(here, "../dist/bin.js");
+
+export function tempDir(prefix = "coffer-cli-"): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/**
+ * A clean environment for one user on one data directory: nothing COFFER_* leaks in from the
+ * machine running the tests, so each test sees exactly the configuration it sets.
+ */
+export function cofferEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: dataDir,
+    COFFER_DATA_DIR: dataDir,
+    COFFER_USER: "alice",
+  };
+  if (process.env.NODE_COMPILE_CACHE) env.NODE_COMPILE_CACHE = process.env.NODE_COMPILE_CACHE;
+  return { ...env, ...extra };
+}
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env: Record<string, string>;
+  input?: string;
+  cwd?: string;
+}
+
+/** Runs `coffer args…` to completion with the toolchain's node. */
+export function coffer(args: string[], options: RunOptions): Run {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    env: options.env,
+    input: options.input ?? "",
+    cwd: options.cwd,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (result.error) throw result.error;
+  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Runs `coffer args…` without blocking this process: for tests whose server (an emulator) runs in
+ * this process and must keep answering while the command waits for it.
+ */
+export function cofferAsync(args: string[], options: RunOptions): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: "pipe",
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.stdin.end(options.input ?? "");
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Starts `coffer args…` and returns the child, for tests that signal it. */
+export function startCoffer(args: string[], options: RunOptions) {
+  return spawn(process.execPath, [BIN, ...args], { env: options.env, cwd: options.cwd, stdio: "pipe" });
+}
+
+/** A user's session on one data directory: `run(["secret", "list"])`. */
+export function session(extra: Record<string, string> = {}) {
+  const dataDir = tempDir();
+  const env = cofferEnv(dataDir, extra);
+  const run = (args: string[], more: Partial<RunOptions> = {}) =>
+    coffer(args, {
+      env: { ...env, ...(more.env ?? {}) },
+      ...(more.input !== undefined ? { input: more.input } : {}),
+      ...(more.cwd ? { cwd: more.cwd } : {}),
+    });
+  /** Runs a command that must succeed, and returns its stdout. */
+  const ok = (args: string[], more: Partial<RunOptions> = {}) => {
+    const result = run(args, more);
+    if (result.code !== 0) {
+      throw new Error(`coffer ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+    }
+    return result.stdout;
+  };
+  /** The secrets the user sees, by `secret list --json --all`. */
+  const names = () =>
+    (JSON.parse(ok(["secret", "list", "--all", "--json"])) as { items: Array<{ name: string }> }).items.map(
+      (item) => item.name,
+    );
+  return { dataDir, env, run, ok, names };
+}
+
+export interface PtyStep {
+  expect: string;
+  send: string;
+}
+
+export interface PtyRun {
+  exitCode: number | null;
+  signal: number | null;
+  transcript: string;
+  error?: string;
+}
+
+/** Runs `coffer args…` in a pseudo-terminal, answering each prompt (see pty-driver.py). */
+export function cofferInTerminal(args: string[], env: Record<string, string>, steps: PtyStep[]): PtyRun {
+  const spec = { argv: [process.execPath, BIN, ...args], env: { ...env, TERM: "xterm" }, steps, timeout: 30 };
+  const result = spawnSync("python3", [path.join(here, "pty-driver.py")], {
+    input: JSON.stringify(spec),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (result.status !== 0) throw new Error(`pty-driver failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as PtyRun;
+}

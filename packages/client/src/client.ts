@@ -1,0 +1,321 @@
+/**
+ * The Coffer client: the SecretsSession API for one user, plus the operator calls (store info,
+ * key rotation, reconcile) and Prefect-style `secret(name).get()` with local overrides.
+ *
+ *   const coffer = createClient();            // local mode: the embedded store, you as the user
+ *   await coffer.create({ name: "db", values: { password: "…" } });
+ *   const db = await coffer.get({ name: "db" });
+ *   await coffer.close();
+ *
+ * The client opens nothing until the first call; `connect()` opens now (and so reports a
+ * configuration problem now).
+ */
+import path from "node:path";
+import {
+  type CofferConfig,
+  type CreateSecretInput,
+  type ListQuery,
+  type Logger,
+  loadConfig,
+  NotSupportedError,
+  type ReferenceProblem,
+  type Secret,
+  type SecretMetadata,
+  SecretNotFoundError,
+  type SecretPage,
+  type SecretRef,
+  type SecretsSession,
+  type SecretValidationLevel,
+  type SecretValues,
+  type StoreRegistry,
+  type UpdateSecretInput,
+  type WriteOptions,
+} from "@coffer/core";
+import { builtinStores } from "@coffer/stores";
+import { localUser } from "./identity.js";
+import { LocalSecrets, localSecretsSection, withoutLocalSecrets } from "./local-secrets.js";
+import { LocalTransport } from "./local-transport.js";
+import { SecretHandle } from "./secret-handle.js";
+import type {
+  ClientMode,
+  KeyRotationResult,
+  ReconcileResult,
+  RotateKeyOptions,
+  StoreInfo,
+  Transport,
+} from "./transport.js";
+
+export interface ClientOptions {
+  /** Local mode: the user id to act as. Default: COFFER_USER, else the operating-system user. */
+  user?: string;
+  /** Where COFFER_* settings are read from (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** A Coffer YAML configuration file (default: COFFER_CONFIG_FILE, if set). */
+  configFile?: string;
+  /** Relative paths in the configuration resolve against this (default: the working directory). */
+  cwd?: string;
+  /** The store types to choose from (default: the built-in catalogue). */
+  registry?: StoreRegistry;
+  /** Where the service logs; by default warnings and errors go to stderr unless COFFER_LOG_LEVEL says otherwise. */
+  logger?: Logger;
+  /** Remote mode (comes with the server): the server's base URL. */
+  url?: string;
+  /** Remote mode: the API token. */
+  token?: string;
+}
+
+/** Where a secret's values came from: a local override, or the store. */
+export interface ResolvedValues {
+  values: SecretValues;
+  source: "local" | "store";
+  /** For a local override: the variable or file entry that gave it. */
+  origin?: string;
+}
+
+export function createClient(options: ClientOptions = {}): CofferClient {
+  return new CofferClient(options);
+}
+
+export class CofferClient implements SecretsSession {
+  readonly mode: ClientMode;
+  readonly #options: ClientOptions;
+  readonly #env: Record<string, string | undefined>;
+  readonly #transport: Transport;
+  #user: string | undefined;
+  #config: Promise<CofferConfig> | undefined;
+  #localSecrets: LocalSecrets | undefined;
+
+  constructor(options: ClientOptions = {}) {
+    this.#options = options;
+    this.#env = options.env ?? process.env;
+    this.#transport = this.#selectTransport();
+    this.mode = this.#transport.mode;
+  }
+
+  /** The user id this client acts as. */
+  get user(): string {
+    this.#user ??= localUser(this.#options.user, this.#env);
+    return this.#user;
+  }
+
+  /** Opens the connection now: configuration and store problems surface here, not on first use. */
+  async connect(): Promise<this> {
+    await this.#transport.session();
+    return this;
+  }
+
+  // --- SecretsSession ------------------------------------------------------------------------
+
+  async create(input: CreateSecretInput): Promise<Secret> {
+    return (await this.#session()).create(input);
+  }
+
+  async get(ref: SecretRef): Promise<Secret> {
+    return (await this.#session()).get(ref);
+  }
+
+  async getMetadata(ref: SecretRef): Promise<SecretMetadata> {
+    return (await this.#session()).getMetadata(ref);
+  }
+
+  async list(query?: ListQuery): Promise<SecretPage> {
+    return (await this.#session()).list(query);
+  }
+
+  async update(ref: SecretRef, input: UpdateSecretInput, options?: WriteOptions): Promise<SecretMetadata> {
+    return (await this.#session()).update(ref, input, options);
+  }
+
+  async rename(ref: SecretRef, newName: string, options?: WriteOptions): Promise<SecretMetadata> {
+    return (await this.#session()).rename(ref, newName, options);
+  }
+
+  async setVisibility(ref: SecretRef, isPrivate: boolean, options?: WriteOptions): Promise<SecretMetadata> {
+    return (await this.#session()).setVisibility(ref, isPrivate, options);
+  }
+
+  async put(
+    name: string,
+    values: Record<string, string>,
+    options?: WriteOptions & { private?: boolean },
+  ): Promise<SecretMetadata> {
+    return (await this.#session()).put(name, values, options);
+  }
+
+  async delete(ref: SecretRef, options?: WriteOptions): Promise<void> {
+    return (await this.#session()).delete(ref, options);
+  }
+
+  async validateReferences(config: unknown, level?: SecretValidationLevel): Promise<ReferenceProblem[]> {
+    return (await this.#session()).validateReferences(config, level);
+  }
+
+  async resolveReferences<T>(config: T, level?: SecretValidationLevel): Promise<T> {
+    return (await this.#session()).resolveReferences(config, level);
+  }
+
+  // --- by-name shorthands (the names ZenML's Client uses) --------------------------------------
+
+  createSecret(name: string, values: Record<string, string>, options: { private?: boolean } = {}) {
+    return this.create({ name, values, ...options });
+  }
+
+  getSecret(nameOrRef: string | SecretRef, options: { private?: boolean } = {}): Promise<Secret> {
+    return this.get(toRef(nameOrRef, options));
+  }
+
+  listSecrets(query?: ListQuery): Promise<SecretPage> {
+    return this.list(query);
+  }
+
+  updateSecret(
+    nameOrRef: string | SecretRef,
+    input: UpdateSecretInput,
+    options?: WriteOptions,
+  ): Promise<SecretMetadata> {
+    return this.update(toRef(nameOrRef), input, options);
+  }
+
+  deleteSecret(nameOrRef: string | SecretRef, options: { private?: boolean } & WriteOptions = {}) {
+    const { private: isPrivate, ...write } = options;
+    return this.delete(toRef(nameOrRef, { private: isPrivate }), write);
+  }
+
+  /** Every page of a listing, one item at a time. */
+  async *listAll(query: Omit<ListQuery, "cursor"> = {}): AsyncGenerator<SecretMetadata> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...query, ...(cursor ? { cursor } : {}) });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  // --- Prefect-style access with local overrides -----------------------------------------------
+
+  /** A handle on the secret `name`: `.get()`, `.get(key)`, `.exists()`. */
+  secret(name: string, options: { private?: boolean } = {}): SecretHandle {
+    return new SecretHandle(this, name, options);
+  }
+
+  /**
+   * The values of `name` as a program should use them: a local override (COFFER_LOCAL_SECRET_*,
+   * then the `secrets:` section of the configuration file) if there is one, else the store's.
+   */
+  async resolveValues(name: string, options: { private?: boolean } = {}): Promise<ResolvedValues> {
+    const local = await this.#findLocal(name);
+    if (local) return { values: local.values, source: "local", origin: local.source };
+    const secret = await this.get(toRef(name, options));
+    return { values: secret.values, source: "store" };
+  }
+
+  /** Whether `name` exists locally (an override) or in the store. */
+  async has(name: string, options: { private?: boolean } = {}): Promise<boolean> {
+    if (await this.#findLocal(name)) return true;
+    try {
+      await this.getMetadata(toRef(name, options));
+      return true;
+    } catch (error) {
+      if (error instanceof SecretNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  // --- operations --------------------------------------------------------------------------------
+
+  /** Which store, where, and whether it answers. */
+  storeInfo(): Promise<StoreInfo> {
+    return this.#transport.storeInfo();
+  }
+
+  /** Re-encrypts the store under a new key; NotSupportedError for stores without managed keys. */
+  rotateKey(options?: RotateKeyOptions): Promise<KeyRotationResult> {
+    return this.#transport.rotateKey(options);
+  }
+
+  /** Finishes writes that a crash or an outage left half-done. */
+  reconcile(options?: { olderThanMs?: number }): Promise<ReconcileResult> {
+    return this.#transport.reconcile(options);
+  }
+
+  async close(): Promise<void> {
+    await this.#transport.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // --- internals ---------------------------------------------------------------------------------
+
+  #selectTransport(): Transport {
+    // COFFER_URL / COFFER_TOKEN (or the url / token options) select remote mode.
+    const remote = this.#options.url ?? this.#options.token ?? this.#env.COFFER_URL ?? this.#env.COFFER_TOKEN;
+    if (remote !== undefined && remote !== "") {
+      const fromEnv = this.#options.url === undefined && this.#options.token === undefined;
+      throw new NotSupportedError(
+        `Remote mode (${fromEnv ? "COFFER_URL / COFFER_TOKEN" : "the url and token options"}) is not available in this version of the Coffer client.`,
+        {
+          hint: fromEnv
+            ? "Unset COFFER_URL and COFFER_TOKEN to use the local store."
+            : "Leave out url and token to use the local store.",
+          details: { option: "url" },
+        },
+      );
+    }
+    return new LocalTransport({
+      user: () => this.user,
+      config: () => this.#loadConfig(),
+      logLevelExplicit: Boolean(this.#env.COFFER_LOG_LEVEL),
+      ...(this.#options.logger ? { logger: this.#options.logger } : {}),
+    });
+  }
+
+  #session(): Promise<SecretsSession> {
+    return this.#transport.session();
+  }
+
+  #loadConfig(): Promise<CofferConfig> {
+    if (this.#config) return this.#config;
+    const loading = (async () => {
+      const config = await loadConfig({
+        registry: this.#options.registry ?? builtinStores(),
+        env: withoutLocalSecrets(this.#env),
+        ...(this.#options.configFile ? { file: this.#options.configFile } : {}),
+        ...(this.#options.cwd ? { cwd: this.#options.cwd } : {}),
+        sections: { secrets: localSecretsSection },
+      });
+      this.#locals().loadFile(
+        config.sections.secrets,
+        config.configFile ? path.basename(config.configFile) : undefined,
+      );
+      return config;
+    })();
+    this.#config = loading;
+    loading.catch(() => {
+      if (this.#config === loading) this.#config = undefined;
+    });
+    return loading;
+  }
+
+  #locals(): LocalSecrets {
+    this.#localSecrets ??= new LocalSecrets(this.#env);
+    return this.#localSecrets;
+  }
+
+  async #findLocal(name: string) {
+    // An override in the environment needs no configuration and no store at all.
+    const fromEnv = this.#locals().fromEnv(name);
+    if (fromEnv) return fromEnv;
+    await this.#loadConfig();
+    return this.#locals().find(name);
+  }
+}
+
+function toRef(nameOrRef: string | SecretRef, options: { private?: boolean | undefined } = {}): SecretRef {
+  if (typeof nameOrRef !== "string") return nameOrRef;
+  if (options.private !== undefined) {
+    return { name: nameOrRef, private: options.private };
+  }
+  return { name: nameOrRef };
+}

@@ -1,0 +1,157 @@
+/**
+ * Local mode: the SecretsService in this process, opened from the deploy-time configuration — by
+ * default the embedded store, a SQLite file (metadata and encrypted values) in the user's data
+ * directory, created on first use. Opening is deferred to the first call that needs it, so a
+ * client that is created and never used costs nothing.
+ */
+import {
+  type CofferConfig,
+  createLogger,
+  describeStoreOptions,
+  isKeyRotatingStore,
+  type KeyRotatingStore,
+  type Logger,
+  NotSupportedError,
+  type SecretsSession,
+  type SecretsStore,
+} from "@coffer/core";
+import { openService, type SecretsService } from "@coffer/service";
+import type {
+  KeyRotationResult,
+  ReconcileResult,
+  RotateKeyOptions,
+  StoreInfo,
+  Transport,
+} from "./transport.js";
+
+/**
+ * The store whose keys `rotateKey()` rotates: the configured store if it manages keys (found by
+ * shape, see isKeyRotatingStore), or the primary behind a backup mirror.
+ */
+export function keyRotatingStore(store: SecretsStore): KeyRotatingStore | undefined {
+  if (isKeyRotatingStore(store)) return store;
+  const primary = (store as { primary?: SecretsStore }).primary;
+  return primary && isKeyRotatingStore(primary) ? primary : undefined;
+}
+
+export interface LocalTransportOptions {
+  /** The user id (worked out on first use: the OS lookup may fail, and then only when needed). */
+  user: () => string;
+  config: () => Promise<CofferConfig>;
+  /** Whether COFFER_LOG_LEVEL was set; if not, the client logs warnings and errors only. */
+  logLevelExplicit: boolean;
+  logger?: Logger;
+}
+
+export class LocalTransport implements Transport {
+  readonly mode = "local" as const;
+  readonly #options: LocalTransportOptions;
+  #opening: Promise<{ service: SecretsService; config: CofferConfig }> | undefined;
+  #closed = false;
+
+  constructor(options: LocalTransportOptions) {
+    this.#options = options;
+  }
+
+  async session(): Promise<SecretsSession> {
+    const { service } = await this.#open();
+    return service.as({ id: this.#options.user() });
+  }
+
+  async storeInfo(): Promise<StoreInfo> {
+    const { service, config } = await this.#open();
+    const health = await service.health();
+    const store = service.store;
+    const info: StoreInfo = {
+      mode: "local",
+      user: this.#options.user(),
+      status: health.status,
+      deploymentId: service.deploymentId,
+      store: {
+        type: store.type,
+        description: config.store.registration.description,
+        location: health.store.message ?? store.type,
+        options: describeStoreOptions(config.store),
+        capabilities: store.capabilities(),
+        keyRotation: keyRotatingStore(store) !== undefined,
+        health: health.store,
+      },
+      metadata: { ...health.metadata, location: service.databaseLocation },
+      dataDir: config.dataDir,
+    };
+    if (config.store.module) info.store.module = config.store.module;
+    const backup = (store as { backup?: SecretsStore }).backup;
+    if (config.backupStore && backup) {
+      const backupHealth = await backup.health();
+      info.backup = {
+        type: backup.type,
+        location: backupHealth.message ?? backup.type,
+        options: describeStoreOptions(config.backupStore),
+        health: backupHealth,
+      };
+    }
+    if (config.configFile) info.configFile = config.configFile;
+    const keyStore = keyRotatingStore(store);
+    if (keyStore) {
+      const keys = await keyStore.keyStatus();
+      info.store.keys = {
+        source: keys.source,
+        activeKeyId: keys.activeKeyId,
+        keyCount: keys.keys.length,
+        missing: keys.missing.length,
+      };
+    }
+    return info;
+  }
+
+  async rotateKey(options?: RotateKeyOptions): Promise<KeyRotationResult> {
+    const { service } = await this.#open();
+    const store = keyRotatingStore(service.store);
+    if (!store) {
+      const type = service.store.type;
+      throw new NotSupportedError(`The '${type}' store has no encryption keys that Coffer manages.`, {
+        hint: "Key rotation applies to the embedded sql store; a cloud store rotates keys in its own service.",
+        details: { storeType: type, operation: "rotateKey" },
+      });
+    }
+    return store.rotateKey(options);
+  }
+
+  async reconcile(options?: { olderThanMs?: number }): Promise<ReconcileResult> {
+    const { service } = await this.#open();
+    return service.reconcile(options);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const opening = this.#opening;
+    this.#opening = undefined;
+    if (!opening) return;
+    const opened = await opening.catch(() => undefined);
+    await opened?.service.close();
+  }
+
+  #open(): Promise<{ service: SecretsService; config: CofferConfig }> {
+    if (this.#closed) {
+      return Promise.reject(new Error("This Coffer client is closed; create a new one with createClient()."));
+    }
+    if (this.#opening) return this.#opening;
+    const opening = (async () => {
+      const config = await this.#options.config();
+      const logger =
+        this.#options.logger ??
+        createLogger({
+          level: this.#options.logLevelExplicit ? config.logLevel : "warn",
+          base: { component: "coffer" },
+        });
+      const service = await openService(config, { logger });
+      return { service, config };
+    })();
+    this.#opening = opening;
+    // A failed open is not kept: the next call tries again (the database may be back).
+    opening.catch(() => {
+      if (this.#opening === opening) this.#opening = undefined;
+    });
+    return opening;
+  }
+}
