@@ -9,7 +9,7 @@
  * (instr/strpos and substrings rather than LIKE, whose case rules and wildcards differ).
  */
 import { createHash } from "node:crypto";
-import { type ListQuery, ValidationError, z } from "@coffer/core";
+import { ValidationError, z } from "@coffer/core";
 import type { Dialect } from "@coffer/sql";
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import type { MetadataTables, SecretRow } from "./schema.js";

@@ -49,7 +49,7 @@ async function expectConsistent(service: SecretsService, store: MemoryStore) {
 }
 
 async function withFaults(
-  service: SecretsService,
+  _service: SecretsService,
   hooks: ReturnType<typeof faultyHooks>,
   steps: string[],
   work: () => Promise<unknown>,

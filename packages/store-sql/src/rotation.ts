@@ -15,7 +15,6 @@ import {
   type RotateKeyResult,
   type RotationProgress,
   type SecretId,
-  type SecretsStore,
   ValidationError,
 } from "@coffer/core";
 import type { Rewrite, SealedRow, StoredRow, ValuesTable } from "./values-table.js";
