@@ -113,7 +113,7 @@ describe("REST API behaviour", () => {
       },
       ...(rawBody ? { body: rawBody } : {}),
     });
-    const body = await response.json();
+    const body = (await response.json()) as { error: { message: string } };
     expect(response.status).toBe(status);
     expect(body.error.message).toMatch(message);
   });

@@ -59,10 +59,12 @@ describeWith("server image", startStack, (stack) => {
     });
     expect(created.status).toBe(201);
     const got = await fetch(`${stack().url}/api/v1/secrets/by-name?name=smoke`, { headers });
-    expect((await got.json()).values).toEqual({ password: "fake-smoke-pw" });
-    const listed = await (await fetch(`${stack().url}/api/v1/secrets`, { headers })).json();
-    expect(listed.items.map((item: { name: string }) => item.name)).toContain("smoke");
-    const ready = await (await fetch(`${stack().url}/ready`)).json();
+    expect(((await got.json()) as { values: unknown }).values).toEqual({ password: "fake-smoke-pw" });
+    const listed = (await (await fetch(`${stack().url}/api/v1/secrets`, { headers })).json()) as {
+      items: Array<{ name: string }>;
+    };
+    expect(listed.items.map((item) => item.name)).toContain("smoke");
+    const ready = (await (await fetch(`${stack().url}/ready`)).json()) as { metadata: { message: string } };
     expect(ready.metadata.message).toMatch(/^postgres:\/\/test:\*\*\*@db:5432\/test/);
   });
 });
