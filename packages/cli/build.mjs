@@ -7,11 +7,11 @@
 //   dist/plugin-core.js   @coffer/core as bundled here, handed to custom store plugins (see bin.ts)
 //   dist/chunks/*.js      the rest, loaded on demand
 //
-// Three substitutions keep start-up work to what a command uses (each stand-in is in build/):
-// - the PostgreSQL and MySQL drivers, which @coffer/sql imports eagerly, are required on first use
-//   (and stay out of the bundle, loaded from node_modules);
-// - the YAML parser, which @coffer/core imports for configuration files, is evaluated on first use;
-// - commander's child_process import (for executable subcommands, which coffer has none of) is cut.
+// The database drivers and the YAML parser stay out of the bundle: @coffer/sql and @coffer/core
+// import them only when a server database or a configuration file is used, and then they load from
+// node_modules. One substitution keeps start-up work to what a command uses: commander's
+// child_process import (for executable subcommands, which coffer has none of) is cut
+// (build/commander-no-spawn.js).
 //
 // And Node's built-in modules are taken with process.getBuiltinModule() rather than imported: an
 // ESM import of a built-in makes Node copy every export into a facade, which runs their lazy
@@ -24,19 +24,12 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const core = path.resolve(root, "../core/dist");
 const builtins = new RegExp(
   `^(node:.*|${builtinModules.map((name) => name.replace(/[/]/g, "\\/")).join("|")})$`,
 );
 const standIns = {
   name: "stand-ins",
   setup(builder) {
-    builder.onResolve({ filter: /^(pg|mysql2)$/ }, (args) => ({
-      path: path.join(root, "build", `lazy-${args.path}.js`),
-    }));
-    builder.onResolve({ filter: /^yaml$/ }, (args) =>
-      args.importer.startsWith(core) ? { path: path.join(root, "build", "lazy-yaml.js") } : undefined,
-    );
     builder.onResolve({ filter: /^node:child_process$/ }, (args) =>
       args.importer.includes(`${path.sep}commander${path.sep}`)
         ? { path: path.join(root, "build", "commander-no-spawn.js") }
@@ -84,7 +77,7 @@ const result = await build({
   sourcemap: "linked",
   minify: process.env.COFFER_BUNDLE_MINIFY !== "0",
   define: { __COFFER_VERSION__: JSON.stringify(version) },
-  external: externalStores,
+  external: [...externalStores, "pg", "mysql2", "yaml"],
   plugins: [standIns],
   logLevel: "warning",
   metafile: true,

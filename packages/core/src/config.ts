@@ -16,7 +16,6 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { InvalidConfigError, isCofferError } from "./errors.js";
 import type { LogLevel } from "./logger.js";
@@ -94,7 +93,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<CofferConf
   const cwd = options.cwd ?? process.cwd();
   const sections = options.sections ?? {};
   const configFile = options.file ?? env.COFFER_CONFIG_FILE;
-  const file = configFile ? readConfigFile(path.resolve(cwd, configFile), sections) : undefined;
+  const file = configFile ? await readConfigFile(path.resolve(cwd, configFile), sections) : undefined;
   const fileLabel = configFile ? path.basename(configFile) : "";
 
   checkForMistypedVariables(env, sections);
@@ -213,7 +212,7 @@ export function describeStoreOptions(store: StoreConfig): Record<string, unknown
 
 type FileConfig = Record<string, unknown>;
 
-function readConfigFile(file: string, sections: Record<string, ConfigSection>): FileConfig {
+async function readConfigFile(file: string, sections: Record<string, ConfigSection>): Promise<FileConfig> {
   const label = path.basename(file);
   let text: string;
   try {
@@ -227,6 +226,8 @@ function readConfigFile(file: string, sections: Record<string, ConfigSection>): 
       },
     );
   }
+  // Loaded only when there is a file to read: most starts have none, and the parser is large.
+  const { parseDocument } = await import("yaml");
   const document = parseDocument(text, { prettyErrors: true });
   const first = document.errors[0];
   if (first) {

@@ -14,8 +14,6 @@
 import path from "node:path";
 import { InvalidConfigError } from "@coffer/core";
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from "kysely";
-import { createPool } from "mysql2";
-import pg from "pg";
 import { openSqlite } from "./sqlite.js";
 
 export type Dialect = "sqlite" | "postgres" | "mysql";
@@ -114,27 +112,40 @@ function createKysely(parsed: ParsedDatabaseUrl): Kysely<any> {
     case "sqlite":
       // The file is opened on first use, so a bad path fails on the first query, not here.
       return new Kysely({ dialect: new SqliteDialect({ database: async () => openSqlite(parsed.file!) }) });
-    case "postgres": {
-      const pool = new pg.Pool({
-        connectionString: parsed.driverUrl,
-        max: parsed.poolSize,
-        connectionTimeoutMillis: 10_000,
+    case "postgres":
+      // Drivers load when the first connection is made, so the embedded default never pays for them.
+      return new Kysely({
+        dialect: new PostgresDialect({
+          pool: async () => {
+            const { default: pg } = await import("pg");
+            const pool = new pg.Pool({
+              connectionString: parsed.driverUrl,
+              max: parsed.poolSize,
+              connectionTimeoutMillis: 10_000,
+            });
+            // An idle connection that the server drops (a restart, a failover) emits 'error' on the
+            // pool; unheard, that would crash the process. The next query gets a fresh connection,
+            // or a typed BackendUnavailableError while the database is down.
+            pool.on("error", () => undefined);
+            return pool;
+          },
+        }),
       });
-      // An idle connection that the server drops (a restart, a failover) emits 'error' on the pool;
-      // unheard, that would crash the process. The next query gets a fresh connection, or a typed
-      // BackendUnavailableError while the database is down.
-      pool.on("error", () => undefined);
-      return new Kysely({ dialect: new PostgresDialect({ pool }) });
-    }
-    case "mysql": {
-      const pool = createPool({
-        uri: parsed.driverUrl!,
-        connectionLimit: parsed.poolSize,
-        connectTimeout: 10_000,
+    case "mysql":
+      return new Kysely({
+        dialect: new MysqlDialect({
+          pool: async () => {
+            const { createPool } = await import("mysql2");
+            const pool = createPool({
+              uri: parsed.driverUrl!,
+              connectionLimit: parsed.poolSize,
+              connectTimeout: 10_000,
+            });
+            pool.on("connection", (connection) => connection.on("error", () => undefined));
+            return pool;
+          },
+        }),
       });
-      pool.on("connection", (connection) => connection.on("error", () => undefined));
-      return new Kysely({ dialect: new MysqlDialect({ pool }) });
-    }
   }
 }
 

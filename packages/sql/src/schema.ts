@@ -6,7 +6,7 @@
  * are different names and sorting is by code point on every database.
  */
 import { type Kysely, type RawBuilder, sql } from "kysely";
-import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
+import type { Migration, MigrationProvider } from "kysely/migration";
 import type { Database, Dialect } from "./database.js";
 import { rethrowDatabaseError } from "./errors.js";
 
@@ -69,6 +69,10 @@ export async function migrate(
   table: string,
   steps: Record<string, MigrationStep>,
 ): Promise<void> {
+  // Every start of every process comes here, most of them with nothing to do: a single read of
+  // the migrations table settles that, without taking the migration lock or loading the migrator.
+  if (await allApplied(database, table, Object.keys(steps))) return;
+  const { Migrator } = await import("kysely/migration");
   const types = columnTypes(database.dialect);
   const provider: MigrationProvider = {
     async getMigrations() {
@@ -85,11 +89,23 @@ export async function migrate(
     migrationTableName: table,
     migrationLockTableName: `${table}_lock`,
   });
-  let result: Awaited<ReturnType<Migrator["migrateToLatest"]>>;
+  let result: Awaited<ReturnType<InstanceType<typeof Migrator>["migrateToLatest"]>>;
   try {
     result = await migrator.migrateToLatest();
   } catch (error) {
     rethrowDatabaseError(error, database.location);
   }
   if (result.error) rethrowDatabaseError(result.error, database.location);
+}
+
+async function allApplied(database: Database, table: string, names: string[]): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(database.db);
+    const applied = new Set(rows.map((row) => row.name));
+    return names.every((name) => applied.has(name));
+  } catch {
+    // No migrations table yet (a new database) or unreachable: the migrator sorts it out and
+    // reports a real problem properly.
+    return false;
+  }
 }
