@@ -8,10 +8,7 @@ import {
   type CofferConfig,
   createLogger,
   describeStoreOptions,
-  isKeyRotatingStore,
-  type KeyRotatingStore,
   type Logger,
-  NotSupportedError,
   type SecretsSession,
   type SecretsStore,
 } from "@coffer/core";
@@ -23,16 +20,6 @@ import type {
   StoreInfo,
   Transport,
 } from "./transport.js";
-
-/**
- * The store whose keys `rotateKey()` rotates: the configured store if it manages keys (found by
- * shape, see isKeyRotatingStore), or the primary behind a backup mirror.
- */
-export function keyRotatingStore(store: SecretsStore): KeyRotatingStore | undefined {
-  if (isKeyRotatingStore(store)) return store;
-  const primary = (store as { primary?: SecretsStore }).primary;
-  return primary && isKeyRotatingStore(primary) ? primary : undefined;
-}
 
 export interface LocalTransportOptions {
   /** The user id (worked out on first use: the OS lookup may fail, and then only when needed). */
@@ -73,7 +60,7 @@ export class LocalTransport implements Transport {
         location: health.store.message ?? store.type,
         options: describeStoreOptions(config.store),
         capabilities: store.capabilities(),
-        keyRotation: keyRotatingStore(store) !== undefined,
+        keyRotation: service.keyRotatingStore() !== undefined,
         health: health.store,
       },
       metadata: { ...health.metadata, location: service.databaseLocation },
@@ -91,7 +78,7 @@ export class LocalTransport implements Transport {
       };
     }
     if (config.configFile) info.configFile = config.configFile;
-    const keyStore = keyRotatingStore(store);
+    const keyStore = service.keyRotatingStore();
     if (keyStore) {
       const keys = await keyStore.keyStatus();
       info.store.keys = {
@@ -106,15 +93,7 @@ export class LocalTransport implements Transport {
 
   async rotateKey(options?: RotateKeyOptions): Promise<KeyRotationResult> {
     const { service } = await this.#open();
-    const store = keyRotatingStore(service.store);
-    if (!store) {
-      const type = service.store.type;
-      throw new NotSupportedError(`The '${type}' store has no encryption keys that Coffer manages.`, {
-        hint: "Key rotation applies to the embedded sql store; a cloud store rotates keys in its own service.",
-        details: { storeType: type, operation: "rotateKey" },
-      });
-    }
-    return store.rotateKey(options);
+    return service.rotateKey(options);
   }
 
   async reconcile(options?: { olderThanMs?: number }): Promise<ReconcileResult> {

@@ -76,12 +76,30 @@ export const idParams = z.object({ id: z.string() }).strict();
 
 const booleanText = z.enum(["true", "false"]).transform((text) => text === "true");
 
+const includeValues = booleanText
+  .optional()
+  .describe(
+    "false: metadata only, without reading the backend (default true where the caller may read values).",
+  );
+
 export const byNameQuery = z
   .object({
     name: z.string().describe("The secret's name."),
     private: booleanText
       .optional()
       .describe("Only the private (true) or the public (false) secret of that name."),
+    values: includeValues,
+  })
+  .strict();
+
+export const getByIdQuery = z.object({ values: includeValues }).strict();
+
+export const putByNameQuery = z
+  .object({
+    name: z.string().describe("The secret's name."),
+    private: booleanText
+      .optional()
+      .describe("Write the caller's private secret of that name (default: the public one)."),
   })
   .strict();
 

@@ -184,7 +184,7 @@ describe("operations endpoints", () => {
     const rotate = await call(server, server.adminToken, "POST", "/api/v1/admin/rotate-key", {});
     expect(rotate.status).toBe(501);
     expect((rotate.body as { error: { message: string } }).error.message).toMatch(
-      /does not manage encryption keys/,
+      /has no encryption keys that Coffer manages/,
     );
     const copy = await call(server, server.adminToken, "POST", "/api/v1/admin/copy-values", {
       direction: "to-backup",

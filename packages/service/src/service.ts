@@ -458,10 +458,13 @@ export class SecretsService {
   async rotateKey(options?: RotateKeyOptions): Promise<RotateKeyResult> {
     const store = this.keyRotatingStore();
     if (!store) {
-      throw new NotSupportedError(`The '${this.store.type}' store does not manage encryption keys.`, {
-        hint: "Key rotation applies to the sql store; cloud backends rotate their keys in the provider (e.g. KMS).",
-        details: { storeType: this.store.type },
-      });
+      throw new NotSupportedError(
+        `The '${this.store.type}' store has no encryption keys that Coffer manages.`,
+        {
+          hint: "Key rotation applies to the embedded sql store; a cloud store rotates keys in its own service.",
+          details: { storeType: this.store.type, operation: "rotateKey" },
+        },
+      );
     }
     return store.rotateKey(options);
   }

@@ -20,11 +20,13 @@ import {
   byNameQuery,
   createSecretBody,
   errorSchema,
+  getByIdQuery,
   idParams,
   listQuery,
   pageSchema,
   patchSecretBody,
   putByNameBody,
+  putByNameQuery,
   renameBody,
   replaceSecretBody,
   secretSchema,
@@ -87,7 +89,8 @@ export function secretRoutes(app: CofferApp, { service }: AppContext): void {
       querystring: byNameQuery,
       response: { 200: secretSchema, ...errors },
     },
-    handler: async (request, reply) => readSecret(request, reply, byName(request.query)),
+    handler: async (request, reply) =>
+      readSecret(request, reply, byName(request.query), request.query.values !== false),
   });
 
   api.put("/api/v1/secrets/by-name", {
@@ -95,7 +98,7 @@ export function secretRoutes(app: CofferApp, { service }: AppContext): void {
       tags,
       summary:
         "Create or replace the secret of this name (If-None-Match: * only creates; If-Match only replaces that version)",
-      querystring: byNameQuery,
+      querystring: putByNameQuery,
       body: putByNameBody,
       response: { 200: secretSchema, ...errors },
     },
@@ -115,9 +118,11 @@ export function secretRoutes(app: CofferApp, { service }: AppContext): void {
       tags,
       summary: "Get a secret by id",
       params: idParams,
+      querystring: getByIdQuery,
       response: { 200: secretSchema, ...errors },
     },
-    handler: async (request, reply) => readSecret(request, reply, { id: request.params.id }),
+    handler: async (request, reply) =>
+      readSecret(request, reply, { id: request.params.id }, request.query.values !== false),
   });
 
   api.put("/api/v1/secrets/:id", {
@@ -207,10 +212,16 @@ export function secretRoutes(app: CofferApp, { service }: AppContext): void {
   });
 
   /** Values go out only to callers who may read them: value-readers and up, and the owner. */
-  async function readSecret(request: FastifyRequest, reply: FastifyReply, ref: SecretRef) {
+  async function readSecret(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ref: SecretRef,
+    withValues: boolean,
+  ) {
     const who = caller(request);
     requirePermission(who, "read-metadata", "read secrets");
     const session = service.as({ id: who.user });
+    if (!withValues) return sendSecret(reply, await session.getMetadata(ref), who);
     if (can(who.role, "read-values")) {
       const secret = await session.get(ref);
       return sendSecret(reply, secret.metadata(), who, secret);
@@ -237,7 +248,7 @@ function sendSecret(reply: FastifyReply, metadata: SecretMetadata, who: Caller, 
   return reply.send(body);
 }
 
-function byName(query: z.output<typeof byNameQuery>): SecretRef {
+function byName(query: { name: string; private?: boolean | undefined }): SecretRef {
   return query.private === undefined ? { name: query.name } : { name: query.name, private: query.private };
 }
 
