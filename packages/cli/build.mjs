@@ -77,7 +77,8 @@ const result = await build({
   sourcemap: "linked",
   minify: process.env.COFFER_BUNDLE_MINIFY !== "0",
   define: { __COFFER_VERSION__: JSON.stringify(version) },
-  external: [...externalStores, "pg", "mysql2", "yaml"],
+  // The server (`coffer server start`) loads from node_modules too: no other command needs it.
+  external: [...externalStores, "pg", "mysql2", "yaml", "@coffer/server"],
   plugins: [standIns],
   logLevel: "warning",
   metafile: true,

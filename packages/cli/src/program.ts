@@ -68,6 +68,11 @@ export const COMMANDS: Record<string, readonly string[]> = {
   run: [],
   store: ["info", "rotate-key"],
   reconcile: [],
+  login: [],
+  logout: [],
+  server: ["start"],
+  user: ["list", "create", "set-role", "delete"],
+  token: ["list", "create", "revoke"],
 };
 
 /**
@@ -359,6 +364,118 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       )
       .addHelpText("after", examples("coffer reconcile", "coffer reconcile --json"))
       .action(action(async () => (await import("./commands/store.js")).reconcile));
+  }
+
+  const load = async () => import("./commands/server.js");
+
+  if (want("login")) {
+    program
+      .command("login")
+      .description("use a Coffer server from now on (remote mode); checks the token first")
+      .requiredOption("--url <url>", "the server, e.g. https://coffer.example.com:8700")
+      .option("--token <token>", "the API token (default: COFFER_TOKEN, else asked for, hidden)")
+      .addHelpText(
+        "after",
+        help`
+  The URL and token go to ~/.config/coffer/credentials.json (mode 0600). COFFER_URL and
+  COFFER_TOKEN, when set, win over it. coffer logout goes back to the local store.
+  ${examples("coffer login --url https://coffer.example.com:8700", "coffer login --url http://127.0.0.1:8700 --token coffer_…")}`,
+      )
+      .action(action(async () => (await load()).login));
+  }
+  if (want("logout")) {
+    program
+      .command("logout")
+      .description("forget the server: work on the local store again")
+      .addHelpText("after", examples("coffer logout"))
+      .action(action(async () => (await load()).logout));
+  }
+
+  const server = program.command("server").description("run a Coffer server").addHelpCommand(false);
+  if (want("server", "start")) {
+    server
+      .command("start")
+      .description("serve the REST API on this machine's configuration until Ctrl-C")
+      .option("--host <host>", "interface to listen on (default: COFFER_SERVER_HOST, else 127.0.0.1)")
+      .option("--port <port>", "port (default: COFFER_SERVER_PORT, else 8700)", parseCount)
+      .addHelpText(
+        "after",
+        help`
+  On the first start it creates the admin user and prints its token once. Every COFFER_* setting
+  applies (docs/operators.md lists them); COFFER_DATABASE_URL=postgres://… for a shared server.
+  ${examples("coffer server start", "COFFER_DATABASE_URL=postgres://coffer@db/coffer coffer server start --host 0.0.0.0")}`,
+      )
+      .action(action(async () => (await load()).serverStart));
+  }
+
+  const roles = ["reader", "value-reader", "writer", "admin"];
+  const user = program.command("user").description("the server's users (admin)").addHelpCommand(false);
+  if (want("user", "list")) {
+    user
+      .command("list")
+      .description("list the users and their roles")
+      .addHelpText("after", examples("coffer user list", "coffer user list --json"))
+      .action(action(async () => (await load()).userList));
+  }
+  if (want("user", "create")) {
+    user
+      .command("create")
+      .description("add a user")
+      .argument("<name>", "the user name (lowercase letters, digits, . _ - @)")
+      .addOption(new Option("--role <role>", "what they may do").choices(roles).makeOptionMandatory())
+      .addHelpText("after", examples("coffer user create ci-bot --role value-reader"))
+      .action(action(async () => (await load()).userCreate));
+  }
+  if (want("user", "set-role")) {
+    user
+      .command("set-role")
+      .description("change a user's role")
+      .argument("<name>", "the user")
+      .argument("<role>", roles.join(" | "))
+      .addHelpText("after", examples("coffer user set-role ci-bot writer"))
+      .action(action(async () => (await load()).userSetRole));
+  }
+  if (want("user", "delete")) {
+    user
+      .command("delete")
+      .description("remove a user and revoke their tokens (their secrets stay)")
+      .argument("<name>", "the user")
+      .option("-y, --yes", "do not ask for confirmation")
+      .addHelpText("after", examples("coffer user delete ci-bot -y"))
+      .action(action(async () => (await load()).userDelete));
+  }
+
+  const token = program.command("token").description("API tokens").addHelpCommand(false);
+  if (want("token", "list")) {
+    token
+      .command("list")
+      .description("your tokens (every token, for admins); never the tokens themselves")
+      .addHelpText("after", examples("coffer token list"))
+      .action(action(async () => (await load()).tokenList));
+  }
+  if (want("token", "create")) {
+    token
+      .command("create")
+      .description("make a token and print it (the only time it is shown)")
+      .option("--user <name>", "whose token (admins; default: you)")
+      .option("--description <text>", "what it is for, e.g. 'CI deploys'")
+      .option("--expires-in-days <days>", "expiry (default: never)", parseCount)
+      .addHelpText(
+        "after",
+        examples(
+          "coffer token create --description laptop",
+          "coffer token create --user ci-bot --expires-in-days 90",
+        ),
+      )
+      .action(action(async () => (await load()).tokenCreate));
+  }
+  if (want("token", "revoke")) {
+    token
+      .command("revoke")
+      .description("stop a token from working")
+      .argument("<id>", "the token's id (coffer token list)")
+      .addHelpText("after", examples("coffer token revoke k3x9q2m1a0zz"))
+      .action(action(async () => (await load()).tokenRevoke));
   }
 
   return program;

@@ -29,12 +29,15 @@ import {
   type SecretValues,
   type StoreRegistry,
   type UpdateSecretInput,
+  ValidationError,
   type WriteOptions,
 } from "@coffer/core";
 import { builtinStores } from "@coffer/stores";
+import { readCredentials } from "./credentials.js";
 import { localUser } from "./identity.js";
 import { LocalSecrets, localSecretsSection, withoutLocalSecrets } from "./local-secrets.js";
 import { LocalTransport } from "./local-transport.js";
+import { RemoteTransport } from "./remote-transport.js";
 import { SecretHandle } from "./secret-handle.js";
 import type {
   ClientMode,
@@ -58,9 +61,9 @@ export interface ClientOptions {
   registry?: StoreRegistry;
   /** Where the service logs; by default warnings and errors go to stderr unless COFFER_LOG_LEVEL says otherwise. */
   logger?: Logger;
-  /** Remote mode (comes with the server): the server's base URL. */
+  /** Remote mode: the server's base URL (default: COFFER_URL). */
   url?: string;
-  /** Remote mode: the API token. */
+  /** Remote mode: the API token (default: COFFER_TOKEN). */
   token?: string;
 }
 
@@ -238,6 +241,23 @@ export class CofferClient implements SecretsSession {
     return this.#transport.reconcile(options);
   }
 
+  /**
+   * The server's user and token management (remote mode, admin role for most of it). In local
+   * mode there is no server to manage: NotSupportedError.
+   */
+  admin(): RemoteTransport {
+    if (!(this.#transport instanceof RemoteTransport)) {
+      throw new NotSupportedError(
+        "Users and tokens belong to a Coffer server, and this client works locally.",
+        {
+          hint: "Log in to a server first: coffer login --url https://coffer.example.com --token <token>.",
+          details: { operation: "admin" },
+        },
+      );
+    }
+    return this.#transport;
+  }
+
   async close(): Promise<void> {
     await this.#transport.close();
   }
@@ -250,18 +270,27 @@ export class CofferClient implements SecretsSession {
 
   #selectTransport(): Transport {
     // COFFER_URL / COFFER_TOKEN (or the url / token options) select remote mode.
-    const remote = this.#options.url ?? this.#options.token ?? this.#env.COFFER_URL ?? this.#env.COFFER_TOKEN;
-    if (remote !== undefined && remote !== "") {
+    let url = this.#options.url ?? (this.#env.COFFER_URL || undefined);
+    let token = this.#options.token ?? (this.#env.COFFER_TOKEN || undefined);
+    // Then what `coffer login` saved (unless the options chose a mode explicitly).
+    if (url === undefined && token === undefined && this.#options.user === undefined) {
+      const saved = readCredentials(this.#env);
+      if (saved) ({ url, token } = saved);
+    }
+    if (url !== undefined || token !== undefined) {
       const fromEnv = this.#options.url === undefined && this.#options.token === undefined;
-      throw new NotSupportedError(
-        `Remote mode (${fromEnv ? "COFFER_URL / COFFER_TOKEN" : "the url and token options"}) is not available in this version of the Coffer client.`,
-        {
-          hint: fromEnv
-            ? "Unset COFFER_URL and COFFER_TOKEN to use the local store."
-            : "Leave out url and token to use the local store.",
-          details: { option: "url" },
-        },
-      );
+      if (!url || !token) {
+        throw new ValidationError(
+          `Remote mode needs both a server URL and a token; ${url ? "the token" : "the URL"} is missing.`,
+          {
+            hint: fromEnv
+              ? `Set ${url ? "COFFER_TOKEN" : "COFFER_URL"} too (or run coffer login), or unset both to use the local store.`
+              : "Pass both url and token, or neither for the local store.",
+            details: { variable: url ? "COFFER_TOKEN" : "COFFER_URL" },
+          },
+        );
+      }
+      return new RemoteTransport({ url, token });
     }
     return new LocalTransport({
       user: () => this.user,

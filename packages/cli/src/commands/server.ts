@@ -1,0 +1,163 @@
+/**
+ * Working with a Coffer server: `login` / `logout` (remote mode for every other command),
+ * `server start`, and the admin's `user …` and `token …` commands.
+ */
+import type { Command } from "commander";
+import { CliError, usageError } from "../cli-errors.js";
+import { type Context, table } from "../context.js";
+import { ask, assertTerminal, confirm, endPrompts } from "../prompt.js";
+
+export async function login(context: Context, command: Command): Promise<void> {
+  const options = command.opts<{ url: string; token?: string }>();
+  let token = options.token ?? process.env.COFFER_TOKEN;
+  if (!token) {
+    assertTerminal("the API token", "pass --token or set COFFER_TOKEN");
+    try {
+      token = (await ask("API token: ", { hidden: true })).trim();
+    } finally {
+      endPrompts();
+    }
+  }
+  if (!token) throw usageError("No API token given.", "Pass --token, or paste it at the prompt.");
+  const { RemoteTransport, saveCredentials } = await import("@coffer/client");
+  const me = await new RemoteTransport({ url: options.url, token }).whoAmI();
+  const file = saveCredentials({ url: options.url, token });
+  context.result({ url: options.url, user: me.user, role: me.role, credentials: file }, () =>
+    [
+      `Logged in to ${options.url} as ${me.user} (${me.role}).`,
+      `Every coffer command now talks to that server; the token is in ${file} (mode 0600).`,
+    ].join("\n"),
+  );
+}
+
+export async function logout(context: Context): Promise<void> {
+  const { removeCredentials, credentialsFile } = await import("@coffer/client");
+  const removed = removeCredentials();
+  context.result({ removed, credentials: credentialsFile() }, () =>
+    removed ? "Logged out: coffer works on the local store again." : "You were not logged in.",
+  );
+}
+
+export async function serverStart(context: Context, command: Command): Promise<void> {
+  const options = command.opts<{ host?: string; port?: number }>();
+  // The server (fastify and friends) is loaded only for this command.
+  const { startServer } = await import("@coffer/server");
+  const server = await startServer({
+    settings: {
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    },
+    ...(context.json ? { log: false } : {}),
+  });
+  const issued = server.bootstrapToken;
+  context.result({ url: server.url, bootstrapToken: issued?.token }, () =>
+    [
+      ...(issued
+        ? [
+            `Created the admin user '${issued.user}'. Its API token, shown only this once:`,
+            "",
+            `  ${issued.token}`,
+            "",
+            `Log in with: coffer login --url ${server.url} --token <token>`,
+          ]
+        : []),
+      `coffer server listening on ${server.url} (Ctrl-C stops it)`,
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.close();
+}
+
+async function admin(context: Context) {
+  return (await context.client()).admin();
+}
+
+export async function userList(context: Context): Promise<void> {
+  const { users } = await (await admin(context)).listUsers();
+  context.result(users, () =>
+    table(
+      ["USER", "ROLE", "CREATED"],
+      users.map((user) => [user.name, user.role, user.createdAt]),
+    ),
+  );
+}
+
+export async function userCreate(context: Context, command: Command): Promise<void> {
+  const [name] = command.args as [string];
+  const { role } = command.opts<{ role: string }>();
+  const user = await (await admin(context)).createUser(name, role);
+  context.result(
+    user,
+    () =>
+      `Created user ${user.name} (${user.role}). Give them a token: coffer token create --user ${user.name}`,
+  );
+}
+
+export async function userSetRole(context: Context, command: Command): Promise<void> {
+  const [name, role] = command.args as [string, string];
+  const user = await (await admin(context)).setRole(name, role);
+  context.result(user, () => `${user.name} is now ${user.role}.`);
+}
+
+export async function userDelete(context: Context, command: Command): Promise<void> {
+  const [name] = command.args as [string];
+  const { yes } = command.opts<{ yes?: boolean }>();
+  if (!yes) {
+    assertTerminal("confirmation", "pass -y to delete without asking");
+    try {
+      if (!(await confirm(`Delete user ${name} and revoke all their tokens? [y/N] `))) {
+        throw new CliError("cancelled", "Nothing was deleted.");
+      }
+    } finally {
+      endPrompts();
+    }
+  }
+  await (await admin(context)).deleteUser(name);
+  context.result(
+    { deleted: name },
+    () => `Deleted user ${name}; their tokens no longer work. Their secrets stay.`,
+  );
+}
+
+export async function tokenList(context: Context): Promise<void> {
+  const { tokens } = await (await admin(context)).listTokens();
+  context.result(tokens, () =>
+    table(
+      ["ID", "USER", "DESCRIPTION", "CREATED", "EXPIRES", "STATE"],
+      tokens.map((token) => [
+        token.id,
+        token.user,
+        token.description,
+        token.createdAt,
+        token.expiresAt ?? "never",
+        token.revoked ? "revoked" : "active",
+      ]),
+    ),
+  );
+}
+
+export async function tokenCreate(context: Context, command: Command): Promise<void> {
+  const options = command.opts<{ user?: string; description?: string; expiresInDays?: number }>();
+  const issued = await (await admin(context)).createToken({
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    ...(options.description !== undefined ? { description: options.description } : {}),
+    ...(options.expiresInDays !== undefined ? { expiresInDays: options.expiresInDays } : {}),
+  });
+  // The token itself is what was asked for: it goes to stdout, the advice to stderr.
+  context.result(issued, () => issued.token);
+  if (!context.json) {
+    context.note(
+      `Token ${issued.id} for ${issued.user}: shown only now; store it safely (it is kept only as a hash).`,
+    );
+  }
+}
+
+export async function tokenRevoke(context: Context, command: Command): Promise<void> {
+  const [id] = command.args as [string];
+  await (await admin(context)).revokeToken(id);
+  context.result({ revoked: id }, () => `Revoked token ${id}.`);
+}
