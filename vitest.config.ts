@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // `./dev test` prints a single summary for the whole repository.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "examples/*"],
+    projects: ["packages/*", "examples/*", "packages/cli/vitest.remote.config.ts"],
     reporters: ["default", "./scripts/summary-reporter.ts"],
   },
 });

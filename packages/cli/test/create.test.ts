@@ -2,7 +2,7 @@
 import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { session, tempDir } from "./helpers.js";
+import { MODE, session, tempDir } from "./helpers.js";
 
 const VALUE = "fake-secret-value-42";
 
@@ -62,19 +62,24 @@ describe("secret create", () => {
     expect(values("d")).toEqual({ k: "from-stdin" });
   });
 
-  it("--private makes a secret only its owner sees; a public one of the same name may exist", () => {
-    const s = session();
-    s.ok(["secret", "create", "api", "--token=fake-public-token"]);
-    expect(s.ok(["secret", "create", "api", "--token=fake-private-token", "--private"])).toMatch(
-      /^Created private secret 'api'/,
-    );
-    expect(s.ok(["secret", "get", "api", "--key", "token"])).toBe("fake-private-token\n");
-    expect(s.ok(["secret", "get", "api", "--key", "token", "--private", "false"])).toBe(
-      "fake-public-token\n",
-    );
-    const bob = s.run(["secret", "get", "api", "--key", "token"], { env: { COFFER_USER: "bob" } });
-    expect(bob.stdout).toBe("fake-public-token\n");
-  });
+  // Local identity only: COFFER_USER switches users locally; remotely a user is their token, which
+  // the client's remote suite and server.test.ts cover.
+  it.skipIf(MODE === "remote")(
+    "--private makes a secret only its owner sees; a public one of the same name may exist",
+    () => {
+      const s = session();
+      s.ok(["secret", "create", "api", "--token=fake-public-token"]);
+      expect(s.ok(["secret", "create", "api", "--token=fake-private-token", "--private"])).toMatch(
+        /^Created private secret 'api'/,
+      );
+      expect(s.ok(["secret", "get", "api", "--key", "token"])).toBe("fake-private-token\n");
+      expect(s.ok(["secret", "get", "api", "--key", "token", "--private", "false"])).toBe(
+        "fake-public-token\n",
+      );
+      const bob = s.run(["secret", "get", "api", "--key", "token"], { env: { COFFER_USER: "bob" } });
+      expect(bob.stdout).toBe("fake-public-token\n");
+    },
+  );
 
   it("a name that is taken is a conflict (exit 4) and changes nothing", () => {
     const s = session();
@@ -87,7 +92,8 @@ describe("secret create", () => {
     expect(s.ok(["secret", "get", "db", "--key", "password"])).toBe("fake-1\n");
   });
 
-  it("creates the data directory and an owner-only database on first use", () => {
+  // Local store only: in remote mode the database is the server's.
+  it.skipIf(MODE === "remote")("creates the data directory and an owner-only database on first use", () => {
     const s = session();
     s.ok(["secret", "create", "db", "--password=fake-1"]);
     expect(statSync(path.join(s.dataDir, "coffer.db")).mode & 0o777).toBe(0o600);

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -83,10 +84,62 @@ export function startCoffer(args: string[], options: RunOptions) {
   return spawn(process.execPath, [BIN, ...args], { env: options.env, cwd: options.cwd, stdio: "pipe" });
 }
 
-/** A user's session on one data directory: `run(["secret", "list"])`. */
+/**
+ * Which way this run drives the CLI: "local" (the embedded store in a data directory) or
+ * "remote" (every session gets its own Coffer server, and the CLI talks to it through COFFER_URL
+ * and COFFER_TOKEN). vitest.remote.config.ts runs the same test files in remote mode.
+ */
+export const MODE = process.env.COFFER_CLI_TEST_MODE === "remote" ? "remote" : "local";
+
+const servers: ChildProcess[] = [];
+process.once("exit", () => {
+  for (const server of servers) server.kill("SIGKILL");
+});
+let nextPort = 20_000 + (process.pid % 400) * 25;
+
+/**
+ * Starts `coffer server start` for one session, with alice as its bootstrap admin, and waits
+ * (synchronously: the tests' helpers are synchronous) until it answers /ready.
+ */
+function startSessionServer(dataDir: string): { url: string; token: string } {
+  const token = `coffer_${"alice".padEnd(12, "0")}_${randomBytes(32).toString("base64url")}`;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = nextPort++;
+    const url = `http://127.0.0.1:${port}`;
+    const server = spawn(process.execPath, [BIN, "server", "start", "--port", String(port)], {
+      env: cofferEnv(path.join(dataDir, "server"), {
+        COFFER_SERVER_BOOTSTRAP_ADMIN: "alice",
+        COFFER_SERVER_BOOTSTRAP_TOKEN: token,
+        COFFER_LOG_LEVEL: "warn",
+      }),
+      stdio: "ignore",
+    });
+    servers.push(server);
+    const ready = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `const until = Date.now() + 20000;
+         (async () => { while (Date.now() < until) {
+           try { if ((await fetch(${JSON.stringify(`${url}/ready`)})).ok) process.exit(0); } catch {}
+           await new Promise((r) => setTimeout(r, 50)); } process.exit(1); })();`,
+      ],
+      { timeout: 25_000 },
+    );
+    if (ready.status === 0) return { url, token };
+    server.kill("SIGKILL"); // the port was taken, most likely: try the next one
+  }
+  throw new Error("could not start a Coffer server for the remote-mode session");
+}
+
+/** A user's session on one data directory (and, in remote mode, its own server): `run(["secret", "list"])`. */
 export function session(extra: Record<string, string> = {}) {
   const dataDir = tempDir();
-  const env = cofferEnv(dataDir, extra);
+  const remote = MODE === "remote" ? startSessionServer(dataDir) : undefined;
+  const env = cofferEnv(
+    dataDir,
+    remote ? { COFFER_URL: remote.url, COFFER_TOKEN: remote.token, ...extra } : extra,
+  );
   const run = (args: string[], more: Partial<RunOptions> = {}) =>
     coffer(args, {
       env: { ...env, ...(more.env ?? {}) },
