@@ -116,26 +116,28 @@ export class VaultSecretsStore extends AbstractSecretsStore {
     }
   }
 
+  /**
+   * Ownership first, values second, so that values never sit in Vault under a key that does not
+   * say it is Coffer's (an outage between two writes would otherwise leave an unowned key holding
+   * them, which Coffer could then neither see nor remove):
+   *
+   *   1. read the key's metadata: a key that is not ours, or that has versions, means it exists;
+   *   2. write the ownership custom_metadata (KV v2 takes it only on the metadata endpoint);
+   *   3. write the values with cas=0, which succeeds only while the key has no version.
+   *
+   * Interrupted after 2, the key is ours and empty: reads find nothing, delete removes it, and a
+   * create of the same id takes it over.
+   */
   async create(id: SecretId, values: SecretValues): Promise<void> {
     assertSecretId(id);
     this.assertWithinLimit(id, values);
-    let written: { data?: { version?: unknown } } | undefined;
-    try {
-      // cas=0: the write succeeds only if the key does not exist, so create can never overwrite.
-      written = await this.#request((client) =>
-        client.write(this.#paths.data(id), { data: values, options: { cas: 0 } }),
-      );
-    } catch (error) {
-      if (isCasMismatch(error)) throw exists(id);
-      throw toStoreError(error, { operation: "create", id });
+    const existing = await this.#metadataIfAny(id, "create");
+    if (
+      existing &&
+      (!this.#paths.owns(id, existing.custom_metadata) || (existing.current_version ?? 0) > 0)
+    ) {
+      throw exists(id);
     }
-    if (typeof written?.data?.version !== "number") {
-      // A KV version 1 mount stored the request as a plain key at "data/…": take it back out.
-      await this.#request((client) => client.delete(this.#paths.data(id))).catch(() => undefined);
-      throw notKvV2(this.#options.mount);
-    }
-    // Ownership (and max_versions) go into the key's metadata right after: KV v2 takes them only
-    // on the metadata endpoint, and writing metadata first could overwrite a key that is not ours.
     try {
       await this.#request((client) =>
         client.write(this.#paths.metadata(id), {
@@ -144,8 +146,27 @@ export class VaultSecretsStore extends AbstractSecretsStore {
         }),
       );
     } catch (error) {
+      throw toStoreError(error, { operation: "create", id });
+    }
+    let written: { data?: { version?: unknown } } | undefined;
+    try {
+      written = await this.#request((client) =>
+        client.write(this.#paths.data(id), { data: values, options: { cas: 0 } }),
+      );
+    } catch (error) {
+      // Another writer of this very id got in between: the key is theirs to keep.
+      if (isCasMismatch(error)) throw exists(id);
+      // The create failed, so leave nothing behind (if Vault can be reached; if not, what is
+      // left is ours and is either empty or a complete secret, which the caller's cleanup or
+      // reconciliation handles).
       await this.#removeKey(id);
       throw toStoreError(error, { operation: "create", id });
+    }
+    if (typeof written?.data?.version !== "number") {
+      // A KV version 1 mount stored both requests as plain keys at "metadata/…" and "data/…".
+      await this.#request((client) => client.delete(this.#paths.data(id))).catch(() => undefined);
+      await this.#request((client) => client.delete(this.#paths.metadata(id))).catch(() => undefined);
+      throw notKvV2(this.#options.mount);
     }
   }
 
@@ -249,7 +270,13 @@ export class VaultSecretsStore extends AbstractSecretsStore {
       endpoint: address,
       // node-vault's debug output includes request bodies, i.e. secret values: never enable it.
       debug: () => undefined,
-      requestOptions: { timeout: timeoutMs, ...(ca !== undefined && { ca }) },
+      // Given TLS options, node-vault builds its own https.Agent, without keep-alive: every request
+      // then paid a new TCP and TLS handshake. Keep connections open, as the global agents do.
+      requestOptions: {
+        timeout: timeoutMs,
+        ...(ca !== undefined && { ca }),
+        agentOptions: { keepAlive: true },
+      },
       // Ignore VAULT_SKIP_VERIFY: verification is not something an environment variable turns off.
       rpDefaults: { strictSSL: true },
     } as Parameters<typeof vaultFactory>[0]);
@@ -314,6 +341,19 @@ export class VaultSecretsStore extends AbstractSecretsStore {
     } catch (error) {
       if (vaultStatus(error) === 403 && (await auth.recover())) return call(client);
       throw error;
+    }
+  }
+
+  /** The key's metadata, ours or not, or undefined when there is no key. */
+  async #metadataIfAny(id: SecretId, operation: string): Promise<KeyMetadata | undefined> {
+    try {
+      const answer: { data?: KeyMetadata } = await this.#request((client) =>
+        client.read(this.#paths.metadata(id)),
+      );
+      return answer.data ?? {};
+    } catch (error) {
+      if (vaultStatus(error) === 404) return undefined;
+      throw toStoreError(error, { operation, id });
     }
   }
 

@@ -2,10 +2,16 @@
  * Test wiring: the in-process Vault emulator by default, or the Vault at COFFER_TEST_VAULT_ADDR
  * (with COFFER_TEST_VAULT_TOKEN, a token allowed to use the `secret` KV v2 mount) when set.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { type Logger, type StoreContext, silentLogger } from "@coffer/core";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { ServiceUnderTest } from "@coffer/conformance";
+import { type Logger, type SecretsStore, type StoreContext, silentLogger } from "@coffer/core";
 import { startVaultEmulator, type VaultEmulator, type VaultEmulatorOptions } from "@coffer/emulators";
+import { createService, type SecretsService, type ServiceParts } from "@coffer/service";
 import vaultFactory from "node-vault";
+import { generate } from "selfsigned";
 import {
   VaultSecretsStore,
   type VaultStoreHooks,
@@ -41,8 +47,11 @@ export function context(deploymentId: string, logger: Logger = silentLogger): St
   return { deploymentId, dataDir: "/nonexistent", databaseUrl: "", logger };
 }
 
+/** Where a store connects: an address and the token it uses unless AppRole options are given. */
+export type VaultTarget = Pick<VaultBackend, "address" | "token">;
+
 export function storeOptions(
-  backend: VaultBackend,
+  backend: VaultTarget,
   extra: Partial<VaultStoreOptions> = {},
 ): VaultStoreOptions {
   const appRole = extra.roleId !== undefined || extra.secretId !== undefined;
@@ -56,7 +65,7 @@ export function storeOptions(
 }
 
 export function newStore(
-  backend: VaultBackend,
+  backend: VaultTarget,
   deploymentId: string,
   extra: Partial<VaultStoreOptions> = {},
   hooks: VaultStoreHooks = {},
@@ -110,4 +119,89 @@ export async function statusOf(promise: Promise<unknown>): Promise<number | unde
   } catch (error) {
     return (error as { response?: { statusCode?: number } }).response?.statusCode;
   }
+}
+
+/**
+ * A SecretsService over SQLite metadata (in a fresh temporary directory) and a `vault` store on
+ * `backend`. The store is returned too. `close` also removes the directory.
+ */
+export async function serviceOver(
+  backend: VaultTarget,
+  extra: Partial<VaultStoreOptions> = {},
+  parts: Partial<ServiceParts> = {},
+): Promise<{ service: SecretsService; store: VaultSecretsStore; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "coffer-vault-service-"));
+  let store: VaultSecretsStore | undefined;
+  const service = await createService({
+    databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
+    dataDir: dir,
+    logger: silentLogger,
+    store: (storeContext) => {
+      store = new VaultSecretsStore(vaultStoreOptions.parse(storeOptions(backend, extra)), storeContext);
+      return store;
+    },
+    ...parts,
+  });
+  return {
+    service,
+    store: store!,
+    async close() {
+      await service.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What the service suite drives: a service on `backend`, its limit the store's. */
+export async function serviceUnderTest(
+  backend: VaultTarget,
+  extra: Partial<VaultStoreOptions> = {},
+): Promise<ServiceUnderTest> {
+  const { service, store, close } = await serviceOver(backend, extra);
+  return {
+    session: (user) => service.as({ id: user }),
+    maxValueBytes: store.capabilities().maxValueBytes,
+    close,
+  };
+}
+
+/**
+ * The store for a conformance suite inside `describeWith`: built on the running container, or a
+ * stand-in while it is not running. The harness creates and initialises its store in beforeAll,
+ * which vitest runs even when describeWith skips every test (no Docker here); the stand-in is
+ * opened and closed then, and never used. When the container failed to start, describeWith fails
+ * every test with that error, so the stand-in cannot hide a failure.
+ */
+export function storeOnContainer<T>(running: () => T, build: (container: T) => SecretsStore): SecretsStore {
+  let container: T;
+  try {
+    container = running();
+  } catch {
+    return NOT_STARTED;
+  }
+  return build(container);
+}
+
+const NOT_STARTED = {
+  type: "not-started",
+  init: async () => {},
+  close: async () => {},
+} as unknown as SecretsStore;
+
+/** A throwaway self-signed certificate for 127.0.0.1, for the TLS tests. */
+export async function loopbackCertificate(): Promise<{ key: string; cert: string }> {
+  const now = Date.now();
+  const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+    keyType: "ec",
+    curve: "P-256",
+    algorithm: "sha256",
+    notBeforeDate: new Date(now - 60_000),
+    notAfterDate: new Date(now + 86_400_000),
+    extensions: [
+      { name: "basicConstraints", cA: false },
+      { name: "extKeyUsage", serverAuth: true },
+      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
 }

@@ -1,6 +1,10 @@
 // What the conformance suite cannot see: where the store writes in Vault, that it ignores keys it
 // did not create, max_versions, concurrent writers, namespaces and configuration pitfalls.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import {
+  BackendUnavailableError,
   IntegrityError,
   InvalidConfigError,
   instantiateStore,
@@ -13,6 +17,7 @@ import { vaultStore } from "../src/index.js";
 import {
   context,
   externalAddress,
+  loopbackCertificate,
   newStore,
   rawClient,
   startBackend,
@@ -22,6 +27,7 @@ import {
   type VaultBackend,
   type VaultClient,
 } from "./helpers.js";
+import { OutageProxy } from "./outage-proxy.js";
 
 let backend: VaultBackend;
 let raw: VaultClient;
@@ -119,6 +125,97 @@ describe("keys Coffer did not create", () => {
     await store.delete(id);
     expect(await statusOf(raw.read(`secret/metadata/${store.pathOf(id)}`))).toBe(404);
     await store.close();
+  });
+});
+
+// Faults come from a cutting proxy in front of the emulator (the emulator's own hooks cannot fail
+// the second request of a call).
+describe.skipIf(externalAddress)("creates cut off by an outage", () => {
+  let proxy: OutageProxy;
+  beforeAll(async () => {
+    proxy = await OutageProxy.start(backend.address);
+  });
+  afterAll(() => proxy?.stop());
+
+  const isDataWrite = (request: { method: string; url: string }) =>
+    request.method === "POST" && request.url.includes("/secret/data/");
+
+  it("before the values arrive: an empty key of ours is left, absent to reads, taken over by a create of the same id", async () => {
+    const store = newStore({ address: proxy.url, token: backend.token }, uniqueDeployment("cut-before"));
+    const id = newSecretId();
+    proxy.cutAt("before", isDataWrite);
+    await expect(store.create(id, { k: "fake-cut" })).rejects.toBeInstanceOf(BackendUnavailableError);
+    proxy.restore();
+
+    const metadata = (await raw.read(`secret/metadata/${store.pathOf(id)}`)).data;
+    expect(metadata.custom_metadata).toMatchObject({ "coffer-secret-id": id });
+    expect(metadata.current_version).toBe(0);
+    expect(await statusOf(raw.read(`secret/data/${store.pathOf(id)}`))).toBe(404);
+    await expect(store.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
+    await store.create(id, { k: "fake-again" });
+    expect(await store.get(id)).toEqual({ k: "fake-again" });
+    expect(await store.currentRevision(id)).toBe(1);
+    await store.delete(id);
+    await store.close();
+  });
+
+  it("after the values arrived, with the answer lost: the values are under a key of ours, never a stranded one", async () => {
+    const store = newStore({ address: proxy.url, token: backend.token }, uniqueDeployment("cut-after"));
+    const id = newSecretId();
+    proxy.cutAt("after", isDataWrite);
+    await expect(store.create(id, { k: "fake-landed" })).rejects.toBeInstanceOf(BackendUnavailableError);
+    proxy.restore();
+
+    // The store could not take the key back (the outage went on), but it is Coffer's: readable,
+    // and removable by Coffer.
+    expect((await raw.read(`secret/metadata/${store.pathOf(id)}`)).data.custom_metadata).toMatchObject({
+      "coffer-secret-id": id,
+    });
+    expect(await store.get(id)).toEqual({ k: "fake-landed" });
+    await store.delete(id);
+    expect(await statusOf(raw.read(`secret/metadata/${store.pathOf(id)}`))).toBe(404);
+    await store.close();
+  });
+});
+
+// An https front (the cutting proxy, serving TLS) before the emulator, which speaks plain HTTP.
+describe.skipIf(externalAddress)("TLS", () => {
+  let proxy: OutageProxy;
+  let cert: string;
+  beforeAll(async () => {
+    const material = await loopbackCertificate();
+    cert = material.cert;
+    proxy = await OutageProxy.start(backend.address, material);
+  });
+  afterAll(() => proxy?.stop());
+
+  it("trusts the CA in tlsCa (PEM or @file), and keeps one connection for its requests", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "coffer-vault-tls-")), "ca.pem");
+    writeFileSync(file, cert);
+    for (const tlsCa of [cert, `@${file}`]) {
+      const store = newStore({ address: proxy.url, token: backend.token }, uniqueDeployment("tls"), {
+        tlsCa,
+      });
+      const before = proxy.connections;
+      await store.init();
+      const id = newSecretId();
+      await store.create(id, { k: "fake-over-tls" });
+      for (let i = 0; i < 10; i++) expect(await store.get(id)).toEqual({ k: "fake-over-tls" });
+      await store.delete(id);
+      // 16 requests in turn: one TLS handshake, not one per request.
+      expect(proxy.connections - before).toBe(1);
+      await store.close();
+    }
+  });
+
+  it("refuses a server whose certificate the CA did not sign, as InvalidConfigError", async () => {
+    const stranger = await loopbackCertificate();
+    const store = newStore({ address: proxy.url, token: backend.token }, "tls-stranger", {
+      tlsCa: stranger.cert,
+    });
+    await expect(store.init()).rejects.toBeInstanceOf(InvalidConfigError);
+    const untrusting = newStore({ address: proxy.url, token: backend.token }, "tls-none");
+    await expect(untrusting.init()).rejects.toBeInstanceOf(InvalidConfigError);
   });
 });
 

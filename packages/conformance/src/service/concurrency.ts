@@ -27,8 +27,10 @@ export const concurrencyCases: ServiceCase[] = [
             } catch (error) {
               if (!(error instanceof VersionConflictError)) throw error;
               conflicts++;
-              // As a real client would: back off a little, with jitter, before reading again.
-              await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)));
+              // Back off like a real client, with jitter: with a synchronous metadata database
+              // (SQLite) the retries would otherwise run back to back as microtasks and starve the
+              // I/O of the writer holding the lock (its store call never gets its answer).
+              await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * Math.min(50, attempt * 2)));
             }
           }
           throw new Error(`writer ${writer} never got its update in`);
