@@ -2,8 +2,13 @@
 // COFFER_TEST_GCP_ENDPOINT ("host:port", plain-text gRPC, e.g. an emulator in a container).
 // Credentials are never looked up: every client gets a PassThroughClient, and
 // METADATA_SERVER_DETECTION=none is set as a second guard against probing the metadata server.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { ServiceUnderTest } from "@coffer/conformance";
 import { type SecretValues, type StoreContext, silentLogger } from "@coffer/core";
 import { type GcpEmulator, startGcpEmulator } from "@coffer/emulators";
+import { createService, type SecretsService, type ServiceParts } from "@coffer/service";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { createBackoffSettings, createRetryOptions, googleAuthLibrary, grpc } from "google-gax";
 import { GcpSecretManagerStore, type GcpStoreInjections, type GcpStoreOptions } from "../src/index.js";
@@ -96,4 +101,49 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/**
+ * A SecretsService over SQLite metadata (in a fresh temporary directory) and a gcp store at
+ * `target`, as an operator would run it, but with the test injections (no credential lookup, one
+ * attempt per call). The store is returned too; `close` closes both and removes the directory.
+ */
+export async function serviceOver(
+  target: Pick<GcpTarget, "host" | "port">,
+  parts: Partial<ServiceParts> = {},
+  injections: GcpStoreInjections = testInjections(),
+): Promise<{ service: SecretsService; store: GcpSecretManagerStore; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "coffer-gcp-service-"));
+  let store: GcpSecretManagerStore | undefined;
+  const service = await createService({
+    databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
+    dataDir: dir,
+    logger: silentLogger,
+    store: (context) => {
+      store = new GcpSecretManagerStore(storeOptions(target), context, injections);
+      return store;
+    },
+    ...parts,
+  });
+  return {
+    service,
+    store: store!,
+    async close() {
+      try {
+        await service.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** What the service suite drives: a service over `target`, its size limit the store's. */
+export async function serviceUnderTest(target: Pick<GcpTarget, "host" | "port">): Promise<ServiceUnderTest> {
+  const { service, store, close } = await serviceOver(target);
+  return {
+    session: (user) => service.as({ id: user }),
+    maxValueBytes: store.capabilities().maxValueBytes,
+    close,
+  };
 }
