@@ -9,7 +9,15 @@ import path from "node:path";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { SecretClient } from "@azure/keyvault-secrets";
 import type { ServiceUnderTest } from "@coffer/conformance";
-import { type SecretValues, type StoreContext, silentLogger } from "@coffer/core";
+import {
+  AbstractSecretsStore,
+  type HealthReport,
+  type SecretsStore,
+  type SecretValues,
+  type StoreCapabilities,
+  type StoreContext,
+  silentLogger,
+} from "@coffer/core";
 import { type AzureEmulator, startAzureEmulator } from "@coffer/emulators";
 import { createService, type SecretsService, type ServiceParts } from "@coffer/service";
 import { AzureKeyVaultStore, type AzureStoreInjections, type AzureStoreOptions } from "../src/index.js";
@@ -144,4 +152,55 @@ export async function serviceUnderTest(
     maxValueBytes: store.capabilities().maxValueBytes,
     close,
   };
+}
+
+/**
+ * The store for a conformance suite inside `describeWith`: built on the running container, or a
+ * stand-in while none runs. The harness builds and initialises its store in a beforeAll, which
+ * vitest runs even when describeWith skips every test (no Docker here); the stand-in is opened
+ * and closed then, and never used. When the container failed to start, describeWith fails every
+ * test with that error, so the stand-in hides nothing.
+ */
+export function storeOnContainer<T>(running: () => T, build: (container: T) => SecretsStore): SecretsStore {
+  let container: T;
+  try {
+    container = running();
+  } catch {
+    return new NotStarted();
+  }
+  return build(container);
+}
+
+class NotStarted extends AbstractSecretsStore {
+  readonly type = "azure";
+  capabilities(): StoreCapabilities {
+    return {
+      access: "read-write",
+      maxValueBytes: 1,
+      batchGetMax: 1,
+      versions: false,
+      cas: false,
+      softDelete: false,
+    };
+  }
+  async init(): Promise<void> {}
+  async close(): Promise<void> {}
+  async health(): Promise<HealthReport> {
+    return { status: "unknown", latencyMs: 0, message: "no container is running" };
+  }
+  create(): Promise<void> {
+    return this.#never();
+  }
+  get(): Promise<SecretValues> {
+    return this.#never();
+  }
+  update(): Promise<void> {
+    return this.#never();
+  }
+  delete(): Promise<void> {
+    return this.#never();
+  }
+  #never(): Promise<never> {
+    return Promise.reject(new Error("no container is running: this stand-in is never used by a test"));
+  }
 }

@@ -6,7 +6,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ServiceUnderTest } from "@coffer/conformance";
-import { type SecretValues, type StoreContext, silentLogger } from "@coffer/core";
+import {
+  AbstractSecretsStore,
+  type HealthReport,
+  type SecretsStore,
+  type SecretValues,
+  type StoreCapabilities,
+  type StoreContext,
+  silentLogger,
+} from "@coffer/core";
 import { type GcpEmulator, startGcpEmulator } from "@coffer/emulators";
 import { createService, type SecretsService, type ServiceParts } from "@coffer/service";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
@@ -146,4 +154,61 @@ export async function serviceUnderTest(target: Pick<GcpTarget, "host" | "port">)
     maxValueBytes: store.capabilities().maxValueBytes,
     close,
   };
+}
+
+/** The target a container's endpoint (`host:port`, plain-text gRPC) names. */
+export function containerTarget(endpoint: string): Pick<GcpTarget, "host" | "port"> {
+  const separator = endpoint.lastIndexOf(":");
+  return { host: endpoint.slice(0, separator), port: Number(endpoint.slice(separator + 1)) };
+}
+
+/**
+ * The store for a conformance suite inside `describeWith`: built on the running container, or a
+ * stand-in while none runs. The harness builds and initialises its store in a beforeAll, which
+ * vitest runs even when describeWith skips every test (no Docker here); the stand-in is opened
+ * and closed then, and never used. When the container failed to start, describeWith fails every
+ * test with that error, so the stand-in hides nothing.
+ */
+export function storeOnContainer<T>(running: () => T, build: (container: T) => SecretsStore): SecretsStore {
+  let container: T;
+  try {
+    container = running();
+  } catch {
+    return new NotStarted();
+  }
+  return build(container);
+}
+
+class NotStarted extends AbstractSecretsStore {
+  readonly type = "gcp";
+  capabilities(): StoreCapabilities {
+    return {
+      access: "read-write",
+      maxValueBytes: 1,
+      batchGetMax: 1,
+      versions: false,
+      cas: false,
+      softDelete: false,
+    };
+  }
+  async init(): Promise<void> {}
+  async close(): Promise<void> {}
+  async health(): Promise<HealthReport> {
+    return { status: "unknown", latencyMs: 0, message: "no container is running" };
+  }
+  create(): Promise<void> {
+    return this.#never();
+  }
+  get(): Promise<SecretValues> {
+    return this.#never();
+  }
+  update(): Promise<void> {
+    return this.#never();
+  }
+  delete(): Promise<void> {
+    return this.#never();
+  }
+  #never(): Promise<never> {
+    return Promise.reject(new Error("no container is running: this stand-in is never used by a test"));
+  }
 }
