@@ -735,6 +735,10 @@ export class SecretsService {
           await this.#metadata.transition(row.id, "pending", { state: "active", keys }, now);
           report?.completedCreates.push(row.id);
         } else {
+          // Unreadable is not always empty: a store whose create takes several calls can hold
+          // part of one (gcp: a secret without a version). Remove what is there before giving
+          // the id up, or it would stay behind in the backend for good.
+          await this.#deleteValues(row.id);
           await this.#metadata.remove(row.id, "pending");
           report?.rolledBackCreates.push(row.id);
         }

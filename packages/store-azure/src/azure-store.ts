@@ -6,7 +6,8 @@
  *   get     GetSecret: the owner tags come with the value, so ownership costs no extra call
  *   update  GetSecret (owner tags) + SetSecret (a new version)
  *   delete  GetSecret (owner tags) + DeleteSecret, waiting for the deletion, then PurgeDeletedSecret
- *           when `purgeOnDelete` is on and the vault allows purging
+ *           when `purgeOnDelete` is on and the vault allows purging; when nothing live is found,
+ *           a soft-deleted secret of ours that an interrupted delete left unpurged is purged
  *   restore RecoverDeletedSecret (only when `purgeOnDelete` is off: capability `softDelete`)
  */
 import type { TokenCredential } from "@azure/core-auth";
@@ -163,7 +164,17 @@ export class AzureKeyVaultStore extends AbstractSecretsStore {
   async delete(id: SecretId): Promise<void> {
     assertSecretId(id);
     const name = secretNameFor(this.#naming, id);
-    await this.#getOwned(name, id, "delete");
+    try {
+      await this.#getOwned(name, id, "delete");
+    } catch (error) {
+      // Nothing live to delete. But a delete cut off after Key Vault deleted the secret (an outage
+      // while waiting for the deletion) never purged it: the retry, e.g. by the service's
+      // reconcile, finishes that purge before it reports the secret as not found.
+      if (error instanceof SecretNotFoundError && this.#options.purgeOnDelete) {
+        await this.#purgeLeftover(name, id);
+      }
+      throw error;
+    }
     const client = await this.#client();
     let deleted: DeletedSecret;
     try {
@@ -176,20 +187,8 @@ export class AzureKeyVaultStore extends AbstractSecretsStore {
     } catch (error) {
       throw mapAzureError(error, { operation: "delete", id });
     }
-    if (this.#options.purgeOnDelete && purgeable(deleted.properties.recoveryLevel)) {
-      // The secret is deleted already; a purge that fails leaves it soft-deleted, which a later
-      // create of the same id handles (it purges or recovers first). So log, do not throw.
-      try {
-        await client.purgeDeletedSecret(name, { abortSignal: this.#deadline() });
-      } catch (error) {
-        const mapped = mapAzureError(error, { operation: "purge", id });
-        this.#logger.warn("azure store: a deleted secret could not be purged; it stays soft-deleted", {
-          id,
-          errorCode: mapped.code,
-          reason: mapped.message,
-        });
-      }
-    }
+    if (this.#options.purgeOnDelete && purgeable(deleted.properties.recoveryLevel))
+      await this.#purge(name, id);
   }
 
   override async restore(id: SecretId): Promise<void> {
@@ -305,6 +304,31 @@ export class AzureKeyVaultStore extends AbstractSecretsStore {
     } catch (error) {
       throw mapAzureError(error, { operation, id });
     }
+  }
+
+  /**
+   * Purges a deleted secret. It is deleted already; a purge that fails leaves it soft-deleted,
+   * which a later create of the same id handles (it purges or recovers first). So log, do not throw.
+   */
+  async #purge(name: string, id: SecretId): Promise<void> {
+    const client = await this.#client();
+    try {
+      await client.purgeDeletedSecret(name, { abortSignal: this.#deadline() });
+    } catch (error) {
+      const mapped = mapAzureError(error, { operation: "purge", id });
+      this.#logger.warn("azure store: a deleted secret could not be purged; it stays soft-deleted", {
+        id,
+        errorCode: mapped.code,
+        reason: mapped.message,
+      });
+    }
+  }
+
+  /** Purges a soft-deleted secret of ours under `name` that an interrupted delete left behind. */
+  async #purgeLeftover(name: string, id: SecretId): Promise<void> {
+    const deleted = await this.#getDeleted(name, id, "delete");
+    if (!deleted || !hasOwnerTags(deleted.properties.tags, this.#deploymentTag, id)) return;
+    if (purgeable(deleted.properties.recoveryLevel)) await this.#purge(name, id);
   }
 
   /**

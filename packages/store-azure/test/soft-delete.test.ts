@@ -70,6 +70,17 @@ describe("purgeOnDelete: true (the default)", () => {
     expect(await versionCount(name)).toBe(1);
     await store.delete(id);
   });
+
+  it("a delete retried after one that deleted but never purged (cut off) purges the leftover, then says not found", async () => {
+    const store = open(target);
+    const id = newSecretId();
+    const name = store.secretName(id);
+    await store.create(id, sample);
+    // Deleted without the purge, as when an outage cut the store's delete off after Key Vault's DELETE.
+    await (await raw.beginDeleteSecret(name, poll)).pollUntilDone();
+    await expect(store.delete(id)).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(await deletedTags(name)).toBe("none");
+  });
 });
 
 describe("purgeOnDelete: false", () => {
@@ -114,7 +125,7 @@ describe("purgeOnDelete: false", () => {
 });
 
 describe("deleted secrets of others", () => {
-  it("a soft-deleted secret of another owner under our name is neither purged, recovered nor restored", async () => {
+  it("a soft-deleted secret of another owner under our name is neither purged (not even by a delete), recovered nor restored", async () => {
     const purging = open(target);
     const keeping = open(target, { purgeOnDelete: false });
     const id = newSecretId();
@@ -126,6 +137,7 @@ describe("deleted secrets of others", () => {
     await expect(purging.create(id, sample)).rejects.toBeInstanceOf(SecretExistsError);
     await expect(keeping.create(id, sample)).rejects.toBeInstanceOf(SecretExistsError);
     await expect(keeping.restore(id)).rejects.toBeInstanceOf(SecretNotFoundError);
+    await expect(purging.delete(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     expect(await deletedTags(name)).toMatchObject({ "coffer-deployment": "someone-else" });
     await raw.purgeDeletedSecret(name);
   });

@@ -27,10 +27,14 @@ export const concurrencyCases: ServiceCase[] = [
             } catch (error) {
               if (!(error instanceof VersionConflictError)) throw error;
               conflicts++;
-              // Back off like a real client, with jitter: with a synchronous metadata database
-              // (SQLite) the retries would otherwise run back to back as microtasks and starve the
-              // I/O of the writer holding the lock (its store call never gets its answer).
-              await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * Math.min(50, attempt * 2)));
+              // Back off like a real client: with a synchronous metadata database (SQLite) the
+              // retries would otherwise run back to back as microtasks and starve the I/O of the
+              // writer holding the lock (its store call never gets its answer). The backoff grows
+              // (1 ms up to ~100 ms, with jitter): a fixed short one still keeps 63 losers busy
+              // enough that a store needing several calls per update (gcp: five) takes about a
+              // second per winner and the last writers run out of attempts.
+              const ceiling = Math.min(64, 2 ** Math.min(attempt, 6));
+              await new Promise((resolve) => setTimeout(resolve, ceiling * (0.5 + Math.random())));
             }
           }
           throw new Error(`writer ${writer} never got its update in`);

@@ -1,0 +1,18 @@
+// The service suite over the azure store (against the emulator, or COFFER_TEST_AZURE_URL) with
+// SQLite metadata: names, visibility, versions, listing, references and limits end to end, with
+// every value living in Key Vault.
+import { describeServiceConformance } from "@coffer/conformance";
+import { afterAll, beforeAll } from "vitest";
+import { type AzureTarget, serviceUnderTest, startTarget } from "./helpers.js";
+
+let target: AzureTarget;
+
+beforeAll(async () => {
+  target = await startTarget();
+});
+
+afterAll(async () => {
+  await target?.stop();
+});
+
+describeServiceConformance("azure store + SQLite metadata", { open: () => serviceUnderTest(target) });
