@@ -4,7 +4,7 @@
  */
 import type { SecretMetadata } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
-import type { Kysely, Transaction } from "kysely";
+import { type Compilable, CompiledQuery, type Kysely, type Transaction } from "kysely";
 import type { MetadataTables, SecretRow, SecretState } from "./schema.js";
 
 /** States in which a secret is visible: it exists and its values are readable. */
@@ -30,8 +30,25 @@ export function rowToMetadata(row: SecretRow): SecretMetadata {
 export class MetadataRepository {
   readonly db: Kysely<MetadataTables>;
 
+  // Every read starts with one of these lookups, so they are compiled once (see PreparedQuery).
+  readonly #byId: PreparedQuery<[id: string, actorId: string]>;
+  readonly #byNameEither: PreparedQuery<[name: string, actorId: string]>;
+  readonly #byNameIn: PreparedQuery<[name: string, scope: string]>;
+
   constructor(readonly database: Database) {
     this.db = database.db as Kysely<MetadataTables>;
+    const secrets = () => this.db.selectFrom("coffer_secrets").selectAll().where("state", "in", LIVE_STATES);
+    this.#byId = new PreparedQuery(this.db, (id, actorId) =>
+      secrets()
+        .where("id", "=", id)
+        .where((eb) => eb.or([eb("private", "=", 0), eb("owner", "=", actorId)])),
+    );
+    this.#byNameEither = new PreparedQuery(this.db, (name, actorId) =>
+      secrets().where("name", "=", name).where("scope", "in", [actorId, ""]),
+    );
+    this.#byNameIn = new PreparedQuery(this.db, (name, scope) =>
+      secrets().where("name", "=", name).where("scope", "=", scope),
+    );
   }
 
   /** Runs a query, turning connectivity problems into typed errors. */
@@ -67,15 +84,8 @@ export class MetadataRepository {
   }
 
   async findVisibleById(actorId: string, id: string): Promise<SecretRow | undefined> {
-    return this.run((db) =>
-      db
-        .selectFrom("coffer_secrets")
-        .selectAll()
-        .where("id", "=", id)
-        .where("state", "in", LIVE_STATES)
-        .where((eb) => eb.or([eb("private", "=", 0), eb("owner", "=", actorId)]))
-        .executeTakeFirst(),
-    );
+    const rows = await this.run(() => this.#byId.run([id, actorId]));
+    return rows[0];
   }
 
   /** Private first, then public; or exactly one of them when `isPrivate` is given. */
@@ -84,18 +94,13 @@ export class MetadataRepository {
     name: string,
     isPrivate?: boolean,
   ): Promise<SecretRow | undefined> {
-    const scopes = isPrivate === undefined ? [actorId, ""] : [scopeFor(isPrivate, actorId)];
-    return this.run((db) =>
-      db
-        .selectFrom("coffer_secrets")
-        .selectAll()
-        .where("name", "=", name)
-        .where("scope", "in", scopes)
-        .where("state", "in", LIVE_STATES)
-        .orderBy("private", "desc")
-        .limit(1)
-        .executeTakeFirst(),
+    const rows = await this.run(() =>
+      isPrivate === undefined
+        ? this.#byNameEither.run([name, actorId])
+        : this.#byNameIn.run([name, scopeFor(isPrivate, actorId)]),
     );
+    // At most two rows (the unique key is scope + name): the caller's private one wins.
+    return rows.find((row) => Number(row.private) === 1) ?? rows[0];
   }
 
   /** Every visible secret with one of these names: one query however many names. */
@@ -162,5 +167,37 @@ export class MetadataRepository {
     await this.run((db) =>
       db.deleteFrom("coffer_secrets").where("id", "=", id).where("state", "=", state).execute(),
     );
+  }
+}
+
+/**
+ * A query Kysely compiles once, then runs with new arguments. Building and compiling a query costs
+ * Kysely more than SQLite needs to answer a point lookup, and these run on every read. The query
+ * is compiled with a marker in place of each argument; each run puts the arguments where the
+ * markers ended up (other parameters, such as the state list, stay as compiled).
+ */
+class PreparedQuery<Args extends string[]> {
+  #compiled: { sql: string; slots: Array<number | { constant: unknown }> } | undefined;
+
+  constructor(
+    private readonly db: Kysely<MetadataTables>,
+    private readonly build: (...args: Args) => Compilable<SecretRow>,
+  ) {}
+
+  async run(args: Args): Promise<SecretRow[]> {
+    const compiled = (this.#compiled ??= this.#compile(args.length));
+    const parameters = compiled.slots.map((slot) => (typeof slot === "number" ? args[slot] : slot.constant));
+    const result = await this.db.executeQuery<SecretRow>(CompiledQuery.raw(compiled.sql, parameters));
+    return result.rows;
+  }
+
+  #compile(arity: number) {
+    const markers = Array.from({ length: arity }, (_, index) => `\u0000coffer-argument-${index}`) as Args;
+    const { sql, parameters } = this.build(...markers).compile();
+    const slots = parameters.map((parameter) => {
+      const index = markers.indexOf(parameter as string);
+      return index >= 0 ? index : { constant: parameter };
+    });
+    return { sql, slots };
   }
 }

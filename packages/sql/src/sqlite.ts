@@ -18,6 +18,7 @@ class NodeSqliteStatement implements SqliteStatement {
   constructor(
     private readonly statement: StatementSync,
     sql: string,
+    private readonly fresh: () => StatementSync,
   ) {
     const columns = (statement as { columns?: () => unknown[] }).columns;
     this.reader = typeof columns === "function" ? columns.call(statement).length > 0 : READER.test(sql);
@@ -32,18 +33,36 @@ class NodeSqliteStatement implements SqliteStatement {
   }
 
   iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
-    return this.statement.iterate(...toSqlite(parameters)) as IterableIterator<unknown>;
+    // A streaming read holds its statement until the caller stops iterating: use one of its own.
+    return this.fresh().iterate(...toSqlite(parameters)) as IterableIterator<unknown>;
   }
 }
 
+/** How many prepared statements to keep: Coffer issues a few dozen distinct queries. */
+const STATEMENT_CACHE_SIZE = 256;
+
 class NodeSqliteDatabase implements SqliteDatabase {
+  // Kysely prepares every query anew; parsing the SQL each time costs more than running a point
+  // lookup. node:sqlite runs one statement at a time on this connection, so reuse is safe (only
+  // `iterate`, which keeps a statement busy across calls, gets a fresh one — see below).
+  readonly #statements = new Map<string, NodeSqliteStatement>();
+
   constructor(private readonly database: DatabaseSync) {}
 
   prepare(sql: string): SqliteStatement {
-    return new NodeSqliteStatement(this.database.prepare(sql), sql);
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = new NodeSqliteStatement(this.database.prepare(sql), sql, () => this.database.prepare(sql));
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+        this.#statements.delete(this.#statements.keys().next().value!);
+      }
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   close(): void {
+    this.#statements.clear();
     if (this.database.isOpen) this.database.close();
   }
 }
