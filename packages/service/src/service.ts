@@ -187,7 +187,7 @@ export class SecretsService {
     try {
       await this.#metadata.insert(row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw nameTaken(name, isPrivate);
+      if (isUniqueViolation(error)) throw await this.#nameTakenOnCreate(actor, name, isPrivate);
       throw error;
     }
 
@@ -526,6 +526,32 @@ export class SecretsService {
     }
     const isPrivate = parseBoolean(ref.private, "private");
     return this.#metadata.findVisibleByName(actor.id, validateSecretName(ref.name), isPrivate);
+  }
+
+  /**
+   * The name is taken. If what holds it is an earlier create that never finished (an outage cut
+   * it short), say so: the name frees itself once that create is repaired.
+   */
+  async #nameTakenOnCreate(actor: Actor, name: string, isPrivate: boolean): Promise<SecretExistsError> {
+    const holder = await this.#metadata
+      .run((db) =>
+        db
+          .selectFrom("coffer_secrets")
+          .select(["state", "state_since"])
+          .where("name", "=", name)
+          .where("scope", "=", scopeFor(isPrivate, actor.id))
+          .executeTakeFirst(),
+      )
+      .catch(() => undefined);
+    if (holder?.state !== "pending") return nameTaken(name, isPrivate);
+    const waitSeconds = Math.max(
+      1,
+      Math.ceil((Number(holder.state_since) + this.#leaseMs - this.#clock()) / 1000),
+    );
+    return new SecretExistsError(`An earlier create of '${name}' did not finish, and still holds the name.`, {
+      hint: `It is repaired (kept if its values were stored, else removed) by coffer reconcile, which may act on it in ${waitSeconds} s; then retry.`,
+      details: { name, private: isPrivate, state: "pending" },
+    });
   }
 
   async #readValues(actor: Actor, row: SecretRow): Promise<SecretValues> {

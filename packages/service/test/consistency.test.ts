@@ -254,3 +254,18 @@ describe("reconcile", () => {
     expect((await service.reconcile({ olderThanMs: 0 })).completedCreates).toHaveLength(1);
   });
 });
+
+describe("a name held by a create that never finished", () => {
+  it("is reported as such, and is free again once reconcile rolls the create back", async () => {
+    const { service, store, hooks } = await setUp();
+    await withFaults(service, hooks, ["create.store-values", "create.compensate"], () =>
+      service.create(alice, { name: "db", values: { k: "fake" } }),
+    );
+    await expect(service.create(alice, { name: "db", values: { k: "again" } })).rejects.toThrow(
+      /An earlier create of 'db' did not finish, and still holds the name\./,
+    );
+    await service.reconcile({ olderThanMs: 0 });
+    await service.create(alice, { name: "db", values: { k: "again" } });
+    await expectConsistent(service, store);
+  });
+});
