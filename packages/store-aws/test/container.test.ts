@@ -9,7 +9,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { awsStore } from "../src/index.js";
-import { closedPort, newStore, serviceUnderTest, storeOnContainer, uniqueDeployment } from "./helpers.js";
+import { closedPort, newStore, serviceOver, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describeWith(
     const deployment = uniqueDeployment("container");
     describeStoreConformance("aws (container)", {
       registration: awsStore,
-      create: () => storeOnContainer(emulator, (running) => newStore(running.endpoint, deployment)),
+      create: () => newStore(emulator().endpoint, deployment),
       unreachable: () => newStore(`http://127.0.0.1:${deadPort}`, "unreachable"),
       capabilities: {
         access: "read-write",
@@ -36,7 +36,7 @@ describeWith(
     });
 
     describeServiceConformance("aws container + SQLite metadata", {
-      open: () => serviceUnderTest(emulator().endpoint),
+      open: () => serviceOver(emulator().endpoint),
     });
   },
 );

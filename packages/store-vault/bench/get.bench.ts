@@ -16,10 +16,10 @@ import { silentLogger } from "@coffer/core";
 import { startVaultEmulator } from "@coffer/emulators";
 import { createService } from "@coffer/service";
 import { VaultSecretsStore, vaultStoreOptions } from "@coffer/store-vault";
+import { OutageProxy } from "@coffer/testkit";
 import vaultFactory from "node-vault";
 import { generate } from "selfsigned";
 import { printTable } from "../../service/bench/table.ts";
-import { OutageProxy } from "../test/outage-proxy.ts";
 
 const WARMUP = 300;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3000);
