@@ -12,14 +12,7 @@ import { type RunningEmulatorContainer, startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { MAX_VALUE_BYTES } from "../src/index.js";
-import {
-  type AzureTarget,
-  closedPort,
-  serviceUnderTest,
-  storeFor,
-  storeOnContainer,
-  testInjections,
-} from "./helpers.js";
+import { type AzureTarget, closedPort, serviceOver, storeFor, testInjections } from "./helpers.js";
 
 let unreachablePort: number;
 
@@ -50,10 +43,7 @@ describeWith(
   () => startEmulator("azure"),
   (emulator) => {
     describeStoreConformance("azure (container)", {
-      create: () =>
-        storeOnContainer(emulator, (running) =>
-          storeFor(targetOf(running), {}, "test-deployment", injectionsFor(running)),
-        ),
+      create: () => storeFor(targetOf(emulator()), {}, "test-deployment", injectionsFor(emulator())),
       capabilities: {
         access: "read-write",
         maxValueBytes: MAX_VALUE_BYTES,
@@ -66,7 +56,7 @@ describeWith(
     });
 
     describeServiceConformance("azure container + SQLite metadata", {
-      open: () => serviceUnderTest(targetOf(emulator()), injectionsFor(emulator())),
+      open: () => serviceOver(targetOf(emulator()), {}, injectionsFor(emulator())),
     });
   },
 );

@@ -12,7 +12,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { MAX_VALUE_BYTES } from "../src/index.js";
-import { closedPort, containerTarget, serviceUnderTest, storeFor, storeOnContainer } from "./helpers.js";
+import { closedPort, containerTarget, serviceOver, storeFor } from "./helpers.js";
 
 let unreachablePort: number;
 
@@ -25,7 +25,7 @@ describeWith(
   () => startEmulator("gcp"),
   (emulator) => {
     describeStoreConformance("gcp (container)", {
-      create: () => storeOnContainer(emulator, (running) => storeFor(containerTarget(running.endpoint))),
+      create: () => storeFor(containerTarget(emulator().endpoint)),
       capabilities: {
         access: "read-write",
         maxValueBytes: MAX_VALUE_BYTES,
@@ -38,7 +38,7 @@ describeWith(
     });
 
     describeServiceConformance("gcp container + SQLite metadata", {
-      open: () => serviceUnderTest(containerTarget(emulator().endpoint)),
+      open: () => serviceOver(containerTarget(emulator().endpoint)),
     });
   },
 );

@@ -5,7 +5,7 @@
 import { newSecretId, type SecretId, type SecretsSession, type SecretValues } from "@coffer/core";
 import { assert } from "../assertions.js";
 import { expectConsistent, recordingHooks, rejectsUnavailable, repaired, untilReady } from "./checks.js";
-import type { OutageConformanceOptions, ServiceInOutage } from "./types.js";
+import type { OutageConformanceOptions, ServiceInOutage, StepHooks } from "./types.js";
 
 export interface OutageCaseContext {
   options: OutageConformanceOptions;
@@ -16,8 +16,8 @@ export interface OutageCaseContext {
   open(atStep?: StepAction): Promise<Opened>;
 }
 
-export interface Opened {
-  target: ServiceInOutage;
+export interface Opened<Target extends ServiceInOutage = ServiceInOutage> {
+  target: Target;
   alice: SecretsSession;
   /** Every secret id the service wrote so far. */
   ids: Set<SecretId>;
@@ -37,11 +37,11 @@ export interface OutageCase {
 }
 
 /** Opens through `open`, recording ids; the caller closes `target`. */
-export async function openRecorded(
-  open: OutageConformanceOptions["open"],
+export async function openRecorded<Target extends ServiceInOutage>(
+  open: (hooks: StepHooks) => Promise<Target>,
   atStep?: StepAction,
-): Promise<Opened> {
-  let opened: ServiceInOutage | undefined;
+): Promise<Opened<Target>> {
+  let opened: Target | undefined;
   // No step runs before open() resolves, so the hooks always see the target.
   const recording = recordingHooks((step, id) => atStep?.(step, id, opened!));
   opened = await open(recording.hooks);
