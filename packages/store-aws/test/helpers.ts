@@ -4,7 +4,7 @@
  * would probe the EC2 metadata address, which tests must never do.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { type Logger, type StoreContext, silentLogger } from "@coffer/core";
+import { type Logger, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
 import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
 import { freePort, serviceOverStore } from "@coffer/testkit";
@@ -18,6 +18,16 @@ export const FAKE_CREDENTIALS = {
 } as const;
 
 export const REGION = "us-east-1";
+
+/** What the store declares with its default delete policy (a recovery window). */
+export const CAPABILITIES: StoreCapabilities = {
+  access: "read-write",
+  maxValueBytes: 65_536,
+  batchGetMax: 20,
+  versions: false,
+  cas: false,
+  softDelete: true,
+};
 
 /** A running backend: the emulator (with its fault hooks), or an external endpoint. */
 export interface AwsBackend {

@@ -11,8 +11,14 @@ import { describeServiceConformance, describeStoreConformance } from "@coffer/co
 import { type RunningEmulatorContainer, startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
-import { MAX_VALUE_BYTES } from "../src/index.js";
-import { type AzureTarget, closedPort, serviceOver, storeFor, testInjections } from "./helpers.js";
+import {
+  type AzureTarget,
+  CAPABILITIES,
+  closedPort,
+  serviceOver,
+  storeFor,
+  testInjections,
+} from "./helpers.js";
 
 let unreachablePort: number;
 
@@ -44,14 +50,7 @@ describeWith(
   (emulator) => {
     describeStoreConformance("azure (container)", {
       create: () => storeFor(targetOf(emulator()), {}, "test-deployment", injectionsFor(emulator())),
-      capabilities: {
-        access: "read-write",
-        maxValueBytes: MAX_VALUE_BYTES,
-        batchGetMax: 1,
-        versions: false,
-        cas: false,
-        softDelete: false,
-      },
+      capabilities: CAPABILITIES,
       unreachable: () => storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: "" }),
     });
 

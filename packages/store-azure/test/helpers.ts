@@ -5,11 +5,16 @@
 import { readFileSync } from "node:fs";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { SecretClient } from "@azure/keyvault-secrets";
-import { type SecretValues, type StoreContext, silentLogger } from "@coffer/core";
+import { type SecretValues, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
 import { type AzureEmulator, startAzureEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
 import { freePort, serviceOverStore } from "@coffer/testkit";
-import { AzureKeyVaultStore, type AzureStoreInjections, type AzureStoreOptions } from "../src/index.js";
+import {
+  AzureKeyVaultStore,
+  type AzureStoreInjections,
+  type AzureStoreOptions,
+  MAX_VALUE_BYTES,
+} from "../src/index.js";
 
 /** A fake credential that counts its calls; the emulator accepts any non-empty bearer token. */
 export class FakeCredential implements TokenCredential {
@@ -19,6 +24,16 @@ export class FakeCredential implements TokenCredential {
     return { token: "not-a-real-token", expiresOnTimestamp: Date.now() + 3_600_000 };
   }
 }
+
+/** What the store declares with purgeOnDelete on (the default). */
+export const CAPABILITIES: StoreCapabilities = {
+  access: "read-write",
+  maxValueBytes: MAX_VALUE_BYTES,
+  batchGetMax: 1,
+  versions: false,
+  cas: false,
+  softDelete: false,
+};
 
 export interface AzureTarget {
   url: string;

@@ -2,17 +2,32 @@
 // COFFER_TEST_GCP_ENDPOINT ("host:port", plain-text gRPC, e.g. an emulator in a container).
 // Credentials are never looked up: every client gets a PassThroughClient, and
 // METADATA_SERVER_DETECTION=none is set as a second guard against probing the metadata server.
-import { type SecretValues, type StoreContext, silentLogger } from "@coffer/core";
+import { type SecretValues, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
 import { type GcpEmulator, startGcpEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
 import { freePort, serviceOverStore } from "@coffer/testkit";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { createBackoffSettings, createRetryOptions, googleAuthLibrary, grpc } from "google-gax";
-import { GcpSecretManagerStore, type GcpStoreInjections, type GcpStoreOptions } from "../src/index.js";
+import {
+  GcpSecretManagerStore,
+  type GcpStoreInjections,
+  type GcpStoreOptions,
+  MAX_VALUE_BYTES,
+} from "../src/index.js";
 
 process.env.METADATA_SERVER_DETECTION = "none";
 
 export const PROJECT = "coffer-test";
+
+/** What the store declares. */
+export const CAPABILITIES: StoreCapabilities = {
+  access: "read-write",
+  maxValueBytes: MAX_VALUE_BYTES,
+  batchGetMax: 1,
+  versions: false,
+  cas: false,
+  softDelete: false,
+};
 
 export interface GcpTarget {
   host: string;

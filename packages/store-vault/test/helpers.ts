@@ -2,7 +2,7 @@
  * Test wiring: the in-process Vault emulator by default, or the Vault at COFFER_TEST_VAULT_ADDR
  * (with COFFER_TEST_VAULT_TOKEN, a token allowed to use the `secret` KV v2 mount) when set.
  */
-import { type Logger, type StoreContext, silentLogger } from "@coffer/core";
+import { type Logger, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
 import { startVaultEmulator, type VaultEmulator, type VaultEmulatorOptions } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
 import { freePort, serviceOverStore } from "@coffer/testkit";
@@ -25,6 +25,16 @@ export interface VaultBackend {
 }
 
 export const externalAddress = process.env.COFFER_TEST_VAULT_ADDR;
+
+/** What the store declares. */
+export const CAPABILITIES: StoreCapabilities = {
+  access: "read-write",
+  maxValueBytes: 512_000,
+  batchGetMax: 1,
+  versions: true,
+  cas: true,
+  softDelete: false,
+};
 
 export async function startBackend(options: VaultEmulatorOptions = {}): Promise<VaultBackend> {
   if (externalAddress) {
