@@ -1,6 +1,17 @@
 export * from "./assertions.js";
 export { tricky as trickyValues } from "./cases/fidelity.js";
 export { ConformanceHarness, planCases, runStoreConformance, storeConformanceCases } from "./harness.js";
+export { type Opened, openRecorded, type StepAction } from "./outage/cases.js";
+export {
+  expectConsistent,
+  NOTHING_TO_REPAIR,
+  recordingHooks,
+  rejectsUnavailable,
+  repaired,
+  untilReady,
+} from "./outage/checks.js";
+export { describeOutageConformance, planOutageCases } from "./outage/suite.js";
+export type * from "./outage/types.js";
 export { listAll } from "./service/listing.js";
 export { describeServiceConformance, serviceConformanceCases } from "./service/suite.js";
 export type * from "./service/types.js";

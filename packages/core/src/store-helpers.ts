@@ -24,11 +24,13 @@ export function parseStoreOptions<Schema extends z.ZodType>(
 
 /**
  * Runs `check` and reports how it went, timed. Never throws: a typed error becomes status "error"
- * with its code; anything else becomes `fallbackMessage` (driver messages can carry request data).
+ * with its code (and its message, followed by its hint with `withHint`); anything else becomes
+ * `fallbackMessage` (driver messages can carry request data).
  */
 export async function probeHealth(
   check: () => Promise<string | undefined>,
   fallbackMessage: string,
+  options: { withHint?: boolean } = {},
 ): Promise<HealthReport> {
   const started = performance.now();
   try {
@@ -38,7 +40,7 @@ export async function probeHealth(
     return {
       status: "error",
       latencyMs: performance.now() - started,
-      message: isCofferError(error) ? error.message : fallbackMessage,
+      message: isCofferError(error) ? (options.withHint ? error.oneLine : error.message) : fallbackMessage,
       ...(isCofferError(error) ? { errorCode: error.code } : {}),
     };
   }

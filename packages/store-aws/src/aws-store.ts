@@ -36,8 +36,8 @@ import {
   type HealthReport,
   IntegrityError,
   InvalidConfigError,
-  isCofferError,
   mapWithConcurrency,
+  probeHealth,
   SecretExistsError,
   type SecretId,
   SecretNotFoundError,
@@ -285,22 +285,11 @@ export class AwsSecretsStore extends AbstractSecretsStore {
   }
 
   async health(): Promise<HealthReport> {
-    const started = performance.now();
-    try {
+    return probeHealth(async () => {
       await this.init();
-      return {
-        status: "ready",
-        latencyMs: performance.now() - started,
-        message: `Secrets Manager in ${this.#options.region}${this.#options.endpoint ? ` at ${this.#options.endpoint}` : ""}`,
-      };
-    } catch (error) {
-      return {
-        status: "error",
-        latencyMs: performance.now() - started,
-        message: isCofferError(error) ? error.message : "Secrets Manager could not be checked.",
-        ...(isCofferError(error) && { errorCode: error.code }),
-      };
-    }
+      const { region, endpoint } = this.#options;
+      return `Secrets Manager in ${region}${endpoint ? ` at ${endpoint}` : ""}`;
+    }, "Secrets Manager could not be checked.");
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import {
   BackendUnavailableError,
   type ErrorDetails,
   InvalidConfigError,
+  isNetworkError,
   SecretNotFoundError,
   ValidationError,
 } from "@coffer/core";
@@ -74,19 +75,8 @@ const INVALID_INPUT = new Set([
   "SerializationException",
   "InvalidNextTokenException",
 ]);
-const NETWORK = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ESOCKETTIMEDOUT",
-]);
+/** The SDK's HTTP handler's own code for a socket that went quiet (core's set has the rest). */
+const SOCKET_TIMEOUT = "ESOCKETTIMEDOUT";
 const TLS = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
 
 /** The service's error code (or the network error's code) of anything the SDK threw. */
@@ -152,7 +142,8 @@ export function toStoreError(error: unknown, context: FailureContext): unknown {
     );
   }
   if (
-    (code !== undefined && (THROTTLING.has(code) || TRANSIENT.has(code) || NETWORK.has(code))) ||
+    (code !== undefined && (THROTTLING.has(code) || TRANSIENT.has(code) || code === SOCKET_TIMEOUT)) ||
+    isNetworkError(error) ||
     e.$fault === "server" ||
     (status !== undefined && (status >= 500 || status === 429))
   ) {

@@ -4,7 +4,14 @@
 import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { awsStore } from "../src/index.js";
-import { type AwsBackend, closedPort, newStore, startBackend, uniqueDeployment } from "./helpers.js";
+import {
+  type AwsBackend,
+  CAPABILITIES,
+  closedPort,
+  newStore,
+  startBackend,
+  uniqueDeployment,
+} from "./helpers.js";
 
 let backend: AwsBackend;
 let deadPort: number;
@@ -39,26 +46,12 @@ const windowDeployment = uniqueDeployment("conf-window");
 describeStoreConformance("aws (recovery window)", {
   ...common,
   create: () => newStore(backend.endpoint, windowDeployment),
-  capabilities: {
-    access: "read-write",
-    maxValueBytes: 65_536,
-    batchGetMax: 20,
-    versions: false,
-    cas: false,
-    softDelete: true,
-  },
+  capabilities: CAPABILITIES,
 });
 
 const forceDeployment = uniqueDeployment("conf-force");
 describeStoreConformance("aws (force delete)", {
   ...common,
   create: () => newStore(backend.endpoint, forceDeployment, { forceDelete: true }),
-  capabilities: {
-    access: "read-write",
-    maxValueBytes: 65_536,
-    batchGetMax: 20,
-    versions: false,
-    cas: false,
-    softDelete: false,
-  },
+  capabilities: { ...CAPABILITIES, softDelete: false },
 });

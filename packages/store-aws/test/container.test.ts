@@ -9,7 +9,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { awsStore } from "../src/index.js";
-import { closedPort, newStore, serviceUnderTest, storeOnContainer, uniqueDeployment } from "./helpers.js";
+import { CAPABILITIES, closedPort, newStore, serviceOver, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -23,20 +23,13 @@ describeWith(
     const deployment = uniqueDeployment("container");
     describeStoreConformance("aws (container)", {
       registration: awsStore,
-      create: () => storeOnContainer(emulator, (running) => newStore(running.endpoint, deployment)),
+      create: () => newStore(emulator().endpoint, deployment),
       unreachable: () => newStore(`http://127.0.0.1:${deadPort}`, "unreachable"),
-      capabilities: {
-        access: "read-write",
-        maxValueBytes: 65_536,
-        batchGetMax: 20,
-        versions: false,
-        cas: false,
-        softDelete: true,
-      },
+      capabilities: CAPABILITIES,
     });
 
     describeServiceConformance("aws container + SQLite metadata", {
-      open: () => serviceUnderTest(emulator().endpoint),
+      open: () => serviceOver(emulator().endpoint),
     });
   },
 );

@@ -3,15 +3,11 @@
  * (LocalStack, a container) when set. Credentials are always static fakes: the SDK's default chain
  * would probe the EC2 metadata address, which tests must never do.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { ServiceUnderTest } from "@coffer/conformance";
-import { type Logger, type SecretsStore, type StoreContext, silentLogger } from "@coffer/core";
+import { type Logger, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
 import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "@coffer/emulators";
-import { createService, type SecretsService, type ServiceParts } from "@coffer/service";
+import { createService, type ServiceParts } from "@coffer/service";
+import { freePort, serviceOverStore } from "@coffer/testkit";
 import { AwsSecretsStore, type AwsStoreOptions, awsStoreOptions } from "../src/index.js";
 
 process.env.AWS_EC2_METADATA_DISABLED = "true";
@@ -22,6 +18,16 @@ export const FAKE_CREDENTIALS = {
 } as const;
 
 export const REGION = "us-east-1";
+
+/** What the store declares with its default delete policy (a recovery window). */
+export const CAPABILITIES: StoreCapabilities = {
+  access: "read-write",
+  maxValueBytes: 65_536,
+  batchGetMax: 20,
+  versions: false,
+  cas: false,
+  softDelete: true,
+};
 
 /** A running backend: the emulator (with its fault hooks), or an external endpoint. */
 export interface AwsBackend {
@@ -79,14 +85,7 @@ export function rawClient(endpoint: string): SecretsManagerClient {
 }
 
 /** A loopback port with nothing listening on it. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address !== "object") throw new Error("no port");
-  return address.port;
-}
+export const closedPort = freePort;
 
 /** A deployment id unique to this run, so runs against a shared endpoint never see each other. */
 export function uniqueDeployment(label: string): string {
@@ -95,67 +94,17 @@ export function uniqueDeployment(label: string): string {
 
 /**
  * A SecretsService over SQLite metadata (in a fresh temporary directory) and an `aws` store at
- * `endpoint`. The store is returned too, for its call counters. `close` also removes the directory.
+ * `endpoint`. The result also has the store (for its call counters) and is what the service suite
+ * drives; `close` also removes the directory.
  */
-export async function serviceOver(
+export function serviceOver(
   endpoint: string,
   extra: Partial<AwsStoreOptions> = {},
   parts: Partial<ServiceParts> = {},
-): Promise<{ service: SecretsService; store: AwsSecretsStore; close(): Promise<void> }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "coffer-aws-service-"));
-  let store: AwsSecretsStore | undefined;
-  const service = await createService({
-    databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
-    dataDir: dir,
-    logger: silentLogger,
-    store: (storeContext) => {
-      store = new AwsSecretsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), storeContext);
-      return store;
-    },
-    ...parts,
-  });
-  return {
-    service,
-    store: store!,
-    async close() {
-      await service.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+) {
+  return serviceOverStore(
+    createService,
+    (context) => new AwsSecretsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), context),
+    parts,
+  );
 }
-
-/** What the service suite drives: a service over `endpoint`, its limit the store's. */
-export async function serviceUnderTest(
-  endpoint: string,
-  extra: Partial<AwsStoreOptions> = {},
-): Promise<ServiceUnderTest> {
-  const { service, store, close } = await serviceOver(endpoint, extra);
-  return {
-    session: (user) => service.as({ id: user }),
-    maxValueBytes: store.capabilities().maxValueBytes,
-    close,
-  };
-}
-
-/**
- * The store for a conformance suite inside `describeWith`: built on the running container, or a
- * stand-in while it is not running. The harness creates and initialises its store in beforeAll,
- * which vitest runs even when describeWith skips every test (no Docker here); the stand-in is
- * opened and closed then, and never used. When the container failed to start, describeWith fails
- * every test with that error, so the stand-in cannot hide a failure.
- */
-export function storeOnContainer<T>(running: () => T, build: (container: T) => SecretsStore): SecretsStore {
-  let container: T;
-  try {
-    container = running();
-  } catch {
-    return NOT_STARTED;
-  }
-  return build(container);
-}
-
-const NOT_STARTED = {
-  type: "not-started",
-  init: async () => {},
-  close: async () => {},
-} as unknown as SecretsStore;

@@ -3,7 +3,7 @@
 // points elsewhere. The store keeps its production delete policy (a recovery window).
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { type AwsBackend, serviceUnderTest, startBackend } from "./helpers.js";
+import { type AwsBackend, serviceOver, startBackend } from "./helpers.js";
 
 let backend: AwsBackend;
 beforeAll(async () => {
@@ -12,5 +12,5 @@ beforeAll(async () => {
 afterAll(() => backend?.stop());
 
 describeServiceConformance("aws store + SQLite metadata", {
-  open: () => serviceUnderTest(backend.endpoint),
+  open: () => serviceOver(backend.endpoint),
 });

@@ -23,8 +23,9 @@ import {
   BackendUnavailableError,
   type HealthReport,
   IntegrityError,
-  InvalidConfigError,
   type Logger,
+  parseStoreOptions,
+  probeHealth,
   SecretExistsError,
   type SecretId,
   SecretNotFoundError,
@@ -80,16 +81,7 @@ export class AzureKeyVaultStore extends AbstractSecretsStore {
 
   constructor(options: AzureStoreOptions, context: StoreContext, injections: AzureStoreInjections = {}) {
     super();
-    const parsed = azureStoreOptions.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const option = issue.path.length > 0 ? `option '${issue.path.join(".")}'` : "options";
-      throw new InvalidConfigError(`The 'azure' store's ${option} is invalid: ${issue.message}.`, {
-        hint: `Fix the ${option} of the 'azure' store.`,
-        details: { type: "azure", problems: parsed.error.issues.map((each) => each.message) },
-      });
-    }
-    this.#options = parsed.data;
+    this.#options = parseStoreOptions("azure", azureStoreOptions, options);
     if (injections.credential === undefined) assertAuthenticationConfigured(this.#options);
     this.#injections = injections;
     this.#logger = context.logger;
@@ -206,23 +198,16 @@ export class AzureKeyVaultStore extends AbstractSecretsStore {
   }
 
   async health(): Promise<HealthReport> {
-    const started = performance.now();
-    try {
-      await this.#probe();
-      return {
-        status: "ready",
-        latencyMs: performance.now() - started,
-        message: `Key Vault ${this.#options.vaultUrl}`,
-      };
-    } catch (error) {
-      const mapped = mapAzureError(error, { operation: "health check" });
-      return {
-        status: "error",
-        latencyMs: performance.now() - started,
-        message: mapped.oneLine,
-        errorCode: mapped.code,
-      };
-    }
+    return probeHealth(
+      async () => {
+        await this.#probe().catch((error: unknown) => {
+          throw mapAzureError(error, { operation: "health check" });
+        });
+        return `Key Vault ${this.#options.vaultUrl}`;
+      },
+      "Key Vault could not be checked.",
+      { withHint: true },
+    );
   }
 
   async close(): Promise<void> {

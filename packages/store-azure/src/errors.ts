@@ -14,25 +14,15 @@ import {
   type ErrorDetails,
   InvalidConfigError,
   isCofferError,
+  isNetworkError,
   SecretExistsError,
   type SecretId,
   SecretNotFoundError,
   ValidationError,
 } from "@coffer/core";
 
-const NETWORK_CODES = new Set([
-  "REQUEST_SEND_ERROR",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ECONNABORTED",
-  "UND_ERR_SOCKET",
-]);
+/** The pipeline's code for a request that could not be sent (core knows the socket codes). */
+const REQUEST_SEND_ERROR = "REQUEST_SEND_ERROR";
 
 const TLS_CODES = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -170,12 +160,9 @@ export function mapAzureError(error: unknown, context: ErrorContext): CofferErro
       },
     );
   }
-  if (
-    (code !== undefined && NETWORK_CODES.has(code)) ||
-    (causeCode !== undefined && NETWORK_CODES.has(causeCode))
-  ) {
+  if (code === REQUEST_SEND_ERROR || isNetworkError(error)) {
     return new BackendUnavailableError(
-      `The ${operation}${subject} could not reach Key Vault (${code ?? causeCode}).`,
+      `The ${operation}${subject} could not reach Key Vault (${code ?? causeCode ?? "network error"}).`,
       {
         details,
         hint: "Check the vault URL and the network path to it; retry later.",

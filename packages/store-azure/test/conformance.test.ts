@@ -1,10 +1,9 @@
 // The azure store against the Key Vault emulator (or COFFER_TEST_AZURE_URL), through the shared
 // conformance suite, in both delete modes: capabilities differ (softDelete only without purging).
 import { describeStoreConformance } from "@coffer/conformance";
-import type { StoreCapabilities } from "@coffer/core";
 import { afterAll, beforeAll } from "vitest";
-import { azureStore, MAX_VALUE_BYTES } from "../src/index.js";
-import { type AzureTarget, closedPort, startTarget, storeFor } from "./helpers.js";
+import { azureStore } from "../src/index.js";
+import { type AzureTarget, CAPABILITIES, closedPort, startTarget, storeFor } from "./helpers.js";
 
 let target: AzureTarget;
 let unreachablePort: number;
@@ -17,15 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await target?.stop();
 });
-
-const base: StoreCapabilities = {
-  access: "read-write",
-  maxValueBytes: MAX_VALUE_BYTES,
-  batchGetMax: 1,
-  versions: false,
-  cas: false,
-  softDelete: false,
-};
 
 const vault = "https://example.vault.azure.net";
 const invalidOptions = [
@@ -48,7 +38,7 @@ const invalidOptions = [
 
 describeStoreConformance("azure (purgeOnDelete: true)", {
   create: () => storeFor(target, { purgeOnDelete: true }),
-  capabilities: base,
+  capabilities: CAPABILITIES,
   registration: azureStore,
   invalidOptions,
   unreachable: () => storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: target.ca }),
@@ -56,7 +46,7 @@ describeStoreConformance("azure (purgeOnDelete: true)", {
 
 describeStoreConformance("azure (purgeOnDelete: false)", {
   create: () => storeFor(target, { purgeOnDelete: false }, "soft-delete-deployment"),
-  capabilities: { ...base, softDelete: true },
+  capabilities: { ...CAPABILITIES, softDelete: true },
   unreachable: () =>
     storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: target.ca }, { purgeOnDelete: false }),
 });

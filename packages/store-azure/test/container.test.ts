@@ -11,13 +11,12 @@ import { describeServiceConformance, describeStoreConformance } from "@coffer/co
 import { type RunningEmulatorContainer, startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
-import { MAX_VALUE_BYTES } from "../src/index.js";
 import {
   type AzureTarget,
+  CAPABILITIES,
   closedPort,
-  serviceUnderTest,
+  serviceOver,
   storeFor,
-  storeOnContainer,
   testInjections,
 } from "./helpers.js";
 
@@ -50,23 +49,13 @@ describeWith(
   () => startEmulator("azure"),
   (emulator) => {
     describeStoreConformance("azure (container)", {
-      create: () =>
-        storeOnContainer(emulator, (running) =>
-          storeFor(targetOf(running), {}, "test-deployment", injectionsFor(running)),
-        ),
-      capabilities: {
-        access: "read-write",
-        maxValueBytes: MAX_VALUE_BYTES,
-        batchGetMax: 1,
-        versions: false,
-        cas: false,
-        softDelete: false,
-      },
+      create: () => storeFor(targetOf(emulator()), {}, "test-deployment", injectionsFor(emulator())),
+      capabilities: CAPABILITIES,
       unreachable: () => storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: "" }),
     });
 
     describeServiceConformance("azure container + SQLite metadata", {
-      open: () => serviceUnderTest(targetOf(emulator()), injectionsFor(emulator())),
+      open: () => serviceOver(targetOf(emulator()), {}, injectionsFor(emulator())),
     });
   },
 );

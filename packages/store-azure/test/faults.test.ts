@@ -1,7 +1,6 @@
-// Outages, throttling and deadlines: typed, retryable errors, and the same store instance recovers.
+// Deadlines and injected faults: typed, retryable errors, and the client's own retries.
 // Always against an in-process emulator, whose fault hooks these tests drive.
 import { createServer, type Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { BackendUnavailableError, newSecretId, SecretNotFoundError, type SecretsStore } from "@coffer/core";
 import type { AzureEmulator } from "@coffer/emulators";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -16,10 +15,7 @@ beforeAll(async () => {
   emulator = target.emulator!;
 });
 
-afterEach(async () => {
-  emulator.clearFaults();
-  await emulator.resume();
-});
+afterEach(() => emulator.clearFaults());
 
 afterAll(async () => {
   for (const store of stores) await store.close();
@@ -32,45 +28,9 @@ function open(...args: Parameters<typeof storeFor>) {
   return store;
 }
 
-/** Retries `fn` until it succeeds, at most `attempts` times 50 ms apart. */
-async function eventually<T>(fn: () => Promise<T>, attempts = 100): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (i >= attempts) throw error;
-      await sleep(50);
-    }
-  }
-}
-
-describe("an outage", () => {
-  it("fails every operation with BackendUnavailableError, then the same store recovers after resume", async () => {
-    const store = open(target);
-    await store.init();
-    const id = newSecretId();
-    await store.create(id, sample);
-
-    await emulator.suspend();
-    const during = [
-      store.get(id),
-      store.getMany([id]),
-      store.create(newSecretId(), sample),
-      store.update(id, { v: "2" }),
-      store.delete(id),
-      store.init(),
-    ];
-    for (const attempt of during) await expect(attempt).rejects.toBeInstanceOf(BackendUnavailableError);
-    expect(await store.health()).toMatchObject({ status: "error", errorCode: "BACKEND_UNAVAILABLE" });
-
-    await emulator.resume();
-    expect(await eventually(() => store.get(id))).toEqual(sample);
-    expect((await store.health()).status).toBe("ready");
-    await store.update(id, { v: "2" });
-    expect(await store.get(id)).toEqual({ v: "2" });
-    await store.delete(id);
-  });
-
+// An outage (every operation failing, then the same store recovering) is case O1 of the outage
+// suite in service-faults.test.ts.
+describe("deadlines", () => {
   it("a vault that accepts connections but never answers fails within timeoutMs, retryably", async () => {
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => sockets.add(socket));

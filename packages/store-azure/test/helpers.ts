@@ -2,25 +2,19 @@
 // default, or another vault named by COFFER_TEST_AZURE_URL (+ COFFER_TEST_AZURE_CA, a PEM file).
 // Credentials are always a hand-written TokenCredential that returns a fake token: never
 // @azure/identity, whose credentials would talk to Entra ID or the instance metadata service.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { SecretClient } from "@azure/keyvault-secrets";
-import type { ServiceUnderTest } from "@coffer/conformance";
-import {
-  AbstractSecretsStore,
-  type HealthReport,
-  type SecretsStore,
-  type SecretValues,
-  type StoreCapabilities,
-  type StoreContext,
-  silentLogger,
-} from "@coffer/core";
+import { type SecretValues, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
 import { type AzureEmulator, startAzureEmulator } from "@coffer/emulators";
-import { createService, type SecretsService, type ServiceParts } from "@coffer/service";
-import { AzureKeyVaultStore, type AzureStoreInjections, type AzureStoreOptions } from "../src/index.js";
+import { createService, type ServiceParts } from "@coffer/service";
+import { freePort, serviceOverStore } from "@coffer/testkit";
+import {
+  AzureKeyVaultStore,
+  type AzureStoreInjections,
+  type AzureStoreOptions,
+  MAX_VALUE_BYTES,
+} from "../src/index.js";
 
 /** A fake credential that counts its calls; the emulator accepts any non-empty bearer token. */
 export class FakeCredential implements TokenCredential {
@@ -30,6 +24,16 @@ export class FakeCredential implements TokenCredential {
     return { token: "not-a-real-token", expiresOnTimestamp: Date.now() + 3_600_000 };
   }
 }
+
+/** What the store declares with purgeOnDelete on (the default). */
+export const CAPABILITIES: StoreCapabilities = {
+  access: "read-write",
+  maxValueBytes: MAX_VALUE_BYTES,
+  batchGetMax: 1,
+  versions: false,
+  cas: false,
+  softDelete: false,
+};
 
 export interface AzureTarget {
   url: string;
@@ -94,13 +98,7 @@ export function rawClient(target: Pick<AzureTarget, "url" | "ca">): SecretClient
 }
 
 /** A loopback port with nothing listening on it. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export const closedPort = freePort;
 
 export const poll = { intervalInMs: 10 };
 
@@ -108,99 +106,18 @@ export const sample: SecretValues = { username: "fake-user", password: "fake-pas
 
 /**
  * A SecretsService over SQLite metadata (in a fresh temporary directory) and an azure store at
- * `target`, with the test injections (a fake credential, no retries, quick pollers). The store is
- * returned too; `close` closes both and removes the directory.
+ * `target`, with the test injections (a fake credential, no retries, quick pollers). The result
+ * also has the store and is what the service suite drives; `close` closes both and removes the
+ * directory.
  */
-export async function serviceOver(
+export function serviceOver(
   target: Pick<AzureTarget, "url" | "ca">,
   parts: Partial<ServiceParts> = {},
   injections: AzureStoreInjections = testInjections(),
-): Promise<{ service: SecretsService; store: AzureKeyVaultStore; close(): Promise<void> }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "coffer-azure-service-"));
-  let store: AzureKeyVaultStore | undefined;
-  const service = await createService({
-    databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
-    dataDir: dir,
-    logger: silentLogger,
-    store: (context) => {
-      store = new AzureKeyVaultStore(storeOptions(target), context, injections);
-      return store;
-    },
-    ...parts,
-  });
-  return {
-    service,
-    store: store!,
-    async close() {
-      try {
-        await service.close();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
-/** What the service suite drives: a service over `target`, its size limit the store's. */
-export async function serviceUnderTest(
-  target: Pick<AzureTarget, "url" | "ca">,
-  injections?: AzureStoreInjections,
-): Promise<ServiceUnderTest> {
-  const { service, store, close } = await serviceOver(target, {}, injections);
-  return {
-    session: (user) => service.as({ id: user }),
-    maxValueBytes: store.capabilities().maxValueBytes,
-    close,
-  };
-}
-
-/**
- * The store for a conformance suite inside `describeWith`: built on the running container, or a
- * stand-in while none runs. The harness builds and initialises its store in a beforeAll, which
- * vitest runs even when describeWith skips every test (no Docker here); the stand-in is opened
- * and closed then, and never used. When the container failed to start, describeWith fails every
- * test with that error, so the stand-in hides nothing.
- */
-export function storeOnContainer<T>(running: () => T, build: (container: T) => SecretsStore): SecretsStore {
-  let container: T;
-  try {
-    container = running();
-  } catch {
-    return new NotStarted();
-  }
-  return build(container);
-}
-
-class NotStarted extends AbstractSecretsStore {
-  readonly type = "azure";
-  capabilities(): StoreCapabilities {
-    return {
-      access: "read-write",
-      maxValueBytes: 1,
-      batchGetMax: 1,
-      versions: false,
-      cas: false,
-      softDelete: false,
-    };
-  }
-  async init(): Promise<void> {}
-  async close(): Promise<void> {}
-  async health(): Promise<HealthReport> {
-    return { status: "unknown", latencyMs: 0, message: "no container is running" };
-  }
-  create(): Promise<void> {
-    return this.#never();
-  }
-  get(): Promise<SecretValues> {
-    return this.#never();
-  }
-  update(): Promise<void> {
-    return this.#never();
-  }
-  delete(): Promise<void> {
-    return this.#never();
-  }
-  #never(): Promise<never> {
-    return Promise.reject(new Error("no container is running: this stand-in is never used by a test"));
-  }
+) {
+  return serviceOverStore(
+    createService,
+    (context) => new AzureKeyVaultStore(storeOptions(target), context, injections),
+    parts,
+  );
 }

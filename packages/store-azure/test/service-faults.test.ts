@@ -1,13 +1,19 @@
-// A SecretsService over the azure store while Key Vault goes away: reads and writes fail with a
-// typed, retryable error (listing goes on: metadata is local), the same service works again once
-// the emulator is back, and reconcile() repairs exactly the writes an outage left half-done, so
-// that nothing stays half-written. Always against an in-process emulator, whose fault hooks these
-// tests drive; the store makes one attempt per request (testInjections), so failures show at once.
-import { setTimeout as sleep } from "node:timers/promises";
+// The outage suite (@coffer/conformance) over the azure store and SQLite metadata: Key Vault goes
+// away (the emulator is suspended) and answers 503 or 429 (the emulator's failNext). Then what
+// only Key Vault has: a delete is a DELETE and then a purge, and an outage between them must be
+// finished by reconcile. Always against an in-process emulator, whose fault hooks these tests
+// drive; the store makes one attempt per request (testInjections), so failures show at once.
 import type { SecretClient, SecretClientOptions } from "@azure/keyvault-secrets";
-import { BackendUnavailableError, type SecretValues } from "@coffer/core";
+import {
+  describeOutageConformance,
+  expectConsistent,
+  openRecorded,
+  rejectsUnavailable,
+  repaired,
+  type StepHooks,
+  untilReady,
+} from "@coffer/conformance";
 import type { AzureEmulator } from "@coffer/emulators";
-import type { SecretsService, ServiceHooks } from "@coffer/service";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AzureKeyVaultStore } from "../src/index.js";
 import { type AzureTarget, rawClient, serviceOver, startTarget, testInjections } from "./helpers.js";
@@ -15,7 +21,6 @@ import { type AzureTarget, rawClient, serviceOver, startTarget, testInjections }
 let target: AzureTarget;
 let emulator: AzureEmulator;
 let raw: SecretClient;
-const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   target = await startTarget({ inProcess: true });
@@ -23,77 +28,13 @@ beforeAll(async () => {
   raw = rawClient(target);
 });
 
-afterEach(async () => {
-  emulator.clearFaults();
-  await emulator.resume();
-});
+afterEach(() => emulator.clearFaults());
 
 afterAll(async () => {
-  for (const close of closers) await close();
   await target?.stop();
 });
 
 type PipelinePolicy = NonNullable<SecretClientOptions["additionalPolicies"]>[number]["policy"];
-
-const alice = { id: "alice" };
-const nothingToRepair = {
-  completedCreates: [],
-  rolledBackCreates: [],
-  completedUpdates: [],
-  completedDeletes: [],
-  failed: [],
-};
-
-async function open(hooks?: ServiceHooks, policy?: PipelinePolicy) {
-  const injections = testInjections(
-    policy
-      ? {
-          clientOptions: {
-            retryOptions: { maxRetries: 0 },
-            additionalPolicies: [{ policy, position: "perCall" }],
-          },
-        }
-      : {},
-  );
-  const opened = await serviceOver(target, hooks ? { hooks } : {}, injections);
-  closers.push(opened.close);
-  return opened;
-}
-
-/** Hooks that suspend the emulator just before `step` (once), and optionally fail that step, as in a crash. */
-function outageAt(step: string, options: { failStep?: boolean } = {}) {
-  let done = false;
-  const ids: string[] = [];
-  const hooks: ServiceHooks = {
-    async beforeStep(current, id) {
-      if (current !== step || done) return;
-      done = true;
-      ids.push(id);
-      await emulator.suspend();
-      if (options.failStep) throw new Error(`simulated crash before ${step}`);
-    },
-  };
-  return { hooks, ids };
-}
-
-async function expectUnavailable(attempt: Promise<unknown>): Promise<void> {
-  const error = await attempt.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BackendUnavailableError);
-  expect((error as BackendUnavailableError).retryable).toBe(true);
-}
-
-/** Waits until the store answers again, at most 100 tries 50 ms apart. */
-async function backAgain(store: AzureKeyVaultStore): Promise<void> {
-  for (let i = 1; ; i++) {
-    const report = await store.health();
-    if (report.status === "ready") return;
-    if (i >= 100) throw new Error(`the store did not come back: ${report.message}`);
-    await sleep(50);
-  }
-}
 
 /** Which of `ids` Key Vault holds as live secrets, and which as deleted ones (by secret name). */
 async function secretsInVault(store: AzureKeyVaultStore, ids: string[]) {
@@ -105,138 +46,40 @@ async function secretsInVault(store: AzureKeyVaultStore, ids: string[]) {
   return { live: live.sort(), deleted: deleted.sort() };
 }
 
-/**
- * Nothing half-written: the service lists exactly `expected`, each secret reads back with those
- * values and keys, Key Vault holds a live secret for each of them and nothing, live or deleted
- * (the store purges on delete), for `gone`, and a second reconcile has nothing to do.
- */
-async function expectConsistent(
-  service: SecretsService,
-  store: AzureKeyVaultStore,
-  expected: Record<string, SecretValues>,
-  gone: string[] = [],
-) {
-  const listed = (await service.list(alice, { limit: 100 })).items;
-  expect(listed.map((item) => item.name).sort()).toEqual(Object.keys(expected).sort());
-  for (const item of listed) {
-    const secret = await service.get(alice, { id: item.id });
-    expect(secret.values).toEqual(expected[item.name]);
-    expect([...item.keys].sort()).toEqual(Object.keys(expected[item.name]!).sort());
-  }
-  const ids = listed.map((item) => item.id);
-  expect(await secretsInVault(store, [...ids, ...gone])).toEqual({
-    live: ids.map((id) => store.secretName(id)).sort(),
-    deleted: [],
-  });
-  expect(await service.reconcile({ olderThanMs: 0 })).toEqual(nothingToRepair);
+/** A service whose store, when `policy` is given, sends every request through it too. */
+async function open(hooks: StepHooks, policy?: PipelinePolicy) {
+  const injections = testInjections(
+    policy
+      ? {
+          clientOptions: {
+            retryOptions: { maxRetries: 0 },
+            additionalPolicies: [{ policy, position: "perCall" }],
+          },
+        }
+      : {},
+  );
+  const opened = await serviceOver(target, { hooks }, injections);
+  return {
+    ...opened,
+    outage: { begin: () => emulator.suspend(), end: () => emulator.resume() },
+    // The store purges on delete: a deleted secret still waiting for its purge is a leftover too.
+    held: async (ids: string[]) => {
+      const { live, deleted } = await secretsInVault(opened.store, ids);
+      const names = new Set([...live, ...deleted]);
+      return ids.filter((id) => names.has(opened.store.secretName(id)));
+    },
+  };
 }
 
-describe("a service over the azure store, through an outage", () => {
-  it("fails reads and writes with a retryable BackendUnavailableError, lists on, and recovers; reconcile settles what was cut short", async () => {
-    const creates: string[] = [];
-    const { service, store } = await open({
-      beforeStep(step, id) {
-        if (step === "create.store-values") creates.push(id);
-      },
-    });
-    const kept = await service.create(alice, { name: "kept", values: { password: "fake-password-1" } });
-    const doomed = await service.create(alice, { name: "doomed", values: { token: "fake-token-1" } });
+describeOutageConformance("azure store + SQLite metadata", {
+  open: (hooks) => open(hooks),
+  transientFaults: {
+    "503": () => emulator.failNext(1),
+    "429 throttling": () => emulator.failNext(1, { status: 429, retryAfterSeconds: 1 }),
+  },
+});
 
-    await emulator.suspend();
-    await expectUnavailable(service.get(alice, { name: "kept" }));
-    await expectUnavailable(service.create(alice, { name: "born", values: { key: "fake-key-1" } }));
-    await expectUnavailable(
-      service.update(alice, { name: "kept" }, { values: { password: "fake-password-2" } }),
-    );
-    await expectUnavailable(service.delete(alice, { name: "doomed" }));
-    await expectUnavailable(service.resolveReferences(alice, { url: "{{kept.password}}" }));
-
-    // Metadata is local: listing and metadata reads go on. The failed create and the interrupted
-    // delete are invisible; the failed update was undone at once (its read of the values failed).
-    expect((await service.list(alice)).items.map((item) => item.name)).toEqual(["kept"]);
-    expect(await service.getMetadata(alice, { name: "kept" })).toMatchObject({ id: kept.id, version: 1 });
-    expect(await service.validateReferences(alice, { url: "{{kept.password}}" })).toEqual([]);
-    expect(await service.health()).toMatchObject({
-      status: "error",
-      metadata: { status: "ready" },
-      store: { status: "error", errorCode: "BACKEND_UNAVAILABLE" },
-    });
-
-    await emulator.resume();
-    await backAgain(store);
-    expect((await service.get(alice, { name: "kept" })).values).toEqual({ password: "fake-password-1" });
-    // The create never reached Key Vault, but its clean-up could not be sure of that during the
-    // outage: reconcile rolls it back. The delete had marked its row: reconcile finishes it.
-    // The get and the update changed nothing, so there is nothing of theirs to repair.
-    expect(await service.reconcile({ olderThanMs: 0 })).toEqual({
-      ...nothingToRepair,
-      rolledBackCreates: creates.slice(-1),
-      completedDeletes: [doomed.id],
-    });
-
-    // The same service object works again, the freed name included.
-    await service.create(alice, { name: "born", values: { key: "fake-key-2" } });
-    await service.update(alice, { name: "kept" }, { values: { password: "fake-password-3" } });
-    expect((await service.health()).status).toBe("ready");
-    await expectConsistent(
-      service,
-      store,
-      { kept: { password: "fake-password-3" }, born: { key: "fake-key-2" } },
-      [doomed.id, ...creates],
-    );
-  });
-
-  it("an update cut off while writing the values: reconcile settles on what Key Vault holds", async () => {
-    const outage = outageAt("update.store-values");
-    const { service, store } = await open(outage.hooks);
-    const { id } = await service.create(alice, { name: "db", values: { password: "fake-old" } });
-    await expectUnavailable(service.update(alice, { id }, { values: { password: "fake-new" } }));
-    // The row stays locked (the service could not tell whether the write landed), still listed.
-    expect((await service.list(alice)).items.map((item) => item.name)).toEqual(["db"]);
-    await emulator.resume();
-    await backAgain(store);
-    expect(await service.reconcile({ olderThanMs: 0 })).toEqual({
-      ...nothingToRepair,
-      completedUpdates: [id],
-    });
-    const after = await service.get(alice, { id });
-    expect(after.values).toEqual({ password: "fake-old" });
-    expect(after.version).toBe(2);
-    await service.update(alice, { id }, { values: { password: "fake-newer" } });
-    await expectConsistent(service, store, { db: { password: "fake-newer" } });
-  });
-
-  it("a create whose values landed just before a crash and an outage: reconcile completes it with those values", async () => {
-    const outage = outageAt("create.mark-active", { failStep: true });
-    const { service, store } = await open(outage.hooks);
-    await expect(service.create(alice, { name: "db", values: { password: "fake-1" } })).rejects.toThrow(
-      /simulated crash/,
-    );
-    expect((await service.list(alice)).items).toEqual([]);
-    await emulator.resume();
-    await backAgain(store);
-    expect(await service.reconcile({ olderThanMs: 0 })).toEqual({
-      ...nothingToRepair,
-      completedCreates: outage.ids,
-    });
-    await expectConsistent(service, store, { db: { password: "fake-1" } });
-  });
-
-  it("a delete cut off before Key Vault heard of it: gone for readers at once, finished by reconcile", async () => {
-    const outage = outageAt("delete.store-delete");
-    const { service, store } = await open(outage.hooks);
-    const { id } = await service.create(alice, { name: "db", values: { password: "fake-1" } });
-    await expectUnavailable(service.delete(alice, { id }));
-    expect((await service.list(alice)).items).toEqual([]);
-    await emulator.resume();
-    await backAgain(store);
-    expect(await service.reconcile({ olderThanMs: 0 })).toEqual({
-      ...nothingToRepair,
-      completedDeletes: [id],
-    });
-    await expectConsistent(service, store, {}, [id]);
-  });
-
+describe("a service over the azure store, through faults only Key Vault has", () => {
   it("a delete cut off after Key Vault deleted the secret but before the purge: reconcile purges it", async () => {
     // The outage starts the moment Key Vault has answered the DELETE: the store's wait for the
     // deletion and its purge never get through.
@@ -252,16 +95,24 @@ describe("a service over the azure store, through an outage", () => {
         return response;
       },
     };
-    const { service, store } = await open(undefined, outageAfterDelete);
-    const { id } = await service.create(alice, { name: "db", values: { password: "fake-1" } });
-    await expectUnavailable(service.delete(alice, { id }));
-    await emulator.resume();
-    await backAgain(store);
-    expect(await secretsInVault(store, [id])).toEqual({ live: [], deleted: [store.secretName(id)] });
-    expect(await service.reconcile({ olderThanMs: 0 })).toEqual({
-      ...nothingToRepair,
-      completedDeletes: [id],
-    });
-    await expectConsistent(service, store, {}, [id]);
+    const { target: opened, alice, ids } = await openRecorded((hooks) => open(hooks, outageAfterDelete));
+    try {
+      const { id } = await alice.create({ name: "db", values: { password: "fake-1" } });
+      await rejectsUnavailable(alice.delete({ id }), "delete");
+      await emulator.resume();
+      await untilReady(opened.store);
+      expect(await secretsInVault(opened.store, [id])).toEqual({
+        live: [],
+        deleted: [opened.store.secretName(id)],
+      });
+      expect(await opened.service.reconcile({ olderThanMs: 0 })).toEqual(
+        repaired({ completedDeletes: [id] }),
+      );
+      await expectConsistent(opened, alice, ids, {});
+      expect(await secretsInVault(opened.store, [id])).toEqual({ live: [], deleted: [] });
+    } finally {
+      await emulator.resume();
+      await opened.close();
+    }
   });
 });

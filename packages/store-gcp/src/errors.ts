@@ -15,6 +15,7 @@ import {
   IntegrityError,
   InvalidConfigError,
   isCofferError,
+  NETWORK_ERROR_CODES,
   SecretExistsError,
   type SecretId,
   SecretNotFoundError,
@@ -43,18 +44,6 @@ export const Status = {
 } as const;
 
 const STATUS_NAMES = Object.fromEntries(Object.entries(Status).map(([name, code]) => [code, name]));
-
-/** Errors of the network and of fetching a token (gaxios, google-auth-library) carry these. */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-]);
 
 export interface ErrorContext {
   /** What the store was doing, e.g. "read", "create". */
@@ -175,7 +164,8 @@ function mapNonGrpcError(error: unknown, context: ErrorContext, details: ErrorDe
   const code = (error as GrpcLikeError | null)?.code;
   const message = (error as GrpcLikeError | null)?.message;
   const options = { details, cause: error };
-  if (typeof code === "string" && NETWORK_CODES.has(code)) {
+  // Errors of the network and of fetching a token (gaxios, google-auth-library) carry these codes.
+  if (typeof code === "string" && NETWORK_ERROR_CODES.has(code)) {
     details.code = code;
     return new BackendUnavailableError(`The ${operation}${subject} could not reach Google Cloud (${code}).`, {
       ...options,

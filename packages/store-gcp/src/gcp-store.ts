@@ -16,8 +16,9 @@ import {
   assertSecretId,
   BackendUnavailableError,
   type HealthReport,
-  InvalidConfigError,
   type Logger,
+  parseStoreOptions,
+  probeHealth,
   type SecretId,
   SecretNotFoundError,
   type SecretValues,
@@ -75,16 +76,7 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
 
   constructor(options: GcpStoreOptions, context: StoreContext, injections: GcpStoreInjections = {}) {
     super();
-    const parsed = gcpStoreOptions.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const option = issue.path.length > 0 ? `option '${issue.path.join(".")}'` : "options";
-      throw new InvalidConfigError(`The 'gcp' store's ${option} is invalid: ${issue.message}.`, {
-        hint: `Fix the ${option} of the 'gcp' store.`,
-        details: { type: "gcp", problems: parsed.error.issues.map((each) => each.message) },
-      });
-    }
-    this.#options = parsed.data;
+    this.#options = parseStoreOptions("gcp", gcpStoreOptions, options);
     this.#injections = injections;
     this.#deploymentId = context.deploymentId;
     this.#logger = context.logger;
@@ -207,23 +199,16 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
   }
 
   async health(): Promise<HealthReport> {
-    const started = performance.now();
-    try {
-      await this.#probe();
-      return {
-        status: "ready",
-        latencyMs: performance.now() - started,
-        message: `GCP Secret Manager, ${this.#naming.parent}`,
-      };
-    } catch (error) {
-      const mapped = mapGcpError(error, { operation: "health check" });
-      return {
-        status: "error",
-        latencyMs: performance.now() - started,
-        message: mapped.oneLine,
-        errorCode: mapped.code,
-      };
-    }
+    return probeHealth(
+      async () => {
+        await this.#probe().catch((error: unknown) => {
+          throw mapGcpError(error, { operation: "health check" });
+        });
+        return `GCP Secret Manager, ${this.#naming.parent}`;
+      },
+      "GCP Secret Manager could not be checked.",
+      { withHint: true },
+    );
   }
 
   async close(): Promise<void> {

@@ -2,8 +2,8 @@
 // shared conformance suite.
 import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { gcpStore, MAX_VALUE_BYTES } from "../src/index.js";
-import { closedPort, type GcpTarget, PROJECT, startTarget, storeFor } from "./helpers.js";
+import { gcpStore } from "../src/index.js";
+import { CAPABILITIES, closedPort, type GcpTarget, PROJECT, startTarget, storeFor } from "./helpers.js";
 
 let target: GcpTarget;
 let unreachablePort: number;
@@ -19,14 +19,7 @@ afterAll(async () => {
 
 describeStoreConformance("gcp", {
   create: () => storeFor(target),
-  capabilities: {
-    access: "read-write",
-    maxValueBytes: MAX_VALUE_BYTES,
-    batchGetMax: 1,
-    versions: false,
-    cas: false,
-    softDelete: false,
-  },
+  capabilities: CAPABILITIES,
   registration: gcpStore,
   invalidOptions: [
     {},

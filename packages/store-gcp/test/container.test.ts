@@ -11,8 +11,7 @@ import { describeServiceConformance, describeStoreConformance } from "@coffer/co
 import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
-import { MAX_VALUE_BYTES } from "../src/index.js";
-import { closedPort, containerTarget, serviceUnderTest, storeFor, storeOnContainer } from "./helpers.js";
+import { CAPABILITIES, closedPort, containerTarget, serviceOver, storeFor } from "./helpers.js";
 
 let unreachablePort: number;
 
@@ -25,20 +24,13 @@ describeWith(
   () => startEmulator("gcp"),
   (emulator) => {
     describeStoreConformance("gcp (container)", {
-      create: () => storeOnContainer(emulator, (running) => storeFor(containerTarget(running.endpoint))),
-      capabilities: {
-        access: "read-write",
-        maxValueBytes: MAX_VALUE_BYTES,
-        batchGetMax: 1,
-        versions: false,
-        cas: false,
-        softDelete: false,
-      },
+      create: () => storeFor(containerTarget(emulator().endpoint)),
+      capabilities: CAPABILITIES,
       unreachable: () => storeFor({ host: "127.0.0.1", port: unreachablePort }),
     });
 
     describeServiceConformance("gcp container + SQLite metadata", {
-      open: () => serviceUnderTest(containerTarget(emulator().endpoint)),
+      open: () => serviceOver(containerTarget(emulator().endpoint)),
     });
   },
 );

@@ -1,6 +1,5 @@
-// Outages and throttling: typed, retryable errors, and the same store instance recovers.
+// Deadlines, injected faults and access: typed errors, retryable where a retry can succeed.
 // Always against an in-process emulator, whose fault hooks these tests drive.
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   BackendAccessDeniedError,
   BackendUnavailableError,
@@ -22,10 +21,7 @@ beforeAll(async () => {
   emulator = target.emulator!;
 });
 
-afterEach(async () => {
-  emulator.clearFaults();
-  await emulator.resume();
-});
+afterEach(() => emulator.clearFaults());
 
 afterAll(async () => {
   for (const store of stores) await store.close();
@@ -38,46 +34,9 @@ function open(...args: Parameters<typeof storeFor>) {
   return store;
 }
 
-/** Retries `fn` until it succeeds, for at most `attempts` × 50 ms (the client reconnects with backoff). */
-async function eventually<T>(fn: () => Promise<T>, attempts = 100): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (i >= attempts) throw error;
-      await sleep(50);
-    }
-  }
-}
-
-describe("an outage", () => {
-  it("fails every operation with BackendUnavailableError, then the same store recovers after resume", async () => {
-    const store = open(target);
-    await store.init();
-    const id = newSecretId();
-    await store.create(id, sample);
-
-    await emulator.suspend();
-    const during = [
-      store.get(id),
-      store.getMany([id]),
-      store.create(newSecretId(), sample),
-      store.update(id, { v: "2" }),
-      store.delete(id),
-      store.init(),
-    ];
-    for (const attempt of during) await expect(attempt).rejects.toBeInstanceOf(BackendUnavailableError);
-    const report = await store.health();
-    expect(report).toMatchObject({ status: "error", errorCode: "BACKEND_UNAVAILABLE" });
-
-    await emulator.resume();
-    expect(await eventually(() => store.get(id))).toEqual(sample);
-    expect((await store.health()).status).toBe("ready");
-    await store.update(id, { v: "2" });
-    expect(await store.get(id)).toEqual({ v: "2" });
-    await store.delete(id);
-  });
-
+// An outage (every operation failing, then the same store recovering) is case O1 of the outage
+// suite in service-faults.test.ts.
+describe("deadlines", () => {
   it("the store's own deadline bounds the client library's retries of reads", async () => {
     // No test call options here: the client's default policy retries AccessSecretVersion on
     // UNAVAILABLE for up to 600 s; timeoutMs cuts that short with a retryable error.

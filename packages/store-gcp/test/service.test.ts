@@ -3,7 +3,7 @@
 // every value living in Secret Manager.
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { type GcpTarget, serviceUnderTest, startTarget } from "./helpers.js";
+import { type GcpTarget, serviceOver, startTarget } from "./helpers.js";
 
 let target: GcpTarget;
 
@@ -15,4 +15,4 @@ afterAll(async () => {
   await target?.stop();
 });
 
-describeServiceConformance("gcp store + SQLite metadata", { open: () => serviceUnderTest(target) });
+describeServiceConformance("gcp store + SQLite metadata", { open: () => serviceOver(target) });

@@ -9,123 +9,71 @@
 //
 // The calls take turns, one call each in rotating order, so every path sees the same machine; each
 // call is timed on its own.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { silentLogger } from "@coffer/core";
 import { startVaultEmulator } from "@coffer/emulators";
 import { createService } from "@coffer/service";
 import { VaultSecretsStore, vaultStoreOptions } from "@coffer/store-vault";
+import { OutageProxy, serviceOverStore } from "@coffer/testkit";
 import vaultFactory from "node-vault";
 import { generate } from "selfsigned";
-import { printTable } from "../../service/bench/table.ts";
-import { OutageProxy } from "../test/outage-proxy.ts";
+import {
+  addedMicroseconds,
+  printQuantiles,
+  ratio,
+  type TimedPath,
+  timedPath,
+  timeInTurns,
+} from "../../service/bench/paths.ts";
 
 const WARMUP = 300;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3000);
 const token = "not-a-real-root-token";
 const actor = { id: "bench" };
 
-interface Path {
-  label: string;
-  run: () => Promise<unknown>;
-  samples: number[];
-}
-
-async function race(paths: Path[]) {
-  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
-    for (let j = 0; j < paths.length; j++) {
-      const each = paths[(i + j) % paths.length]!;
-      const started = performance.now();
-      await each.run();
-      if (i >= WARMUP) each.samples.push(performance.now() - started);
-    }
-  }
-}
-
-const quantile = (samples: number[], q: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
-};
-
-function report(title: string, paths: Path[], client: Path, coffer: Path) {
-  printTable(
-    title,
-    ["path", "median", "p90", "p99"],
-    paths.map((each) => [
-      each.label,
-      quantile(each.samples, 0.5),
-      quantile(each.samples, 0.9),
-      quantile(each.samples, 0.99),
-    ]),
-  );
-  const [a, b] = [quantile(client.samples, 0.5), quantile(coffer.samples, 0.5)];
+function report(title: string, paths: TimedPath[], client: TimedPath, coffer: TimedPath) {
+  printQuantiles(title, paths);
   console.log(
-    `Coffer / "${client.label.trim()}" (medians): ${(b / a).toFixed(3)}×; Coffer adds ${((b - a) * 1000).toFixed(0)} µs per get`,
+    `Coffer / "${client.label.trim()}" (medians): ${ratio(coffer, client)}×; Coffer adds ${addedMicroseconds(coffer, client)} µs per get`,
   );
 }
 
 /** A service and its store on `address`, holding one secret named bench-db. */
 async function setUp(address: string, tlsCa?: string) {
-  const dir = mkdtempSync(path.join(tmpdir(), "coffer-bench-vault-"));
-  let store: VaultSecretsStore | undefined;
-  const service = await createService({
-    databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
-    dataDir: dir,
-    logger: silentLogger,
-    // The store as an operator configures it: defaults but for the address, the CA and the token.
-    store: (context) => {
-      store = new VaultSecretsStore(
+  // The store as an operator configures it: defaults but for the address, the CA and the token.
+  const { service, store, close } = await serviceOverStore(
+    createService,
+    (context) =>
+      new VaultSecretsStore(
         vaultStoreOptions.parse({ address, token, ...(tlsCa !== undefined && { tlsCa }) }),
         context,
-      );
-      return store;
-    },
-  });
+      ),
+  );
   const values = { username: "fake-user", password: "fake-password-1", host: "db.example.invalid" };
   const { id } = await service.create(actor, { name: "bench-db", values });
-  return {
-    service,
-    store: store!,
-    id,
-    dataPath: `secret/data/${store!.pathOf(id)}`,
-    async close() {
-      await service.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  // Coffer's get by name, and its two halves: the store's read alone, the metadata lookup alone.
+  const coffer = [
+    timedPath("Coffer: service.get by name", () => service.get(actor, { name: "bench-db" })),
+    timedPath("  of which the store: store.get(id)", () => store.get(id)),
+    timedPath("  of which metadata: getMetadata by name", () =>
+      service.getMetadata(actor, { name: "bench-db" }),
+    ),
+  ];
+  return { coffer, dataPath: `secret/data/${store.pathOf(id)}`, close };
 }
 
 const emulator = await startVaultEmulator({ rootToken: token });
 
 // Plain HTTP, straight to the emulator.
 {
-  const { service, store, id, dataPath, close } = await setUp(emulator.url);
+  const { coffer, dataPath, close } = await setUp(emulator.url);
   const raw = vaultFactory({ apiVersion: "v1", endpoint: emulator.url, token });
-  const paths: Path[] = [
-    {
-      label: "raw client: node-vault read",
-      samples: [],
-      run: async () => (await raw.read(dataPath)).data.data,
-    },
-    {
-      label: "Coffer: service.get by name",
-      samples: [],
-      run: () => service.get(actor, { name: "bench-db" }),
-    },
-    { label: "  of which the store: store.get(id)", samples: [], run: () => store.get(id) },
-    {
-      label: "  of which metadata: getMetadata by name",
-      samples: [],
-      run: () => service.getMetadata(actor, { name: "bench-db" }),
-    },
-  ];
-  await race(paths);
+  const client = timedPath("raw client: node-vault read", async () => (await raw.read(dataPath)).data.data);
+  const paths = [client, ...coffer];
+  await timeInTurns(paths, { warmup: WARMUP, iterations: ITERATIONS });
   report(
     `getSecret by name, in-process Vault emulator over HTTP, ${ITERATIONS} calls per path (ms)`,
     paths,
-    paths[0]!,
-    paths[1]!,
+    client,
+    coffer[0]!,
   );
   await close();
 }
@@ -142,7 +90,7 @@ const emulator = await startVaultEmulator({ rootToken: token });
     extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
   });
   const front = await OutageProxy.start(emulator.url, { key: pems.private, cert: pems.cert });
-  const { service, store, id, dataPath, close } = await setUp(front.url, pems.cert);
+  const { coffer, dataPath, close } = await setUp(front.url, pems.cert);
   const rawWithCa = vaultFactory({
     apiVersion: "v1",
     endpoint: front.url,
@@ -155,35 +103,21 @@ const emulator = await startVaultEmulator({ rootToken: token });
     token,
     requestOptions: { ca: pems.cert, agentOptions: { keepAlive: true } },
   } as Parameters<typeof vaultFactory>[0]);
-  const paths: Path[] = [
-    {
-      label: "raw client + CA, keep-alive",
-      samples: [],
-      run: async () => (await rawKeepAlive.read(dataPath)).data.data,
-    },
-    {
-      label: "raw client + CA (a handshake per request)",
-      samples: [],
-      run: async () => (await rawWithCa.read(dataPath)).data.data,
-    },
-    {
-      label: "Coffer: service.get by name",
-      samples: [],
-      run: () => service.get(actor, { name: "bench-db" }),
-    },
-    { label: "  of which the store: store.get(id)", samples: [], run: () => store.get(id) },
-    {
-      label: "  of which metadata: getMetadata by name",
-      samples: [],
-      run: () => service.getMetadata(actor, { name: "bench-db" }),
-    },
-  ];
-  await race(paths);
+  const keepAlive = timedPath(
+    "raw client + CA, keep-alive",
+    async () => (await rawKeepAlive.read(dataPath)).data.data,
+  );
+  const handshakes = timedPath(
+    "raw client + CA (a handshake per request)",
+    async () => (await rawWithCa.read(dataPath)).data.data,
+  );
+  const paths = [keepAlive, handshakes, ...coffer];
+  await timeInTurns(paths, { warmup: WARMUP, iterations: ITERATIONS });
   report(
     `getSecret by name over HTTPS (private CA, TLS front before the emulator), ${ITERATIONS} calls per path (ms)`,
     paths,
-    paths[0]!,
-    paths[2]!,
+    keepAlive,
+    coffer[0]!,
   );
   await close();
   await front.stop();

@@ -11,6 +11,7 @@ import {
   BackendUnavailableError,
   type ErrorDetails,
   InvalidConfigError,
+  isNetworkError,
   SecretNotFoundError,
   ValidationError,
   ValueTooLargeError,
@@ -46,20 +47,8 @@ export function isCasMismatch(error: unknown): boolean {
   return vaultStatus(error) === 400 && /check-and-set parameter did not match/i.test(vaultMessage(error));
 }
 
-const NETWORK = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ERR_NETWORK",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-]);
+/** The HTTP client's own codes for a request that got no answer (core's set has the socket ones). */
+const CLIENT_NETWORK_CODES = new Set(["ERR_NETWORK", "ERR_SOCKET_CONNECTION_TIMEOUT"]);
 const TLS = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_SSL_)/;
 
 /**
@@ -86,7 +75,11 @@ export function toStoreError(error: unknown, context: FailureContext): unknown {
         details,
       });
     }
-    if (NETWORK.has(code) || (error as ApiResponseErrorLike).isAxiosError === true) {
+    if (
+      isNetworkError(error) ||
+      CLIENT_NETWORK_CODES.has(code) ||
+      (error as ApiResponseErrorLike).isAxiosError === true
+    ) {
       return new BackendUnavailableError(`${what}: Vault cannot be reached (${code}).`, {
         hint: "Check the address and that Vault is running; this is usually temporary.",
         details,

@@ -12,7 +12,7 @@ import {
   type HealthReport,
   IntegrityError,
   InvalidConfigError,
-  isCofferError,
+  probeHealth,
   SecretExistsError,
   type SecretId,
   SecretNotFoundError,
@@ -233,22 +233,10 @@ export class VaultSecretsStore extends AbstractSecretsStore {
   }
 
   async health(): Promise<HealthReport> {
-    const started = performance.now();
-    try {
+    return probeHealth(async () => {
       await this.init();
-      return {
-        status: "ready",
-        latencyMs: performance.now() - started,
-        message: `Vault at ${this.#options.address}, mount ${this.#options.mount}`,
-      };
-    } catch (error) {
-      return {
-        status: "error",
-        latencyMs: performance.now() - started,
-        message: isCofferError(error) ? error.message : "Vault could not be checked.",
-        ...(isCofferError(error) && { errorCode: error.code }),
-      };
-    }
+      return `Vault at ${this.#options.address}, mount ${this.#options.mount}`;
+    }, "Vault could not be checked.");
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,16 @@
 // The conformance suite against Vault KV v2 (the in-process emulator unless COFFER_TEST_VAULT_ADDR
 // points elsewhere): once with token auth, once with AppRole and a per-key max_versions.
 import { describeStoreConformance } from "@coffer/conformance";
-import type { StoreCapabilities } from "@coffer/core";
 import { afterAll, beforeAll } from "vitest";
 import { vaultStore } from "../src/index.js";
-import { closedPort, newStore, startBackend, uniqueDeployment, type VaultBackend } from "./helpers.js";
+import {
+  CAPABILITIES,
+  closedPort,
+  newStore,
+  startBackend,
+  uniqueDeployment,
+  type VaultBackend,
+} from "./helpers.js";
 
 let backend: VaultBackend;
 let deadPort: number;
@@ -13,15 +19,6 @@ beforeAll(async () => {
   deadPort = await closedPort();
 });
 afterAll(() => backend.stop());
-
-const capabilities: StoreCapabilities = {
-  access: "read-write",
-  maxValueBytes: 512_000,
-  batchGetMax: 1,
-  versions: true,
-  cas: true,
-  softDelete: false,
-};
 
 const invalidOptions = [
   {},
@@ -41,7 +38,7 @@ const invalidOptions = [
 const common = {
   registration: vaultStore,
   invalidOptions,
-  capabilities,
+  capabilities: CAPABILITIES,
   unreachable: () =>
     newStore({ ...backend, address: `http://127.0.0.1:${deadPort}` }, "unreachable", { timeoutMs: 2_000 }),
 };

@@ -12,7 +12,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { vaultStore } from "../src/index.js";
-import { closedPort, newStore, serviceUnderTest, storeOnContainer, uniqueDeployment } from "./helpers.js";
+import { CAPABILITIES, closedPort, newStore, serviceOver, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -27,23 +27,16 @@ describeWith(
     const deployment = uniqueDeployment("container");
     describeStoreConformance("vault (container)", {
       registration: vaultStore,
-      create: () => storeOnContainer(target, (running) => newStore(running, deployment)),
+      create: () => newStore(target(), deployment),
       unreachable: () =>
         newStore({ address: `http://127.0.0.1:${deadPort}`, token: "not-a-real-token" }, "unreachable", {
           timeoutMs: 2_000,
         }),
-      capabilities: {
-        access: "read-write",
-        maxValueBytes: 512_000,
-        batchGetMax: 1,
-        versions: true,
-        cas: true,
-        softDelete: false,
-      },
+      capabilities: CAPABILITIES,
     });
 
     describeServiceConformance("vault container + SQLite metadata", {
-      open: () => serviceUnderTest(target()),
+      open: () => serviceOver(target()),
     });
   },
 );

@@ -2,14 +2,10 @@
  * Test wiring: the in-process Vault emulator by default, or the Vault at COFFER_TEST_VAULT_ADDR
  * (with COFFER_TEST_VAULT_TOKEN, a token allowed to use the `secret` KV v2 mount) when set.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import type { ServiceUnderTest } from "@coffer/conformance";
-import { type Logger, type SecretsStore, type StoreContext, silentLogger } from "@coffer/core";
+import { type Logger, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
 import { startVaultEmulator, type VaultEmulator, type VaultEmulatorOptions } from "@coffer/emulators";
-import { createService, type SecretsService, type ServiceParts } from "@coffer/service";
+import { createService, type ServiceParts } from "@coffer/service";
+import { freePort, serviceOverStore } from "@coffer/testkit";
 import vaultFactory from "node-vault";
 import { generate } from "selfsigned";
 import {
@@ -29,6 +25,16 @@ export interface VaultBackend {
 }
 
 export const externalAddress = process.env.COFFER_TEST_VAULT_ADDR;
+
+/** What the store declares. */
+export const CAPABILITIES: StoreCapabilities = {
+  access: "read-write",
+  maxValueBytes: 512_000,
+  batchGetMax: 1,
+  versions: true,
+  cas: true,
+  softDelete: false,
+};
 
 export async function startBackend(options: VaultEmulatorOptions = {}): Promise<VaultBackend> {
   if (externalAddress) {
@@ -98,14 +104,8 @@ export function manualClock(start = Date.UTC(2026, 0, 15, 12)) {
   };
 }
 
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address !== "object") throw new Error("no port");
-  return address.port;
-}
+/** A loopback port with nothing listening on it. */
+export const closedPort = freePort;
 
 export function uniqueDeployment(label: string): string {
   return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -123,70 +123,20 @@ export async function statusOf(promise: Promise<unknown>): Promise<number | unde
 
 /**
  * A SecretsService over SQLite metadata (in a fresh temporary directory) and a `vault` store on
- * `backend`. The store is returned too. `close` also removes the directory.
+ * `backend`. The result also has the store and is what the service suite drives; `close` also
+ * removes the directory.
  */
-export async function serviceOver(
+export function serviceOver(
   backend: VaultTarget,
   extra: Partial<VaultStoreOptions> = {},
   parts: Partial<ServiceParts> = {},
-): Promise<{ service: SecretsService; store: VaultSecretsStore; close(): Promise<void> }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "coffer-vault-service-"));
-  let store: VaultSecretsStore | undefined;
-  const service = await createService({
-    databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
-    dataDir: dir,
-    logger: silentLogger,
-    store: (storeContext) => {
-      store = new VaultSecretsStore(vaultStoreOptions.parse(storeOptions(backend, extra)), storeContext);
-      return store;
-    },
-    ...parts,
-  });
-  return {
-    service,
-    store: store!,
-    async close() {
-      await service.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+) {
+  return serviceOverStore(
+    createService,
+    (context) => new VaultSecretsStore(vaultStoreOptions.parse(storeOptions(backend, extra)), context),
+    parts,
+  );
 }
-
-/** What the service suite drives: a service on `backend`, its limit the store's. */
-export async function serviceUnderTest(
-  backend: VaultTarget,
-  extra: Partial<VaultStoreOptions> = {},
-): Promise<ServiceUnderTest> {
-  const { service, store, close } = await serviceOver(backend, extra);
-  return {
-    session: (user) => service.as({ id: user }),
-    maxValueBytes: store.capabilities().maxValueBytes,
-    close,
-  };
-}
-
-/**
- * The store for a conformance suite inside `describeWith`: built on the running container, or a
- * stand-in while it is not running. The harness creates and initialises its store in beforeAll,
- * which vitest runs even when describeWith skips every test (no Docker here); the stand-in is
- * opened and closed then, and never used. When the container failed to start, describeWith fails
- * every test with that error, so the stand-in cannot hide a failure.
- */
-export function storeOnContainer<T>(running: () => T, build: (container: T) => SecretsStore): SecretsStore {
-  let container: T;
-  try {
-    container = running();
-  } catch {
-    return NOT_STARTED;
-  }
-  return build(container);
-}
-
-const NOT_STARTED = {
-  type: "not-started",
-  init: async () => {},
-  close: async () => {},
-} as unknown as SecretsStore;
 
 /** A throwaway self-signed certificate for 127.0.0.1, for the TLS tests. */
 export async function loopbackCertificate(): Promise<{ key: string; cert: string }> {

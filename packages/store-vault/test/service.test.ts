@@ -3,7 +3,7 @@
 // points elsewhere.
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { serviceUnderTest, startBackend, type VaultBackend } from "./helpers.js";
+import { serviceOver, startBackend, type VaultBackend } from "./helpers.js";
 
 let backend: VaultBackend;
 beforeAll(async () => {
@@ -12,5 +12,5 @@ beforeAll(async () => {
 afterAll(() => backend?.stop());
 
 describeServiceConformance("vault store + SQLite metadata", {
-  open: () => serviceUnderTest(backend),
+  open: () => serviceOver(backend),
 });

@@ -12,6 +12,7 @@ import {
   SecretExistsError,
   SecretNotFoundError,
 } from "@coffer/core";
+import { OutageProxy } from "@coffer/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vaultStore } from "../src/index.js";
 import {
@@ -27,7 +28,6 @@ import {
   type VaultBackend,
   type VaultClient,
 } from "./helpers.js";
-import { OutageProxy } from "./outage-proxy.js";
 
 let backend: VaultBackend;
 let raw: VaultClient;

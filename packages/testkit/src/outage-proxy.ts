@@ -31,7 +31,6 @@ export class OutageProxy {
   readonly #server: Server;
   readonly #target: URL;
 
-  // No parameter properties: the benchmarks load this file with Node's type stripping.
   private constructor(server: Server, target: URL, url: string) {
     this.#server = server;
     this.#target = target;
