@@ -185,7 +185,8 @@ class PreparedQuery<Args extends string[]> {
   ) {}
 
   async run(args: Args): Promise<SecretRow[]> {
-    const compiled = (this.#compiled ??= this.#compile(args.length));
+    this.#compiled ??= this.#compile(args.length);
+    const compiled = this.#compiled;
     const parameters = compiled.slots.map((slot) => (typeof slot === "number" ? args[slot] : slot.constant));
     const result = await this.db.executeQuery<SecretRow>(CompiledQuery.raw(compiled.sql, parameters));
     return result.rows;
