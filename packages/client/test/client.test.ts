@@ -66,13 +66,13 @@ describe("local mode on a data directory", () => {
     expect((error as InvalidConfigError).oneLine).toMatch(/COFFER_STORE_TYPE is 'no-such-store'.*Use one of/);
   });
 
-  it("refuses remote mode (options or COFFER_URL) until the client speaks HTTP, rather than going local", () => {
-    expect(() => createClient({ url: "http://127.0.0.1:1", token: "not-a-real-token" })).toThrow(
-      NotSupportedError,
-    );
+  it("picks remote mode from options or COFFER_URL + COFFER_TOKEN, and refuses half of it rather than going local", () => {
+    expect(createClient({ url: "http://127.0.0.1:1", token: "not-a-real-token" }).mode).toBe("remote");
+    expect(() => createClient({ env: { COFFER_URL: "http://127.0.0.1:1" } })).toThrow(ValidationError);
     expect(() => createClient({ env: { COFFER_URL: "http://127.0.0.1:1" } })).toThrow(
-      /^Remote mode \(COFFER_URL \/ COFFER_TOKEN\)/,
+      /^Remote mode needs both a server URL and a token; the token is missing\./,
     );
+    expect(() => createClient({ env: { COFFER_TOKEN: "not-a-real-token" } })).toThrow(/the URL is missing/);
   });
 
   it("fails every call after close()", async () => {
