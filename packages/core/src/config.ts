@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { z } from "zod";
+import type { z } from "zod";
 import { InvalidConfigError, isCofferError } from "./errors.js";
 import type { LogLevel } from "./logger.js";
 import { assertRegistration, type StoreRegistration, type StoreRegistry } from "./registry.js";
@@ -695,5 +695,3 @@ function sentence(text: string): string {
 function omit(object: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
 }
-
-export { z };

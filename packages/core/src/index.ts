@@ -10,3 +10,4 @@ export * from "./registry.js";
 export * from "./secret.js";
 export * from "./store.js";
 export * from "./store-helpers.js";
+export * as z from "./zod.js";
