@@ -40,11 +40,32 @@ const standIns = {
       namespace: "builtin",
     }));
     builder.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
-      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      contents: builtinStandIn(args.path),
       loader: "js",
     }));
   },
 };
+
+/**
+ * An ES module standing in for a built-in: its default export is the module itself, and its named
+ * exports are the module's plain properties. Not a CommonJS `module.exports = …`, because esbuild
+ * turns an import of that into a copy of every property — which runs the module's lazy getters
+ * (`fs.promises`, `crypto.webcrypto`…) and loads what they load. Getters are left out of the named
+ * exports for the same reason; an import of one fails the build, and code reads it off the default.
+ */
+function builtinStandIn(specifier) {
+  const builtin = process.getBuiltinModule(specifier);
+  const names = Object.entries(Object.getOwnPropertyDescriptors(builtin))
+    .filter(
+      ([name, descriptor]) => "value" in descriptor && /^[A-Za-z_$][\w$]*$/.test(name) && name !== "default",
+    )
+    .map(([name]) => name);
+  return [
+    `const builtin = process.getBuiltinModule(${JSON.stringify(specifier)});`,
+    "export default builtin;",
+    `export const { ${names.join(", ")} } = builtin;`,
+  ].join("\n");
+}
 
 const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 const { version } = pkg;

@@ -99,7 +99,9 @@ let nextPort = 20_000 + (process.pid % 400) * 25;
 
 /**
  * Starts `coffer server start` for one session, with alice as its bootstrap admin, and waits
- * (synchronously: the tests' helpers are synchronous) until it answers /ready.
+ * (synchronously: the tests' helpers are synchronous) until it answers /api/v1/me with alice's
+ * token. That, and not /ready, tells that the server on the port is this session's: when the port
+ * is taken, by another worker's server say, this one exits and the other would answer /ready.
  */
 function startSessionServer(dataDir: string): { url: string; token: string } {
   const token = `coffer_${"alice".padEnd(12, "0")}_${randomBytes(32).toString("base64url")}`;
@@ -121,7 +123,11 @@ function startSessionServer(dataDir: string): { url: string; token: string } {
         "-e",
         `const until = Date.now() + 20000;
          (async () => { while (Date.now() < until) {
-           try { if ((await fetch(${JSON.stringify(`${url}/ready`)})).ok) process.exit(0); } catch {}
+           try {
+             const me = await fetch(${JSON.stringify(`${url}/api/v1/me`)}, { headers: { authorization: ${JSON.stringify(`Bearer ${token}`)} } });
+             if (me.ok) process.exit(0);
+             if (me.status === 401) process.exit(2); // another session's server holds the port
+           } catch {}
            await new Promise((r) => setTimeout(r, 50)); } process.exit(1); })();`,
       ],
       { timeout: 25_000 },
