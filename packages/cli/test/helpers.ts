@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The built command, as users run it. */
@@ -91,9 +92,11 @@ export function startCoffer(args: string[], options: RunOptions) {
  */
 export const MODE = process.env.COFFER_CLI_TEST_MODE === "remote" ? "remote" : "local";
 
+// Each test file stops the servers it started. Not on the worker's "exit": vitest ends its
+// workers without one, and the servers would outlive the run (and answer a later run's probes).
 const servers: ChildProcess[] = [];
-process.once("exit", () => {
-  for (const server of servers) server.kill("SIGKILL");
+afterAll(() => {
+  for (const server of servers.splice(0)) server.kill("SIGKILL");
 });
 let nextPort = 20_000 + (process.pid % 400) * 25;
 
