@@ -45,7 +45,7 @@ import {
   reencrypt,
 } from "./rotation.js";
 import { MIGRATIONS_TABLE, migrations } from "./schema.js";
-import { type SealedRow, type StoredRow, ValuesTable } from "./values-table.js";
+import { type KeyUsage, type SealedRow, type StoredRow, ValuesTable } from "./values-table.js";
 
 export const KEYRING_FILE_NAME = "sql-store.keyring.json";
 
@@ -105,8 +105,7 @@ export class SqlStore extends AbstractSecretsStore {
     const table = this.#openTable();
     await migrate(this.#database!, MIGRATIONS_TABLE, migrations);
     const keyring = await this.#keys.load(async () => {
-      const usage = await table.keyUsage();
-      if (usage.length > 0) throw this.#lostKeyringError(usage);
+      if ((await table.keyIds()).length > 0) throw this.#lostKeyringError(await table.keyUsage());
     });
     await this.#checkKeyring(table, keyring);
     this.#keyring = keyring;
@@ -246,7 +245,7 @@ export class SqlStore extends AbstractSecretsStore {
     const table = this.#ready();
     let unused: string[] = [];
     const pick = async (current: Keyring) => {
-      const used = new Set((await table.keyUsage()).map((usage) => usage.keyId));
+      const used = new Set(await table.keyIds());
       unused = current.ids().filter((id) => id !== current.active && !used.has(id));
       return unused;
     };
@@ -361,25 +360,17 @@ export class SqlStore extends AbstractSecretsStore {
   }
 
   async #checkKeyring(table: ValuesTable, keyring: Keyring): Promise<void> {
-    const usage = await table.keyUsage();
-    const missing = usage.filter((each) => !keyring.has(each.keyId));
-    if (usage.length > 0 && missing.length === usage.length) {
-      const list = describeUsage(missing);
-      throw new IntegrityError(
-        `None of the stored secrets can be decrypted: they are encrypted with ${list}, which ${missing.length === 1 ? "is" : "are"} not in ${this.#keys.origin} (it holds ${quoteIds(keyring.ids())}).`,
-        {
-          hint: `Configure the key${missing.length === 1 ? "" : "s"} these secrets were written with (restore ${this.#keys.origin} from your backup); add ${missing.length === 1 ? "it" : "them"} back to read these secrets.`,
-          details: { missingKeyIds: missing.map((each) => each.keyId), keyIds: keyring.ids() },
-        },
+    const inUse = await table.keyIds();
+    if (inUse.some((keyId) => !keyring.has(keyId))) {
+      // Counting each key's rows reads every row: only when a key is missing, for the messages.
+      const usage = await table.keyUsage();
+      this.#reportMissingKeys(
+        usage.filter((each) => !keyring.has(each.keyId)),
+        usage.length,
+        keyring,
       );
     }
-    for (const each of missing) {
-      this.#context.logger.warn(
-        `${each.rows} secret(s) are encrypted with key '${each.keyId}', which is not in the keyring; reading them fails until it is added back.`,
-        { keyId: each.keyId, rows: each.rows, source: this.#keys.origin },
-      );
-    }
-    for (const { keyId } of usage.filter((each) => keyring.has(each.keyId))) {
+    for (const keyId of inUse.filter((each) => keyring.has(each))) {
       const samples = await table.sample(keyId, KEY_CHECK_SAMPLES);
       const failed = samples.filter(
         (row) => open(keyring.key(keyId)!, this.#binding(row.secret_id, keyId), row) === undefined,
@@ -399,6 +390,26 @@ export class SqlStore extends AbstractSecretsStore {
           keyId,
         });
       }
+    }
+  }
+
+  /** Fails when no stored secret can be decrypted; warns per missing key when only some cannot. */
+  #reportMissingKeys(missing: KeyUsage[], keysInUse: number, keyring: Keyring): void {
+    if (missing.length === keysInUse) {
+      const list = describeUsage(missing);
+      throw new IntegrityError(
+        `None of the stored secrets can be decrypted: they are encrypted with ${list}, which ${missing.length === 1 ? "is" : "are"} not in ${this.#keys.origin} (it holds ${quoteIds(keyring.ids())}).`,
+        {
+          hint: `Configure the key${missing.length === 1 ? "" : "s"} these secrets were written with (restore ${this.#keys.origin} from your backup); add ${missing.length === 1 ? "it" : "them"} back to read these secrets.`,
+          details: { missingKeyIds: missing.map((each) => each.keyId), keyIds: keyring.ids() },
+        },
+      );
+    }
+    for (const each of missing) {
+      this.#context.logger.warn(
+        `${each.rows} secret(s) are encrypted with key '${each.keyId}', which is not in the keyring; reading them fails until it is added back.`,
+        { keyId: each.keyId, rows: each.rows, source: this.#keys.origin },
+      );
     }
   }
 
