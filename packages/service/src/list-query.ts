@@ -17,33 +17,47 @@ import type { MetadataTables, SecretRow } from "./schema.js";
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 
-const timeValue = z.union([z.date(), z.iso.datetime({ offset: true })]);
-const timeRange = z.object({ after: timeValue.optional(), before: timeValue.optional() }).strict();
-const nameFilter = z.union([
-  z.string(),
-  z.object({ equals: z.string() }).strict(),
-  z.object({ contains: z.string().min(1) }).strict(),
-  z.object({ startsWith: z.string().min(1) }).strict(),
-  z.object({ endsWith: z.string().min(1) }).strict(),
-]);
+/**
+ * The list query's schema, built on first use: building it costs several milliseconds (zod sets
+ * up each schema eagerly), which every command that never lists — `coffer secret get` — would
+ * otherwise pay at start.
+ */
+export const listQuerySchema = once(() => {
+  const timeValue = z.union([z.date(), z.iso.datetime({ offset: true })]);
+  const timeRange = z.object({ after: timeValue.optional(), before: timeValue.optional() }).strict();
+  const nameFilter = z.union([
+    z.string(),
+    z.object({ equals: z.string() }).strict(),
+    z.object({ contains: z.string().min(1) }).strict(),
+    z.object({ startsWith: z.string().min(1) }).strict(),
+    z.object({ endsWith: z.string().min(1) }).strict(),
+  ]);
+  return z
+    .object({
+      name: nameFilter.optional(),
+      private: z.boolean().optional(),
+      owner: z.string().min(1).optional(),
+      created: timeRange.optional(),
+      updated: timeRange.optional(),
+      sort: z
+        .object({ by: z.enum(["name", "created", "updated"]), direction: z.enum(["asc", "desc"]).optional() })
+        .strict()
+        .optional(),
+      limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+      cursor: z.string().min(1).optional(),
+    })
+    .strict();
+});
 
-export const listQuerySchema = z
-  .object({
-    name: nameFilter.optional(),
-    private: z.boolean().optional(),
-    owner: z.string().min(1).optional(),
-    created: timeRange.optional(),
-    updated: timeRange.optional(),
-    sort: z
-      .object({ by: z.enum(["name", "created", "updated"]), direction: z.enum(["asc", "desc"]).optional() })
-      .strict()
-      .optional(),
-    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
-    cursor: z.string().min(1).optional(),
-  })
-  .strict();
+function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
 
-type ParsedQuery = z.output<typeof listQuerySchema>;
+type ParsedQuery = z.output<ReturnType<typeof listQuerySchema>>;
 
 const SORT_COLUMNS = { name: "name", created: "created_at", updated: "updated_at" } as const;
 
@@ -57,7 +71,7 @@ interface Cursor {
 }
 
 export function parseListQuery(input: unknown): ParsedQuery {
-  const result = listQuerySchema.safeParse(input ?? {});
+  const result = listQuerySchema().safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === "unrecognized_keys") {
