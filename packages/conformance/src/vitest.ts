@@ -31,7 +31,9 @@ export function describeStoreConformance(name: string, options: StoreConformance
     for (const planned of planCases(options)) {
       const title = `${planned.case.id} ${planned.case.title}`;
       if (planned.notApplicable) {
-        // Not a gap: the case cannot apply to this store, and the title says why.
+        // Skipped because the case cannot apply to this store (a capability it declares absent,
+        // say): not a gap. Reported rather than left out, with the reason in the title, so the
+        // run shows the whole checklist.
         it.skip(`${title} (not applicable: ${planned.notApplicable})`, () => {});
       } else {
         it(title, async () => {

@@ -3,35 +3,24 @@
 // Docker these tests are reported as skipped with the reason (testkit's rule; with
 // COFFER_TEST_REQUIRE_DOCKER=1 they fail instead).
 import { describeStoreConformance } from "@coffer/conformance";
-import { dockerRequired, dockerStatus } from "@coffer/testkit";
 import { describeWithDatabase } from "@coffer/testkit/vitest";
-import { describe, it } from "vitest";
 import { sqlStore } from "../src/index.js";
 import { describeSqlStoreBehaviour } from "./behaviour.js";
 import { capabilities, closedPort, contextFor, fakeKey, keyringJson, newStore } from "./support.js";
 
 const keyring = keyringJson("k1", { k1: fakeKey() });
-const docker = await dockerStatus();
 
-if (!docker.available && !dockerRequired()) {
-  // The suite's own beforeAll would fail without a database, so the block is not even declared;
-  // the reason is in the skipped test's title.
-  describe("mysql", () => {
-    it.skip(`mysql not run: ${docker.reason}`, () => {});
+describeWithDatabase("mysql", (getDb) => {
+  describeStoreConformance("sql on MySQL, operator keyring", {
+    create: () => newStore({ keyring }, contextFor(getDb().url)),
+    capabilities,
+    registration: sqlStore,
+    invalidOptions: [{ url: "mysql://u@db/x?poolSize=-1" }],
+    unreachable: async () =>
+      newStore(
+        { keyring, url: `mysql://coffer:fake-password@127.0.0.1:${await closedPort()}/coffer` },
+        contextFor(getDb().url),
+      ),
   });
-} else {
-  describeWithDatabase("mysql", (getDb) => {
-    describeStoreConformance("sql on MySQL, operator keyring", {
-      create: () => newStore({ keyring }, contextFor(getDb().url)),
-      capabilities,
-      registration: sqlStore,
-      invalidOptions: [{ url: "mysql://u@db/x?poolSize=-1" }],
-      unreachable: async () =>
-        newStore(
-          { keyring, url: `mysql://coffer:fake-password@127.0.0.1:${await closedPort()}/coffer` },
-          contextFor(getDb().url),
-        ),
-    });
-    describeSqlStoreBehaviour("MySQL", () => getDb().url);
-  });
-}
+  describeSqlStoreBehaviour("MySQL", () => getDb().url);
+});
