@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { startPostgres } from "@coffer/testkit";
 import autocannon from "autocannon";
 import pg from "pg";
+import { quantile } from "../../service/bench/paths.ts";
 import { printTable } from "../../service/bench/table.ts";
 
 const SECONDS = Number(process.env.COFFER_BENCH_SECONDS ?? 60);
@@ -116,7 +117,7 @@ try {
   const rssBefore = rssOf(server.pid!);
   const sustained = await coffer(SECONDS);
   const rssAfter = rssOf(server.pid!);
-  let failed = sustained.errors + sustained.timeouts + sustained.non2xx;
+  let failed = failures(sustained);
 
   const sliceSeconds = Math.max(2, Math.round(SECONDS / SLICES));
   const cofferRates: number[] = [];
@@ -124,12 +125,12 @@ try {
   for (let slice = 0; slice < SLICES; slice++) {
     rawRates.push(await raw(sliceSeconds));
     const result = await coffer(sliceSeconds);
-    failed += result.errors + result.timeouts + result.non2xx;
+    failed += failures(result);
     cofferRates.push(result.requests.total / sliceSeconds);
   }
   await pool.end();
-  const cofferRate = median(cofferRates);
-  const rawRate = median(rawRates);
+  const cofferRate = quantile(cofferRates, 0.5);
+  const rawRate = quantile(rawRates, 0.5);
 
   printTable(
     `GET by name, ${CONNECTIONS} connections, ${SECONDS} s without a pause, PostgreSQL metadata (${database.via}), ${process.env.COFFER_BENCH_STORE ?? "memory"} store`,
@@ -140,7 +141,7 @@ try {
         sustained.requests.average,
         sustained.latency.p50,
         sustained.latency.p99,
-        sustained.errors + sustained.timeouts + sustained.non2xx,
+        failures(sustained),
       ],
     ],
   );
@@ -166,10 +167,9 @@ try {
   await stopAll();
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+/** Requests that did not get a 2xx answer. */
+function failures(result: autocannon.Result): number {
+  return result.errors + result.timeouts + result.non2xx;
 }
 
 function rssOf(pid: number): number {

@@ -361,16 +361,19 @@ export class SqlStore extends AbstractSecretsStore {
 
   async #checkKeyring(table: ValuesTable, keyring: Keyring): Promise<void> {
     const inUse = await table.keyIds();
-    if (inUse.some((keyId) => !keyring.has(keyId))) {
+    const readable = inUse.filter((keyId) => keyring.has(keyId));
+    if (readable.length < inUse.length) {
       // Counting each key's rows reads every row: only when a key is missing, for the messages.
-      const usage = await table.keyUsage();
-      this.#reportMissingKeys(
-        usage.filter((each) => !keyring.has(each.keyId)),
-        usage.length,
-        keyring,
-      );
+      const missing = (await table.keyUsage()).filter((each) => !keyring.has(each.keyId));
+      if (readable.length === 0) throw this.#undecryptableError(missing, keyring);
+      for (const each of missing) {
+        this.#context.logger.warn(
+          `${each.rows} secret(s) are encrypted with key '${each.keyId}', which is not in the keyring; reading them fails until it is added back.`,
+          { keyId: each.keyId, rows: each.rows, source: this.#keys.origin },
+        );
+      }
     }
-    for (const keyId of inUse.filter((each) => keyring.has(each))) {
+    for (const keyId of readable) {
       const samples = await table.sample(keyId, KEY_CHECK_SAMPLES);
       const failed = samples.filter(
         (row) => open(keyring.key(keyId)!, this.#binding(row.secret_id, keyId), row) === undefined,
@@ -393,24 +396,15 @@ export class SqlStore extends AbstractSecretsStore {
     }
   }
 
-  /** Fails when no stored secret can be decrypted; warns per missing key when only some cannot. */
-  #reportMissingKeys(missing: KeyUsage[], keysInUse: number, keyring: Keyring): void {
-    if (missing.length === keysInUse) {
-      const list = describeUsage(missing);
-      throw new IntegrityError(
-        `None of the stored secrets can be decrypted: they are encrypted with ${list}, which ${missing.length === 1 ? "is" : "are"} not in ${this.#keys.origin} (it holds ${quoteIds(keyring.ids())}).`,
-        {
-          hint: `Configure the key${missing.length === 1 ? "" : "s"} these secrets were written with (restore ${this.#keys.origin} from your backup); add ${missing.length === 1 ? "it" : "them"} back to read these secrets.`,
-          details: { missingKeyIds: missing.map((each) => each.keyId), keyIds: keyring.ids() },
-        },
-      );
-    }
-    for (const each of missing) {
-      this.#context.logger.warn(
-        `${each.rows} secret(s) are encrypted with key '${each.keyId}', which is not in the keyring; reading them fails until it is added back.`,
-        { keyId: each.keyId, rows: each.rows, source: this.#keys.origin },
-      );
-    }
+  #undecryptableError(missing: KeyUsage[], keyring: Keyring): IntegrityError {
+    const one = missing.length === 1;
+    return new IntegrityError(
+      `None of the stored secrets can be decrypted: they are encrypted with ${describeUsage(missing)}, which ${one ? "is" : "are"} not in ${this.#keys.origin} (it holds ${quoteIds(keyring.ids())}).`,
+      {
+        hint: `Configure the key${one ? "" : "s"} these secrets were written with (restore ${this.#keys.origin} from your backup); add ${one ? "it" : "them"} back to read these secrets.`,
+        details: { missingKeyIds: missing.map((each) => each.keyId), keyIds: keyring.ids() },
+      },
+    );
   }
 
   #lostKeyringError(usage: { keyId: string; rows: number }[]): IntegrityError {
