@@ -496,14 +496,15 @@ describe("the access matrix covers the server", () => {
 
   it("every route the server registers has a matrix entry, and every entry names a registered route", () => {
     const listed = [...new Set(entries.map((entry) => entry.route))].sort();
-    expect(
-      registered.filter((route) => !listed.includes(route)),
-      "registered routes missing from the matrix",
-    ).toEqual([]);
-    expect(
-      listed.filter((route) => !registered.includes(route)),
-      "matrix entries for routes the server does not register",
-    ).toEqual([]);
+    expect({
+      "registered routes missing from the matrix": registered.filter((route) => !listed.includes(route)),
+      "matrix entries for routes the server does not register": listed.filter(
+        (route) => !registered.includes(route),
+      ),
+    }).toEqual({
+      "registered routes missing from the matrix": [],
+      "matrix entries for routes the server does not register": [],
+    });
   });
 
   it("the route table read from fastify holds every operation of the served OpenAPI document", () => {
