@@ -83,7 +83,10 @@ export async function world(server: MatrixServer, secretId: string): Promise<Wor
   return result;
 }
 
-/** What differs between two worlds, one line per added or removed row; empty when nothing did. */
+/**
+ * What differs between two worlds, one line per added or removed row (the first 20 of them, then
+ * a count); empty when nothing did.
+ */
 export function changes(before: World, after: World): string[] {
   const lines: string[] = [];
   for (const place of new Set([...Object.keys(before), ...Object.keys(after)])) {
@@ -92,7 +95,7 @@ export function changes(before: World, after: World): string[] {
     for (const row of was) if (!is.has(row)) lines.push(`${place}: - ${row.slice(0, 300)}`);
     for (const row of is) if (!was.has(row)) lines.push(`${place}: + ${row.slice(0, 300)}`);
   }
-  return lines;
+  return lines.length > 20 ? [...lines.slice(0, 20), `… and ${lines.length - 20} more`] : lines;
 }
 
 function plainJson(_key: string, value: unknown): unknown {
