@@ -427,23 +427,36 @@ describe("access matrix", () => {
         }
 
         if (entry.access.kind === "secret" && visibility === "private" && principal !== "owner") {
-          // Someone else's private secret is never touched, whatever the reply…
+          // Someone else's private secret is never touched, whatever the reply.
           expect(ownerAfter, "the owner's private secret is untouched").toEqual(ownerBefore);
-          // …and the reply is exactly the one for a secret that does not exist at all.
+        }
+        const hidden =
+          entry.access.kind === "secret"
+            ? visibility === "private" && principal !== "owner"
+            : outcome === "not-found";
+        if (hidden) {
+          // What the caller may not see (a private secret, another user's token) is answered exactly
+          // as what does not exist at all.
           const ghost: Cell = {
             ...cell,
             secret: { id: randomUUID(), name: `ghost-${randomUUID().slice(0, 8)}`, private: true },
+            bystander: {
+              name: `ghost-${randomUUID().slice(0, 8)}`,
+              tokenId: randomUUID().replaceAll("-", "").slice(0, 12),
+            },
           };
           const request = entry.request(ghost);
           const missing = await call(server, tokens[principal], method, request.path, request.body);
           expect(missing.status).toBe(reply.status);
-          const normal = (text: string, secret: Cell["secret"]) =>
+          const normal = (text: string, of: Cell) =>
             text
-              .replaceAll(secret.id, "ID")
-              .replaceAll(secret.name, "NAME")
+              .replaceAll(of.secret.id, "ID")
+              .replaceAll(of.secret.name, "NAME")
+              .replaceAll(of.bystander.tokenId, "TOKEN")
+              .replaceAll(of.bystander.name, "USER")
               .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "ID")
               .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, "TIME");
-          expect(normal(reply.text, cell.secret)).toBe(normal(missing.text, ghost.secret));
+          expect(normal(reply.text, cell)).toBe(normal(missing.text, ghost));
         }
       } finally {
         await entry.cleanup?.(cell);
