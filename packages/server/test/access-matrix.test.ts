@@ -1,109 +1,274 @@
-// Every secret endpoint × every kind of caller × private and public secrets. Two properties are
-// checked in every cell: no value reaches a caller who may not read it, and a private secret's
-// existence never shows to anyone but its owner (their replies equal those for a secret that does
-// not exist).
+// Every route the server registers × every kind of caller × private and public secrets.
+//
+// The list of routes is not trusted to this file: a test reads fastify's own route table and fails
+// when a registered route has no entry here, or an entry names a route that no longer exists. Who
+// may do what is not written out per cell either: each entry names the permission it needs (from
+// roles.ts), and `can` from roles.ts decides which identities are refused.
+//
+// Every cell checks: the status; no value reaches a caller who may not read it; a private
+// secret's existence never shows to anyone but its owner (their replies equal those for a secret
+// that does not exist); and what was stored afterwards — a refused request changed nothing at all
+// (the secret read back by its owner, every table of the database, the keyring, the backup copy),
+// an allowed write visibly changed something, and a read changed nothing.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, startTestServer, type TestServer } from "./helpers.js";
+import { can, type Permission, ROLES, type Role } from "../src/roles.js";
+import { call } from "./helpers.js";
+import { changes, type MatrixServer, startMatrixServer, world } from "./matrix-server.js";
+import { openApiRouteKeys, registeredRoutes, routeKeys } from "./route-table.js";
 
 type Principal = "no token" | "bad token" | "other user" | "owner" | "admin" | "reader" | "value-reader";
 type Visibility = "private" | "public";
-type Outcome = "ok" | "ok-without-values" | "unauthenticated" | "forbidden" | "not-found";
+type Outcome = "ok" | "ok-without-values" | "unauthenticated" | "forbidden" | "not-found" | "conflict";
 
-interface Endpoint {
-  name: string;
-  /** Whether the endpoint returns the secret's values to a caller allowed to read them. */
-  returnsValues?: boolean;
-  request(secret: { id: string; name: string; private: boolean }): {
-    method: string;
-    route: string;
-    body?: unknown;
-  };
-  /** The status for a secret the caller cannot see (default 404). */
-  notFoundStatus?: number;
-  /** Which role the endpoint needs on a public secret, beyond being able to see it. */
-  needs: "read-metadata" | "read-values" | "write" | "owner";
+/** What one cell works on: a fresh secret of the cell's visibility, and a fresh bystander user. */
+interface Cell {
+  secret: { id: string; name: string; private: boolean };
+  /** The secret's value; it may appear only in replies to callers allowed to read it. */
+  value: string;
+  /** A value only the backup store holds (see copy-values); it must never appear in a reply. */
+  backupValue: string;
+  /** A writer who is not part of the matrix, with one token: the target of user and token routes. */
+  bystander: { name: string; tokenId: string };
+  tag: string;
 }
 
-const endpoints: Endpoint[] = [
+type Access =
+  /** Served without a token. */
+  | { kind: "public" }
+  /** Acts on the caller's account or the deployment; `needs` decides, else any authenticated caller. */
+  | { kind: "caller"; needs?: Permission; refusedAs?: "forbidden" | "not-found" }
+  /** Acts on the cell's secret: `needs` first, then visibility (others' private ones do not exist). */
+  | {
+      kind: "secret";
+      needs: Permission;
+      /** Only the owner may, even on a public secret. */
+      ownerOnly?: boolean;
+      /** The status for a secret the caller cannot see (default 404). */
+      notFoundStatus?: number;
+      /** For routes that name rather than address a secret (create, put by name). */
+      outcome?: (principal: Principal, visibility: Visibility) => Outcome;
+    };
+
+interface Entry {
+  /** The route as fastify registers it: method and path with `:params`. */
+  route: string;
+  /** Which use of the route, when there is more than one entry for it. */
+  variant?: string;
+  access: Access;
+  /** Whether a caller allowed to read them gets the secret's values back. */
+  returnsValues?: boolean;
+  /** Whether an allowed call stores something (then it must show in the world; else nothing may change). */
+  writes?: boolean;
+  request(cell: Cell): { path: string; body?: unknown };
+  /** Arranges what the call would change, so that a call that should have been refused shows. */
+  prepare?(cell: Cell): Promise<void>;
+  cleanup?(cell: Cell): Promise<void>;
+  /** Further checks of an allowed reply. */
+  check?(reply: { status: number; text: string }, cell: Cell, principal: Principal): void;
+}
+
+let server: MatrixServer;
+
+const entries: Entry[] = [
   {
-    name: "GET /secrets/:id",
-    needs: "read-metadata",
+    route: "GET /api/v1/secrets",
+    access: { kind: "secret", needs: "read-metadata", notFoundStatus: 200 },
+    request: (s) => ({ path: `/api/v1/secrets?name=${encodeURIComponent(s.secret.name)}` }),
+    check: (reply, cell) => expect(reply.text).toContain(cell.secret.id),
+  },
+  {
+    route: "POST /api/v1/secrets",
+    variant: "under the cell secret's name",
+    // One public name space, one private name space per owner: only the owner's own name and a
+    // public name are taken, so someone else's private secret does not exist for the caller.
+    access: {
+      kind: "secret",
+      needs: "write",
+      outcome: (principal, visibility) =>
+        principal === "owner" || visibility === "public" ? "conflict" : "ok",
+    },
+    writes: true,
+    request: (s) => ({
+      path: "/api/v1/secrets",
+      body: { name: s.secret.name, values: { k: "fake-created" }, private: s.secret.private },
+    }),
+  },
+  {
+    route: "GET /api/v1/secrets/by-name",
+    access: { kind: "secret", needs: "read-metadata" },
     returnsValues: true,
-    request: (s) => ({ method: "GET", route: `/api/v1/secrets/${s.id}` }),
+    request: (s) => ({
+      path: `/api/v1/secrets/by-name?name=${encodeURIComponent(s.secret.name)}&private=${s.secret.private}`,
+    }),
   },
   {
-    name: "GET /secrets/by-name",
-    needs: "read-metadata",
+    route: "PUT /api/v1/secrets/by-name",
+    // A writer's put of someone else's private name makes their own private secret.
+    access: { kind: "secret", needs: "write", outcome: () => "ok" },
+    writes: true,
+    request: (s) => ({
+      path: `/api/v1/secrets/by-name?name=${encodeURIComponent(s.secret.name)}&private=${s.secret.private}`,
+      body: { values: { k: "fake-put-by-name" } },
+    }),
+  },
+  {
+    route: "GET /api/v1/secrets/:id",
+    access: { kind: "secret", needs: "read-metadata" },
     returnsValues: true,
+    request: (s) => ({ path: `/api/v1/secrets/${s.secret.id}` }),
+  },
+  {
+    route: "PUT /api/v1/secrets/:id",
+    access: { kind: "secret", needs: "write" },
+    writes: true,
+    request: (s) => ({ path: `/api/v1/secrets/${s.secret.id}`, body: { values: { k: "fake-replaced" } } }),
+  },
+  {
+    route: "PATCH /api/v1/secrets/:id",
+    access: { kind: "secret", needs: "write" },
+    writes: true,
+    request: (s) => ({ path: `/api/v1/secrets/${s.secret.id}`, body: { values: { k2: "fake-added" } } }),
+  },
+  {
+    route: "POST /api/v1/secrets/:id/rename",
+    access: { kind: "secret", needs: "write" },
+    writes: true,
     request: (s) => ({
-      method: "GET",
-      route: `/api/v1/secrets/by-name?name=${encodeURIComponent(s.name)}&private=${s.private}`,
+      path: `/api/v1/secrets/${s.secret.id}/rename`,
+      body: { name: `${s.secret.name}-renamed` },
     }),
   },
   {
-    name: "PUT /secrets/:id",
-    needs: "write",
+    route: "POST /api/v1/secrets/:id/visibility",
+    access: { kind: "secret", needs: "write", ownerOnly: true },
+    writes: true,
     request: (s) => ({
-      method: "PUT",
-      route: `/api/v1/secrets/${s.id}`,
-      body: { values: { k: "fake-replaced" } },
+      path: `/api/v1/secrets/${s.secret.id}/visibility`,
+      body: { private: !s.secret.private },
     }),
   },
   {
-    name: "PATCH /secrets/:id",
-    needs: "write",
+    route: "DELETE /api/v1/secrets/:id",
+    access: { kind: "secret", needs: "write" },
+    writes: true,
+    request: (s) => ({ path: `/api/v1/secrets/${s.secret.id}` }),
+  },
+  {
+    route: "POST /api/v1/references/validate",
+    access: { kind: "secret", needs: "read-metadata", notFoundStatus: 200 },
     request: (s) => ({
-      method: "PATCH",
-      route: `/api/v1/secrets/${s.id}`,
-      body: { values: { k2: "fake-added" } },
+      path: "/api/v1/references/validate",
+      body: { document: { v: `{{"${s.secret.name}".k}}` } },
     }),
   },
   {
-    name: "POST /secrets/:id/rename",
-    needs: "write",
-    request: (s) => ({
-      method: "POST",
-      route: `/api/v1/secrets/${s.id}/rename`,
-      body: { name: `${s.name}-renamed` },
-    }),
-  },
-  {
-    name: "POST /secrets/:id/visibility",
-    needs: "owner",
-    request: (s) => ({
-      method: "POST",
-      route: `/api/v1/secrets/${s.id}/visibility`,
-      body: { private: !s.private },
-    }),
-  },
-  {
-    name: "DELETE /secrets/:id",
-    needs: "write",
-    request: (s) => ({ method: "DELETE", route: `/api/v1/secrets/${s.id}` }),
-  },
-  {
-    name: "POST /references/validate",
-    needs: "read-metadata",
-    notFoundStatus: 200,
-    request: (s) => ({
-      method: "POST",
-      route: "/api/v1/references/validate",
-      body: { document: { v: `{{"${s.name}".k}}` } },
-    }),
-  },
-  {
-    name: "POST /references/resolve",
-    needs: "read-values",
+    route: "POST /api/v1/references/resolve",
     // A reference to a secret the caller cannot see is a document error, as for one that does not exist.
-    notFoundStatus: 400,
+    access: { kind: "secret", needs: "read-values", notFoundStatus: 400 },
     returnsValues: true,
     request: (s) => ({
-      method: "POST",
-      route: "/api/v1/references/resolve",
-      body: { document: { v: `{{"${s.name}".k}}` } },
+      path: "/api/v1/references/resolve",
+      body: { document: { v: `{{"${s.secret.name}".k}}` } },
     }),
   },
+  {
+    route: "GET /api/v1/store",
+    access: { kind: "caller", needs: "read-metadata" },
+    request: () => ({ path: "/api/v1/store" }),
+  },
+  {
+    route: "POST /api/v1/admin/rotate-key",
+    access: { kind: "caller", needs: "admin" },
+    writes: true,
+    request: () => ({ path: "/api/v1/admin/rotate-key", body: {} }),
+  },
+  {
+    route: "POST /api/v1/admin/copy-values",
+    access: { kind: "caller", needs: "admin" },
+    writes: true,
+    // The backup holds another value than the primary: copying back to the primary would change
+    // the secret its owner reads.
+    prepare: (cell) => server.backup.update(cell.secret.id, { k: cell.backupValue }),
+    request: () => ({ path: "/api/v1/admin/copy-values", body: { direction: "to-primary" } }),
+  },
+  {
+    route: "POST /api/v1/admin/reconcile",
+    access: { kind: "caller", needs: "admin" },
+    writes: true,
+    // A write an outage left half-done long ago: reconcile completes it (the version moves on).
+    prepare: (cell) => setState(cell.secret.id, "updating", 1),
+    cleanup: (cell) => setState(cell.secret.id, "active"),
+    request: () => ({ path: "/api/v1/admin/reconcile" }),
+  },
+  {
+    route: "GET /api/v1/me",
+    access: { kind: "caller" },
+    request: () => ({ path: "/api/v1/me" }),
+  },
+  {
+    route: "GET /api/v1/users",
+    access: { kind: "caller", needs: "admin" },
+    request: () => ({ path: "/api/v1/users" }),
+    check: (reply, cell) => expect(reply.text).toContain(cell.bystander.name),
+  },
+  {
+    route: "POST /api/v1/users",
+    access: { kind: "caller", needs: "admin" },
+    writes: true,
+    request: (s) => ({ path: "/api/v1/users", body: { name: `new-${s.tag}`, role: "admin" } }),
+  },
+  {
+    route: "PUT /api/v1/users/:name/role",
+    access: { kind: "caller", needs: "admin" },
+    writes: true,
+    request: (s) => ({ path: `/api/v1/users/${s.bystander.name}/role`, body: { role: "admin" } }),
+  },
+  {
+    route: "DELETE /api/v1/users/:name",
+    access: { kind: "caller", needs: "admin" },
+    writes: true,
+    request: (s) => ({ path: `/api/v1/users/${s.bystander.name}` }),
+  },
+  {
+    route: "GET /api/v1/tokens",
+    access: { kind: "caller" },
+    request: () => ({ path: "/api/v1/tokens" }),
+    // Everyone sees their own tokens; only an admin sees anyone else's.
+    check: (reply, cell, principal) =>
+      principal === "admin"
+        ? expect(reply.text).toContain(cell.bystander.tokenId)
+        : expect(reply.text).not.toContain(cell.bystander.tokenId),
+  },
+  {
+    route: "POST /api/v1/tokens",
+    variant: "for oneself",
+    access: { kind: "caller" },
+    writes: true,
+    request: () => ({ path: "/api/v1/tokens", body: { description: "matrix" } }),
+  },
+  {
+    route: "POST /api/v1/tokens",
+    variant: "for another user",
+    access: { kind: "caller", needs: "admin" },
+    writes: true,
+    request: (s) => ({ path: "/api/v1/tokens", body: { user: s.bystander.name, description: "matrix" } }),
+  },
+  {
+    route: "DELETE /api/v1/tokens/:id",
+    variant: "another user's token",
+    // Someone else's token does not exist for a non-admin.
+    access: { kind: "caller", needs: "admin", refusedAs: "not-found" },
+    writes: true,
+    request: (s) => ({ path: `/api/v1/tokens/${s.bystander.tokenId}` }),
+  },
+  {
+    route: "GET /api/v1/openapi.json",
+    access: { kind: "public" },
+    request: () => ({ path: "/api/v1/openapi.json" }),
+  },
+  { route: "GET /health", access: { kind: "public" }, request: () => ({ path: "/health" }) },
+  { route: "GET /ready", access: { kind: "public" }, request: () => ({ path: "/ready" }) },
 ];
 
 const principals: Principal[] = [
@@ -115,7 +280,7 @@ const principals: Principal[] = [
   "reader",
   "value-reader",
 ];
-const roleOf: Record<Principal, string | undefined> = {
+const roleOf: Record<Principal, Role | undefined> = {
   "no token": undefined,
   "bad token": undefined,
   "other user": "writer",
@@ -124,25 +289,26 @@ const roleOf: Record<Principal, string | undefined> = {
   reader: "reader",
   "value-reader": "value-reader",
 };
-const rank = { reader: 0, "value-reader": 1, writer: 2, admin: 3 } as const;
 
 /**
  * The role check comes before any lookup, so a caller without the role gets 403 whether or not
  * the secret exists — which reveals nothing. A caller with the role gets "not found" for someone
  * else's private secret.
  */
-function expected(endpoint: Endpoint, principal: Principal, visibility: Visibility): Outcome {
-  if (principal === "no token" || principal === "bad token") return "unauthenticated";
+function expected(entry: Entry, principal: Principal, visibility: Visibility): Outcome {
+  const { access } = entry;
+  if (access.kind === "public") return "ok";
+  const role = roleOf[principal];
+  if (role === undefined) return "unauthenticated";
+  if (access.needs !== undefined && !can(role, access.needs)) {
+    return access.kind === "caller" ? (access.refusedAs ?? "forbidden") : "forbidden";
+  }
+  if (access.kind === "caller") return "ok";
+  if (access.outcome) return access.outcome(principal, visibility);
   if (principal === "owner") return "ok";
-  const role = rank[roleOf[principal] as keyof typeof rank];
-  const mayWrite = role >= rank.writer;
-  const mayReadValues = role >= rank["value-reader"];
-  if ((endpoint.needs === "write" || endpoint.needs === "owner") && !mayWrite) return "forbidden";
-  if (endpoint.needs === "read-values" && !mayReadValues) return "forbidden";
   if (visibility === "private") return "not-found";
-  if (endpoint.needs === "owner") return "forbidden";
-  if (endpoint.needs === "read-metadata" && !mayReadValues && endpoint.returnsValues)
-    return "ok-without-values";
+  if (access.ownerOnly) return "forbidden";
+  if (entry.returnsValues && !can(role, "read-values")) return "ok-without-values";
   return "ok";
 }
 
@@ -152,65 +318,148 @@ const statusOf: Record<Outcome, number[]> = {
   unauthenticated: [401],
   forbidden: [403],
   "not-found": [404],
+  conflict: [409],
 };
 
+const methodOf = (entry: Entry) => entry.route.split(" ")[0]!;
+const labelOf = (entry: Entry) => (entry.variant ? `${entry.route} (${entry.variant})` : entry.route);
+
+async function setState(id: string, state: string, since?: number): Promise<void> {
+  await server.database.db
+    .updateTable("coffer_secrets")
+    .set({ state, ...(since !== undefined ? { state_since: since } : {}) })
+    .where("id", "=", id)
+    .execute();
+}
+
+const cells = entries.flatMap((entry) =>
+  principals.flatMap((principal) =>
+    (["private", "public"] as Visibility[]).map((visibility) => ({
+      entry,
+      label: labelOf(entry),
+      principal,
+      visibility,
+      outcome: expected(entry, principal, visibility),
+    })),
+  ),
+);
+
+const tokens = {} as Record<Principal, string | undefined>;
+
+beforeAll(async () => {
+  server = await startMatrixServer();
+  tokens.owner = await server.user("owner", "writer");
+  tokens["other user"] = await server.user("other", "writer");
+  tokens.reader = await server.user("reader", "reader");
+  tokens["value-reader"] = await server.user("value-reader", "value-reader");
+  tokens.admin = server.adminToken;
+  tokens["no token"] = undefined;
+  tokens["bad token"] = `coffer_aaaaaaaaaaaa_${"x".repeat(43)}`;
+});
+afterAll(() => server?.close());
+
 describe("access matrix", () => {
-  let server: TestServer;
-  const tokens = {} as Record<Principal, string | undefined>;
+  async function newCell(visibility: Visibility): Promise<Cell> {
+    const tag = randomUUID().slice(0, 8);
+    const value = `fake-value-${randomUUID()}`;
+    const name = `m-${tag}`;
+    const created = await call(server, tokens.owner, "POST", "/api/v1/secrets", {
+      name,
+      values: { k: value },
+      private: visibility === "private",
+    });
+    expect(created.status).toBe(201);
+    const bystander = `bystander-${tag}`;
+    await server.identity.createUser(bystander, "writer");
+    const token = await server.identity.issueToken(bystander);
+    return {
+      secret: { id: (created.body as { id: string }).id, name, private: visibility === "private" },
+      value,
+      backupValue: `fake-backup-only-${randomUUID()}`,
+      bystander: { name: bystander, tokenId: token.id },
+      tag,
+    };
+  }
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    tokens.owner = await server.user("owner", "writer");
-    tokens["other user"] = await server.user("other", "writer");
-    tokens.reader = await server.user("reader", "reader");
-    tokens["value-reader"] = await server.user("value-reader", "value-reader");
-    tokens.admin = server.adminToken;
-    tokens["no token"] = undefined;
-    tokens["bad token"] = `coffer_aaaaaaaaaaaa_${"x".repeat(43)}`;
-  });
-  afterAll(() => server.close());
-
-  const cells = endpoints.flatMap((endpoint) =>
-    principals.flatMap((principal) =>
-      (["private", "public"] as Visibility[]).map((visibility) => ({ endpoint, principal, visibility })),
-    ),
-  );
+  /** The secret as its owner reads it back: existence, name, visibility, version and values. */
+  async function ownerView(cell: Cell) {
+    const reply = await call(server, tokens.owner, "GET", `/api/v1/secrets/${cell.secret.id}`);
+    return { status: reply.status, secret: reply.body };
+  }
 
   it.each(cells)(
-    "$endpoint.name as $principal on a $visibility secret",
-    async ({ endpoint, principal, visibility }) => {
-      const value = `fake-value-${randomUUID()}`;
-      const name = `m-${randomUUID().slice(0, 8)}`;
-      const created = await call(server, tokens.owner, "POST", "/api/v1/secrets", {
-        name,
-        values: { k: value },
-        private: visibility === "private",
-      });
-      expect(created.status).toBe(201);
-      const secret = { id: (created.body as { id: string }).id, name, private: visibility === "private" };
-      const { method, route, body } = endpoint.request(secret);
-      const response = await call(server, tokens[principal], method, route, body);
+    "$label as $principal on a $visibility secret: $outcome",
+    async ({ entry, principal, visibility, outcome }) => {
+      const cell = await newCell(visibility);
+      await entry.prepare?.(cell);
+      try {
+        const ownerBefore = await ownerView(cell);
+        const before = await world(server, cell.secret.id);
+        const method = methodOf(entry);
+        const { path, body } = entry.request(cell);
+        const reply = await call(server, tokens[principal], method, path, body);
 
-      const outcome = expected(endpoint, principal, visibility);
-      const allowed = outcome === "not-found" ? [endpoint.notFoundStatus ?? 404] : statusOf[outcome];
-      expect(allowed, `${response.status} ${response.text.slice(0, 200)}`).toContain(response.status);
-      const mayReadValues = outcome === "ok" && endpoint.returnsValues;
-      if (!mayReadValues) expect(response.text).not.toContain(value);
-      if (mayReadValues) expect(response.text).toContain(value);
+        const allowed =
+          outcome === "not-found" && entry.access.kind === "secret"
+            ? [entry.access.notFoundStatus ?? 404]
+            : statusOf[outcome];
+        expect(allowed, `${reply.status} ${reply.text.slice(0, 300)}`).toContain(reply.status);
+        const mayReadValues = outcome === "ok" && entry.returnsValues;
+        if (mayReadValues) expect(reply.text).toContain(cell.value);
+        else expect(reply.text).not.toContain(cell.value);
+        expect(reply.text).not.toContain(cell.backupValue);
+        const succeeded = outcome === "ok" || outcome === "ok-without-values";
+        if (succeeded) entry.check?.(reply, cell, principal);
+        if (method === "GET") {
+          // fastify's HEAD twin runs the same handler: same answer, no body.
+          const head = await call(server, tokens[principal], "HEAD", path);
+          expect(head.status).toBe(reply.status);
+          expect(head.text).toBe("");
+        }
 
-      if (visibility === "private" && principal !== "owner") {
-        // Exactly what the caller gets for a secret that does not exist at all.
-        const ghost = endpoint.request({
-          id: randomUUID(),
-          name: `ghost-${randomUUID().slice(0, 8)}`,
-          private: secret.private,
-        });
-        const missing = await call(server, tokens[principal], ghost.method, ghost.route, ghost.body);
-        expect(missing.status).toBe(response.status);
-        const strip = (text: string) => text.replaceAll(secret.id, "ID").replaceAll(secret.name, "NAME");
-        const stripGhost = (text: string) =>
-          text.replace(/[0-9a-f-]{36}/g, "ID").replace(/ghost-[0-9a-f]{8}/g, "NAME");
-        expect(strip(response.text)).toBe(stripGhost(missing.text));
+        const changed = changes(before, await world(server, cell.secret.id));
+        const ownerAfter = await ownerView(cell);
+        if (succeeded && entry.writes) {
+          expect(changed, "an allowed write shows in what is stored").not.toEqual([]);
+        } else {
+          expect(ownerAfter, "the owner reads the secret back unchanged").toEqual(ownerBefore);
+          expect(changed, "nothing stored changed").toEqual([]);
+        }
+
+        if (entry.access.kind === "secret" && visibility === "private" && principal !== "owner") {
+          // Someone else's private secret is never touched, whatever the reply.
+          expect(ownerAfter, "the owner's private secret is untouched").toEqual(ownerBefore);
+        }
+        const hidden =
+          entry.access.kind === "secret"
+            ? visibility === "private" && principal !== "owner"
+            : outcome === "not-found";
+        if (hidden) {
+          // What the caller may not see (a private secret, another user's token) is answered exactly
+          // as what does not exist at all.
+          const ghost: Cell = {
+            ...cell,
+            secret: { id: randomUUID(), name: `ghost-${randomUUID().slice(0, 8)}`, private: true },
+            bystander: {
+              name: `ghost-${randomUUID().slice(0, 8)}`,
+              tokenId: randomUUID().replaceAll("-", "").slice(0, 12),
+            },
+          };
+          const request = entry.request(ghost);
+          const missing = await call(server, tokens[principal], method, request.path, request.body);
+          expect(missing.status).toBe(reply.status);
+          const normal = (text: string, of: Cell) =>
+            text
+              .replaceAll(of.secret.id, "ID")
+              .replaceAll(of.secret.name, "NAME")
+              .replaceAll(of.bystander.tokenId, "TOKEN")
+              .replaceAll(of.bystander.name, "USER")
+              .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "ID")
+              .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, "TIME");
+          expect(normal(reply.text, cell)).toBe(normal(missing.text, ghost));
+        }
+      } finally {
+        await entry.cleanup?.(cell);
       }
     },
   );
@@ -245,6 +494,78 @@ describe("access matrix", () => {
         .map((item) => item.name)
         .sort();
       expect(names).toEqual(principal === "owner" ? [`${prefix}-priv`, `${prefix}-pub`] : [`${prefix}-pub`]);
+    },
+  );
+});
+
+describe("the access matrix covers the server", () => {
+  let registered: string[];
+  let document: { paths: Record<string, Record<string, { summary?: string }>> };
+
+  beforeAll(async () => {
+    registered = routeKeys(registeredRoutes(server.running.app));
+    document = (await call(server, undefined, "GET", "/api/v1/openapi.json")).body as typeof document;
+  });
+
+  it("every route the server registers has a matrix entry, and every entry names a registered route", () => {
+    const listed = [...new Set(entries.map((entry) => entry.route))].sort();
+    expect({
+      "registered routes missing from the matrix": registered.filter((route) => !listed.includes(route)),
+      "matrix entries for routes the server does not register": listed.filter(
+        (route) => !registered.includes(route),
+      ),
+    }).toEqual({
+      "registered routes missing from the matrix": [],
+      "matrix entries for routes the server does not register": [],
+    });
+  });
+
+  it("the route table read from fastify holds every operation of the served OpenAPI document", () => {
+    const documented = openApiRouteKeys(document);
+    expect(documented.length).toBeGreaterThan(10);
+    expect(documented.filter((route) => !registered.includes(route))).toEqual([]);
+  });
+
+  it("every role in roles.ts is held by one of the matrix's identities", () => {
+    const held = new Set(Object.values(roleOf));
+    expect(ROLES.filter((role) => !held.has(role))).toEqual([]);
+  });
+
+  it("an operation the OpenAPI document marks (admin) needs the admin permission in the matrix", () => {
+    const markedAdmin = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => /\(admin\)/.test(operation.summary ?? ""))
+        .map(([method]) => `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ":$1")}`),
+    );
+    expect(markedAdmin.length).toBeGreaterThan(0);
+    for (const route of markedAdmin) {
+      const needs = entries.filter((entry) => entry.route === route).map((entry) => entry.access);
+      expect(needs, route).not.toEqual([]);
+      for (const access of needs) expect(access, route).toMatchObject({ needs: "admin" });
+    }
+  });
+
+  const adminOnly = entries.filter(
+    (entry) => entry.access.kind !== "public" && entry.access.needs === "admin",
+  );
+  it.each(adminOnly.map(labelOf))(
+    "admin-only %s is tried, and refused, for every identity without the admin role",
+    (label) => {
+      const nonAdmins = principals.filter((principal) => {
+        const role = roleOf[principal];
+        return role === undefined || !can(role, "admin");
+      });
+      expect(nonAdmins.length).toBe(principals.length - 1);
+      for (const principal of nonAdmins) {
+        for (const visibility of ["private", "public"] as const) {
+          const cell = cells.find(
+            (each) => each.label === label && each.principal === principal && each.visibility === visibility,
+          );
+          expect(cell?.outcome, `${label} as ${principal}`).toMatch(
+            /^(unauthenticated|forbidden|not-found)$/,
+          );
+        }
+      }
     },
   );
 });
