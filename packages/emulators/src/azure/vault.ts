@@ -123,11 +123,14 @@ export class Vault {
       .map(([key, secret]) => ({ key, item: this.item(vaultUrl, secret, latest(secret), false) }));
   }
 
-  /** Every version of a secret as SecretItems with versioned ids, sorted by version id. */
+  /**
+   * Every version of a secret as SecretItems with versioned ids, sorted by version id. A name with
+   * no secret lists nothing (200, empty page): the service answers so, not 404.
+   */
   listVersions(vaultUrl: string, name: string): Array<{ key: string; item: object }> {
     this.sweep();
     const secret = this.secrets.get(name.toLowerCase());
-    if (!secret) throw secretNotFound(name);
+    if (!secret) return [];
     return [...secret.versions]
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((v) => ({ key: v.id, item: this.item(vaultUrl, secret, v, true) }));
@@ -145,8 +148,11 @@ export class Vault {
     return this.deletedBundle(vaultUrl, entry);
   }
 
+  /** Like every get, refused (403 SecretDisabled) when the secret's current version is disabled. */
   getDeletedSecret(vaultUrl: string, name: string): object {
-    return this.deletedBundle(vaultUrl, this.findDeleted(name));
+    const entry = this.findDeleted(name);
+    if (!latest(entry.secret).attributes.enabled) throw secretDisabled();
+    return this.deletedBundle(vaultUrl, entry);
   }
 
   listDeletedSecrets(vaultUrl: string): Array<{ key: string; item: object }> {

@@ -42,6 +42,9 @@ const MAX_CUSTOM_METADATA_KEYS = 64;
 const MAX_CUSTOM_METADATA_KEY_LENGTH = 128;
 const MAX_CUSTOM_METADATA_VALUE_LENGTH = 512;
 const CUSTOM_METADATA_ERROR = "custom_metadata validation failed";
+// The plugin's own spellings differ: path_delete.go (delete, undelete) capitalises, path_destroy.go not.
+const NO_VERSION = "No version number provided";
+const NO_VERSION_DESTROY = "no version number provided";
 
 export class KvEngine {
   readonly #keys = new Map<string, KeyRecord>();
@@ -121,7 +124,7 @@ export class KvEngine {
   }
 
   deleteVersions(key: string, body: Json): KvResult {
-    const numbers = versionList(body);
+    const numbers = versionList(body, NO_VERSION);
     const meta = this.#keys.get(key);
     for (const number of numbers) {
       const version = meta?.versions.get(number);
@@ -131,7 +134,7 @@ export class KvEngine {
   }
 
   undeleteVersions(key: string, body: Json): KvResult {
-    const numbers = versionList(body);
+    const numbers = versionList(body, NO_VERSION);
     const meta = this.#keys.get(key);
     if (!meta) return { status: 204 };
     for (const number of numbers) {
@@ -142,7 +145,7 @@ export class KvEngine {
   }
 
   destroyVersions(key: string, body: Json): KvResult {
-    const numbers = versionList(body);
+    const numbers = versionList(body, NO_VERSION_DESTROY);
     const meta = this.#keys.get(key);
     for (const number of numbers) {
       const version = meta?.versions.get(number);
@@ -341,11 +344,11 @@ function dataMember(body: Json): Json {
   return data as Json;
 }
 
-function versionList(body: Json): number[] {
+function versionList(body: Json, noVersionMessage: string): number[] {
   const raw = body.versions;
   const items = typeof raw === "string" ? raw.split(",").filter((s) => s.trim() !== "") : raw;
   if (items === undefined || items === null || (Array.isArray(items) && items.length === 0)) {
-    throw badRequest("No version number provided");
+    throw badRequest(noVersionMessage);
   }
   if (!Array.isArray(items)) throw badRequest('error converting input data for field "versions"');
   return items.map((item) => nonNegativeInt(typeof item === "string" ? item.trim() : item, "versions"));
