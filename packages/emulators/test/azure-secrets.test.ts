@@ -432,10 +432,11 @@ describe("backup and restore", () => {
     expect((await failure(client.restoreSecretBackup(backup!))).statusCode).toBe(409);
   });
 
-  it("a blob that is not a backup is 400 BadParameter", async () => {
+  it("a blob that is not a backup is 400 'Malformed backup blob'", async () => {
     const error = await failure(client.restoreSecretBackup(new Uint8Array([1, 2, 3, 4])));
     expect(error.statusCode).toBe(400);
-    expect(error.code).toBe("BadParameter");
+    expect(error.code).toBe("Malformed backup blob");
+    expect(error.message).toBe("Backup blob contains invalid or corrupt version.");
   });
 });
 

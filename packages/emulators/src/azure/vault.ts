@@ -7,6 +7,7 @@ import {
   deletedButRecoverable,
   deletedSecretNotFound,
   KeyVaultError,
+  malformedBackup,
   secretDisabled,
   secretNotFound,
 } from "./errors.js";
@@ -174,8 +175,11 @@ export class Vault {
   }
 
   recoverDeletedSecret(vaultUrl: string, name: string): object {
-    const entry = this.findDeleted(name);
+    this.sweep();
     const key = name.toLowerCase();
+    const entry = this.deleted.get(key);
+    // The service words this 404 like a missing live secret, not like a missing deleted one.
+    if (!entry) throw secretNotFound(name);
     this.deleted.delete(key);
     this.secrets.set(key, entry.secret);
     return this.bundle(vaultUrl, entry.secret, latest(entry.secret), false);
@@ -238,7 +242,7 @@ export class Vault {
       const json = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
       return JSON.parse(json) as StoredSecret;
     } catch {
-      throw badParameter("Backup blob contains invalid or corrupt version.");
+      throw malformedBackup();
     }
   }
 
