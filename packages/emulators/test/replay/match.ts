@@ -8,13 +8,15 @@
 // - null, numbers and booleans must be equal;
 // - strings are templates: `{name}`, `{vault}`, `{version}` … stand for variables (bound by the
 //   test, or captured at first sight and then required to repeat), `<any>` for any text;
-// - whole-value markers: "<epoch>" (an integer number of seconds), "<string>", "<present>".
+// - whole-value markers: "<epoch>" (an integer number of seconds), "<timestamp>" (any number of
+//   seconds, fractions allowed), "<string>", "<present>".
 
 export type Vars = Record<string, string>;
 
 /** Patterns for variables captured from responses (anything else captures lazily). */
 const CAPTURE: Record<string, string> = {
   version: "[0-9a-f]{32}",
+  arnPart: "-[A-Za-z0-9]{6}",
 };
 
 /** Every difference between `expected` and `actual`, as "path: what" lines (empty: a match). */
@@ -22,6 +24,9 @@ export function mismatches(expected: unknown, actual: unknown, vars: Vars, path 
   if (expected === "<present>") return actual === undefined ? [`${path}: missing`] : [];
   if (expected === "<epoch>") {
     return Number.isInteger(actual) ? [] : [`${path}: expected epoch seconds, got ${show(actual)}`];
+  }
+  if (expected === "<timestamp>") {
+    return typeof actual === "number" ? [] : [`${path}: expected epoch seconds, got ${show(actual)}`];
   }
   if (expected === "<string>") {
     return typeof actual === "string" ? [] : [`${path}: expected a string, got ${show(actual)}`];
