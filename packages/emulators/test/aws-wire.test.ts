@@ -49,7 +49,11 @@ describe("AWS JSON 1.1 wire format", () => {
 
   it("SecretBinary travels as base64 in both directions", async () => {
     const bytes = Buffer.from([0, 159, 146, 150, 255]);
-    await rawCall(emulator, "CreateSecret", { Name: "b64", SecretBinary: bytes.toString("base64") });
+    await rawCall(emulator, "CreateSecret", {
+      Name: "b64",
+      SecretBinary: bytes.toString("base64"),
+      ClientRequestToken: "b".repeat(32),
+    });
     const body = (await (await rawCall(emulator, "GetSecretValue", { SecretId: "b64" })).json()) as {
       SecretBinary: string;
     };

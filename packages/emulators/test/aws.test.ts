@@ -313,7 +313,12 @@ describe("versions and staging labels", () => {
     await client.send(new PutSecretValueCommand({ SecretId: "hist", SecretString: "fake-2" }));
     await client.send(new PutSecretValueCommand({ SecretId: "hist", SecretString: "fake-3" }));
     const labelled = await client.send(new ListSecretVersionIdsCommand({ SecretId: "hist" }));
-    expect(labelled.Versions?.map((v) => v.VersionStages)).toEqual([["AWSCURRENT"], ["AWSPREVIOUS"]]);
+    // Oldest first, as the service lists them.
+    expect(labelled.Versions?.map((v) => v.VersionStages)).toEqual([["AWSPREVIOUS"], ["AWSCURRENT"]]);
+    expect(labelled.Versions?.map((v) => v.KmsKeyIds)).toEqual([
+      ["DefaultEncryptionKey"],
+      ["DefaultEncryptionKey"],
+    ]);
     const all = await client.send(
       new ListSecretVersionIdsCommand({ SecretId: "hist", IncludeDeprecated: true }),
     );

@@ -52,9 +52,13 @@ async function failure(call: Promise<unknown>): Promise<RestFailure> {
 
 /** A raw HTTPS request, for what the SDK never sends (no token, no api-version). */
 function raw(path: string, headers: Record<string, string> = {}) {
+  return rawOn(emulator, path, headers);
+}
+
+function rawOn(target: AzureEmulator, path: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
     (resolve, reject) => {
-      const req = request(`${emulator.url}${path}`, { ca: emulator.certificatePem, headers }, (res) => {
+      const req = request(`${target.url}${path}`, { ca: target.certificatePem, headers }, (res) => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => {
@@ -290,9 +294,15 @@ describe("listing", () => {
     expect(values.sort()).toEqual(["fake-alpha", "fake-alpha-2"]);
   });
 
-  it("listing the versions of a missing secret is 404", async () => {
-    const error = await failure(lister.listPropertiesOfSecretVersions("zulu").next());
-    expect(error.statusCode).toBe(404);
+  it("listing the versions of a secret that never existed is an empty page (200), not 404", async () => {
+    const versions: string[] = [];
+    for await (const props of lister.listPropertiesOfSecretVersions("zulu")) versions.push(props.version!);
+    expect(versions).toEqual([]);
+    const reply = await rawOn(vault, "/secrets/zulu/versions?api-version=7.6", {
+      authorization: "Bearer not-a-real-token",
+    });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual({ value: [], nextLink: null });
   });
 });
 
@@ -309,6 +319,24 @@ describe("soft delete, recovery and purge", () => {
     expect(deleted.value).toBeUndefined();
     expect((await failure(client.getSecret(name))).statusCode).toBe(404);
     expect((await client.getDeletedSecret(name)).properties.recoveryId).toBe(deleted.properties.recoveryId);
+  });
+
+  it("getDeletedSecret of a secret disabled before deletion is 403 Forbidden, SecretDisabled", async () => {
+    const name = uniqueName();
+    await client.setSecret(name, "fake-password-1", { enabled: false });
+    // The SDK's delete poller reads a 403 from getDeletedSecret as "deleted, but not readable".
+    await (await client.beginDeleteSecret(name, poll)).pollUntilDone();
+    const error = await failure(client.getDeletedSecret(name));
+    expect(error.statusCode).toBe(403);
+    expect(error.code).toBe("Forbidden");
+    expect(error.message).toBe("Operation get is not allowed on a disabled secret.");
+    expect(error.details?.error?.innerError?.code).toBe("SecretDisabled");
+    // It is still deleted, listed, and recoverable or purgeable.
+    const names: string[] = [];
+    for await (const deleted of client.listDeletedSecrets()) names.push(deleted.name);
+    expect(names).toContain(name);
+    await client.purgeDeletedSecret(name);
+    expect((await failure(client.getDeletedSecret(name))).statusCode).toBe(404);
   });
 
   it("deleted secrets are listed by listDeletedSecrets", async () => {
@@ -404,10 +432,11 @@ describe("backup and restore", () => {
     expect((await failure(client.restoreSecretBackup(backup!))).statusCode).toBe(409);
   });
 
-  it("a blob that is not a backup is 400 BadParameter", async () => {
+  it("a blob that is not a backup is 400 'Malformed backup blob'", async () => {
     const error = await failure(client.restoreSecretBackup(new Uint8Array([1, 2, 3, 4])));
     expect(error.statusCode).toBe(400);
-    expect(error.code).toBe("BadParameter");
+    expect(error.code).toBe("Malformed backup blob");
+    expect(error.message).toBe("Backup blob contains invalid or corrupt version.");
   });
 });
 

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   AwsError,
   invalidParameter,
@@ -54,10 +53,27 @@ function existingVersionForToken(
   return existing;
 }
 
+/**
+ * A value without a ClientRequestToken is refused: the SDKs and the CLI always add one, and the
+ * service answers a raw request without it so (LocalStack's snapshots recorded against AWS,
+ * test_no_client_request_token).
+ */
+function requireToken(token: string | undefined): string {
+  if (token === undefined) {
+    throw invalidRequest("You must provide a ClientRequestToken value. We recommend a UUID-type value.");
+  }
+  return token;
+}
+
+/** Staging labels as the service lists them: sorted (every recorded answer has them in order). */
+function stagesOf(version: SecretVersion): string[] {
+  return [...version.stages].sort();
+}
+
 function versionsToStages(secret: Secret): Json | undefined {
   const map: Record<string, string[]> = {};
   for (const version of secret.versions.values()) {
-    if (version.stages.length > 0) map[version.id] = [...version.stages];
+    if (version.stages.length > 0) map[version.id] = stagesOf(version);
   }
   return Object.keys(map).length > 0 ? map : undefined;
 }
@@ -83,7 +99,7 @@ function secretValueEntry(secret: Secret, version: SecretVersion): Json {
     Name: secret.name,
     VersionId: version.id,
     ...valueFields(version.value),
-    VersionStages: [...version.stages],
+    VersionStages: stagesOf(version),
     CreatedDate: seconds(version.created),
   };
 }
@@ -112,6 +128,7 @@ const CreateSecret: Operation = (store, input) => {
   }
   const value = valueFromInput(input, false);
   const token = input.ClientRequestToken as string | undefined;
+  if (value) requireToken(token);
   const existing = store.byName(name);
   if (existing) {
     if (existing.deletedAt !== undefined) {
@@ -136,7 +153,7 @@ const CreateSecret: Operation = (store, input) => {
     tags: mergeTags([], (input.Tags as Tag[] | undefined) ?? []),
   });
   if (!value) return { ARN: secret.arn, Name: secret.name };
-  const version = store.addVersion(secret, token ?? randomUUID(), value, ["AWSCURRENT"]);
+  const version = store.addVersion(secret, requireToken(token), value, ["AWSCURRENT"]);
   return { ARN: secret.arn, Name: secret.name, VersionId: version.id };
 };
 
@@ -163,30 +180,26 @@ const GetSecretValue: Operation = (store, input) => {
 const PutSecretValue: Operation = (store, input) => {
   const secret = store.getActive(input.SecretId as string);
   const value = valueFromInput(input, true) as SecretValue;
-  const token = input.ClientRequestToken as string | undefined;
+  const token = requireToken(input.ClientRequestToken as string | undefined);
   const same = existingVersionForToken(secret, token, value);
   const version =
     same ??
-    store.addVersion(
-      secret,
-      token ?? randomUUID(),
-      value,
-      (input.VersionStages as string[] | undefined) ?? ["AWSCURRENT"],
-    );
-  return { ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: [...version.stages] };
+    store.addVersion(secret, token, value, (input.VersionStages as string[] | undefined) ?? ["AWSCURRENT"]);
+  return { ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: stagesOf(version) };
 };
 
 const UpdateSecret: Operation = (store, input) => {
   const secret = store.getActive(input.SecretId as string);
   const value = valueFromInput(input, false);
+  const token = input.ClientRequestToken as string | undefined;
+  if (value) requireToken(token);
   if (input.Description !== undefined) secret.description = input.Description as string;
   if (input.KmsKeyId !== undefined) secret.kmsKeyId = input.KmsKeyId as string;
   secret.lastChanged = store.now();
   if (!value) return { ARN: secret.arn, Name: secret.name };
-  const token = input.ClientRequestToken as string | undefined;
   const version =
     existingVersionForToken(secret, token, value) ??
-    store.addVersion(secret, token ?? randomUUID(), value, ["AWSCURRENT"]);
+    store.addVersion(secret, requireToken(token), value, ["AWSCURRENT"]);
   return { ARN: secret.arn, Name: secret.name, VersionId: version.id };
 };
 
@@ -300,11 +313,8 @@ const BatchGetSecretValue: Operation = (store, input) => {
 const ListSecretVersionIds: Operation = (store, input) => {
   const secret = store.get(input.SecretId as string);
   const includeDeprecated = input.IncludeDeprecated === true;
-  // Newest first; versions created in the same millisecond keep their reverse insertion order.
-  const versions = [...secret.versions.values()]
-    .filter((v) => includeDeprecated || v.stages.length > 0)
-    .reverse()
-    .sort((a, b) => b.created - a.created);
+  // Oldest first, as every recorded answer lists them (insertion order is creation order).
+  const versions = [...secret.versions.values()].filter((v) => includeDeprecated || v.stages.length > 0);
   const result = page(
     versions,
     input.NextToken as string | undefined,
@@ -313,7 +323,9 @@ const ListSecretVersionIds: Operation = (store, input) => {
   return {
     Versions: result.items.map((v) => ({
       VersionId: v.id,
-      VersionStages: [...v.stages],
+      VersionStages: stagesOf(v),
+      // Recorded answers name the key; without a customer key it is "DefaultEncryptionKey".
+      KmsKeyIds: [secret.kmsKeyId || "DefaultEncryptionKey"],
       ...(v.lastAccessed !== undefined && { LastAccessedDate: seconds(v.lastAccessed) }),
       CreatedDate: seconds(v.created),
     })),

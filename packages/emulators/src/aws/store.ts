@@ -155,8 +155,14 @@ export class SecretStore {
     const stages = [...new Set(requestedStages)];
     if (!currentVersion(secret) && !stages.includes("AWSCURRENT")) stages.push("AWSCURRENT");
     const version: SecretVersion = { id, value, stages: [], created: this.now() };
+    const previous = currentVersion(secret);
     secret.versions.set(id, version);
     for (const stage of stages) this.moveStage(secret, stage, version);
+    // A new value taking AWSCURRENT also takes AWSPENDING off the version it replaces, as in the
+    // recording of test_update_secret_version_stages_current_pending (LocalStack, against AWS).
+    if (previous && previous !== version && version.stages.includes("AWSCURRENT")) {
+      previous.stages = previous.stages.filter((s) => s !== "AWSPENDING");
+    }
     secret.lastChanged = this.now();
     this.prune(secret);
     return version;

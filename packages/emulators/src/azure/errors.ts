@@ -22,6 +22,10 @@ export class KeyVaultError extends Error {
 
 export const badParameter = (message: string) => new KeyVaultError(400, "BadParameter", message);
 
+/** The service's code here is a phrase, spaces included. */
+export const malformedBackup = () =>
+  new KeyVaultError(400, "Malformed backup blob", "Backup blob contains invalid or corrupt version.");
+
 const HELP = "For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182";
 
 export const secretNotFound = (nameOrId: string) =>

@@ -154,12 +154,9 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** As the service words it (e.g. a PUT on /secrets/ with no name). */
 function methodNotAllowed(method: string): KeyVaultError {
-  return new KeyVaultError(
-    405,
-    "MethodNotAllowed",
-    `The HTTP method ${method} is not supported for this resource.`,
-  );
+  return new KeyVaultError(405, "MethodNotAllowed", `HTTP ${method} not allowed`);
 }
 
 async function readJson(req: IncomingMessage): Promise<SetSecretBody> {

@@ -7,6 +7,7 @@ import {
   deletedButRecoverable,
   deletedSecretNotFound,
   KeyVaultError,
+  malformedBackup,
   secretDisabled,
   secretNotFound,
 } from "./errors.js";
@@ -123,11 +124,14 @@ export class Vault {
       .map(([key, secret]) => ({ key, item: this.item(vaultUrl, secret, latest(secret), false) }));
   }
 
-  /** Every version of a secret as SecretItems with versioned ids, sorted by version id. */
+  /**
+   * Every version of a secret as SecretItems with versioned ids, sorted by version id. A name with
+   * no secret lists nothing (200, empty page): the service answers so, not 404.
+   */
   listVersions(vaultUrl: string, name: string): Array<{ key: string; item: object }> {
     this.sweep();
     const secret = this.secrets.get(name.toLowerCase());
-    if (!secret) throw secretNotFound(name);
+    if (!secret) return [];
     return [...secret.versions]
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((v) => ({ key: v.id, item: this.item(vaultUrl, secret, v, true) }));
@@ -145,8 +149,11 @@ export class Vault {
     return this.deletedBundle(vaultUrl, entry);
   }
 
+  /** Like every get, refused (403 SecretDisabled) when the secret's current version is disabled. */
   getDeletedSecret(vaultUrl: string, name: string): object {
-    return this.deletedBundle(vaultUrl, this.findDeleted(name));
+    const entry = this.findDeleted(name);
+    if (!latest(entry.secret).attributes.enabled) throw secretDisabled();
+    return this.deletedBundle(vaultUrl, entry);
   }
 
   listDeletedSecrets(vaultUrl: string): Array<{ key: string; item: object }> {
@@ -168,8 +175,11 @@ export class Vault {
   }
 
   recoverDeletedSecret(vaultUrl: string, name: string): object {
-    const entry = this.findDeleted(name);
+    this.sweep();
     const key = name.toLowerCase();
+    const entry = this.deleted.get(key);
+    // The service words this 404 like a missing live secret, not like a missing deleted one.
+    if (!entry) throw secretNotFound(name);
     this.deleted.delete(key);
     this.secrets.set(key, entry.secret);
     return this.bundle(vaultUrl, entry.secret, latest(entry.secret), false);
@@ -232,7 +242,7 @@ export class Vault {
       const json = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
       return JSON.parse(json) as StoredSecret;
     } catch {
-      throw badParameter("Backup blob contains invalid or corrupt version.");
+      throw malformedBackup();
     }
   }
 

@@ -42,6 +42,9 @@ const MAX_CUSTOM_METADATA_KEYS = 64;
 const MAX_CUSTOM_METADATA_KEY_LENGTH = 128;
 const MAX_CUSTOM_METADATA_VALUE_LENGTH = 512;
 const CUSTOM_METADATA_ERROR = "custom_metadata validation failed";
+// The plugin's own spellings differ: path_delete.go (delete, undelete) capitalises, path_destroy.go not.
+const NO_VERSION = "No version number provided";
+const NO_VERSION_DESTROY = "no version number provided";
 
 export class KvEngine {
   readonly #keys = new Map<string, KeyRecord>();
@@ -121,7 +124,7 @@ export class KvEngine {
   }
 
   deleteVersions(key: string, body: Json): KvResult {
-    const numbers = versionList(body);
+    const numbers = versionList(body, NO_VERSION);
     const meta = this.#keys.get(key);
     for (const number of numbers) {
       const version = meta?.versions.get(number);
@@ -131,7 +134,7 @@ export class KvEngine {
   }
 
   undeleteVersions(key: string, body: Json): KvResult {
-    const numbers = versionList(body);
+    const numbers = versionList(body, NO_VERSION);
     const meta = this.#keys.get(key);
     if (!meta) return { status: 204 };
     for (const number of numbers) {
@@ -142,7 +145,7 @@ export class KvEngine {
   }
 
   destroyVersions(key: string, body: Json): KvResult {
-    const numbers = versionList(body);
+    const numbers = versionList(body, NO_VERSION_DESTROY);
     const meta = this.#keys.get(key);
     for (const number of numbers) {
       const version = meta?.versions.get(number);
@@ -341,11 +344,11 @@ function dataMember(body: Json): Json {
   return data as Json;
 }
 
-function versionList(body: Json): number[] {
+function versionList(body: Json, noVersionMessage: string): number[] {
   const raw = body.versions;
   const items = typeof raw === "string" ? raw.split(",").filter((s) => s.trim() !== "") : raw;
   if (items === undefined || items === null || (Array.isArray(items) && items.length === 0)) {
-    throw badRequest("No version number provided");
+    throw badRequest(noVersionMessage);
   }
   if (!Array.isArray(items)) throw badRequest('error converting input data for field "versions"');
   return items.map((item) => nonNegativeInt(typeof item === "string" ? item.trim() : item, "versions"));
@@ -382,36 +385,79 @@ function customMetadata(raw: unknown, dropNulls: boolean): Record<string, string
   return result;
 }
 
+/**
+ * The plugin's validateCustomMetadata: lengths are Go byte lengths (UTF-8), keys and values must be
+ * printable (Go's unicode.IsPrint), and every problem is gathered into a go-multierror, whose text
+ * ("1 error occurred:\n\t* …\n\n") is what Vault answers, even for the 64-key limit alone.
+ */
 function checkCustomMetadata(metadata: Record<string, string>): void {
   const entries = Object.entries(metadata);
   if (entries.length > MAX_CUSTOM_METADATA_KEYS) {
     throw badRequest(
-      `${CUSTOM_METADATA_ERROR}: payload must contain at most ${MAX_CUSTOM_METADATA_KEYS} keys, provided ${entries.length}`,
+      multierror([
+        `${CUSTOM_METADATA_ERROR}: payload must contain at most ${MAX_CUSTOM_METADATA_KEYS} keys, provided ${entries.length}`,
+      ]),
     );
   }
   const problems: string[] = [];
   for (const [key, value] of entries) {
-    if (key.length === 0 || key.length > MAX_CUSTOM_METADATA_KEY_LENGTH) {
+    const keyBytes = Buffer.byteLength(key, "utf8");
+    const valueBytes = Buffer.byteLength(value, "utf8");
+    if (keyBytes === 0 || keyBytes > MAX_CUSTOM_METADATA_KEY_LENGTH) {
       problems.push(
-        `${CUSTOM_METADATA_ERROR}: length of key "${key}" is ${key.length} but must be 0 < len(key) <= ${MAX_CUSTOM_METADATA_KEY_LENGTH}`,
+        `${CUSTOM_METADATA_ERROR}: length of key ${goQuote(key)} is ${keyBytes} but must be 0 < len(key) <= ${MAX_CUSTOM_METADATA_KEY_LENGTH}`,
       );
     }
-    if (value.length === 0 || value.length > MAX_CUSTOM_METADATA_VALUE_LENGTH) {
+    if (valueBytes === 0 || valueBytes > MAX_CUSTOM_METADATA_VALUE_LENGTH) {
       problems.push(
-        `${CUSTOM_METADATA_ERROR}: length of value for key "${key}" is ${value.length} but must be 0 < len(value) <= ${MAX_CUSTOM_METADATA_VALUE_LENGTH}`,
+        `${CUSTOM_METADATA_ERROR}: length of value for key ${goQuote(key)} is ${valueBytes} but must be 0 < len(value) <= ${MAX_CUSTOM_METADATA_VALUE_LENGTH}`,
       );
     }
-    if (/\p{C}/u.test(key))
-      problems.push(`${CUSTOM_METADATA_ERROR}: key "${key}" contains unprintable characters`);
-    if (/\p{C}/u.test(value)) {
-      problems.push(`${CUSTOM_METADATA_ERROR}: value for key "${key}" contains unprintable characters`);
+    if (NOT_PRINTABLE.test(key)) {
+      problems.push(`${CUSTOM_METADATA_ERROR}: key ${goQuote(key)} (${key}) contains unprintable characters`);
+    }
+    if (NOT_PRINTABLE.test(value)) {
+      problems.push(
+        `${CUSTOM_METADATA_ERROR}: value for key ${goQuote(key)} contains unprintable characters`,
+      );
     }
   }
-  if (problems.length > 0) {
-    throw badRequest(
-      `${problems.length} error${problems.length === 1 ? "" : "s"} occurred:\n${problems.map((p) => `\t* ${p}`).join("\n")}\n\n`,
-    );
+  if (problems.length > 0) throw badRequest(multierror(problems));
+}
+
+/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const NOT_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+
+/** hashicorp/go-multierror's default format. */
+function multierror(problems: string[]): string {
+  const head = `${problems.length} error${problems.length === 1 ? "" : "s"} occurred:`;
+  return `${head}\n${problems.map((p) => `\t* ${p}`).join("\n")}\n\n`;
+}
+
+const GO_ESCAPES: Record<string, string> = {
+  "\u0007": "\\a",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\v": "\\v",
+  "\\": "\\\\",
+  '"': '\\"',
+};
+
+/** Go's %q (strconv.Quote): printable characters as they are, the rest escaped. */
+function goQuote(text: string): string {
+  let out = '"';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (GO_ESCAPES[char] !== undefined) out += GO_ESCAPES[char];
+    else if (!NOT_PRINTABLE.test(char)) out += char;
+    else if (code < 0x80) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += `\\U${code.toString(16).padStart(8, "0")}`;
   }
+  return `${out}"`;
 }
 
 /** RFC 7386 JSON merge patch. */
