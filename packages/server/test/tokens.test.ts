@@ -117,6 +117,18 @@ describe("tokens for other users", () => {
       Array.from({ length: 5 }, () => call(server, token, "POST", "/api/v1/tokens", {})),
     );
     expect(results.map((result) => result.status).sort()).toEqual([201, 401, 401, 401, 401]);
+
+    // The same, with every request past authentication before any of them uses the token.
+    await server.identity.createUser("racer2", "reader");
+    const admin = await server.identity.authenticate(server.adminToken);
+    const second = await server.identity.createTokenFor(admin, "racer2", {});
+    const callers = await Promise.all(
+      Array.from({ length: 5 }, () => server.identity.authenticate(second.token)),
+    );
+    const outcomes = await Promise.allSettled(
+      callers.map((racer) => server.identity.createTokenFor(racer, "racer2", {})),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
   });
 
   it("enrollment tokens expire within a week at most", async () => {
