@@ -37,7 +37,7 @@ export const serverSettings = z
      * Trust X-Forwarded-For from a reverse proxy for the client's address (rate limiting, logs):
      * true, or the proxy's address(es) / CIDR, comma-separated. Off by default.
      */
-    trustProxy: z.union([z.boolean(), z.string()]).optional(),
+    trustProxy: z.string().optional(),
     /** Failed authentications allowed per client address per window; 0 turns the limit off. */
     authFailureLimit: z.number().int().min(0).default(20),
     authFailureWindowSeconds: z.number().int().min(1).max(86_400).default(60),
@@ -110,7 +110,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       identity,
       bodyLimit: settings.bodyLimitBytes,
       ...(https ? { https } : {}),
-      ...(settings.trustProxy !== undefined ? { trustProxy: settings.trustProxy } : {}),
+      ...(settings.trustProxy !== undefined ? { trustProxy: trustProxyOption(settings.trustProxy) } : {}),
       authFailureLimit: settings.authFailureLimit,
       authFailureWindowMs: settings.authFailureWindowSeconds * 1000,
       logger:
@@ -162,4 +162,12 @@ function tlsFiles(settings: ServerSettings): { cert: Buffer; key: Buffer } | und
     cert: read(settings.tlsCert, "COFFER_SERVER_TLS_CERT"),
     key: read(settings.tlsKey, "COFFER_SERVER_TLS_KEY"),
   };
+}
+
+/** COFFER_SERVER_TRUST_PROXY: "true"/"false", or the proxies' addresses/CIDRs, comma-separated. */
+function trustProxyOption(text: string): boolean | string {
+  const normalized = text.trim().toLowerCase();
+  if (["true", "1", "yes", "on"].includes(normalized)) return true;
+  if (["false", "0", "no", "off", ""].includes(normalized)) return false;
+  return text.trim();
 }

@@ -77,6 +77,34 @@ describe("failed-authentication limit", () => {
   });
 });
 
+describe("behind a reverse proxy", () => {
+  it("with COFFER_SERVER_TRUST_PROXY the limit counts each forwarded client, not the proxy", async () => {
+    const server = await startServer({
+      env: {
+        COFFER_DATA_DIR: tempDir("coffer-proxy-"),
+        COFFER_LOG_LEVEL: "silent",
+        COFFER_SERVER_TRUST_PROXY: "true",
+        COFFER_SERVER_AUTH_FAILURE_LIMIT: "2",
+      },
+      settings: { port: 0 },
+      log: false,
+    });
+    try {
+      const from = (client: string, token: string) =>
+        fetch(`${server.url}/api/v1/me`, {
+          headers: { authorization: `Bearer ${token}`, "x-forwarded-for": client },
+        }).then((response) => response.status);
+      expect(await from("203.0.113.1", WRONG)).toBe(401);
+      expect(await from("203.0.113.1", WRONG)).toBe(401);
+      expect(await from("203.0.113.1", WRONG)).toBe(429);
+      // Another client behind the same proxy is not locked out.
+      expect(await from("203.0.113.2", server.bootstrapToken!.token)).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("AuthLimiter", () => {
   it("opens again when the window ends, and keeps a bounded number of addresses", () => {
     let now = 0;

@@ -54,11 +54,11 @@ export async function serverStart(context: Context, command: Command): Promise<v
     [
       ...(issued
         ? [
-            `Created the admin user '${issued.user}'. Its API token, shown only this once:`,
+            `Created the admin user '${issued.user}'. Its bootstrap token, shown only this once, expires at ${issued.expiresAt?.toISOString()}:`,
             "",
             `  ${issued.token}`,
             "",
-            `Log in with: coffer login --url ${server.url} --token <token>`,
+            `Log in with: coffer login --url ${server.url} --token <token>, then make your own token (coffer token create).`,
           ]
         : []),
       `coffer server listening on ${server.url} (Ctrl-C stops it)`,
