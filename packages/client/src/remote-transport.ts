@@ -21,6 +21,7 @@ import {
   type SecretRef,
   type SecretsSession,
   type SecretValidationLevel,
+  UnauthenticatedError,
   type UpdateSecretInput,
   ValidationError,
   type WriteOptions,
@@ -384,6 +385,16 @@ function toError(status: number, body: unknown, base: string): Error {
   const error = (body as { error?: Partial<ErrorBody> } | undefined)?.error;
   if (error && isErrorCode(error.code) && typeof error.message === "string")
     return errorFromBody(error as ErrorBody);
+  if (status === 429) {
+    // The server's failed-authentication limit: a problem with the token, not with the server.
+    return new UnauthenticatedError(
+      typeof error?.message === "string" ? error.message : "Too many failed authentications.",
+      {
+        hint: `${typeof error?.hint === "string" ? `${error.hint} ` : ""}Check COFFER_TOKEN (or run coffer login again).`,
+        details: { status, ...(error?.details ?? {}) },
+      },
+    );
+  }
   if (status >= 500) {
     return new BackendUnavailableError(`The Coffer server at ${base} failed (HTTP ${status}).`, {
       hint: error?.message ? `It said: ${error.message}` : "Its log has the details.",

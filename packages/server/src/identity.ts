@@ -376,7 +376,11 @@ export class IdentityStore {
       if (userId !== undefined) query = query.where("user_id", "=", userId);
       return query.execute();
     });
-    const names = await this.namesOf(rows.flatMap((row) => [row.user_id, row.created_by ?? ""]));
+    const names = await this.namesOf(
+      rows
+        .flatMap((row) => [row.user_id, row.created_by])
+        .filter((id): id is string => typeof id === "string"),
+    );
     return rows.map((row) => toTokenInfo(row, names));
   }
 
