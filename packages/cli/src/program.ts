@@ -457,14 +457,21 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
     token
       .command("create")
       .description("make a token and print it (the only time it is shown)")
-      .option("--user <name>", "whose token (admins; default: you)")
+      .option(
+        "--user <name>",
+        "admins: an enrollment token for a new user, which only makes that user's own token (default: your own token)",
+      )
       .option("--description <text>", "what it is for, e.g. 'CI deploys'")
-      .option("--expires-in-days <days>", "expiry (default: never)", parseCount)
+      .option(
+        "--expires-in-days <days>",
+        "expiry (default: never; enrollment tokens 1, at most 7)",
+        parseCount,
+      )
       .addHelpText(
         "after",
         examples(
-          "coffer token create --description laptop",
-          "coffer token create --user ci-bot --expires-in-days 90",
+          "coffer token create --description laptop --expires-in-days 90",
+          "coffer token create --user ci-bot",
         ),
       )
       .action(action(async () => (await load()).tokenCreate));

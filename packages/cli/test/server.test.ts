@@ -62,11 +62,19 @@ describe("coffer server start + login", () => {
 describe("users and tokens", () => {
   it("an admin makes a reader and a token for them; the reader sees metadata, not values", () => {
     expect(coffer(["user", "create", "bob", "--role", "reader"], as()).code).toBe(0);
-    const created = coffer(["token", "create", "--user", "bob", "--description", "bob's laptop"], as());
+    // An admin gives bob an enrollment token; only bob's own token (made with it, once) works.
+    const enrollment = coffer(["token", "create", "--user", "bob"], as());
+    expect(enrollment.code).toBe(0);
+    expect(enrollment.stderr).toMatch(/enrollment token/i);
+    const enrollmentEnv = {
+      env: cofferEnv(tempDir(), { COFFER_URL: url, COFFER_TOKEN: enrollment.stdout.trim() }),
+    };
+    const created = coffer(["token", "create", "--description", "bob's laptop"], enrollmentEnv);
     expect(created.code).toBe(0);
     const bobToken = created.stdout.trim();
     expect(bobToken).toMatch(/^coffer_/);
     expect(created.stderr).toMatch(/shown only now/);
+    expect(coffer(["token", "create"], enrollmentEnv).code).toBe(8); // used up
     const users = JSON.parse(coffer(["user", "list", "--json"], as()).stdout) as Array<{
       name: string;
       role: string;
@@ -81,8 +89,13 @@ describe("users and tokens", () => {
     expect(coffer(["user", "list"], bob).code).toBe(8);
 
     const id = (
-      JSON.parse(coffer(["token", "list", "--json"], as()).stdout) as Array<{ id: string; user: string }>
-    ).find((token) => token.user === "bob")!.id;
+      JSON.parse(coffer(["token", "list", "--json"], as()).stdout) as Array<{
+        id: string;
+        user: string;
+        kind: string;
+        createdBy: string;
+      }>
+    ).find((token) => token.user === "bob" && token.kind === "api" && token.createdBy === "bob")!.id;
     expect(coffer(["token", "revoke", id], as()).code).toBe(0);
     const revoked = coffer(["secret", "list"], bob);
     expect(revoked.code).toBe(8);

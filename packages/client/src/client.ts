@@ -290,7 +290,11 @@ export class CofferClient implements SecretsSession {
           },
         );
       }
-      return new RemoteTransport({ url, token });
+      return new RemoteTransport({
+        url,
+        token,
+        ...(this.#options.logger ? { logger: this.#options.logger } : {}),
+      });
     }
     return new LocalTransport({
       user: () => this.user,

@@ -10,6 +10,7 @@ import {
   errorFromBody,
   isErrorCode,
   type ListQuery,
+  type Logger,
   metadataFromJson,
   PermissionDeniedError,
   type ReferenceProblem,
@@ -20,10 +21,12 @@ import {
   type SecretRef,
   type SecretsSession,
   type SecretValidationLevel,
+  UnauthenticatedError,
   type UpdateSecretInput,
   ValidationError,
   type WriteOptions,
 } from "@coffer/core";
+import { warnIfCleartext } from "./cleartext-warning.js";
 import type {
   KeyRotationResult,
   ReconcileResult,
@@ -36,14 +39,21 @@ export interface RemoteTransportOptions {
   /** The server's base URL, e.g. https://coffer.internal:8700. */
   url: string;
   token: string;
+  /** Where the plain-HTTP warning goes (standard error by default). */
+  logger?: Logger;
 }
 
 export interface Me {
   user: string;
+  /** The user's immutable id (servers from before user ids do not send it). */
+  userId?: string;
   role: string;
+  /** The token is an enrollment token: it can only make its user's own token. */
+  enrollment?: boolean;
 }
 
 export interface RemoteUser {
+  id?: string;
   name: string;
   role: string;
   createdAt: string;
@@ -52,7 +62,13 @@ export interface RemoteUser {
 export interface RemoteToken {
   id: string;
   user: string;
+  userId?: string;
+  /** "enrollment": good only for its user to make their own token, once. */
+  kind?: "api" | "enrollment";
   description: string;
+  /** Who made the token (null: the bootstrap token, or made before servers recorded it). */
+  createdBy?: string | null;
+  createdById?: string | null;
   createdAt: string;
   expiresAt: string | null;
   revoked: boolean;
@@ -62,6 +78,8 @@ export class RemoteTransport implements Transport {
   readonly mode = "remote" as const;
   readonly #base: string;
   readonly #token: string;
+  readonly #url: URL;
+  readonly #logger: Logger | undefined;
   #me: Promise<Me> | undefined;
 
   constructor(options: RemoteTransportOptions) {
@@ -81,6 +99,8 @@ export class RemoteTransport implements Transport {
       });
     }
     this.#base = url.href.replace(/\/$/, "");
+    this.#url = url;
+    this.#logger = options.logger;
     this.#token = options.token;
   }
 
@@ -320,6 +340,7 @@ export class RemoteTransport implements Transport {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<T> {
+    warnIfCleartext(this.#url, this.#logger);
     let response: Response;
     try {
       response = await fetch(`${this.#base}${route}`, {
@@ -364,6 +385,16 @@ function toError(status: number, body: unknown, base: string): Error {
   const error = (body as { error?: Partial<ErrorBody> } | undefined)?.error;
   if (error && isErrorCode(error.code) && typeof error.message === "string")
     return errorFromBody(error as ErrorBody);
+  if (status === 429) {
+    // The server's failed-authentication limit: a problem with the token, not with the server.
+    return new UnauthenticatedError(
+      typeof error?.message === "string" ? error.message : "Too many failed authentications.",
+      {
+        hint: `${typeof error?.hint === "string" ? `${error.hint} ` : ""}Check COFFER_TOKEN (or run coffer login again).`,
+        details: { status, ...(error?.details ?? {}) },
+      },
+    );
+  }
   if (status >= 500) {
     return new BackendUnavailableError(`The Coffer server at ${base} failed (HTTP ${status}).`, {
       hint: error?.message ? `It said: ${error.message}` : "Its log has the details.",

@@ -7,7 +7,7 @@ try {
   const server = await startServer();
   if (server.bootstrapToken) {
     process.stdout.write(
-      `Created the admin user '${server.bootstrapToken.user}'. Its API token, shown only this once:\n\n  ${server.bootstrapToken.token}\n\nStore it now (e.g. coffer login --url ${server.url} --token <token>).\n`,
+      `Created the admin user '${server.bootstrapToken.user}'. Its bootstrap token, shown only this once, expires at ${server.bootstrapToken.expiresAt?.toISOString()}:\n\n  ${server.bootstrapToken.token}\n\nLog in with it (coffer login --url ${server.url} --token <token>), make your own token (coffer token create) and log in with that.\n`,
     );
   }
   process.stdout.write(`coffer server listening on ${server.url}\n`);

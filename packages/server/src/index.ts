@@ -1,6 +1,16 @@
 export { API_VERSION, type AppOptions, buildApp } from "./app.js";
+export { AuthLimiter } from "./auth-limiter.js";
+export { bearerToken } from "./bearer.js";
 export { statusFor } from "./http-errors.js";
-export { type Caller, IdentityStore, type IssuedToken, type TokenInfo, type User } from "./identity.js";
+export {
+  type Caller,
+  DEFAULT_IDENTITY_CACHE_MS,
+  type IdentityOptions,
+  IdentityStore,
+  type IssuedToken,
+  type TokenInfo,
+  type User,
+} from "./identity.js";
 export { can, type Permission, ROLES, type Role } from "./roles.js";
 export {
   type RunningServer,

@@ -9,7 +9,8 @@
  * | admin        | … and manage users and tokens, run reconcile                             |
  *
  * Whatever the role, a private secret exists only for its owner, and an owner may always read the
- * values of their own secrets.
+ * values of their own secrets. So admins manage users and revoke tokens, but make working tokens
+ * only for themselves: for others, only enrollment tokens (identity.ts).
  */
 import { PermissionDeniedError } from "@coffer/core";
 

@@ -13,7 +13,8 @@ export const secretSchema = z
     id: z.string().describe("The secret's id (a UUID)."),
     name: z.string(),
     private: z.boolean().describe("Private secrets are visible to their owner only."),
-    owner: z.string(),
+    owner: z.string().describe("The owner's user name (their id when the owner was deleted)."),
+    ownerId: z.string().describe("The owner's immutable user id."),
     version: z.number().int().describe("Starts at 1 and goes up with every change; also sent as the ETag."),
     keys: z.array(z.string()),
     createdAt: z.string(),
@@ -148,7 +149,16 @@ export const problemsSchema = z
 
 export const resolvedSchema = z.object({ document: z.unknown() }).strict();
 
-export const userSchema = z.object({ name: z.string(), role: z.enum(ROLES), createdAt: z.string() }).strict();
+export const userSchema = z
+  .object({
+    id: z
+      .string()
+      .describe("Immutable: the owner id of the user's secrets; a re-created user gets a new one."),
+    name: z.string(),
+    role: z.enum(ROLES),
+    createdAt: z.string(),
+  })
+  .strict();
 export const createUserBody = z.object({ name: z.string(), role: z.enum(ROLES) }).strict();
 export const setRoleBody = z.object({ role: z.enum(ROLES) }).strict();
 export const userParams = z.object({ name: z.string() }).strict();
@@ -157,7 +167,16 @@ export const tokenSchema = z
   .object({
     id: z.string(),
     user: z.string(),
+    userId: z.string(),
+    kind: z
+      .enum(["api", "enrollment"])
+      .describe("enrollment: good only for its user to make their own token, once."),
     description: z.string(),
+    createdBy: z
+      .string()
+      .nullable()
+      .describe("Who made the token (null: the bootstrap token, or not recorded)."),
+    createdById: z.string().nullable(),
     createdAt: z.string(),
     expiresAt: z.string().nullable(),
     revoked: z.boolean(),
@@ -166,9 +185,19 @@ export const tokenSchema = z
   .strict();
 export const createTokenBody = z
   .object({
-    user: z.string().optional().describe("Whose token (admins only; default: the caller)."),
+    user: z
+      .string()
+      .optional()
+      .describe(
+        "Default: the caller. Another user (admins only, for a user who has never had a token): an enrollment token, which only lets that user make their own token, once.",
+      ),
     description: z.string().max(255).optional(),
-    expiresInDays: z.number().positive().max(3650).optional(),
+    expiresInDays: z
+      .number()
+      .positive()
+      .max(3650)
+      .optional()
+      .describe("Default: no expiry; for an enrollment token 1 (at most 7)."),
   })
   .strict();
 export const tokenParams = z.object({ id: z.string() }).strict();
@@ -176,7 +205,17 @@ export const tokenParams = z.object({ id: z.string() }).strict();
 export const userListSchema = z.object({ users: z.array(userSchema) }).strict();
 export const tokenListSchema = z.object({ tokens: z.array(tokenSchema) }).strict();
 
-export const meSchema = z.object({ user: z.string(), role: z.enum(ROLES) }).strict();
+export const meSchema = z
+  .object({
+    user: z.string(),
+    userId: z.string(),
+    role: z.enum(ROLES),
+    enrollment: z.boolean().optional().describe("true: an enrollment token (it can only make a token)."),
+  })
+  .strict();
+
+/** What /ready tells a caller without an admin token: the status only. */
+export const readinessSchema = z.object({ status: z.enum(["ready", "error"]) }).strict();
 
 export const healthSchema = z
   .object({

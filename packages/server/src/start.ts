@@ -2,7 +2,8 @@
  * Starting the server from deploy-time configuration: the same COFFER_* settings as everywhere,
  * plus the `server` section (COFFER_SERVER_*). Bad configuration stops the start with one line.
  */
-import { type CofferConfig, loadConfig, z } from "@coffer/core";
+import { readFileSync } from "node:fs";
+import { type CofferConfig, InvalidConfigError, loadConfig, z } from "@coffer/core";
 import { openService, type SecretsService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { builtinStores } from "@coffer/stores";
@@ -17,8 +18,34 @@ export const serverSettings = z
     port: z.number().int().min(0).max(65_535).default(8700),
     /** The admin user created on the first start. */
     bootstrapAdmin: z.string().default("admin"),
-    /** The first admin's token; when unset, one is generated and printed once. */
+    /**
+     * The bootstrap admin's token; when unset, one is generated and printed once. A configured
+     * token not used before is also added on a later start (rotation, or getting back in).
+     */
     bootstrapToken: z.string().optional(),
+    /** The bootstrap token expires this many minutes after the start that made it. */
+    bootstrapTokenMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
+    /** Serve HTTPS: PEM files with the certificate chain and its private key (both or neither). */
+    tlsCert: z.string().optional(),
+    tlsKey: z.string().optional(),
+    /**
+     * Trust X-Forwarded-For from a reverse proxy for the client's address (rate limiting, logs):
+     * true, or the proxy's address(es) / CIDR, comma-separated. Off by default.
+     */
+    trustProxy: z.string().optional(),
+    /** Failed authentications allowed per client address per window; 0 turns the limit off. */
+    authFailureLimit: z.number().int().min(0).default(20),
+    authFailureWindowSeconds: z.number().int().min(1).max(86_400).default(60),
+    /**
+     * How long a replica trusts a verified token (and a user's role and name) before asking the
+     * database again: revocations, deletions and role changes made elsewhere reach it within this.
+     */
+    identityCacheSeconds: z.number().min(0).max(300).default(5),
     /** Largest request body, in bytes. */
     bodyLimitBytes: z
       .number()
@@ -68,15 +95,24 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(config.sections.server as object | undefined),
     ...options.settings,
   });
+  const https = tlsFiles(settings);
   const service = await openService(config);
   const database = openDatabase(config.databaseUrl);
   try {
-    const identity = await IdentityStore.open(database);
-    const bootstrapToken = await identity.bootstrap(settings.bootstrapAdmin, settings.bootstrapToken);
+    const identity = await IdentityStore.open(database, { cacheMs: settings.identityCacheSeconds * 1000 });
+    const bootstrapToken = await identity.bootstrap(
+      settings.bootstrapAdmin,
+      settings.bootstrapToken,
+      settings.bootstrapTokenMinutes * 60_000,
+    );
     const app = await buildApp({
       service,
       identity,
       bodyLimit: settings.bodyLimitBytes,
+      ...(https ? { https } : {}),
+      ...(settings.trustProxy !== undefined ? { trustProxy: trustProxyOption(settings.trustProxy) } : {}),
+      authFailureLimit: settings.authFailureLimit,
+      authFailureWindowMs: settings.authFailureWindowSeconds * 1000,
       logger:
         options.log === false ? false : { level: config.logLevel === "silent" ? "silent" : config.logLevel },
     });
@@ -99,4 +135,39 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await database.close();
     throw error;
   }
+}
+
+/** The certificate and key for HTTPS, read now so a bad path stops the start with one line. */
+function tlsFiles(settings: ServerSettings): { cert: Buffer; key: Buffer } | undefined {
+  if (settings.tlsCert === undefined && settings.tlsKey === undefined) return undefined;
+  if (settings.tlsCert === undefined || settings.tlsKey === undefined) {
+    throw new InvalidConfigError("HTTPS needs both COFFER_SERVER_TLS_CERT and COFFER_SERVER_TLS_KEY.", {
+      hint: "Set both to PEM files (the certificate chain and its private key), or neither for plain HTTP.",
+      details: {
+        variable: settings.tlsCert === undefined ? "COFFER_SERVER_TLS_CERT" : "COFFER_SERVER_TLS_KEY",
+      },
+    });
+  }
+  const read = (file: string, variable: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new InvalidConfigError(`${variable} names '${file}', which cannot be read.`, {
+        hint: "Give the path of a readable PEM file.",
+        details: { variable, reason: (error as NodeJS.ErrnoException).code ?? "unreadable" },
+      });
+    }
+  };
+  return {
+    cert: read(settings.tlsCert, "COFFER_SERVER_TLS_CERT"),
+    key: read(settings.tlsKey, "COFFER_SERVER_TLS_KEY"),
+  };
+}
+
+/** COFFER_SERVER_TRUST_PROXY: "true"/"false", or the proxies' addresses/CIDRs, comma-separated. */
+function trustProxyOption(text: string): boolean | string {
+  const normalized = text.trim().toLowerCase();
+  if (["true", "1", "yes", "on"].includes(normalized)) return true;
+  if (["false", "0", "no", "off", ""].includes(normalized)) return false;
+  return text.trim();
 }

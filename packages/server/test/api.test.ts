@@ -159,11 +159,19 @@ describe("REST API behaviour", () => {
     }
   });
 
-  it("serves health without a token and readiness with the store's health", async () => {
+  it("serves health without a token, readiness as a bare status, and the store's health to admins only", async () => {
     expect((await call(server, undefined, "GET", "/health")).status).toBe(200);
     const ready = await call(server, undefined, "GET", "/ready");
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: "ready", store: { type: "memory", status: "ready" } });
+    // The details name the database (user, host), the data directory and the keyring: not for anyone.
+    expect(ready.body).toEqual({ status: "ready" });
+    expect((await call(server, writer, "GET", "/ready")).body).toEqual({ status: "ready" });
+    const detailed = await call(server, server.adminToken, "GET", "/ready");
+    expect(detailed.body).toMatchObject({
+      status: "ready",
+      metadata: { status: "ready", message: expect.stringContaining("sqlite") },
+      store: { type: "memory", status: "ready" },
+    });
   });
 });
 

@@ -64,7 +64,11 @@ describeWith("server image", startStack, (stack) => {
       items: Array<{ name: string }>;
     };
     expect(listed.items.map((item) => item.name)).toContain("smoke");
-    const ready = (await (await fetch(`${stack().url}/ready`)).json()) as { metadata: { message: string } };
+    // The readiness details (database user and host) are for admins; anyone else gets the status.
+    expect(await (await fetch(`${stack().url}/ready`)).json()).toEqual({ status: "ready" });
+    const ready = (await (await fetch(`${stack().url}/ready`, { headers })).json()) as {
+      metadata: { message: string };
+    };
     expect(ready.metadata.message).toMatch(/^postgres:\/\/test:\*\*\*@db:5432\/test/);
   });
 });

@@ -5,7 +5,7 @@ import { silentLogger } from "@coffer/core";
 import { createService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { MemoryStore } from "@coffer/store-memory";
-import { buildApp, IdentityStore, type Role } from "../src/index.js";
+import { type AppOptions, buildApp, type IdentityOptions, IdentityStore, type Role } from "../src/index.js";
 
 export interface TestServer {
   url: string;
@@ -16,10 +16,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** App options (rate limits, HTTPS…). The failed-authentication limit is off unless given. */
+  app?: Partial<Omit<AppOptions, "service" | "identity">>;
+  identity?: IdentityOptions;
+  /** An existing SQLite database file to serve (default: a new one). */
+  databaseFile?: string;
+}
+
 /** A real server on 127.0.0.1 over a fresh SQLite metadata database and a memory store. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), "coffer-server-"));
-  const databaseUrl = `sqlite://${path.join(dir, "coffer.db")}`;
+  const databaseUrl = `sqlite://${options.databaseFile ?? path.join(dir, "coffer.db")}`;
   const service = await createService({
     databaseUrl,
     dataDir: dir,
@@ -27,13 +35,13 @@ export async function startTestServer(): Promise<TestServer> {
     logger: silentLogger,
   });
   const database = openDatabase(databaseUrl);
-  const identity = await IdentityStore.open(database);
+  const identity = await IdentityStore.open(database, options.identity);
   const bootstrap = await identity.bootstrap("admin");
-  const app = await buildApp({ service, identity });
+  const app = await buildApp({ service, identity, authFailureLimit: 0, ...options.app });
   const address = await app.listen({ host: "127.0.0.1", port: 0 });
   return {
     url: address,
-    adminToken: bootstrap!.token,
+    adminToken: bootstrap?.token ?? "",
     identity,
     async user(name, role) {
       await identity.createUser(name, role);

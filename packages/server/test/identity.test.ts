@@ -12,7 +12,7 @@ describe("identity store", () => {
     const database = openDatabase(
       `sqlite://${path.join(mkdtempSync(path.join(tmpdir(), "coffer-id-")), "c.db")}`,
     );
-    return { database, identity: await IdentityStore.open(database, clock) };
+    return { database, identity: await IdentityStore.open(database, clock ? { clock } : {}) };
   };
 
   it("bootstraps the admin once, and keeps only a hash of its token", async () => {
@@ -43,7 +43,12 @@ describe("identity store", () => {
     now += 2 * 86_400_000;
     await expect(identity.authenticate(short.token)).rejects.toThrow(/expired/);
     const other = await identity.issueToken("dev");
-    await identity.revokeToken(other.id, { user: "dev", role: "writer", tokenId: other.id });
+    await identity.revokeToken(other.id, {
+      user: "dev",
+      userId: other.userId,
+      role: "writer",
+      tokenId: other.id,
+    });
     await expect(identity.authenticate(other.token)).rejects.toThrow(/not valid/);
     await expect(identity.authenticate("coffer_xxxxxxxxxxxx_nope")).rejects.toThrow(/not valid/);
     await expect(identity.authenticate(undefined)).rejects.toThrow(/No API token/);
@@ -79,15 +84,19 @@ describe("identity endpoints", () => {
       role: "value-reader",
     });
     expect(user.status).toBe(201);
-    const token = await call(server, server.adminToken, "POST", "/api/v1/tokens", {
-      user: "carol",
+    const enrollment = await call(server, server.adminToken, "POST", "/api/v1/tokens", { user: "carol" });
+    expect(enrollment.status).toBe(201);
+    expect(enrollment.body).toMatchObject({ user: "carol", kind: "enrollment", createdBy: "admin" });
+    const token = await call(server, (enrollment.body as { token: string }).token, "POST", "/api/v1/tokens", {
       description: "ci",
       expiresInDays: 30,
     });
     expect(token.status).toBe(201);
+    expect(token.body).toMatchObject({ user: "carol", kind: "api", createdBy: "carol" });
     const secret = (token.body as { token: string }).token;
     expect((await call(server, secret, "GET", "/api/v1/me")).body).toEqual({
       user: "carol",
+      userId: (user.body as { id: string }).id,
       role: "value-reader",
     });
     const listed = await call(server, server.adminToken, "GET", "/api/v1/tokens");

@@ -54,11 +54,11 @@ export async function serverStart(context: Context, command: Command): Promise<v
     [
       ...(issued
         ? [
-            `Created the admin user '${issued.user}'. Its API token, shown only this once:`,
+            `Created the admin user '${issued.user}'. Its bootstrap token, shown only this once, expires at ${issued.expiresAt?.toISOString()}:`,
             "",
             `  ${issued.token}`,
             "",
-            `Log in with: coffer login --url ${server.url} --token <token>`,
+            `Log in with: coffer login --url ${server.url} --token <token>, then make your own token (coffer token create).`,
           ]
         : []),
       `coffer server listening on ${server.url} (Ctrl-C stops it)`,
@@ -93,7 +93,7 @@ export async function userCreate(context: Context, command: Command): Promise<vo
   context.result(
     user,
     () =>
-      `Created user ${user.name} (${user.role}). Give them a token: coffer token create --user ${user.name}`,
+      `Created user ${user.name} (${user.role}). Give them an enrollment token (coffer token create --user ${user.name}); they make their own token with it.`,
   );
 }
 
@@ -151,7 +151,9 @@ export async function tokenCreate(context: Context, command: Command): Promise<v
   context.result(issued, () => issued.token);
   if (!context.json) {
     context.note(
-      `Token ${issued.id} for ${issued.user}: shown only now; store it safely (it is kept only as a hash).`,
+      issued.kind === "enrollment"
+        ? `Enrollment token ${issued.id} for ${issued.user}: it only lets ${issued.user} make their own token, once, until ${issued.expiresAt}. Hand it over safely; they run: COFFER_URL=… COFFER_TOKEN=<it> coffer token create`
+        : `Token ${issued.id} for ${issued.user}: shown only now; store it safely (it is kept only as a hash).`,
     );
   }
 }

@@ -1,9 +1,8 @@
 /** References, identity (users, tokens, me), health and operations endpoints. */
-import { PermissionDeniedError } from "@coffer/core";
 import { MirroredStore } from "@coffer/service";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { TokenInfo, User } from "../identity.js";
+import type { Caller, TokenInfo, User } from "../identity.js";
 import { can, requirePermission } from "../roles.js";
 import {
   copyValuesBody,
@@ -14,6 +13,7 @@ import {
   healthSchema,
   meSchema,
   problemsSchema,
+  readinessSchema,
   reconcileSchema,
   referencesBody,
   resolvedSchema,
@@ -53,7 +53,7 @@ export function referenceRoutes(app: CofferApp, { service }: AppContext): void {
     handler: async (request) => {
       const who = caller(request);
       requirePermission(who, "read-metadata", "validate references");
-      const session = service.as({ id: who.user });
+      const session = service.as({ id: who.userId });
       return { problems: await session.validateReferences(request.body.document, request.body.level) };
     },
   });
@@ -67,7 +67,7 @@ export function referenceRoutes(app: CofferApp, { service }: AppContext): void {
     handler: async (request) => {
       const who = caller(request);
       requirePermission(who, "read-values", "resolve references");
-      const session = service.as({ id: who.user });
+      const session = service.as({ id: who.userId });
       return { document: await session.resolveReferences(request.body.document, request.body.level) };
     },
   });
@@ -79,7 +79,15 @@ export function identityRoutes(app: CofferApp, { identity }: AppContext): void {
 
   api.get("/api/v1/me", {
     schema: { tags, summary: "Who the token belongs to", response: { 200: meSchema, ...errors } },
-    handler: async (request) => ({ user: caller(request).user, role: caller(request).role }),
+    handler: async (request) => {
+      const who = caller(request);
+      return {
+        user: who.user,
+        userId: who.userId,
+        role: who.role,
+        ...(who.enrollment ? { enrollment: true } : {}),
+      };
+    },
   });
   api.get("/api/v1/users", {
     schema: { tags, summary: "List users (admin)", response: { 200: userListSchema, ...errors } },
@@ -136,26 +144,21 @@ export function identityRoutes(app: CofferApp, { identity }: AppContext): void {
     },
     handler: async (request) => {
       const who = caller(request);
-      const tokens = await identity.listTokens(can(who.role, "admin") ? undefined : who.user);
+      const tokens = await identity.listTokens(can(who.role, "admin") ? undefined : who.userId);
       return { tokens: tokens.map(tokenJson) };
     },
   });
   api.post("/api/v1/tokens", {
     schema: {
       tags,
-      summary: "Create a token; the response is the only time it is shown",
+      summary:
+        "Create your own token (the response is the only time it is shown); for another user, an admin gets an enrollment token",
       body: createTokenBody,
       response: { 201: tokenSchema, ...errors },
     },
     handler: async (request, reply) => {
       const who = caller(request);
-      const user = request.body.user ?? who.user;
-      if (user !== who.user && !can(who.role, "admin")) {
-        throw new PermissionDeniedError(`User '${who.user}' may not create tokens for '${user}'.`, {
-          hint: "Only admins create tokens for other users.",
-        });
-      }
-      const issued = await identity.issueToken(user, {
+      const issued = await identity.createTokenFor(who, request.body.user ?? who.user, {
         ...(request.body.description !== undefined ? { description: request.body.description } : {}),
         ...(request.body.expiresInDays !== undefined ? { expiresInDays: request.body.expiresInDays } : {}),
       });
@@ -179,16 +182,26 @@ export function operationRoutes(app: CofferApp, { service }: AppContext): void {
     handler: async () => ({ status: "ok" }),
   });
   api.get("/ready", {
-    config: { public: true },
+    config: { public: true, optionalAuth: true },
     schema: {
       tags: ["operations"],
-      summary: "Readiness: metadata database and store both answer",
-      response: { 200: healthSchema, 503: healthSchema },
+      summary:
+        "Readiness: metadata database and store both answer. Without an admin token only the status; with one, the details",
+      response: {
+        200: z.union([healthSchema, readinessSchema]),
+        503: z.union([healthSchema, readinessSchema]),
+      },
     },
-    handler: async (_request, reply) => {
+    handler: async (request, reply) => {
       const health = await service.health();
-      const body = { ...health, store: { type: service.store.type, ...health.store } };
-      return reply.status(health.status === "ready" ? 200 : 503).send(body);
+      const status = health.status === "ready" ? 200 : 503;
+      // The details name the database user and host, the data directory and the keyring path:
+      // for admins only. Anyone else (a load balancer, a probe) gets the status.
+      const who = (request as typeof request & { caller?: Caller }).caller;
+      if (who?.role !== "admin") {
+        return reply.status(status).send({ status: health.status });
+      }
+      return reply.status(status).send({ ...health, store: { type: service.store.type, ...health.store } });
     },
   });
   api.get("/api/v1/store", {
@@ -269,14 +282,18 @@ export function operationRoutes(app: CofferApp, { service }: AppContext): void {
 }
 
 function userJson(user: User) {
-  return { name: user.name, role: user.role, createdAt: user.createdAt.toISOString() };
+  return { id: user.id, name: user.name, role: user.role, createdAt: user.createdAt.toISOString() };
 }
 
 function tokenJson(token: TokenInfo) {
   return {
     id: token.id,
     user: token.user,
+    userId: token.userId,
+    kind: token.kind,
     description: token.description,
+    createdBy: token.createdBy,
+    createdById: token.createdById,
     createdAt: token.createdAt.toISOString(),
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revoked: token.revoked,

@@ -14,7 +14,7 @@ import {
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Caller } from "../identity.js";
+import type { Caller, IdentityStore } from "../identity.js";
 import { can, requirePermission } from "../roles.js";
 import {
   byNameQuery,
@@ -47,9 +47,12 @@ const errors = {
 };
 const tags = ["secrets"];
 
-export function secretRoutes(app: CofferApp, { service }: AppContext): void {
+export function secretRoutes(app: CofferApp, { service, identity }: AppContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const as = (request: FastifyRequest) => service.as({ id: caller(request).user });
+  // The service knows users by their immutable id only (see identity.ts).
+  const as = (request: FastifyRequest) => service.as({ id: caller(request).userId });
+  const sendSecret = (reply: FastifyReply, metadata: SecretMetadata, who: Caller, secret?: Secret) =>
+    sendSecretAs(identity, reply, metadata, who, secret);
 
   api.post("/api/v1/secrets", {
     schema: {
@@ -74,9 +77,15 @@ export function secretRoutes(app: CofferApp, { service }: AppContext): void {
     },
     handler: async (request) => {
       requirePermission(caller(request), "read-metadata", "list secrets");
-      const page = await as(request).list(toListQuery(request.query));
+      const who = caller(request);
+      const query = toListQuery(request.query);
+      // The owner filter names a user; the service stores ids. A name no user has now (or an id
+      // given as is) is passed through and matches only what it literally names.
+      if (query.owner !== undefined) query.owner = (await identity.idOf(query.owner)) ?? query.owner;
+      const page = await as(request).list(query);
+      const names = await ownerNames(identity, who, page.items);
       return {
-        items: page.items.map(metadataToJson),
+        items: page.items.map((metadata) => secretJson(metadata, names)),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       };
     },
@@ -220,14 +229,14 @@ export function secretRoutes(app: CofferApp, { service }: AppContext): void {
   ) {
     const who = caller(request);
     requirePermission(who, "read-metadata", "read secrets");
-    const session = service.as({ id: who.user });
+    const session = service.as({ id: who.userId });
     if (!withValues) return sendSecret(reply, await session.getMetadata(ref), who);
     if (can(who.role, "read-values")) {
       const secret = await session.get(ref);
       return sendSecret(reply, secret.metadata(), who, secret);
     }
     const metadata = await session.getMetadata(ref);
-    if (metadata.owner === who.user) {
+    if (metadata.owner === who.userId) {
       const secret = await session.get({ id: metadata.id });
       return sendSecret(reply, secret.metadata(), who, secret);
     }
@@ -241,11 +250,45 @@ export function caller(request: FastifyRequest): Caller {
   return found;
 }
 
-function sendSecret(reply: FastifyReply, metadata: SecretMetadata, who: Caller, secret?: Secret) {
+async function sendSecretAs(
+  identity: IdentityStore,
+  reply: FastifyReply,
+  metadata: SecretMetadata,
+  who: Caller,
+  secret?: Secret,
+) {
   reply.header("etag", `"${metadata.version}"`);
-  const body: z.input<typeof secretSchema> = metadataToJson(metadata);
-  if (secret && (can(who.role, "read-values") || metadata.owner === who.user)) body.values = secret.values;
+  const body = secretJson(metadata, await ownerNames(identity, who, [metadata]));
+  if (secret && (can(who.role, "read-values") || metadata.owner === who.userId)) body.values = secret.values;
   return reply.send(body);
+}
+
+/** The owners' names by id; the caller's own name is known without asking. */
+async function ownerNames(
+  identity: IdentityStore,
+  who: Caller,
+  items: SecretMetadata[],
+): Promise<Map<string, string>> {
+  const others = items.map((item) => item.owner).filter((owner) => owner !== who.userId);
+  const names = others.length > 0 ? await identity.namesOf(others) : new Map<string, string>();
+  names.set(who.userId, who.user);
+  return names;
+}
+
+/**
+ * A secret as the API shows it: `owner` is the owner's user name, `ownerId` their immutable id.
+ * When the owner was deleted (or the secret came from local mode) there is no name: `owner`
+ * shows the stored id.
+ */
+export function secretJson(
+  metadata: SecretMetadata,
+  names: Map<string, string>,
+): z.input<typeof secretSchema> {
+  return {
+    ...metadataToJson(metadata),
+    owner: names.get(metadata.owner) ?? metadata.owner,
+    ownerId: metadata.owner,
+  };
 }
 
 function byName(query: { name: string; private?: boolean | undefined }): SecretRef {
