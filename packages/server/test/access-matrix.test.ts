@@ -30,6 +30,8 @@ interface Cell {
   backupValue: string;
   /** A writer who is not part of the matrix, with one token: the target of user and token routes. */
   bystander: { name: string; tokenId: string };
+  /** A writer who never had a token: the one user an admin may enroll (an enrollment token). */
+  newcomer: string;
   tag: string;
 }
 
@@ -250,9 +252,11 @@ const entries: Entry[] = [
   {
     route: "POST /api/v1/tokens",
     variant: "for another user",
+    // Only an enrollment token, and only for a user who never had a working token (tokens.test.ts
+    // covers the refusals an admin meets for anyone else).
     access: { kind: "caller", needs: "admin" },
     writes: true,
-    request: (s) => ({ path: "/api/v1/tokens", body: { user: s.bystander.name, description: "matrix" } }),
+    request: (s) => ({ path: "/api/v1/tokens", body: { user: s.newcomer, description: "matrix" } }),
   },
   {
     route: "DELETE /api/v1/tokens/:id",
@@ -372,11 +376,14 @@ describe("access matrix", () => {
     const bystander = `bystander-${tag}`;
     await server.identity.createUser(bystander, "writer");
     const token = await server.identity.issueToken(bystander);
+    const newcomer = `newcomer-${tag}`;
+    await server.identity.createUser(newcomer, "writer");
     return {
       secret: { id: (created.body as { id: string }).id, name, private: visibility === "private" },
       value,
       backupValue: `fake-backup-only-${randomUUID()}`,
       bystander: { name: bystander, tokenId: token.id },
+      newcomer,
       tag,
     };
   }
