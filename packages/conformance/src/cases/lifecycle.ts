@@ -6,8 +6,12 @@ import {
   type SecretsStore,
   silentLogger,
 } from "@coffer/core";
+import { setTimeout as sleep } from "node:timers/promises";
 import { assert, rejectsWith, rejectsWithOneOf } from "../assertions.js";
 import type { ConformanceCase } from "../types.js";
+
+/** How long a connection started too early is given to reach the counter. */
+const CONNECT_GRACE_MS = 50;
 
 const noUnreachable = (options: { unreachable?: unknown }) =>
   options.unreachable
@@ -64,6 +68,9 @@ export const lifecycleCases: ConformanceCase[] = [
         databaseUrl: "",
         logger: silentLogger,
       };
+      // With a connection counter, "before anything connects" is checked, not only claimed (it
+      // proves most when some invalid options point at the counted address).
+      const connectionsBefore = options.connectionCount?.();
       for (const invalid of options.invalidOptions!) {
         let store: SecretsStore | undefined;
         await rejectsWith(
@@ -75,6 +82,11 @@ export const lifecycleCases: ConformanceCase[] = [
           `options ${JSON.stringify(invalid)}`,
         );
         await store?.close();
+      }
+      if (connectionsBefore !== undefined) {
+        await sleep(CONNECT_GRACE_MS);
+        const opened = options.connectionCount!() - connectionsBefore;
+        assert.equal(opened, 0, `stores with invalid options opened ${opened} connection(s)`);
       }
     },
   },
@@ -110,6 +122,31 @@ export const lifecycleCases: ConformanceCase[] = [
           store.init(),
           [BackendUnavailableError, BackendAccessDeniedError],
           "init() against an unreachable address",
+        );
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  {
+    id: "C06.1",
+    title:
+      "constructing a store opens no connection (counted by connectionCount); the first connection is init()'s",
+    group: "lifecycle",
+    notApplicable: (options) =>
+      options.connectionCount ? undefined : "no connectionCount hook was given (the store has no sockets to count)",
+    async run({ options }) {
+      const count = options.connectionCount!;
+      const before = count();
+      const store = await options.create();
+      try {
+        await sleep(CONNECT_GRACE_MS);
+        const early = count() - before;
+        assert.equal(early, 0, `constructing the store opened ${early} connection(s) before init()`);
+        await store.init();
+        assert.ok(
+          count() > before,
+          "init() opened no connection that connectionCount saw: the counter does not watch this store's backend",
         );
       } finally {
         await store.close();
