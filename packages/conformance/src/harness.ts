@@ -6,8 +6,8 @@
 import {
   isCofferError,
   newSecretId,
-  SecretNotFoundError,
   type SecretId,
+  SecretNotFoundError,
   type SecretsStore,
   type SecretValues,
 } from "@coffer/core";

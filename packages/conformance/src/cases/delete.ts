@@ -22,7 +22,7 @@ export const deleteCases: ConformanceCase[] = [
     title: "delete of a missing id throws SecretNotFoundError, and so does a second delete",
     group: "delete",
     notApplicable: needsWrites,
-    async run({ store, newId, read }) {
+    async run({ store, newId }) {
       await rejectsWith(store.delete(newId()), SecretNotFoundError, "delete of a missing id");
       const id = newId();
       await store.create(id, { k: "fake" });

@@ -12,7 +12,8 @@ import { needsWrites } from "./write.js";
 export const hygieneCases: ConformanceCase[] = [
   {
     id: "H8",
-    title: "errors never carry secret values, the stored ones nor the ones being written (exists, not found, too large, conflict)",
+    title:
+      "errors never carry secret values, the stored ones nor the ones being written (exists, not found, too large, conflict)",
     group: "hygiene",
     notApplicable: needsWrites,
     async run({ store, newId, capabilities }) {

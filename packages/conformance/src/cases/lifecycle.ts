@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   BackendAccessDeniedError,
   BackendUnavailableError,
@@ -6,7 +7,6 @@ import {
   type SecretsStore,
   silentLogger,
 } from "@coffer/core";
-import { setTimeout as sleep } from "node:timers/promises";
 import { assert, rejectsWith, rejectsWithOneOf } from "../assertions.js";
 import type { ConformanceCase } from "../types.js";
 
@@ -134,7 +134,9 @@ export const lifecycleCases: ConformanceCase[] = [
       "constructing a store opens no connection (counted by connectionCount); the first connection is init()'s",
     group: "lifecycle",
     notApplicable: (options) =>
-      options.connectionCount ? undefined : "no connectionCount hook was given (the store has no sockets to count)",
+      options.connectionCount
+        ? undefined
+        : "no connectionCount hook was given (the store has no sockets to count)",
     async run({ options }) {
       const count = options.connectionCount!;
       const before = count();

@@ -109,7 +109,11 @@ export const readCases: ConformanceCase[] = [
       );
       const found = await store.getMany(ids);
       const expected = ids.filter((_, i) => written.has(i));
-      assert.equal(found.size, expected.length, `getMany of ${count} ids found ${found.size} of ${expected.length}`);
+      assert.equal(
+        found.size,
+        expected.length,
+        `getMany of ${count} ids found ${found.size} of ${expected.length}`,
+      );
       assert.deepEqual(orderOf(found), expected, "getMany keeps the order asked");
       for (const i of written) sameValues(found.get(ids[i]!)!, { index: String(i) }, `getMany entry ${i}`);
     },

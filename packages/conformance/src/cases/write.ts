@@ -104,7 +104,9 @@ export const writeCases: ConformanceCase[] = [
     requires: "versions",
     notApplicable: (options) =>
       needsReadWrite(options) ??
-      (options.keptRevisions === undefined ? "no keptRevisions was given (the store keeps every revision)" : undefined),
+      (options.keptRevisions === undefined
+        ? "no keptRevisions was given (the store keeps every revision)"
+        : undefined),
     async run({ store, newId, options }) {
       const kept = options.keptRevisions!;
       const id = newId();
@@ -114,7 +116,11 @@ export const writeCases: ConformanceCase[] = [
       }
       assert.equal(await store.currentRevision(id), kept + 1);
       for (let revision = 2; revision <= kept + 1; revision++) {
-        sameValues(await store.getRevision(id, revision), { v: `revision-${revision}` }, `revision ${revision}`);
+        sameValues(
+          await store.getRevision(id, revision),
+          { v: `revision-${revision}` },
+          `revision ${revision}`,
+        );
       }
       await rejectsWith(
         store.getRevision(id, 1),
@@ -130,7 +136,11 @@ export const writeCases: ConformanceCase[] = [
     requires: ["versions", "cas"],
     notApplicable: needsReadWrite,
     async run({ store, newId }) {
-      await rejectsWith(store.currentRevision(newId()), SecretNotFoundError, "currentRevision of a missing id");
+      await rejectsWith(
+        store.currentRevision(newId()),
+        SecretNotFoundError,
+        "currentRevision of a missing id",
+      );
       const id = newId();
       await store.create(id, { v: "fake" });
       await store.delete(id);
