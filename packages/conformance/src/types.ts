@@ -32,12 +32,13 @@ export interface StoreConformanceOptions {
    */
   readBack?: (id: SecretId) => Promise<SecretValues | undefined>;
   /**
-   * How many connections the backend (or a counting proxy in front of it, such as testkit's
-   * OutageProxy) has accepted so far from stores built by `create`. Given, the suite checks that
-   * constructing a store opens none and that only init() and later calls do (C06.1), and that
-   * refused options connect nowhere (C04). Socket-based stores should give it.
+   * A count that grows whenever a store built by `create` connects to its backend or sends it
+   * anything: e.g. a proxy's accepted connections plus the data chunks it forwarded (counting
+   * connections alone misses a request sent over a kept-alive socket that another store in the
+   * process opened). Given, the suite checks that constructing a store does no I/O and init()
+   * does (C06.1), and that refused options reach nothing (C04). Socket-based stores should give it.
    */
-  connectionCount?: () => number;
+  backendTraffic?: () => number;
   /**
    * With `versions`: how many of a secret's latest revisions stay readable (e.g. a max_versions
    * setting). The suite writes one more than that and checks the latest ones read back and the

@@ -10,8 +10,8 @@ import {
 import { assert, rejectsWith, rejectsWithOneOf } from "../assertions.js";
 import type { ConformanceCase } from "../types.js";
 
-/** How long a connection started too early is given to reach the counter. */
-const CONNECT_GRACE_MS = 50;
+/** How long I/O started too early is given to reach the traffic counter. */
+const IO_GRACE_MS = 50;
 
 const noUnreachable = (options: { unreachable?: unknown }) =>
   options.unreachable
@@ -68,9 +68,9 @@ export const lifecycleCases: ConformanceCase[] = [
         databaseUrl: "",
         logger: silentLogger,
       };
-      // With a connection counter, "before anything connects" is checked, not only claimed (it
+      // With a traffic counter, "before anything connects" is checked, not only claimed (it
       // proves most when some invalid options point at the counted address).
-      const connectionsBefore = options.connectionCount?.();
+      const trafficBefore = options.backendTraffic?.();
       for (const invalid of options.invalidOptions!) {
         let store: SecretsStore | undefined;
         await rejectsWith(
@@ -83,10 +83,10 @@ export const lifecycleCases: ConformanceCase[] = [
         );
         await store?.close();
       }
-      if (connectionsBefore !== undefined) {
-        await sleep(CONNECT_GRACE_MS);
-        const opened = options.connectionCount!() - connectionsBefore;
-        assert.equal(opened, 0, `stores with invalid options opened ${opened} connection(s)`);
+      if (trafficBefore !== undefined) {
+        await sleep(IO_GRACE_MS);
+        const traffic = options.backendTraffic!() - trafficBefore;
+        assert.equal(traffic, 0, `stores with invalid options reached the backend (traffic +${traffic})`);
       }
     },
   },
@@ -130,25 +130,28 @@ export const lifecycleCases: ConformanceCase[] = [
   },
   {
     id: "C06.1",
-    title:
-      "constructing a store opens no connection (counted by connectionCount); the first connection is init()'s",
+    title: "constructing a store does no I/O (counted by backendTraffic): the first traffic is init()'s",
     group: "lifecycle",
     notApplicable: (options) =>
-      options.connectionCount
+      options.backendTraffic
         ? undefined
-        : "no connectionCount hook was given (the store has no sockets to count)",
+        : "no backendTraffic hook was given (the store has no sockets to watch)",
     async run({ options }) {
-      const count = options.connectionCount!;
-      const before = count();
+      const traffic = options.backendTraffic!;
+      const before = traffic();
       const store = await options.create();
       try {
-        await sleep(CONNECT_GRACE_MS);
-        const early = count() - before;
-        assert.equal(early, 0, `constructing the store opened ${early} connection(s) before init()`);
+        await sleep(IO_GRACE_MS);
+        const early = traffic() - before;
+        assert.equal(
+          early,
+          0,
+          `constructing the store reached the backend before init() (traffic +${early})`,
+        );
         await store.init();
         assert.ok(
-          count() > before,
-          "init() opened no connection that connectionCount saw: the counter does not watch this store's backend",
+          traffic() > before,
+          "init() made no traffic that backendTraffic saw: the counter does not watch this store's backend",
         );
       } finally {
         await store.close();
