@@ -55,7 +55,8 @@ export const lifecycleCases: ConformanceCase[] = [
   },
   {
     id: "C04",
-    title: "invalid options are rejected with InvalidConfigError before anything connects",
+    title:
+      "invalid options are rejected with InvalidConfigError (and, counted by backendTraffic when given, reach nothing)",
     group: "lifecycle",
     notApplicable: (options) =>
       options.registration && options.invalidOptions?.length
@@ -111,7 +112,8 @@ export const lifecycleCases: ConformanceCase[] = [
   },
   {
     id: "C06",
-    title: "constructing against an unreachable address does no I/O; init() then fails with a typed error",
+    title:
+      "constructing against an unreachable address does not throw; init() then fails with a typed error (C06.1 counts the I/O)",
     group: "lifecycle",
     notApplicable: noUnreachable,
     async run({ options }) {
