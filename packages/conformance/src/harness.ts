@@ -134,7 +134,7 @@ export class ConformanceHarness {
     return [...(await this.#readMany(store, [...this.#everyId])).keys()];
   }
 
-  /** Whether the store's writes can be checked: it reads, or the test gave `readBack`. */
+  /** Whether reads go through `readBack`: the store is declared write-only, so it cannot read. */
   #writeOnly(): boolean {
     return this.options.capabilities.access === "write-only";
   }
