@@ -7,6 +7,7 @@ import {
   isCofferError,
   newSecretId,
   type SecretId,
+  SecretNotFoundError,
   type SecretsStore,
   type SecretValues,
 } from "@coffer/core";
@@ -17,7 +18,13 @@ import { hygieneCases } from "./cases/hygiene.js";
 import { lifecycleCases } from "./cases/lifecycle.js";
 import { readCases } from "./cases/read.js";
 import { writeCases } from "./cases/write.js";
-import type { CaseContext, CaseResult, ConformanceCase, StoreConformanceOptions } from "./types.js";
+import type {
+  CaseContext,
+  CaseResult,
+  ConformanceCase,
+  OptionalCapability,
+  StoreConformanceOptions,
+} from "./types.js";
 
 export const storeConformanceCases: readonly ConformanceCase[] = [
   ...lifecycleCases,
@@ -31,18 +38,37 @@ export const storeConformanceCases: readonly ConformanceCase[] = [
 
 export interface PlannedCase {
   case: ConformanceCase;
-  /** Why it does not apply; undefined when it runs. */
+  /**
+   * Why it does not run here, as the run lists it ("not applicable: the store is read-only",
+   * "not declared: …", "known failure: …"); undefined when it runs.
+   */
   notApplicable?: string;
 }
 
-/** The cases that concern this store: capability cases only when the capability is declared. */
+/**
+ * Every case, each either to run or with the reason it is skipped: a case for a capability the
+ * store does not declare is listed too (C60 checks the capability is really absent), so the run
+ * shows the whole checklist.
+ */
 export function planCases(options: StoreConformanceOptions): PlannedCase[] {
-  return storeConformanceCases
-    .filter((each) => !each.requires || options.capabilities[each.requires])
-    .map((each) => {
-      const reason = each.notApplicable?.(options);
-      return reason ? { case: each, notApplicable: reason } : { case: each };
-    });
+  return storeConformanceCases.map((each) => {
+    const reason = skipReason(each, options);
+    return reason ? { case: each, notApplicable: reason } : { case: each };
+  });
+}
+
+function skipReason(each: ConformanceCase, options: StoreConformanceOptions): string | undefined {
+  const known = options.knownFailures?.[each.id];
+  if (known) return `known failure: ${known}`;
+  if (each.requires) {
+    const needed: readonly OptionalCapability[] =
+      typeof each.requires === "string" ? [each.requires] : each.requires;
+    if (!needed.some((capability) => options.capabilities[capability])) {
+      return `not declared: the store does not declare ${needed.map((name) => `'${name}'`).join(" or ")} (C60 checks it is refused)`;
+    }
+  }
+  const reason = each.notApplicable?.(options);
+  return reason ? `not applicable: ${reason}` : undefined;
 }
 
 export class ConformanceHarness {
@@ -91,6 +117,8 @@ export class ConformanceHarness {
         }
         return id;
       },
+      read: (id) => this.#read(store, id),
+      readMany: (ids) => this.#readMany(store, ids),
     };
     try {
       await testCase.run(context);
@@ -102,8 +130,38 @@ export class ConformanceHarness {
   /** H2: after the suite, none of the secrets it created is still readable. */
   async leftovers(): Promise<SecretId[]> {
     const store = this.#store!;
-    if (store.capabilities().access === "write-only") return [];
-    return [...(await store.getMany([...this.#everyId])).keys()];
+    if (store.capabilities().access === "write-only" && !this.options.readBack) return [];
+    return [...(await this.#readMany(store, [...this.#everyId])).keys()];
+  }
+
+  /** Whether reads go through `readBack`: the store is declared write-only, so it cannot read. */
+  #writeOnly(): boolean {
+    return this.options.capabilities.access === "write-only";
+  }
+
+  async #read(store: SecretsStore, id: SecretId): Promise<SecretValues> {
+    if (!this.#writeOnly()) return store.get(id);
+    const values = await this.#readBack(id);
+    if (values === undefined) {
+      throw new SecretNotFoundError(`readBack found no secret ${id}.`, { details: { id } });
+    }
+    return values;
+  }
+
+  async #readMany(store: SecretsStore, ids: readonly SecretId[]): Promise<Map<SecretId, SecretValues>> {
+    if (!this.#writeOnly()) return store.getMany(ids);
+    const found = new Map<SecretId, SecretValues>();
+    for (const id of ids) {
+      const values = await this.#readBack(id);
+      if (values !== undefined) found.set(id, values);
+    }
+    return found;
+  }
+
+  #readBack(id: SecretId): Promise<SecretValues | undefined> {
+    const { readBack } = this.options;
+    if (!readBack) throw new Error("a write-only store needs the `readBack` option to check its writes");
+    return readBack(id);
   }
 
   async #cleanUp(store: SecretsStore, ids: Set<SecretId>): Promise<void> {

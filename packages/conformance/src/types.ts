@@ -24,9 +24,46 @@ export interface StoreConformanceOptions {
   seed?: (id: SecretId, values: SecretValues) => Promise<void>;
   /** Removes what `seed` wrote, so that read-only stores are left clean too. */
   unseed?: (id: SecretId) => Promise<void>;
+  /**
+   * Reads what the backend holds for `id` behind the store's back (undefined when it holds
+   * nothing). A write-only store cannot read its own writes, so without this hook the suite cannot
+   * tell a working write from one that does nothing: with it, the write cases run on write-only
+   * stores and check every write through it.
+   */
+  readBack?: (id: SecretId) => Promise<SecretValues | undefined>;
+  /**
+   * A count that grows whenever a store built by `create` connects to its backend or sends it
+   * anything: e.g. a proxy's accepted connections plus the data chunks it forwarded (counting
+   * connections alone misses a request sent over a kept-alive socket that another store in the
+   * process opened). Given, the suite checks that constructing a store does no I/O and init()
+   * does (C06.1), and that refused options reach nothing (C04). Socket-based stores should give it.
+   */
+  backendTraffic?: () => number;
+  /**
+   * With `versions`: how many of a secret's latest revisions stay readable (e.g. a max_versions
+   * setting). The suite writes one more than that and checks the latest ones read back and the
+   * oldest is gone (C31.1). Leave it out when the backend keeps every revision.
+   */
+  keptRevisions?: number;
+  /**
+   * The most secrets C15 writes for its getMany check (default 61). C15 always asks for
+   * 2 × batchGetMax + 1 ids, so that the store makes at least three batch calls; when that is more
+   * than this bound, the rest of the ids are ones that were never written (cheap to ask for) and
+   * the written ones sit at every batch's edges. The default keeps a store at ~50 ms per write
+   * under ~3 s for the case, however large its batches.
+   */
+  maxBatchFixtures?: number;
+  /**
+   * Cases this store is known to fail, by case id, each with the reason (a bug report, a backend
+   * limit). They are listed as skipped with that reason instead of running.
+   */
+  knownFailures?: Record<string, string>;
   /** Called after the suite, e.g. to stop a container. */
   teardown?: () => Promise<void>;
 }
+
+/** The optional capabilities a case can need. */
+export type OptionalCapability = "versions" | "cas" | "softDelete";
 
 export type CaseGroup = "lifecycle" | "read" | "write" | "fidelity" | "delete" | "capabilities" | "hygiene";
 
@@ -36,10 +73,11 @@ export interface ConformanceCase {
   title: string;
   group: CaseGroup;
   /**
-   * A capability the case exercises. When the store does not declare it, the case is left out:
-   * the capability cases check instead that the operation throws NotSupportedError.
+   * The capability the case exercises (several: any one of them). When the store declares none of
+   * them, the case is listed as skipped, saying so; C60 checks instead that the operation throws
+   * NotSupportedError.
    */
-  requires?: "versions" | "cas" | "softDelete";
+  requires?: OptionalCapability | readonly OptionalCapability[];
   /** Why the case does not apply to this store (e.g. it is read-only), or undefined when it does. */
   notApplicable?: (options: StoreConformanceOptions) => string | undefined;
   run: (context: CaseContext) => Promise<void>;
@@ -54,6 +92,13 @@ export interface CaseContext {
   newId(): SecretId;
   /** Creates a secret with a fresh id (through `seed` on read-only stores) and returns its id. */
   put(values: SecretValues): Promise<SecretId>;
+  /**
+   * Reads a secret back to check a write: `store.get`, or on a write-only store the `readBack`
+   * hook (a secret it does not find is SecretNotFoundError, as from `get`).
+   */
+  read(id: SecretId): Promise<SecretValues>;
+  /** Like `read` for several ids: those present, in the order asked (`getMany` or `readBack`). */
+  readMany(ids: readonly SecretId[]): Promise<Map<SecretId, SecretValues>>;
 }
 
 export interface CaseResult {

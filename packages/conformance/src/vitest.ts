@@ -4,8 +4,9 @@
  *   describeStoreConformance("my-store", { create: () => new MyStore(…), capabilities: {…} });
  *
  * Cases that do not apply (a read-only store's write cases, lifecycle cases that need options you
- * did not give) are listed as skipped with the reason in their title. Cases for a capability the
- * store does not declare are replaced by C60, which checks that the capability is really absent.
+ * did not give) are listed as skipped with the reason in their title. So are cases for a capability
+ * the store does not declare (C60 checks that the capability is really absent) and the cases given
+ * as `knownFailures`.
  *
  * The store is created and initialised by the first test that runs, not in beforeAll: a wrapper
  * that skips every test (a container that cannot run here) then never builds it.
@@ -31,10 +32,10 @@ export function describeStoreConformance(name: string, options: StoreConformance
     for (const planned of planCases(options)) {
       const title = `${planned.case.id} ${planned.case.title}`;
       if (planned.notApplicable) {
-        // Skipped because the case cannot apply to this store (a capability it declares absent,
-        // say): not a gap. Reported rather than left out, with the reason in the title, so the
-        // run shows the whole checklist.
-        it.skip(`${title} (not applicable: ${planned.notApplicable})`, () => {});
+        // Skipped because the case cannot apply to this store (a capability it does not declare,
+        // a write case on a read-only store) or is a known failure: reported rather than left
+        // out, with the reason in the title, so the run shows the whole checklist.
+        it.skip(`${title} (${planned.notApplicable})`, () => {});
       } else {
         it(title, async () => {
           await setUp();

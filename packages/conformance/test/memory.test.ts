@@ -4,7 +4,7 @@ import { MemoryStore, memoryStore } from "@coffer/store-memory";
 import { describeStoreConformance } from "../src/index.js";
 
 describeStoreConformance("memory (every capability)", {
-  create: () => new MemoryStore({ maxValueBytes: 4096, batchGetMax: 7 }),
+  create: () => new MemoryStore({ maxValueBytes: 4096, batchGetMax: 7, maxRevisions: 4 }),
   capabilities: {
     access: "read-write",
     maxValueBytes: 4096,
@@ -13,6 +13,7 @@ describeStoreConformance("memory (every capability)", {
     cas: true,
     softDelete: true,
   },
+  keptRevisions: 4,
   registration: memoryStore,
   invalidOptions: [
     { maxValueBytes: -1 },
@@ -34,6 +35,7 @@ describeStoreConformance("memory (no optional capabilities)", {
   },
 });
 
+// Large batches: C15 asks for 2 × 100 + 1 ids, of which it writes at most maxBatchFixtures.
 const readOnly = new MemoryStore({ access: "read-only", shared: "conformance-read-only" });
 describeStoreConformance("memory (read-only)", {
   create: () => new MemoryStore({ access: "read-only", shared: "conformance-read-only" }),
@@ -47,4 +49,27 @@ describeStoreConformance("memory (read-only)", {
   },
   seed: async (id, values) => readOnly.seed(id, values),
   unseed: async (id) => readOnly.unseed(id),
+});
+
+// A write-only store cannot read its writes back, so the test reads the storage directly (a view
+// of the same shared contents, past the access mode): every write case runs through it.
+const writeOnlyView = new MemoryStore({ shared: "conformance-write-only" });
+describeStoreConformance("memory (write-only)", {
+  create: () =>
+    new MemoryStore({
+      access: "write-only",
+      shared: "conformance-write-only",
+      versions: false,
+      cas: false,
+      softDelete: false,
+    }),
+  capabilities: {
+    access: "write-only",
+    maxValueBytes: 65_536,
+    batchGetMax: 100,
+    versions: false,
+    cas: false,
+    softDelete: false,
+  },
+  readBack: async (id) => writeOnlyView.peek(id),
 });

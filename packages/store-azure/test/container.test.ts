@@ -15,6 +15,7 @@ import {
   type AzureTarget,
   CAPABILITIES,
   closedPort,
+  SERVICE_KNOWN_FAILURES,
   serviceOver,
   storeFor,
   testInjections,
@@ -56,6 +57,7 @@ describeWith(
 
     describeServiceConformance("azure container + SQLite metadata", {
       open: () => serviceOver(targetOf(emulator()), {}, injectionsFor(emulator())),
+      knownFailures: SERVICE_KNOWN_FAILURES,
     });
   },
 );

@@ -4,7 +4,8 @@
  * how a store should behave.
  *
  * Test hooks (not part of the contract): `injectFault` makes the next calls of an operation fail,
- * `calls` counts backend calls per operation, and `seed` writes past a read-only access mode.
+ * `calls` counts backend calls per operation, `seed` writes past a read-only access mode and
+ * `peek` reads past a write-only one.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -216,6 +217,15 @@ export class MemoryStore extends AbstractSecretsStore {
   /** Test hook: writes values directly, whatever the access mode (seeds read-only stores). */
   seed(id: SecretId, values: SecretValues): void {
     this.#secrets.set(id, { revisions: [{ ...values }], firstRevision: 1, deleted: false });
+  }
+
+  /**
+   * Test hook: the latest values of a live secret, read directly whatever the access mode, or
+   * undefined (lets a test check the writes of a write-only store).
+   */
+  peek(id: SecretId): SecretValues | undefined {
+    const secret = this.#secrets.get(id);
+    return secret && !secret.deleted ? { ...secret.revisions.at(-1)! } : undefined;
   }
 
   /** Test hook: removes a secret directly, whatever the access mode. */

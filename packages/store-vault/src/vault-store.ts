@@ -25,6 +25,7 @@ import {
 import vaultFactory from "node-vault";
 import { type AuthStats, TokenKeeper, type VaultCredentials } from "./auth.js";
 import { isCasMismatch, toStoreError, vaultMessage, vaultStatus } from "./errors.js";
+import { JsonBody } from "./json-body.js";
 import { DEPLOYMENT_ID, type ResolvedVaultStoreOptions } from "./options.js";
 import { VaultPaths } from "./paths.js";
 
@@ -151,7 +152,8 @@ export class VaultSecretsStore extends AbstractSecretsStore {
     let written: { data?: { version?: unknown } } | undefined;
     try {
       written = await this.#request((client) =>
-        client.write(this.#paths.data(id), { data: values, options: { cas: 0 } }),
+        // Wrapped, so that keys such as __proto__ survive node-vault's HTTP client (see JsonBody).
+        client.write(this.#paths.data(id), new JsonBody({ data: values, options: { cas: 0 } })),
       );
     } catch (error) {
       // Another writer of this very id got in between: the key is theirs to keep.
@@ -191,7 +193,10 @@ export class VaultSecretsStore extends AbstractSecretsStore {
       if (expected !== undefined && expected !== current) throw conflict(id, expected, current);
       try {
         await this.#request((client) =>
-          client.write(this.#paths.data(id), { data: values, options: { cas: expected ?? current } }),
+          client.write(
+            this.#paths.data(id),
+            new JsonBody({ data: values, options: { cas: expected ?? current } }),
+          ),
         );
         return;
       } catch (error) {

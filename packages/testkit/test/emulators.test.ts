@@ -49,7 +49,8 @@ describeWith(
   "gcp emulator",
   () => startEmulator("gcp"),
   (emulator) => {
-    it("accepts gRPC connections on its endpoint", async () => {
+    // A TCP connection only: the gRPC calls themselves are the gcp store's tests (store-gcp).
+    it("accepts TCP connections on its gRPC endpoint", async () => {
       const { connect } = await import("node:net");
       const [host, port] = emulator().endpoint.split(":");
       await new Promise<void>((resolve, reject) => {

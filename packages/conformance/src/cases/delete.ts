@@ -1,19 +1,19 @@
 import { SecretNotFoundError } from "@coffer/core";
 import { rejectsWith, sameValues } from "../assertions.js";
 import type { ConformanceCase } from "../types.js";
-import { needsReadWrite } from "./write.js";
+import { needsWrites } from "./write.js";
 
 export const deleteCases: ConformanceCase[] = [
   {
     id: "C50",
     title: "delete removes the secret: get then throws SecretNotFoundError",
     group: "delete",
-    notApplicable: needsReadWrite,
-    async run({ store, newId }) {
+    notApplicable: needsWrites,
+    async run({ store, newId, read }) {
       const id = newId();
       await store.create(id, { k: "fake" });
       await store.delete(id);
-      await rejectsWith(store.get(id), SecretNotFoundError, "get after delete");
+      await rejectsWith(read(id), SecretNotFoundError, "get after delete");
       await rejectsWith(store.update(id, { k: "x" }), SecretNotFoundError, "update after delete");
     },
   },
@@ -21,7 +21,7 @@ export const deleteCases: ConformanceCase[] = [
     id: "C51",
     title: "delete of a missing id throws SecretNotFoundError, and so does a second delete",
     group: "delete",
-    notApplicable: needsReadWrite,
+    notApplicable: needsWrites,
     async run({ store, newId }) {
       await rejectsWith(store.delete(newId()), SecretNotFoundError, "delete of a missing id");
       const id = newId();
@@ -36,14 +36,14 @@ export const deleteCases: ConformanceCase[] = [
       "soft delete: restore brings the values back; restoring a live or unknown id is SecretNotFoundError",
     group: "delete",
     requires: "softDelete",
-    notApplicable: needsReadWrite,
-    async run({ store, newId }) {
+    notApplicable: needsWrites,
+    async run({ store, newId, read }) {
       const id = newId();
       await store.create(id, { k: "fake-kept" });
       await rejectsWith(store.restore(id), SecretNotFoundError, "restore of a live secret");
       await store.delete(id);
       await store.restore(id);
-      sameValues(await store.get(id), { k: "fake-kept" }, "after restore");
+      sameValues(await read(id), { k: "fake-kept" }, "after restore");
       await rejectsWith(store.restore(newId()), SecretNotFoundError, "restore of an unknown id");
     },
   },
@@ -51,15 +51,15 @@ export const deleteCases: ConformanceCase[] = [
     id: "C53",
     title: "delete then create the same id works and holds the new values",
     group: "delete",
-    notApplicable: needsReadWrite,
-    async run({ store, newId }) {
+    notApplicable: needsWrites,
+    async run({ store, newId, read }) {
       const id = newId();
       await store.create(id, { generation: "first" });
       await store.delete(id);
       await store.create(id, { generation: "second" });
-      sameValues(await store.get(id), { generation: "second" }, "the recreated secret");
+      sameValues(await read(id), { generation: "second" }, "the recreated secret");
       await store.update(id, { generation: "third" });
-      sameValues(await store.get(id), { generation: "third" }, "the recreated secret after update");
+      sameValues(await read(id), { generation: "third" }, "the recreated secret after update");
     },
   },
 ];

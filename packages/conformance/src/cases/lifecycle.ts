@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   BackendAccessDeniedError,
   BackendUnavailableError,
@@ -8,6 +9,9 @@ import {
 } from "@coffer/core";
 import { assert, rejectsWith, rejectsWithOneOf } from "../assertions.js";
 import type { ConformanceCase } from "../types.js";
+
+/** How long I/O started too early is given to reach the traffic counter. */
+const IO_GRACE_MS = 50;
 
 const noUnreachable = (options: { unreachable?: unknown }) =>
   options.unreachable
@@ -51,7 +55,8 @@ export const lifecycleCases: ConformanceCase[] = [
   },
   {
     id: "C04",
-    title: "invalid options are rejected with InvalidConfigError before anything connects",
+    title:
+      "invalid options are rejected with InvalidConfigError (and, counted by backendTraffic when given, reach nothing)",
     group: "lifecycle",
     notApplicable: (options) =>
       options.registration && options.invalidOptions?.length
@@ -64,6 +69,9 @@ export const lifecycleCases: ConformanceCase[] = [
         databaseUrl: "",
         logger: silentLogger,
       };
+      // With a traffic counter, "before anything connects" is checked, not only claimed (it
+      // proves most when some invalid options point at the counted address).
+      const trafficBefore = options.backendTraffic?.();
       for (const invalid of options.invalidOptions!) {
         let store: SecretsStore | undefined;
         await rejectsWith(
@@ -75,6 +83,11 @@ export const lifecycleCases: ConformanceCase[] = [
           `options ${JSON.stringify(invalid)}`,
         );
         await store?.close();
+      }
+      if (trafficBefore !== undefined) {
+        await sleep(IO_GRACE_MS);
+        const traffic = options.backendTraffic!() - trafficBefore;
+        assert.equal(traffic, 0, `stores with invalid options reached the backend (traffic +${traffic})`);
       }
     },
   },
@@ -99,7 +112,8 @@ export const lifecycleCases: ConformanceCase[] = [
   },
   {
     id: "C06",
-    title: "constructing against an unreachable address does no I/O; init() then fails with a typed error",
+    title:
+      "constructing against an unreachable address does not throw; init() then fails with a typed error (C06.1 counts the I/O)",
     group: "lifecycle",
     notApplicable: noUnreachable,
     async run({ options }) {
@@ -110,6 +124,36 @@ export const lifecycleCases: ConformanceCase[] = [
           store.init(),
           [BackendUnavailableError, BackendAccessDeniedError],
           "init() against an unreachable address",
+        );
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  {
+    id: "C06.1",
+    title: "constructing a store does no I/O (counted by backendTraffic): the first traffic is init()'s",
+    group: "lifecycle",
+    notApplicable: (options) =>
+      options.backendTraffic
+        ? undefined
+        : "no backendTraffic hook was given (the store has no sockets to watch)",
+    async run({ options }) {
+      const traffic = options.backendTraffic!;
+      const before = traffic();
+      const store = await options.create();
+      try {
+        await sleep(IO_GRACE_MS);
+        const early = traffic() - before;
+        assert.equal(
+          early,
+          0,
+          `constructing the store reached the backend before init() (traffic +${early})`,
+        );
+        await store.init();
+        assert.ok(
+          traffic() > before,
+          "init() made no traffic that backendTraffic saw: the counter does not watch this store's backend",
         );
       } finally {
         await store.close();

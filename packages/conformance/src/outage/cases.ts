@@ -293,8 +293,15 @@ const changed = { user: "fake-user", password: "fake-new" };
 const fresh = { token: "not-a-real-token" };
 const writes: Record<Write, (alice: SecretsSession) => Promise<unknown>> = {
   create: (alice) => alice.create({ name: "fresh", values: fresh }),
-  update: (alice) => alice.update({ name: "db" }, { values: { password: "fake-new" } }),
+  update: (alice) => alice.update({ name: "db" }, { values: { password: changed.password } }),
   delete: (alice) => alice.delete({ name: "db" }),
+};
+// The values each write's error must not show: the ones it was writing, and for a delete the
+// ones it was removing.
+const shownByNoError: Record<Write, SecretValues> = {
+  create: fresh,
+  update: { password: changed.password },
+  delete: original,
 };
 // What each secret may hold once reconcile has run: the write happened, or it did not. A delete
 // is always finished (its row was marked before the store heard of it).
@@ -341,7 +348,7 @@ export const requestCutCase: OutageCase = {
         await alice.create({ name: "db", values: original });
         let seen = 0;
         proxy.cutAt(point, () => seen++ === index);
-        await rejectsUnavailable(writes[write](alice), write, fresh);
+        await rejectsUnavailable(writes[write](alice), write, shownByNoError[write]);
         assert.ok(proxy.down, "the outage started");
         proxy.restore();
         await target.service.reconcile({ olderThanMs: 0 });

@@ -2,11 +2,19 @@ import {
   PermissionDeniedError,
   SecretExistsError,
   SecretNotFoundError,
+  type SecretsSession,
   ValidationError,
   VersionConflictError,
 } from "@coffer/core";
 import { assert, rejectsWith, sameValues } from "../assertions.js";
+import { prototypeKeys, sameOwnKeys } from "../cases/fidelity.js";
+import { listAll } from "./listing.js";
 import type { ServiceCase } from "./types.js";
+
+/** Every name `session` can list, sorted. */
+async function everyName(session: SecretsSession): Promise<string[]> {
+  return (await listAll(session, {})).items.map((item) => item.name).sort();
+}
 
 export const basicCases: ServiceCase[] = [
   {
@@ -36,6 +44,17 @@ export const basicCases: ServiceCase[] = [
     },
   },
   {
+    id: "S01.1",
+    title:
+      "keys named __proto__, constructor, prototype, hasOwnProperty, toString are stored and read back as own keys",
+    async run({ alice, name }) {
+      const created = await alice.create({ name: name("proto"), values: prototypeKeys });
+      assert.deepEqual([...created.keys].sort(), Object.keys(prototypeKeys).sort(), "the created keys");
+      sameOwnKeys((await alice.get({ name: name("proto") })).values, prototypeKeys, "get");
+      sameOwnKeys((await alice.get({ id: created.id })).values, prototypeKeys, "get by id");
+    },
+  },
+  {
     id: "S02",
     title: "a second public secret of the same name is SecretExistsError and writes nothing",
     async run({ alice, bob, name }) {
@@ -62,11 +81,12 @@ export const basicCases: ServiceCase[] = [
         ["values that are not an object", { name: name("bad-3"), values: "fake" }],
         ["a visibility that is not a boolean", { name: name("bad-4"), values: { k: "v" }, private: "yes" }],
       ];
+      // Some bad names ("") do not start with the prefix: compare everything alice can see.
+      const before = await everyName(alice);
       for (const [what, input] of bad) {
         await rejectsWith(alice.create(input as never), ValidationError, what);
       }
-      const page = await alice.list({ name: { startsWith: prefix } });
-      assert.equal(page.items.length, 0, "nothing was written");
+      assert.deepEqual(await everyName(alice), before, "nothing was written, under any name");
     },
   },
   {
@@ -88,6 +108,35 @@ export const basicCases: ServiceCase[] = [
       sameValues((await alice.get(ref)).values, { only: "this" }, "after replace");
       assert.deepEqual(meta.keys, ["only"]);
       assert.ok(meta.updatedAt.getTime() >= meta.createdAt.getTime());
+    },
+  },
+  {
+    id: "S04.1",
+    title:
+      "keys named __proto__, constructor, prototype stay own keys through a merging update, null and removeKeys removal, and replace",
+    async run({ alice, name }) {
+      // Built from entries, never literals: `{ __proto__: … }` sets the prototype, adds no key.
+      const ref = { name: name("proto") };
+      await alice.create({ name: name("proto"), values: prototypeKeys });
+      const change = Object.fromEntries([
+        ["__proto__", "fake-proto-2"],
+        ["constructor", "fake-constructor-2"],
+      ]);
+      await alice.update(ref, { values: change });
+      let expected = Object.fromEntries([...Object.entries(prototypeKeys), ...Object.entries(change)]);
+      sameOwnKeys((await alice.get(ref)).values, expected, "after a merging update");
+      await alice.update(ref, { values: Object.fromEntries([["__proto__", null]]) });
+      expected = Object.fromEntries(Object.entries(expected).filter(([key]) => key !== "__proto__"));
+      sameOwnKeys((await alice.get(ref)).values, expected, "after removing __proto__ with null");
+      await alice.update(ref, { removeKeys: ["constructor", "prototype"] });
+      expected = Object.fromEntries(
+        Object.entries(expected).filter(([key]) => key !== "constructor" && key !== "prototype"),
+      );
+      sameOwnKeys((await alice.get(ref)).values, expected, "after removeKeys");
+      const replaced = Object.fromEntries([["__proto__", "fake-replaced"]]);
+      const meta = await alice.update(ref, { values: replaced, mode: "replace" });
+      assert.deepEqual(meta.keys, ["__proto__"], "the keys after replace");
+      sameOwnKeys((await alice.get(ref)).values, replaced, "after replace");
     },
   },
   {
