@@ -5,8 +5,10 @@
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { installErrorHandler } from "./http-errors.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from "./http-errors.js";
 import type { Caller } from "./identity.js";
+import { installJsonParser } from "./input/json-body.js";
+import { installUrlCheck } from "./input/url.js";
 import type { AppContext, CofferApp } from "./routes/context.js";
 import { identityRoutes, operationRoutes, referenceRoutes } from "./routes/other.js";
 import { secretRoutes } from "./routes/secrets.js";
@@ -24,7 +26,12 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
+    // Errors fastify answers before a route runs get the documented error body too.
+    frameworkErrors,
+    clientErrorHandler,
   }) as unknown as CofferApp;
+  installJsonParser(app);
+  installUrlCheck(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
