@@ -217,10 +217,11 @@ function toEntries(input: unknown): Array<[string, unknown]> {
  * one front end and an error on another.
  */
 export function nonStringValueHint(value: unknown): string {
-  if (typeof value === "number" || typeof value === "boolean" || value === null) {
-    return `Values are strings: quote it, as in ${JSON.stringify(JSON.stringify(value))}.`;
-  }
-  return "Values are strings; encode objects and arrays as text (for example JSON) and quote them.";
+  // The value itself is never echoed: the client meant it as a secret.
+  if (typeof value === "number") return 'Values are strings: quote the number, e.g. "8080" rather than 8080.';
+  if (typeof value === "boolean") return 'Values are strings: quote it, e.g. "true" rather than true.';
+  if (value === null) return 'Values are strings: quote it ("null"), or leave the key out.';
+  return "Values are strings: encode objects and arrays as text (for example JSON) and quote them.";
 }
 
 function describeType(value: unknown): string {
