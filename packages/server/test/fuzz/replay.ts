@@ -72,6 +72,12 @@ export async function replay(
         return tokenIds.length ? tokenIds[slot.index % tokenIds.length]! : "nosuchtoken0";
       case "cursor":
         return cursor ?? "bm90LWEtY3Vyc29y";
+      case "tampered-cursor": {
+        if (!cursor) return "bm90LWEtY3Vyc29y";
+        const [payload, mac] = cursor.split(".");
+        const decoded = JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8")) as object;
+        return `${Buffer.from(JSON.stringify({ ...decoded, k: slot.k })).toString("base64url")}.${mac}`;
+      }
     }
   };
 

@@ -19,7 +19,9 @@ export type Slot =
   | { kind: "raw"; value: string }
   | { kind: "secret"; index: number }
   | { kind: "token"; index: number }
-  | { kind: "cursor" };
+  | { kind: "cursor" }
+  /** The last cursor with its sort value replaced (`k: "abc"` where a number belongs), MAC kept. */
+  | { kind: "tampered-cursor"; k: unknown };
 
 export type Body =
   | { kind: "none" }
@@ -64,9 +66,11 @@ function deep(depth: number): unknown {
 }
 
 const hostileString = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom("\u0000", "a\u0000b", "db\u0000", "\u0000\u0000", "\ud800", "a\udc00"),
+  },
   fc.constantFrom(
-    "\u0000",
-    "a\u0000b",
     "\ud800",
     "x\udfffy",
     "",
@@ -263,7 +267,28 @@ function querySlot(name: string, schema: JsonSchema): fc.Arbitrary<Slot> {
     fc.constantFrom(...values).map((value): Slot => ({ kind: "text", value }));
   let plausibleSlot: fc.Arbitrary<Slot>;
   if (schema.enum) plausibleSlot = text(schema.enum.map(String));
-  else if (name === "cursor") plausibleSlot = fc.constant<Slot>({ kind: "cursor" });
+  else if (name === "cursor")
+    plausibleSlot = fc.oneof(
+      { weight: 3, arbitrary: fc.constant<Slot>({ kind: "cursor" }) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom<unknown>("abc", 1.5, -1, 1e308, null, "\u0000", { a: 1 }, "x".repeat(300))
+          .map((k): Slot => ({ kind: "tampered-cursor", k })),
+      },
+      {
+        weight: 1,
+        // Hand-made: what cursors were before they were signed (base64url JSON, no MAC).
+        arbitrary: fc.constantFrom<unknown>("abc", 1, "db").map(
+          (k): Slot => ({
+            kind: "text",
+            value: Buffer.from(
+              JSON.stringify({ k, i: "00000000-0000-4000-8000-000000000000", q: "x" }),
+            ).toString("base64url"),
+          }),
+        ),
+      },
+    );
   else if (name === "owner") plausibleSlot = text(["admin", "writer", "alice"]);
   else if (name === "limit") plausibleSlot = text(["1", "2", "50", "1000"]);
   else if (name.endsWith("_after") || name.endsWith("_before"))
