@@ -41,7 +41,13 @@ function describeControl(text: string): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
-/** Throws a ValidationError unless `name` is a valid secret name (1–255 characters, no controls). */
+/**
+ * Throws a ValidationError unless `name` is a valid secret name (1–255 characters, no controls),
+ * and returns it in Unicode normalization form C. Names are compared as stored, code point by
+ * code point, so "café" typed as é (NFC) and as e + combining accent (NFD) would otherwise be two
+ * secrets that look the same: every name is normalised to NFC on the way in (creates, lookups,
+ * filters, references), so either form finds the same secret.
+ */
 export function validateSecretName(name: unknown, field = "name"): string {
   if (typeof name !== "string") {
     throw new ValidationError(`The secret ${field} must be a string.`, {
@@ -86,7 +92,32 @@ export function validateSecretName(name: unknown, field = "name"): string {
       details: { field },
     });
   }
-  return name;
+  return name.normalize("NFC");
+}
+
+/**
+ * Throws a ValidationError unless `text` can reach a database query as it is: a string that is
+ * well-formed Unicode (no lone surrogate, which a driver would silently turn into U+FFFD) and
+ * holds no NUL (PostgreSQL text cannot hold one, so the query would fail there but not on SQLite
+ * or MySQL). Used for every filter, owner and identifier a client sends.
+ */
+export function validateQueryText(text: unknown, field: string): string {
+  if (typeof text !== "string") {
+    throw new ValidationError(`'${field}' must be a string.`, { details: { field } });
+  }
+  if (!text.isWellFormed()) {
+    throw new ValidationError(`'${field}' is not well-formed Unicode (it holds a lone surrogate).`, {
+      hint: "Send text encoded as UTF-8.",
+      details: { field },
+    });
+  }
+  if (text.includes("\u0000")) {
+    throw new ValidationError(`'${field}' contains a NUL character (U+0000).`, {
+      hint: "Remove the NUL character; no name, key, owner or identifier can contain one.",
+      details: { field },
+    });
+  }
+  return text;
 }
 
 /** Throws a ValidationError unless `key` is a valid key (1–255 characters, no controls). */
@@ -139,7 +170,7 @@ export function validateSecretValues(input: unknown): SecretValues {
     }
     if (typeof value !== "string") {
       throw new ValidationError(`The value of key '${key}' is ${describeType(value)}, not a string.`, {
-        hint: "Secret values are strings; encode numbers, booleans and objects as text (for example JSON).",
+        hint: nonStringValueHint(value),
         details: { field: "values", key },
       });
     }
@@ -178,6 +209,19 @@ function toEntries(input: unknown): Array<[string, unknown]> {
     );
   }
   return Object.entries(input);
+}
+
+/**
+ * Values are strings everywhere (CLI, client, server): a JSON number, boolean or null is refused,
+ * never converted, with a hint to quote it — so `{"port": 5432}` never silently becomes "5432" on
+ * one front end and an error on another.
+ */
+export function nonStringValueHint(value: unknown): string {
+  // The value itself is never echoed: the client meant it as a secret.
+  if (typeof value === "number") return 'Values are strings: quote the number, e.g. "8080" rather than 8080.';
+  if (typeof value === "boolean") return 'Values are strings: quote it, e.g. "true" rather than true.';
+  if (value === null) return 'Values are strings: quote it ("null"), or leave the key out.';
+  return "Values are strings: encode objects and arrays as text (for example JSON) and quote them.";
 }
 
 function describeType(value: unknown): string {

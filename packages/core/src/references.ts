@@ -30,6 +30,13 @@ export interface LocatedReference {
   reference: SecretReference;
 }
 
+/**
+ * How deeply objects and arrays may nest in a document whose references are found or resolved.
+ * The walk is recursive, and a document nested tens of thousands deep would overflow the stack
+ * (a crash, or a 500 from the server); real configuration is a few levels deep.
+ */
+export const MAX_DOCUMENT_DEPTH = 256;
+
 const BARE_NAME = /^[^\s."{}]+/;
 const BARE_KEY = /^[^\s"{}]+/;
 
@@ -176,30 +183,58 @@ function describePath(path: string): string {
   return path ? `the field ${path}` : "the value";
 }
 
-function walkStrings(value: unknown, path: string, visit: (text: string, path: string) => void): void {
+function walkStrings(
+  value: unknown,
+  path: string,
+  visit: (text: string, path: string) => void,
+  depth = 0,
+): void {
   if (typeof value === "string") visit(value, path);
   else if (Array.isArray(value)) {
+    assertDepth(depth, path);
     value.forEach((item, index) => {
-      walkStrings(item, `${path}/${index}`, visit);
+      walkStrings(item, `${path}/${index}`, visit, depth + 1);
     });
   } else if (isPlainObject(value)) {
+    assertDepth(depth, path);
     for (const [key, item] of Object.entries(value))
-      walkStrings(item, `${path}/${escapePointer(key)}`, visit);
+      walkStrings(item, `${path}/${escapePointer(key)}`, visit, depth + 1);
   }
 }
 
-function mapStrings(value: unknown, path: string, map: (text: string, path: string) => string): unknown {
+function mapStrings(
+  value: unknown,
+  path: string,
+  map: (text: string, path: string) => string,
+  depth = 0,
+): unknown {
   if (typeof value === "string") return map(value, path);
-  if (Array.isArray(value)) return value.map((item, index) => mapStrings(item, `${path}/${index}`, map));
+  if (Array.isArray(value)) {
+    assertDepth(depth, path);
+    return value.map((item, index) => mapStrings(item, `${path}/${index}`, map, depth + 1));
+  }
   if (isPlainObject(value)) {
+    assertDepth(depth, path);
+    // Object.fromEntries defines own properties: a "__proto__" key stays an ordinary key.
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        mapStrings(item, `${path}/${escapePointer(key)}`, map),
+        mapStrings(item, `${path}/${escapePointer(key)}`, map, depth + 1),
       ]),
     );
   }
   return value;
+}
+
+function assertDepth(depth: number, path: string): void {
+  if (depth < MAX_DOCUMENT_DEPTH) return;
+  throw new ValidationError(
+    `The document nests deeper than ${MAX_DOCUMENT_DEPTH} levels (at ${path.slice(0, 80)}…).`,
+    {
+      hint: `Flatten the document; objects and arrays may nest at most ${MAX_DOCUMENT_DEPTH} deep.`,
+      details: { field: "document", maxDepth: MAX_DOCUMENT_DEPTH },
+    },
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -10,8 +10,10 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { AuthLimiter } from "./auth-limiter.js";
 import { bearerToken } from "./bearer.js";
-import { installErrorHandler } from "./http-errors.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from "./http-errors.js";
 import type { Caller } from "./identity.js";
+import { installJsonParser } from "./input/json-body.js";
+import { installUrlCheck } from "./input/url.js";
 import type { AppContext, CofferApp } from "./routes/context.js";
 import { identityRoutes, operationRoutes, referenceRoutes } from "./routes/other.js";
 import { secretRoutes } from "./routes/secrets.js";
@@ -41,7 +43,12 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    // Errors fastify answers before a route runs get the documented error body too.
+    frameworkErrors,
+    clientErrorHandler,
   }) as unknown as CofferApp;
+  installJsonParser(app);
+  installUrlCheck(app);
   const limiter = new AuthLimiter({
     limit: options.authFailureLimit ?? 20,
     windowMs: options.authFailureWindowMs ?? 60_000,

@@ -4,6 +4,8 @@
  * secret values (core errors never hold any). Anything unexpected is a 500 whose body says only
  * that, with a request id to find the details in the server log.
  */
+
+import type { Socket } from "node:net";
 import {
   type CofferError,
   type ErrorCode,
@@ -65,6 +67,42 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode or route (bad %-escape, over-long path
+ * segment) would otherwise get fastify's own body `{error, code: "FST_…", statusCode}`.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const typed = toTyped(error) ?? new ValidationError("The request is not valid.");
+  reply.status(statusFor(typed)).send({ error: typed.toJSON() });
+}
+
+/**
+ * Node's `clientError`: requests that never reach fastify (headers or request line too large,
+ * a malformed request, a timeout). Answered on the socket in the documented shape.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed || !socket.writable) return;
+  const [status, reason, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "The request's headers (or its URL) are too large."]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "The request took too long to arrive."]
+        : [400, "Bad Request", "The request is not valid HTTP."];
+  const body = JSON.stringify({
+    error: {
+      code: "VALIDATION",
+      message,
+      hint:
+        status === 431
+          ? "Send a shorter URL and fewer or smaller headers (16 KiB in all)."
+          : "Retry the request.",
+    },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Turns framework errors about the request (validation, JSON syntax, size) into typed ones. */
 function toTyped(error: FastifyError): CofferError | undefined {
   if (isCofferError(error)) return error;
@@ -72,17 +110,28 @@ function toTyped(error: FastifyError): CofferError | undefined {
     const first = error.validation[0]!;
     const where = error.validationContext ?? "request";
     const field = first.instancePath.replace(/^\//, "").replace(/\//g, ".") || undefined;
-    const params = first.params as { keys?: string[] } | undefined;
+    const params = first.params as { keys?: string[]; params?: { hint?: string } } | undefined;
     const unknownKeys = first.keyword === "unrecognized_keys" ? params?.keys : undefined;
     const what = unknownKeys?.length
       ? `'${unknownKeys.join("', '")}' is not a known ${where === "querystring" ? "query parameter" : "field"}`
       : `${field ? `'${field}'` : `the ${where}`} is invalid: ${first.message}`;
     return new ValidationError(`Invalid ${where}: ${what}.`, {
-      hint: "See /api/v1/openapi.json for the accepted fields.",
+      // A rule may say how to fix it (values: "quote it"); otherwise, where the rules are.
+      hint: params?.params?.hint ?? "See /api/v1/openapi.json for the accepted fields.",
       details: { field: unknownKeys?.[0] ?? field ?? where },
     });
   }
   switch (error.code) {
+    case "FST_ERR_BAD_URL":
+      return new ValidationError("The URL is not valid: a %-escape in it does not decode.", {
+        hint: "Percent-encode the URL as UTF-8 (encodeURIComponent), e.g. %25 for a literal %.",
+        details: { field: "url" },
+      });
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return new ValidationError("A path segment of the URL is too long.", {
+        hint: "Ids and names in the path are at most 100 characters.",
+        details: { field: "url" },
+      });
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new ValueTooLargeError("The request body is larger than the server accepts.", {
         hint: "Secrets are limited by the configured store; split large ones.",
@@ -101,6 +150,7 @@ function toTyped(error: FastifyError): CofferError | undefined {
         return new ValidationError("The request body is not valid JSON.", { hint: "Send a JSON object." });
       }
       if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        // Any other framework refusal of the request (its message says what, never a value).
         return new ValidationError(error.message, {
           hint: "Check the request against /api/v1/openapi.json.",
         });

@@ -4,9 +4,10 @@
  * code. Every object is strict: an unknown field is a 400 naming it, never silently ignored.
  */
 import { SECRET_VALIDATION_LEVELS, z } from "@coffer/core";
+import { nullableStringValues, queryText, stringValues, tokenId, userName } from "./input/fields.js";
 import { ROLES } from "./roles.js";
 
-const values = z.record(z.string(), z.string()).describe("Key/value pairs; values are strings.");
+const values = stringValues("Key/value pairs; values are strings.");
 
 export const secretSchema = z
   .object({
@@ -48,32 +49,29 @@ export const errorSchema = z
   .strict();
 
 export const createSecretBody = z
-  .object({ name: z.string(), values, private: z.boolean().optional() })
+  .object({ name: queryText(), values, private: z.boolean().optional() })
   .strict();
 
 export const replaceSecretBody = z
-  .object({ values, name: z.string().optional(), private: z.boolean().optional() })
+  .object({ values, name: queryText().optional(), private: z.boolean().optional() })
   .strict()
   .describe("Replaces all values (and optionally the name and visibility).");
 
 export const patchSecretBody = z
   .object({
-    values: z
-      .record(z.string(), z.string().nullable())
-      .optional()
-      .describe("Merged into the values; null removes a key."),
-    removeKeys: z.array(z.string()).optional(),
-    name: z.string().optional(),
+    values: nullableStringValues("Merged into the values; null removes a key.").optional(),
+    removeKeys: z.array(queryText()).optional(),
+    name: queryText().optional(),
     private: z.boolean().optional(),
   })
   .strict();
 
 export const putByNameBody = z.object({ values }).strict();
 
-export const renameBody = z.object({ name: z.string() }).strict();
+export const renameBody = z.object({ name: queryText() }).strict();
 export const visibilityBody = z.object({ private: z.boolean() }).strict();
 
-export const idParams = z.object({ id: z.string() }).strict();
+export const idParams = z.object({ id: queryText() }).strict();
 
 const booleanText = z.enum(["true", "false"]).transform((text) => text === "true");
 
@@ -85,7 +83,7 @@ const includeValues = booleanText
 
 export const byNameQuery = z
   .object({
-    name: z.string().describe("The secret's name."),
+    name: queryText().describe("The secret's name."),
     private: booleanText
       .optional()
       .describe("Only the private (true) or the public (false) secret of that name."),
@@ -97,7 +95,7 @@ export const getByIdQuery = z.object({ values: includeValues }).strict();
 
 export const putByNameQuery = z
   .object({
-    name: z.string().describe("The secret's name."),
+    name: queryText().describe("The secret's name."),
     private: booleanText
       .optional()
       .describe("Write the caller's private secret of that name (default: the public one)."),
@@ -106,12 +104,12 @@ export const putByNameQuery = z
 
 export const listQuery = z
   .object({
-    name: z.string().optional().describe("Exact name."),
-    name_contains: z.string().optional(),
-    name_startswith: z.string().optional(),
-    name_endswith: z.string().optional(),
+    name: queryText().optional().describe("Exact name."),
+    name_contains: queryText().optional(),
+    name_startswith: queryText().optional(),
+    name_endswith: queryText().optional(),
     private: booleanText.optional(),
-    owner: z.string().optional(),
+    owner: queryText().optional(),
     created_after: z.string().optional().describe("ISO 8601; inclusive."),
     created_before: z.string().optional().describe("ISO 8601; exclusive."),
     updated_after: z.string().optional(),
@@ -121,7 +119,7 @@ export const listQuery = z
       .optional()
       .describe("A leading '-' sorts descending."),
     limit: z.coerce.number().int().optional(),
-    cursor: z.string().optional(),
+    cursor: queryText().optional(),
   })
   .strict();
 
@@ -159,9 +157,9 @@ export const userSchema = z
     createdAt: z.string(),
   })
   .strict();
-export const createUserBody = z.object({ name: z.string(), role: z.enum(ROLES) }).strict();
+export const createUserBody = z.object({ name: userName(), role: z.enum(ROLES) }).strict();
 export const setRoleBody = z.object({ role: z.enum(ROLES) }).strict();
-export const userParams = z.object({ name: z.string() }).strict();
+export const userParams = z.object({ name: userName() }).strict();
 
 export const tokenSchema = z
   .object({
@@ -185,22 +183,22 @@ export const tokenSchema = z
   .strict();
 export const createTokenBody = z
   .object({
-    user: z
-      .string()
+    user: userName()
       .optional()
       .describe(
         "Default: the caller. Another user (admins only, for a user who has never had a token): an enrollment token, which only lets that user make their own token, once.",
       ),
-    description: z.string().max(255).optional(),
+    description: queryText().max(255).optional(),
     expiresInDays: z
       .number()
-      .positive()
+      .int()
+      .min(1)
       .max(3650)
       .optional()
-      .describe("Default: no expiry; for an enrollment token 1 (at most 7)."),
+      .describe("Whole days, 1 to 3650. Default: no expiry; for an enrollment token 1 (at most 7)."),
   })
   .strict();
-export const tokenParams = z.object({ id: z.string() }).strict();
+export const tokenParams = z.object({ id: tokenId() }).strict();
 
 export const userListSchema = z.object({ users: z.array(userSchema) }).strict();
 export const tokenListSchema = z.object({ tokens: z.array(tokenSchema) }).strict();

@@ -9,9 +9,10 @@
  * (instr/strpos and substrings rather than LIKE, whose case rules and wildcards differ).
  */
 import { createHash } from "node:crypto";
-import { ValidationError, z } from "@coffer/core";
+import { isSecretId, ValidationError, validateQueryText, validateSecretName, z } from "@coffer/core";
 import type { Dialect } from "@coffer/sql";
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from "kysely";
+import type { CursorSigner } from "./cursor-key.js";
 import type { MetadataTables, SecretRow } from "./schema.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -58,6 +59,7 @@ function once<T>(build: () => T): () => T {
 }
 
 type ParsedQuery = z.output<ReturnType<typeof listQuerySchema>>;
+type NameFilter = NonNullable<ParsedQuery["name"]>;
 
 const SORT_COLUMNS = { name: "name", created: "created_at", updated: "updated_at" } as const;
 
@@ -72,7 +74,7 @@ interface Cursor {
 
 export function parseListQuery(input: unknown): ParsedQuery {
   const result = listQuerySchema().safeParse(input ?? {});
-  if (result.success) return result.data;
+  if (result.success) return checkText(result.data);
   const issue = result.error.issues[0]!;
   if (issue.code === "unrecognized_keys") {
     const where = issue.path.length ? ` in '${issue.path.join(".")}'` : "";
@@ -88,6 +90,40 @@ export function parseListQuery(input: unknown): ParsedQuery {
   });
 }
 
+/**
+ * Every string that reaches the query is checked before it runs, the same way on every database:
+ * no NUL (PostgreSQL refuses it in text: a 500 there, an empty page elsewhere), no lone
+ * surrogate. Names are normalised to NFC like every name Coffer stores; an exact name must be a
+ * valid name (a name with a trailing space would match "db" on MySQL, whose comparisons ignore
+ * trailing spaces, and nothing elsewhere).
+ */
+function checkText(query: ParsedQuery): ParsedQuery {
+  const checked: ParsedQuery = { ...query };
+  if (query.name !== undefined) checked.name = checkNameFilter(query.name);
+  if (query.owner !== undefined) {
+    const owner = validateQueryText(query.owner, "owner");
+    if (owner.trim() !== owner) {
+      throw new ValidationError("The owner filter starts or ends with whitespace.", {
+        hint: "Give the owner's user name exactly.",
+        details: { field: "owner" },
+      });
+    }
+  }
+  return checked;
+}
+
+function checkNameFilter(filter: NameFilter): NameFilter {
+  if (typeof filter === "string") return validateSecretName(filter);
+  if ("equals" in filter) return { equals: validateSecretName(filter.equals) };
+  if ("contains" in filter) return { contains: filterText(filter.contains, "name.contains") };
+  if ("startsWith" in filter) return { startsWith: filterText(filter.startsWith, "name.startsWith") };
+  return { endsWith: filterText(filter.endsWith, "name.endsWith") };
+}
+
+function filterText(text: string, field: string): string {
+  return validateQueryText(text, field).normalize("NFC");
+}
+
 type Query = SelectQueryBuilder<MetadataTables, "coffer_secrets", SecretRow>;
 
 /** Builds the page query: visibility, filters, keyset position, order and limit (+1 to see if more follow). */
@@ -96,6 +132,7 @@ export function buildListQuery(
   dialect: Dialect,
   actorId: string,
   query: ParsedQuery,
+  signer: CursorSigner,
 ): { run: () => Promise<SecretRow[]>; limit: number; cursorFor: (row: SecretRow) => string } {
   const by = query.sort?.by ?? "name";
   const direction = query.sort?.direction ?? "asc";
@@ -116,7 +153,7 @@ export function buildListQuery(
   builder = applyRange(builder, "updated_at", query.updated);
 
   if (query.cursor !== undefined) {
-    const cursor = decodeCursor(query.cursor, fingerprint);
+    const cursor = decodeCursor(query.cursor, fingerprint, signer, by === "name" ? "text" : "integer");
     const comparison = direction === "asc" ? ">" : "<";
     builder = builder.where((eb) =>
       eb(eb.refTuple(column, "id"), comparison, eb.tuple(cursor.k as never, cursor.i)),
@@ -131,7 +168,9 @@ export function buildListQuery(
     run: () => builder.execute(),
     limit,
     cursorFor: (row) =>
-      encodeCursor({ k: by === "name" ? row.name : Number(row[column]), i: row.id, q: fingerprint }),
+      signer.sign(
+        JSON.stringify({ k: by === "name" ? row.name : Number(row[column]), i: row.id, q: fingerprint }),
+      ),
   };
 }
 
@@ -142,17 +181,22 @@ function nameCondition(
 ) {
   if (typeof filter === "string") return eb("name", "=", filter);
   if (filter && "equals" in filter) return eb("name", "=", filter.equals);
+  // MySQL compares strings with trailing spaces ignored (PAD SPACE): there "my" >= "my " and
+  // "my" = "my ". The length condition keeps a name shorter than the filter from matching there,
+  // as it cannot elsewhere. (char_length: MySQL's length() counts bytes.)
+  const nameLength = dialect === "mysql" ? sql`char_length(name)` : sql`length(name)`;
   if (filter && "startsWith" in filter) {
+    const length = [...filter.startsWith].length;
     const upper = successor(filter.startsWith);
     // A range on the name index: every string with this prefix sorts in [prefix, successor).
     return upper === undefined
-      ? eb(sql`substr(name, 1, ${[...filter.startsWith].length})`, "=", filter.startsWith)
-      : eb.and([eb("name", ">=", filter.startsWith), eb("name", "<", upper)]);
+      ? eb(sql`substr(name, 1, ${length})`, "=", filter.startsWith)
+      : eb.and([eb("name", ">=", filter.startsWith), eb("name", "<", upper), eb(nameLength, ">=", length)]);
   }
   if (filter && "endsWith" in filter) {
     const length = [...filter.endsWith].length;
     const tail = dialect === "sqlite" ? sql`substr(name, ${-length})` : sql`right(name, ${length})`;
-    return eb.and([eb(sql`length(name)`, ">=", length), eb(tail, "=", filter.endsWith)]);
+    return eb.and([eb(nameLength, ">=", length), eb(tail, "=", filter.endsWith)]);
   }
   const needle = (filter as { contains: string }).contains;
   const position = dialect === "postgres" ? sql`strpos(name, ${needle})` : sql`instr(name, ${needle})`;
@@ -193,27 +237,37 @@ function queryFingerprint(actorId: string, query: ParsedQuery): string {
   return createHash("sha256").update(normalized).digest("base64url").slice(0, 16);
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(text: string, fingerprint: string): Cursor {
+/**
+ * A cursor is checked completely before it reaches the query: its MAC (made by this deployment),
+ * its query (the same filters, sort and user), and the types of what it carries (an integer for a
+ * time sort — a string there made PostgreSQL fail on its bigint column — a name for the name
+ * sort, a secret id).
+ */
+function decodeCursor(
+  text: string,
+  fingerprint: string,
+  signer: CursorSigner,
+  sortValue: "text" | "integer",
+): Cursor {
+  const payload = signer.verify(text);
+  if (payload === undefined) {
+    throw badCursor("it was not made by this server (or the server's cursor key has changed since)");
+  }
   let cursor: Cursor;
   try {
-    cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
+    cursor = JSON.parse(payload) as Cursor;
   } catch {
     throw badCursor("it is not a cursor Coffer made");
   }
-  if (
-    typeof cursor !== "object" ||
-    cursor === null ||
-    typeof cursor.i !== "string" ||
-    (typeof cursor.k !== "string" && typeof cursor.k !== "number") ||
-    typeof cursor.q !== "string"
-  ) {
+  if (typeof cursor !== "object" || cursor === null || typeof cursor.q !== "string") {
     throw badCursor("it is not a cursor Coffer made");
   }
   if (cursor.q !== fingerprint) throw badCursor("it belongs to a different query (filters, sort or user)");
+  const validKey =
+    sortValue === "integer"
+      ? Number.isSafeInteger(cursor.k)
+      : typeof cursor.k === "string" && cursor.k.isWellFormed() && !cursor.k.includes("\u0000");
+  if (!validKey || !isSecretId(cursor.i)) throw badCursor("it is not a cursor Coffer made");
   return cursor;
 }
 

@@ -7,6 +7,7 @@ import {
   type Actor,
   chunk,
   findReferences,
+  type LocatedReference,
   type ReferenceProblem,
   type SecretReference,
   type SecretsStore,
@@ -14,6 +15,7 @@ import {
   type SecretValues,
   substituteReferences,
   ValidationError,
+  validateSecretName,
 } from "@coffer/core";
 import type { MetadataRepository } from "./metadata.js";
 import type { SecretRow } from "./schema.js";
@@ -28,7 +30,7 @@ export class ReferenceResolver {
 
   async validate(actor: Actor, config: unknown, level: SecretValidationLevel): Promise<ReferenceProblem[]> {
     const strictness = levelIndex(level);
-    const located = findReferences(config);
+    const located = normalized(findReferences(config));
     if (strictness === 0 || located.length === 0) return [];
     const rows = await this.#rowsByName(
       actor,
@@ -43,7 +45,8 @@ export class ReferenceResolver {
   }
 
   async resolve<T>(actor: Actor, config: T, level: SecretValidationLevel): Promise<T> {
-    const located = findReferences(config);
+    levelIndex(level);
+    const located = normalized(findReferences(config));
     if (located.length === 0) return config;
     const rows = await this.#rowsByName(
       actor,
@@ -62,8 +65,10 @@ export class ReferenceResolver {
       for (const [id, found] of await this.store.getMany(batch)) values.set(id, found);
     }
     return substituteReferences(config, (reference) => {
-      const row = rows.get(reference.name)!;
-      const value = values.get(row.id)?.[reference.key];
+      const row = rows.get(reference.name.normalize("NFC"))!;
+      const found = values.get(row.id);
+      // Own keys only: a reference to key "constructor" must not find Object.prototype's.
+      const value = found && Object.hasOwn(found, reference.key) ? found[reference.key] : undefined;
       if (value === undefined) {
         throw unresolved([`${reference.raw}: the values of secret '${reference.name}' could not be read`]);
       }
@@ -79,6 +84,28 @@ export class ReferenceResolver {
     for (const row of rows.sort((a, b) => Number(a.private) - Number(b.private))) byName.set(row.name, row);
     return byName;
   }
+}
+
+/**
+ * Every referenced name is checked (and normalised to NFC, as stored names are) before the
+ * metadata query: a name no secret can have — one holding a NUL or a lone surrogate — is a typed
+ * error on every database rather than a failed query on PostgreSQL.
+ */
+function normalized(located: LocatedReference[]): LocatedReference[] {
+  return located.map(({ path, reference }) => {
+    try {
+      return { path, reference: { ...reference, name: validateSecretName(reference.name) } };
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        `The reference ${reference.raw.slice(0, 80)} at ${path || "/"} names no possible secret: ${error.message}`,
+        {
+          hint: "Fix the secret name in the reference.",
+          details: { field: "reference", path: path || "/" },
+        },
+      );
+    }
+  });
 }
 
 function check(

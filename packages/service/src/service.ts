@@ -51,6 +51,7 @@ import {
   type WriteOptions,
 } from "@coffer/core";
 import { type Database, isUniqueViolation } from "@coffer/sql";
+import { CursorSigner } from "./cursor-key.js";
 import { buildListQuery, parseListQuery } from "./list-query.js";
 import { MetadataRepository, rowToMetadata, scopeFor } from "./metadata.js";
 import { MirroredStore, upsert } from "./mirrored-store.js";
@@ -101,6 +102,8 @@ export class SecretsService {
   readonly #hooks: ServiceHooks;
   readonly #leaseMs: number;
   readonly #references: ReferenceResolver;
+  /** Loaded on the first list call: commands that never list never read it. */
+  #cursorSigner: Promise<CursorSigner> | undefined;
 
   constructor(options: ServiceOptions) {
     this.deploymentId = options.deploymentId;
@@ -152,7 +155,8 @@ export class SecretsService {
   /** One page of the secrets visible to `actor`. Never carries values. */
   async list(actor: Actor, query: ListQuery = {}): Promise<SecretPage> {
     const parsed = parseListQuery(query);
-    const page = buildListQuery(this.#metadata.db, this.#database.dialect, actor.id, parsed);
+    const signer = await this.#metadata.run(() => this.#loadCursorSigner());
+    const page = buildListQuery(this.#metadata.db, this.#database.dialect, actor.id, parsed, signer);
     const rows = await this.#metadata.run(() => page.run());
     const items = rows.slice(0, page.limit);
     const result: SecretPage = { items: items.map(rowToMetadata) };
@@ -508,6 +512,14 @@ export class SecretsService {
 
   // --- internals -----------------------------------------------------------------------------
 
+  #loadCursorSigner(): Promise<CursorSigner> {
+    this.#cursorSigner ??= CursorSigner.load(this.#database, this.#clock()).catch((error: unknown) => {
+      this.#cursorSigner = undefined; // try again on the next call (the database may be back)
+      throw error;
+    });
+    return this.#cursorSigner;
+  }
+
   async #find(actor: Actor, ref: SecretRef): Promise<SecretRow> {
     const row = await this.#lookup(actor, ref);
     if (!row) throw notFound(ref);
@@ -834,7 +846,8 @@ function normalizeUpdate(input: UpdateSecretInput): NormalizedUpdate {
       details: { field: "removeKeys" },
     });
   }
-  const set: Record<string, string> = {};
+  // A null-prototype map: a key such as "__proto__" is an ordinary key here, never a prototype.
+  const set: Record<string, string> = Object.create(null);
   if (input.values !== undefined) {
     if (input.values === null || typeof input.values !== "object" || Array.isArray(input.values)) {
       throw new ValidationError("The update's values must be an object of key/value pairs.", {
@@ -882,7 +895,9 @@ function normalizeUpdate(input: UpdateSecretInput): NormalizedUpdate {
 
 function applyChange(current: SecretValues, change: NormalizedUpdate, name: string): SecretValues {
   if (change.mode === "replace") return { ...change.set };
-  const next: SecretValues = { ...current };
+  // Spreads define own properties, so "__proto__" or "constructor" stay ordinary keys; assigning
+  // them one by one (or Object.assign) would call the prototype setter instead.
+  const next: SecretValues = Object.assign(Object.create(null), current);
   for (const key of change.removeKeys) {
     if (!Object.hasOwn(next, key)) {
       throw new ValidationError(`The secret '${name}' has no key '${key}' to remove.`, {
@@ -892,7 +907,7 @@ function applyChange(current: SecretValues, change: NormalizedUpdate, name: stri
     }
     delete next[key];
   }
-  return Object.assign(next, change.set);
+  return { ...next, ...change.set };
 }
 
 // --- small helpers -----------------------------------------------------------------------------
