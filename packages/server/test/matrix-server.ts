@@ -46,6 +46,12 @@ export async function startMatrixServer(): Promise<MatrixServer> {
   if (!(store instanceof MirroredStore)) throw new Error("the matrix server should have a backup store");
   if (!running.bootstrapToken) throw new Error("the matrix server should have made a bootstrap token");
   const database = openDatabase(databaseUrl);
+  // The first list of a deployment makes its cursor-signing key (a row the service writes once);
+  // list once here so that no cell's read is mistaken for a write.
+  const warmUp = await fetch(`${running.url}/api/v1/secrets`, {
+    headers: { authorization: `Bearer ${running.bootstrapToken.token}` },
+  });
+  if (warmUp.status !== 200) throw new Error(`the matrix server's first list answered ${warmUp.status}`);
   return {
     url: running.url,
     adminToken: running.bootstrapToken.token,

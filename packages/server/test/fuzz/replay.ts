@@ -9,6 +9,7 @@ import type { Auth, Body, FuzzRequest, Slot } from "./requests.js";
 
 /** Error codes the API documents (README, OpenAPI description). */
 const DOCUMENTED_CODES = new Set([
+  "RATE_LIMITED",
   "VALIDATION",
   "UNAUTHENTICATED",
   "PERMISSION_DENIED",
