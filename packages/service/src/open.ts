@@ -30,12 +30,13 @@ export interface ServiceParts {
   clock?: () => number;
   hooks?: ServiceHooks;
   leaseMs?: number;
+  lockWaitMs?: number;
 }
 
 /** Opens a service from deploy-time configuration (see loadConfig in @coffer/core). */
 export async function openService(
   config: CofferConfig,
-  extras: Pick<ServiceParts, "logger" | "clock" | "hooks" | "leaseMs"> = {},
+  extras: Pick<ServiceParts, "logger" | "clock" | "hooks" | "leaseMs" | "lockWaitMs"> = {},
 ): Promise<SecretsService> {
   return createService({
     databaseUrl: config.databaseUrl,
@@ -75,6 +76,7 @@ export async function createService(parts: ServiceParts): Promise<SecretsService
       ...(parts.validationLevel ? { validationLevel: parts.validationLevel } : {}),
       ...(parts.hooks ? { hooks: parts.hooks } : {}),
       ...(parts.leaseMs !== undefined ? { leaseMs: parts.leaseMs } : {}),
+      ...(parts.lockWaitMs !== undefined ? { lockWaitMs: parts.lockWaitMs } : {}),
     });
   } catch (error) {
     await store?.close().catch(() => undefined);

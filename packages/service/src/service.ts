@@ -19,6 +19,7 @@
 import {
   type Actor,
   assertWithinLimit,
+  BackendUnavailableError,
   type CreateSecretInput,
   IntegrityError,
   isCofferError,
@@ -57,6 +58,7 @@ import { MirroredStore, upsert } from "./mirrored-store.js";
 import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
 import type { SecretRow } from "./schema.js";
+import { WriteQueue } from "./write-queue.js";
 
 export interface CopyReport {
   /** Secrets whose values were written to the target. */
@@ -86,9 +88,13 @@ export interface ServiceOptions {
    * repair it (default 30 s).
    */
   leaseMs?: number;
+  /**
+   * How long a write waits for another process's write to the same secret to finish before it
+   * gives up with a retryable BackendUnavailableError (default 10 s). Writers in this process
+   * queue instead (see WriteQueue).
+   */
+  lockWaitMs?: number;
 }
-
-const MAX_ATTEMPTS = 25;
 
 export class SecretsService {
   readonly deploymentId: string;
@@ -101,6 +107,8 @@ export class SecretsService {
   readonly #hooks: ServiceHooks;
   readonly #leaseMs: number;
   readonly #references: ReferenceResolver;
+  readonly #lockWaitMs: number;
+  readonly #writers = new WriteQueue();
 
   constructor(options: ServiceOptions) {
     this.deploymentId = options.deploymentId;
@@ -112,6 +120,7 @@ export class SecretsService {
     this.#clock = options.clock ?? Date.now;
     this.#hooks = options.hooks ?? {};
     this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#lockWaitMs = options.lockWaitMs ?? 10_000;
     this.#references = new ReferenceResolver(this.#metadata, options.store);
   }
 
@@ -224,11 +233,29 @@ export class SecretsService {
   ): Promise<SecretMetadata> {
     const change = normalizeUpdate(input);
     const expected = parseExpectedVersion(options.expectedVersion);
+    // Check-and-set writers do not queue: one of them wins each version whatever the order, and
+    // the others should hear at once (or once the write in flight settles) that they lost.
+    if (expected !== undefined) return this.#updateInTurn(actor, ref, change, expected);
+    return this.#writers.run(writeKey(actor, ref), () => this.#updateInTurn(actor, ref, change, expected));
+  }
+
+  /**
+   * The update, once this process's earlier writers to the secret are done. Without an expected
+   * version it waits out other processes' writes (last writer wins); with one it also waits for a
+   * write in flight at that version to finish, since the write may yet be undone — and a conflict
+   * reported only after that write settled sends the caller to read a version that is current.
+   */
+  async #updateInTurn(
+    actor: Actor,
+    ref: SecretRef,
+    change: NormalizedUpdate,
+    expected: number | undefined,
+  ): Promise<SecretMetadata> {
+    const deadline = performance.now() + this.#lockWaitMs;
     for (let attempt = 1; ; attempt++) {
       const row = await this.#find(actor, ref);
       if (expected !== undefined && row.version !== expected) throw versionConflict(row, expected);
-      const waitOrRepair = await this.#awaitUnlocked(row, expected, attempt);
-      if (waitOrRepair) continue;
+      if (await this.#awaitUnlocked(row, deadline, attempt)) continue;
 
       const target = this.#targetMetadata(actor, row, change);
       const outcome = change.touchesValues
@@ -238,10 +265,8 @@ export class SecretsService {
         this.#logger.info("secret updated", { secretId: row.id, actor: actor.id, version: outcome.version });
         return outcome;
       }
-      // Someone else changed the secret between our read and our write.
-      if (expected !== undefined) throw versionConflict(await this.#find(actor, ref), expected);
-      if (attempt >= MAX_ATTEMPTS) throw busy(row);
-      await backoff(attempt);
+      // Another process changed or locked the secret between our read and our write: look again.
+      await this.#pause(row, deadline, attempt);
     }
   }
 
@@ -275,6 +300,19 @@ export class SecretsService {
   ): Promise<SecretMetadata> {
     const expected = parseExpectedVersion(options.expectedVersion);
     const isPrivate = options.private ?? false;
+    if (expected !== undefined) return this.#putInTurn(actor, name, values, expected, isPrivate);
+    return this.#writers.run(writeKey(actor, { name, private: isPrivate }), () =>
+      this.#putInTurn(actor, name, values, expected, isPrivate),
+    );
+  }
+
+  async #putInTurn(
+    actor: Actor,
+    name: string,
+    values: Record<string, string>,
+    expected: number | undefined,
+    isPrivate: boolean,
+  ): Promise<SecretMetadata> {
     const existing = await this.#metadata.findVisibleByName(actor.id, validateSecretName(name), isPrivate);
     if (!existing) {
       if (expected !== undefined && expected !== 0) {
@@ -289,6 +327,12 @@ export class SecretsService {
       try {
         return (await this.create(actor, { name, values, private: isPrivate })).metadata();
       } catch (error) {
+        // Last writer wins: a create that lost the race to another writer's becomes an update.
+        const winner =
+          error instanceof SecretExistsError && expected === undefined
+            ? await this.#metadata.findVisibleByName(actor.id, name, isPrivate)
+            : undefined;
+        if (winner) return this.update(actor, { id: winner.id }, { values, mode: "replace" });
         if (error instanceof SecretExistsError && expected === 0) {
           throw new VersionConflictError(
             `A ${visibilityWord(isPrivate)} secret named '${name}' was created meanwhile.`,
@@ -312,10 +356,16 @@ export class SecretsService {
 
   async delete(actor: Actor, ref: SecretRef, options: WriteOptions = {}): Promise<void> {
     const expected = parseExpectedVersion(options.expectedVersion);
+    if (expected !== undefined) return this.#deleteInTurn(actor, ref, expected);
+    await this.#writers.run(writeKey(actor, ref), () => this.#deleteInTurn(actor, ref, expected));
+  }
+
+  async #deleteInTurn(actor: Actor, ref: SecretRef, expected: number | undefined): Promise<void> {
+    const deadline = performance.now() + this.#lockWaitMs;
     for (let attempt = 1; ; attempt++) {
       const row = await this.#find(actor, ref);
       if (expected !== undefined && row.version !== expected) throw versionConflict(row, expected);
-      if (await this.#awaitUnlocked(row, expected, attempt)) continue;
+      if (await this.#awaitUnlocked(row, deadline, attempt)) continue;
 
       await this.#step("delete.mark", row.id);
       const marked = await this.#metadata.transition(
@@ -326,9 +376,7 @@ export class SecretsService {
         row.version,
       );
       if (!marked) {
-        if (expected !== undefined) throw versionConflict(await this.#find(actor, ref), expected);
-        if (attempt >= MAX_ATTEMPTS) throw busy(row);
-        await backoff(attempt);
+        await this.#pause(row, deadline, attempt);
         continue;
       }
       // From here on the secret is gone for readers. If the store cannot be reached, the row stays
@@ -572,22 +620,25 @@ export class SecretsService {
     }
   }
 
-  /** Returns true when the caller should look again (the row was locked and is now repaired or free). */
-  async #awaitUnlocked(row: SecretRow, expected: number | undefined, attempt: number): Promise<boolean> {
+  /**
+   * Returns true when the caller should look again: the row was locked by a write in flight (we
+   * waited a little) or abandoned past its lease (we repaired it).
+   */
+  async #awaitUnlocked(row: SecretRow, deadline: number, attempt: number): Promise<boolean> {
     if (row.state === "active") return false;
     if (this.#clock() - Number(row.state_since) > this.#leaseMs) {
       await this.#repair(row, undefined);
       return true;
     }
-    if (expected !== undefined) {
-      throw new VersionConflictError(`The secret '${row.name}' is being changed by someone else.`, {
-        hint: "Read it again and retry with its new version.",
-        details: { id: row.id, expected, actual: row.version },
-      });
-    }
-    if (attempt >= MAX_ATTEMPTS) throw busy(row);
-    await backoff(attempt);
+    await this.#pause(row, deadline, attempt);
     return true;
+  }
+
+  /** Waits before looking at a contended row again; gives up once the deadline has passed. */
+  async #pause(row: SecretRow, deadline: number, attempt: number): Promise<void> {
+    // Real time, not the injectable clock: this bounds how long a caller actually waits.
+    if (performance.now() >= deadline) throw busy(row, this.#lockWaitMs);
+    await backoff(attempt);
   }
 
   #targetMetadata(actor: Actor, row: SecretRow, change: NormalizedUpdate) {
@@ -918,6 +969,17 @@ function parseExpectedVersion(value: unknown): number | undefined {
   );
 }
 
+/**
+ * The queue a write joins (see WriteQueue), taken from the reference as given so that a process's
+ * writers line up in the order they were called, before any lookup. Writes naming one secret in
+ * two ways (by id, by name) queue apart and meet at the row lock instead.
+ */
+function writeKey(actor: Actor, ref: SecretRef): string {
+  if (ref !== null && typeof ref === "object" && "id" in ref) return `id\u0000${String(ref.id)}`;
+  const named = ref as { name?: unknown; private?: unknown } | null;
+  return `name\u0000${actor.id}\u0000${String(named?.private)}\u0000${String(named?.name)}`;
+}
+
 function sameValues(a: SecretValues, b: SecretValues): boolean {
   const keys = Object.keys(a);
   return (
@@ -962,17 +1024,25 @@ function versionConflict(row: SecretRow, expected: number): VersionConflictError
   });
 }
 
-function busy(row: SecretRow): VersionConflictError {
-  return new VersionConflictError(
-    `The secret '${row.name}' kept changing while this update was trying to apply.`,
+/**
+ * Another process kept the secret locked for the whole wait. Not a version conflict (the caller
+ * may not have asked for a version at all): the write did not happen, and may simply be retried.
+ */
+function busy(row: SecretRow, waitedMs: number): BackendUnavailableError {
+  return new BackendUnavailableError(
+    `The secret '${row.name}' stayed locked by other writes for ${Math.round(waitedMs / 1000)} s; this change was not applied.`,
     {
-      hint: "Try again in a moment.",
-      details: { id: row.id },
+      hint: "Retry in a moment.",
+      details: { id: row.id, reason: "locked" },
     },
   );
 }
 
+/**
+ * Exponential backoff with full jitter (2 ms doubling to at most 50 ms, a random part of it):
+ * writers in other processes that met the same lock spread out instead of retrying in step.
+ */
 async function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(100, 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+  const ms = Math.random() * Math.min(50, 2 ** Math.min(attempt, 6));
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
