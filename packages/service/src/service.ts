@@ -54,6 +54,7 @@ import {
 import { type Database, isUniqueViolation } from "@coffer/sql";
 import { buildListQuery, parseListQuery } from "./list-query.js";
 import { MetadataRepository, rowToMetadata, scopeFor } from "./metadata.js";
+import type { MetadataSealer } from "./metadata-seal.js";
 import { MirroredStore, upsert } from "./mirrored-store.js";
 import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
@@ -75,6 +76,8 @@ export interface ServiceHooks {
 
 export interface ServiceOptions {
   database: Database;
+  /** Seals and checks metadata rows (metadata-seal.ts). */
+  sealer: MetadataSealer;
   /** An initialised store. */
   store: SecretsStore;
   deploymentId: string;
@@ -115,7 +118,7 @@ export class SecretsService {
     this.store = options.store;
     this.validationLevel = options.validationLevel ?? "SECRET_AND_KEY_EXISTS";
     this.#database = options.database;
-    this.#metadata = new MetadataRepository(options.database);
+    this.#metadata = new MetadataRepository(options.database, options.sealer);
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
     this.#hooks = options.hooks ?? {};
@@ -164,7 +167,21 @@ export class SecretsService {
     const page = buildListQuery(this.#metadata.db, this.#database.dialect, actor.id, parsed);
     const rows = await this.#metadata.run(() => page.run());
     const items = rows.slice(0, page.limit);
-    const result: SecretPage = { items: items.map(rowToMetadata) };
+    // A row that fails its seal check is left out and reported, so that one tampered row cannot
+    // break everyone's listing; reading it by name or id raises the IntegrityError.
+    const sealed = this.#metadata.sealer!;
+    const result: SecretPage = {
+      items: items.flatMap((row) => {
+        const problem = sealed.problem(row);
+        if (!problem) return [rowToMetadata(row)];
+        this.#logger.warn("secret metadata failed its integrity check; left out of the listing", {
+          secretId: row.id,
+          reason: problem,
+        });
+        return [];
+      }),
+    };
+    // The cursor follows the last row read, listed or not, so paging goes on past a bad row.
     if (rows.length > page.limit) result.nextCursor = page.cursorFor(items.at(-1)!);
     return result;
   }
@@ -190,6 +207,7 @@ export class SecretsService {
       created_at: now,
       updated_at: now,
       state_since: now,
+      mac: null, // sealed by the repository on insert
     };
 
     await this.#step("create.insert-pending", id);
@@ -427,6 +445,8 @@ export class SecretsService {
     const stuck = await this.#metadata.findStuck(this.#clock() - (options.olderThanMs ?? this.#leaseMs));
     for (const row of stuck) {
       try {
+        // A tampered row is reported, never repaired: repairing would seal what someone changed.
+        this.#metadata.verify(row);
         await this.#repair(row, report);
       } catch (error) {
         report.failed.push({ id: row.id, code: isCofferError(error) ? error.code : "UNKNOWN" });
@@ -680,6 +700,7 @@ export class SecretsService {
         { state: "active", ...target, version: row.version + 1, updated_at: now },
         now,
         row.version,
+        row,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(target.name, target.private === 1);
@@ -703,6 +724,7 @@ export class SecretsService {
         { state: "updating", ...target },
         this.#clock(),
         row.version,
+        row,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(target.name, target.private === 1);
@@ -738,6 +760,7 @@ export class SecretsService {
       { state: "active", version: row.version + 1, keys, updated_at: now },
       now,
       row.version,
+      { ...row, ...target },
     );
     return rowToMetadata({ ...row, ...target, version: row.version + 1, keys, updated_at: now });
   }
@@ -778,6 +801,7 @@ export class SecretsService {
         { state: "active", name: row.name, private: row.private, scope: row.scope },
         this.#clock(),
         row.version,
+        row,
       );
     } catch {
       this.#logger.warn("could not unlock an update; reconcile will finish it", { secretId: row.id });
@@ -809,7 +833,7 @@ export class SecretsService {
         const found = (await this.store.getMany([row.id])).get(row.id);
         if (found) {
           const keys = JSON.stringify(Object.keys(found));
-          await this.#metadata.transition(row.id, "pending", { state: "active", keys }, now);
+          await this.#metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row);
           report?.completedCreates.push(row.id);
         } else {
           // Unreadable is not always empty: a store whose create takes several calls can hold
@@ -834,6 +858,7 @@ export class SecretsService {
           },
           now,
           Number(row.version),
+          row,
         );
         report?.completedUpdates.push(row.id);
         return;

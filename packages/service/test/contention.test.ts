@@ -24,7 +24,12 @@ const DISTINCT = {
   mysql: (i: number) => ["", "supportBigNumbers=false", "bigNumberStrings=false"][i]!,
 };
 
+// Instances of one deployment share its metadata keyring, as they must (one data directory here).
+const dataDirs = new Map<string, string>();
+
 async function instances(databaseUrl: string): Promise<SecretsService[]> {
+  const dataDir = dataDirs.get(databaseUrl) ?? tempDir();
+  dataDirs.set(databaseUrl, dataDir);
   const store = new MemoryStore({ maxValueBytes: 4096, latencyMs: STORE_LATENCY_MS });
   const dialect = databaseUrl.startsWith("sqlite")
     ? "sqlite"
@@ -36,7 +41,7 @@ async function instances(databaseUrl: string): Promise<SecretsService[]> {
     const extra = DISTINCT[dialect](i);
     const url = extra ? `${databaseUrl}${databaseUrl.includes("?") ? "&" : "?"}${extra}` : databaseUrl;
     services.push(
-      await createService({ databaseUrl: url, dataDir: tempDir(), store: () => store, logger: silentLogger }),
+      await createService({ databaseUrl: url, dataDir, store: () => store, logger: silentLogger }),
     );
   }
   return services;

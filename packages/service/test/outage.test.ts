@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { BackendUnavailableError } from "@coffer/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControllableDatabase, startControllableDatabase } from "./docker-database.js";
-import { memoryService } from "./helpers.js";
+import { memoryService, tempDir } from "./helpers.js";
 
 const alice = { id: "alice" };
 const TIMEOUTS = "connectTimeoutMs=2000&queryTimeoutMs=2000&lockTimeoutMs=2000";
@@ -14,6 +14,7 @@ const SECRETS = 10;
 
 describe.each(["postgres", "mysql"] as const)("%s going away", (kind) => {
   let db: ControllableDatabase;
+  const dataDir = tempDir(); // one deployment: one metadata keyring for every service opened here
 
   beforeAll(async () => {
     db = await startControllableDatabase(kind);
@@ -25,7 +26,11 @@ describe.each(["postgres", "mysql"] as const)("%s going away", (kind) => {
   // Each test has its own metadata tables' worth of names: the memory store starts empty each time.
   let prefix = "";
   async function openService() {
-    const { service } = await memoryService(`${db.url}?poolSize=8&${TIMEOUTS}`, {}, { leaseMs: 2000 });
+    const { service } = await memoryService(
+      `${db.url}?poolSize=8&${TIMEOUTS}`,
+      {},
+      { leaseMs: 2000, dataDir },
+    );
     prefix = `${kind}-${Math.random().toString(36).slice(2, 8)}`;
     for (let i = 0; i < SECRETS; i++) await service.put(alice, `${prefix}-s${i}`, { k: "fake-value" });
     return service;
