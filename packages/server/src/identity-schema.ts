@@ -43,7 +43,13 @@ export function newUserId(): string {
   return `user:${randomBytes(10).toString("hex")}`;
 }
 
-export const identityMigrations: Record<string, MigrationStep> = {
+/** What the owner migration needs of the service's MetadataSealer (metadata-seal.ts). */
+export interface RowSealer {
+  problem(row: Record<string, unknown>): string | undefined;
+  seal(row: Record<string, unknown>): string;
+}
+
+export const identityMigrations = (sealer?: RowSealer): Record<string, MigrationStep> => ({
   async "0001_identity"(db, t) {
     await db.schema
       .createTable("coffer_users")
@@ -85,17 +91,40 @@ export const identityMigrations: Record<string, MigrationStep> = {
       const id = newUserId();
       await db.updateTable("coffer_users").set({ id }).where("name", "=", name).execute();
       await db.updateTable("coffer_tokens").set({ user_id: id }).where("user_name", "=", name).execute();
-      if (tables.has("coffer_secrets")) {
-        await db
-          .updateTable("coffer_secrets")
-          .set({ scope: id })
-          .where("owner", "=", name)
-          .where("private", "=", 1)
-          .execute();
-        await db.updateTable("coffer_secrets").set({ owner: id }).where("owner", "=", name).execute();
-      }
+      if (tables.has("coffer_secrets")) await reownSecrets(db, name, id, sealer);
     }
     await db.schema.createIndex("coffer_users_id").on("coffer_users").columns(["id"]).unique().execute();
     await db.schema.createIndex("coffer_tokens_user_id").on("coffer_tokens").columns(["user_id"]).execute();
   },
-};
+});
+
+/**
+ * Secrets owned by the user's name become owned by the user's id (private ones move to the id's
+ * name space too). Sealed rows are checked first and sealed again afterwards: a row that fails its
+ * check (changed outside Coffer) is never adopted, and keeps failing it.
+ */
+async function reownSecrets(
+  db: Parameters<MigrationStep>[0],
+  name: string,
+  id: string,
+  sealer: RowSealer | undefined,
+): Promise<void> {
+  const rows = (await db
+    .selectFrom("coffer_secrets")
+    .selectAll()
+    .where("owner", "=", name)
+    .execute()) as Array<Record<string, unknown>>;
+  for (const row of rows) {
+    const moved = { ...row, owner: id, scope: Number(row.private) === 1 ? id : row.scope };
+    const isSealed = typeof row.mac === "string" && row.mac !== "";
+    if (isSealed && !sealer) {
+      throw new Error("the owner-id migration found sealed secrets but was given no metadata sealer");
+    }
+    if (isSealed && sealer?.problem(row)) continue;
+    await db
+      .updateTable("coffer_secrets")
+      .set({ owner: moved.owner, scope: moved.scope, ...(isSealed ? { mac: sealer!.seal(moved) } : {}) })
+      .where("id", "=", row.id as string)
+      .execute();
+  }
+}

@@ -28,6 +28,7 @@ import {
   type IdentityTables,
   identityMigrations,
   newUserId,
+  type RowSealer,
   type TokenKind,
   type TokenRow,
   type UserRow,
@@ -80,6 +81,11 @@ export interface IdentityOptions {
    * this time; on this replica at once. 0 asks the database on every request.
    */
   cacheMs?: number;
+  /**
+   * The service's metadata sealer: the migration from owner names to user ids re-owns secret rows
+   * and must re-seal them. Needed only when the database holds sealed secrets owned by names.
+   */
+  sealer?: RowSealer;
 }
 
 export const DEFAULT_IDENTITY_CACHE_MS = 5_000;
@@ -107,7 +113,7 @@ export class IdentityStore {
   }
 
   static async open(database: Database, options: IdentityOptions = {}): Promise<IdentityStore> {
-    await migrate(database, IDENTITY_MIGRATIONS_TABLE, identityMigrations);
+    await migrate(database, IDENTITY_MIGRATIONS_TABLE, identityMigrations(options.sealer));
     return new IdentityStore(database, options);
   }
 

@@ -99,7 +99,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const service = await openService(config);
   const database = openDatabase(config.databaseUrl);
   try {
-    const identity = await IdentityStore.open(database, { cacheMs: settings.identityCacheSeconds * 1000 });
+    const identity = await IdentityStore.open(database, {
+      cacheMs: settings.identityCacheSeconds * 1000,
+      sealer: service.sealer,
+    });
     const bootstrapToken = await identity.bootstrap(
       settings.bootstrapAdmin,
       settings.bootstrapToken,

@@ -10,7 +10,7 @@ import { createService } from "@coffer/service";
 import { migrate, openDatabase } from "@coffer/sql";
 import { MemoryStore } from "@coffer/store-memory";
 import { describeWithDatabase } from "@coffer/testkit/vitest";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../src/identity.js";
 import { IDENTITY_MIGRATIONS_TABLE, identityMigrations } from "../src/identity-schema.js";
@@ -109,9 +109,10 @@ async function migrationScenario(databaseUrl: string) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "coffer-migrate-"));
   const database = openDatabase(databaseUrl);
   await migrate(database, IDENTITY_MIGRATIONS_TABLE, {
-    "0001_identity": identityMigrations["0001_identity"]!,
+    "0001_identity": identityMigrations()["0001_identity"]!,
   });
   const token = `coffer_aliceoldtokn_${"A".repeat(43)}`;
+  // identityMigrations(sealer): the sealer only matters for 0002, which re-owns sealed rows.
   await sql`insert into coffer_users (name, role, created_at) values ('alice', 'writer', 1)`.execute(
     database.db,
   );
@@ -128,8 +129,15 @@ async function migrationScenario(databaseUrl: string) {
     await service.as({ id: "alice" }).create({ name: "a-private", values: { k: "fake-a" }, private: true });
     await service.as({ id: "alice" }).create({ name: "a-public", values: { k: "fake-b" } });
     await service.as({ id: "gone" }).create({ name: "g-private", values: { k: "fake-gone" }, private: true });
+    // A row changed outside Coffer before the upgrade: the migration must not launder it with a new seal.
+    await service.as({ id: "alice" }).create({ name: "a-tampered", values: { k: "fake-t" }, private: true });
+    await (database.db as Kysely<any>)
+      .updateTable("coffer_secrets")
+      .set({ keys: '["k","extra"]' })
+      .where("name", "=", "a-tampered")
+      .execute();
 
-    const identity = await IdentityStore.open(database);
+    const identity = await IdentityStore.open(database, { sealer: service.sealer });
     const alice = await identity.getUser("alice");
     expect(alice.id).toMatch(/^user:/);
     // Her old token still works and now acts as her id.
@@ -137,6 +145,9 @@ async function migrationScenario(databaseUrl: string) {
     const asAlice = service.as({ id: alice.id });
     expect((await asAlice.get({ name: "a-private" })).get("k")).toBe("fake-a");
     expect((await asAlice.getMetadata({ name: "a-public" })).owner).toBe(alice.id);
+    // Re-owned rows were sealed again; the tampered one was left as it was and still fails.
+    await expect(asAlice.get({ name: "a-tampered" })).rejects.toThrow(/not found|No secret/i);
+    await expect(service.as({ id: "alice" }).get({ name: "a-tampered" })).rejects.toThrow(/integrity/i);
     // The bare name owns nothing any more.
     await expect(service.as({ id: "alice" }).get({ name: "a-private" })).rejects.toThrow(
       /not found|No secret/i,
@@ -147,7 +158,7 @@ async function migrationScenario(databaseUrl: string) {
       /not found|No secret/i,
     );
     // Migrating again (another replica starting) changes nothing.
-    await IdentityStore.open(database);
+    await IdentityStore.open(database, { sealer: service.sealer });
     expect((await identity.getUser("alice")).id).toBe(alice.id);
   } finally {
     await service.close();

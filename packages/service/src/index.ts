@@ -1,4 +1,6 @@
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
+export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";
+export { MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
 export { MirroredStore } from "./mirrored-store.js";
 export { createService, openService, type ServiceParts } from "./open.js";
 export type { ReconcileReport } from "./reconcile-report.js";

@@ -5,6 +5,7 @@
 import type { SecretMetadata } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
 import { type Compilable, CompiledQuery, type Kysely, type Transaction } from "kysely";
+import { type MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
 import type { MetadataTables, SecretRow, SecretState } from "./schema.js";
 
 /** States in which a secret is visible: it exists and its values are readable. */
@@ -21,12 +22,23 @@ export function rowToMetadata(row: SecretRow): SecretMetadata {
     private: Number(row.private) === 1,
     owner: row.owner,
     version: Number(row.version),
-    keys: JSON.parse(row.keys) as string[],
+    keys: parseKeys(row.keys),
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
   };
 }
 
+/** The key list of a verified row (its seal covers the text, so this only fails on a bug). */
+function parseKeys(text: string): string[] {
+  const keys: unknown = JSON.parse(text);
+  return Array.isArray(keys) ? keys.map(String) : [];
+}
+
+/**
+ * Every row this repository returns has passed its seal check (metadata-seal.ts), and every row it
+ * writes is sealed — except for the listing, which checks rows itself so that one bad row does not
+ * fail the page, and reconcile's stuck rows, checked one by one.
+ */
 export class MetadataRepository {
   readonly db: Kysely<MetadataTables>;
 
@@ -35,7 +47,11 @@ export class MetadataRepository {
   readonly #byNameEither: PreparedQuery<[name: string, actorId: string]>;
   readonly #byNameIn: PreparedQuery<[name: string, scope: string]>;
 
-  constructor(readonly database: Database) {
+  /** Without a sealer the repository only serves the deployment id (before the keyring is loaded). */
+  constructor(
+    readonly database: Database,
+    readonly sealer?: MetadataSealer,
+  ) {
     this.db = database.db as Kysely<MetadataTables>;
     const secrets = () => this.db.selectFrom("coffer_secrets").selectAll().where("state", "in", LIVE_STATES);
     this.#byId = new PreparedQuery(this.db, (id, actorId) =>
@@ -83,9 +99,31 @@ export class MetadataRepository {
     }
   }
 
+  /** The id of the key that sealed some row, or undefined when no row is sealed yet. */
+  async sealingKeyIdInUse(): Promise<string | undefined> {
+    const row = await this.run((db) =>
+      db.selectFrom("coffer_secrets").select("mac").where("mac", "is not", null).limit(1).executeTakeFirst(),
+    );
+    if (!row?.mac) return undefined;
+    return row.mac.slice(0, Math.max(0, row.mac.lastIndexOf(".")));
+  }
+
+  #sealer(): MetadataSealer {
+    if (!this.sealer) throw new Error("MetadataRepository: rows are read or written without a sealer");
+    return this.sealer;
+  }
+
+  verify(row: SecretRow): SecretRow {
+    return this.#sealer().verify(row);
+  }
+
+  verifyOptional(row: SecretRow | undefined): SecretRow | undefined {
+    return row && this.verify(row);
+  }
+
   async findVisibleById(actorId: string, id: string): Promise<SecretRow | undefined> {
     const rows = await this.run(() => this.#byId.run([id, actorId]));
-    return rows[0];
+    return this.verifyOptional(rows[0]);
   }
 
   /** Private first, then public; or exactly one of them when `isPrivate` is given. */
@@ -100,13 +138,13 @@ export class MetadataRepository {
         : this.#byNameIn.run([name, scopeFor(isPrivate, actorId)]),
     );
     // At most two rows (the unique key is scope + name): the caller's private one wins.
-    return rows.find((row) => Number(row.private) === 1) ?? rows[0];
+    return this.verifyOptional(rows.find((row) => Number(row.private) === 1) ?? rows[0]);
   }
 
   /** Every visible secret with one of these names: one query however many names. */
   async findVisibleByNames(actorId: string, names: string[]): Promise<SecretRow[]> {
     if (names.length === 0) return [];
-    return this.run((db) =>
+    const rows = await this.run((db) =>
       db
         .selectFrom("coffer_secrets")
         .selectAll()
@@ -115,15 +153,18 @@ export class MetadataRepository {
         .where("state", "in", LIVE_STATES)
         .execute(),
     );
+    return rows.map((row) => this.verify(row));
   }
 
   async findById(id: string): Promise<SecretRow | undefined> {
-    return this.run((db) =>
-      db.selectFrom("coffer_secrets").selectAll().where("id", "=", id).executeTakeFirst(),
+    return this.verifyOptional(
+      await this.run((db) =>
+        db.selectFrom("coffer_secrets").selectAll().where("id", "=", id).executeTakeFirst(),
+      ),
     );
   }
 
-  /** Rows left in a transitional state since before `olderThan` (for reconcile). */
+  /** Rows left in a transitional state since before `olderThan` (for reconcile; not yet verified). */
   async findStuck(olderThan: number): Promise<SecretRow[]> {
     return this.run((db) =>
       db
@@ -146,11 +187,17 @@ export class MetadataRepository {
     change: Partial<SecretRow> & { state: SecretState },
     now: number,
     version?: number,
+    /** The row as read, when `change` touches a sealed column: the new seal covers base + change. */
+    base?: SecretRow,
   ): Promise<boolean> {
+    const resealed = SEALED_COLUMNS.some((column) => column in change);
+    if (resealed && !base)
+      throw new Error(`MetadataRepository: a change of ${id}'s sealed columns needs the row`);
+    const set = resealed ? { ...change, mac: this.#sealer().seal({ ...base!, ...change }) } : change;
     const result = await this.run((db) => {
       let query = db
         .updateTable("coffer_secrets")
-        .set({ ...change, state_since: now })
+        .set({ ...set, state_since: now })
         .where("id", "=", id)
         .where("state", "=", from);
       if (version !== undefined) query = query.where("version", "=", version);
@@ -160,7 +207,8 @@ export class MetadataRepository {
   }
 
   async insert(row: SecretRow): Promise<void> {
-    await this.run((db) => db.insertInto("coffer_secrets").values(row).execute());
+    const sealed = { ...row, mac: this.#sealer().seal(row) };
+    await this.run((db) => db.insertInto("coffer_secrets").values(sealed).execute());
   }
 
   async remove(id: string, state: SecretState): Promise<void> {

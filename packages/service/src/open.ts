@@ -12,7 +12,10 @@ import {
   type StoreContext,
 } from "@coffer/core";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
+import { sealBackfillMigration, sealColumnMigration } from "./integrity-migrations.js";
 import { MetadataRepository } from "./metadata.js";
+import { loadMetadataKeyring } from "./metadata-keyring.js";
+import { MetadataSealer } from "./metadata-seal.js";
 import { MirroredStore } from "./mirrored-store.js";
 import { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 import { SecretsService, type ServiceHooks } from "./service.js";
@@ -30,12 +33,21 @@ export interface ServiceParts {
   clock?: () => number;
   hooks?: ServiceHooks;
   leaseMs?: number;
+  lockWaitMs?: number;
+  /**
+   * The keyring that seals metadata rows, as JSON (`{"active": …, "keys": {…}}`); by default the
+   * file `<dataDir>/metadata.keyring.json`, created on first start (see metadata-keyring.ts).
+   */
+  metadataKeyring?: string;
 }
 
 /** Opens a service from deploy-time configuration (see loadConfig in @coffer/core). */
 export async function openService(
   config: CofferConfig,
-  extras: Pick<ServiceParts, "logger" | "clock" | "hooks" | "leaseMs"> = {},
+  extras: Pick<
+    ServiceParts,
+    "logger" | "clock" | "hooks" | "leaseMs" | "lockWaitMs" | "metadataKeyring"
+  > = {},
 ): Promise<SecretsService> {
   return createService({
     databaseUrl: config.databaseUrl,
@@ -60,7 +72,16 @@ export async function createService(parts: ServiceParts): Promise<SecretsService
   const database = openDatabase(parts.databaseUrl);
   let store: SecretsStore | undefined;
   try {
-    await migrate(database, MIGRATIONS_TABLE, metadataMigrations);
+    const schema = { ...metadataMigrations, ...sealColumnMigration };
+    await migrate(database, MIGRATIONS_TABLE, schema);
+    const keyring = await loadMetadataKeyring({
+      dataDir: parts.dataDir,
+      metadata: new MetadataRepository(database),
+      ...(parts.metadataKeyring !== undefined ? { keyring: parts.metadataKeyring } : {}),
+    });
+    const sealer = new MetadataSealer(keyring);
+    // Seals the rows written before sealing existed, once per database (integrity-migrations.ts).
+    await migrate(database, MIGRATIONS_TABLE, { ...schema, ...sealBackfillMigration(sealer) });
     const deploymentId = await deployment(database, parts.deploymentId, clock());
     const context = { deploymentId, dataDir: parts.dataDir, databaseUrl: parts.databaseUrl, logger };
     store = parts.store(context);
@@ -68,6 +89,7 @@ export async function createService(parts: ServiceParts): Promise<SecretsService
     await store.init();
     return new SecretsService({
       database,
+      sealer,
       store,
       deploymentId,
       logger,
@@ -75,6 +97,7 @@ export async function createService(parts: ServiceParts): Promise<SecretsService
       ...(parts.validationLevel ? { validationLevel: parts.validationLevel } : {}),
       ...(parts.hooks ? { hooks: parts.hooks } : {}),
       ...(parts.leaseMs !== undefined ? { leaseMs: parts.leaseMs } : {}),
+      ...(parts.lockWaitMs !== undefined ? { lockWaitMs: parts.lockWaitMs } : {}),
     });
   } catch (error) {
     await store?.close().catch(() => undefined);

@@ -28,6 +28,8 @@ export interface SecretRow {
   updated_at: number;
   /** When the row entered its current state; reconcile looks at rows stuck in one. */
   state_since: number;
+  /** The row's seal (metadata-seal.ts); null only on rows from before sealing, until 0006 seals them. */
+  mac: string | null;
 }
 
 export interface DeploymentRow {

@@ -19,6 +19,7 @@
 import {
   type Actor,
   assertWithinLimit,
+  BackendUnavailableError,
   type CreateSecretInput,
   IntegrityError,
   isCofferError,
@@ -54,10 +55,12 @@ import { type Database, isUniqueViolation } from "@coffer/sql";
 import { CursorSigner } from "./cursor-key.js";
 import { buildListQuery, parseListQuery } from "./list-query.js";
 import { MetadataRepository, rowToMetadata, scopeFor } from "./metadata.js";
+import type { MetadataSealer } from "./metadata-seal.js";
 import { MirroredStore, upsert } from "./mirrored-store.js";
 import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
 import type { SecretRow } from "./schema.js";
+import { WriteQueue } from "./write-queue.js";
 
 export interface CopyReport {
   /** Secrets whose values were written to the target. */
@@ -74,6 +77,8 @@ export interface ServiceHooks {
 
 export interface ServiceOptions {
   database: Database;
+  /** Seals and checks metadata rows (metadata-seal.ts). */
+  sealer: MetadataSealer;
   /** An initialised store. */
   store: SecretsStore;
   deploymentId: string;
@@ -87,12 +92,18 @@ export interface ServiceOptions {
    * repair it (default 30 s).
    */
   leaseMs?: number;
+  /**
+   * How long a write waits for another process's write to the same secret to finish before it
+   * gives up with a retryable BackendUnavailableError (default 10 s). Writers in this process
+   * queue instead (see WriteQueue).
+   */
+  lockWaitMs?: number;
 }
-
-const MAX_ATTEMPTS = 25;
 
 export class SecretsService {
   readonly deploymentId: string;
+  /** Seals metadata rows; the server's identity migration re-seals the rows it re-owns with it. */
+  readonly sealer: MetadataSealer;
   readonly store: SecretsStore;
   readonly validationLevel: SecretValidationLevel;
   readonly #metadata: MetadataRepository;
@@ -104,17 +115,21 @@ export class SecretsService {
   readonly #references: ReferenceResolver;
   /** Loaded on the first list call: commands that never list never read it. */
   #cursorSigner: Promise<CursorSigner> | undefined;
+  readonly #lockWaitMs: number;
+  readonly #writers = new WriteQueue();
 
   constructor(options: ServiceOptions) {
     this.deploymentId = options.deploymentId;
     this.store = options.store;
     this.validationLevel = options.validationLevel ?? "SECRET_AND_KEY_EXISTS";
     this.#database = options.database;
-    this.#metadata = new MetadataRepository(options.database);
+    this.sealer = options.sealer;
+    this.#metadata = new MetadataRepository(options.database, options.sealer);
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
     this.#hooks = options.hooks ?? {};
     this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#lockWaitMs = options.lockWaitMs ?? 10_000;
     this.#references = new ReferenceResolver(this.#metadata, options.store);
   }
 
@@ -159,7 +174,21 @@ export class SecretsService {
     const page = buildListQuery(this.#metadata.db, this.#database.dialect, actor.id, parsed, signer);
     const rows = await this.#metadata.run(() => page.run());
     const items = rows.slice(0, page.limit);
-    const result: SecretPage = { items: items.map(rowToMetadata) };
+    // A row that fails its seal check is left out and reported, so that one tampered row cannot
+    // break everyone's listing; reading it by name or id raises the IntegrityError.
+    const sealed = this.#metadata.sealer!;
+    const result: SecretPage = {
+      items: items.flatMap((row) => {
+        const problem = sealed.problem(row);
+        if (!problem) return [rowToMetadata(row)];
+        this.#logger.warn("secret metadata failed its integrity check; left out of the listing", {
+          secretId: row.id,
+          reason: problem,
+        });
+        return [];
+      }),
+    };
+    // The cursor follows the last row read, listed or not, so paging goes on past a bad row.
     if (rows.length > page.limit) result.nextCursor = page.cursorFor(items.at(-1)!);
     return result;
   }
@@ -185,6 +214,7 @@ export class SecretsService {
       created_at: now,
       updated_at: now,
       state_since: now,
+      mac: null, // sealed by the repository on insert
     };
 
     await this.#step("create.insert-pending", id);
@@ -228,11 +258,29 @@ export class SecretsService {
   ): Promise<SecretMetadata> {
     const change = normalizeUpdate(input);
     const expected = parseExpectedVersion(options.expectedVersion);
+    // Check-and-set writers do not queue: one of them wins each version whatever the order, and
+    // the others should hear at once (or once the write in flight settles) that they lost.
+    if (expected !== undefined) return this.#updateInTurn(actor, ref, change, expected);
+    return this.#writers.run(writeKey(actor, ref), () => this.#updateInTurn(actor, ref, change, expected));
+  }
+
+  /**
+   * The update, once this process's earlier writers to the secret are done. Without an expected
+   * version it waits out other processes' writes (last writer wins); with one it also waits for a
+   * write in flight at that version to finish, since the write may yet be undone — and a conflict
+   * reported only after that write settled sends the caller to read a version that is current.
+   */
+  async #updateInTurn(
+    actor: Actor,
+    ref: SecretRef,
+    change: NormalizedUpdate,
+    expected: number | undefined,
+  ): Promise<SecretMetadata> {
+    const deadline = performance.now() + this.#lockWaitMs;
     for (let attempt = 1; ; attempt++) {
       const row = await this.#find(actor, ref);
       if (expected !== undefined && row.version !== expected) throw versionConflict(row, expected);
-      const waitOrRepair = await this.#awaitUnlocked(row, expected, attempt);
-      if (waitOrRepair) continue;
+      if (await this.#awaitUnlocked(row, deadline, attempt)) continue;
 
       const target = this.#targetMetadata(actor, row, change);
       const outcome = change.touchesValues
@@ -242,10 +290,8 @@ export class SecretsService {
         this.#logger.info("secret updated", { secretId: row.id, actor: actor.id, version: outcome.version });
         return outcome;
       }
-      // Someone else changed the secret between our read and our write.
-      if (expected !== undefined) throw versionConflict(await this.#find(actor, ref), expected);
-      if (attempt >= MAX_ATTEMPTS) throw busy(row);
-      await backoff(attempt);
+      // Another process changed or locked the secret between our read and our write: look again.
+      await this.#pause(row, deadline, attempt);
     }
   }
 
@@ -279,6 +325,19 @@ export class SecretsService {
   ): Promise<SecretMetadata> {
     const expected = parseExpectedVersion(options.expectedVersion);
     const isPrivate = options.private ?? false;
+    if (expected !== undefined) return this.#putInTurn(actor, name, values, expected, isPrivate);
+    return this.#writers.run(writeKey(actor, { name, private: isPrivate }), () =>
+      this.#putInTurn(actor, name, values, expected, isPrivate),
+    );
+  }
+
+  async #putInTurn(
+    actor: Actor,
+    name: string,
+    values: Record<string, string>,
+    expected: number | undefined,
+    isPrivate: boolean,
+  ): Promise<SecretMetadata> {
     const existing = await this.#metadata.findVisibleByName(actor.id, validateSecretName(name), isPrivate);
     if (!existing) {
       if (expected !== undefined && expected !== 0) {
@@ -293,6 +352,12 @@ export class SecretsService {
       try {
         return (await this.create(actor, { name, values, private: isPrivate })).metadata();
       } catch (error) {
+        // Last writer wins: a create that lost the race to another writer's becomes an update.
+        const winner =
+          error instanceof SecretExistsError && expected === undefined
+            ? await this.#metadata.findVisibleByName(actor.id, name, isPrivate)
+            : undefined;
+        if (winner) return this.update(actor, { id: winner.id }, { values, mode: "replace" });
         if (error instanceof SecretExistsError && expected === 0) {
           throw new VersionConflictError(
             `A ${visibilityWord(isPrivate)} secret named '${name}' was created meanwhile.`,
@@ -316,10 +381,16 @@ export class SecretsService {
 
   async delete(actor: Actor, ref: SecretRef, options: WriteOptions = {}): Promise<void> {
     const expected = parseExpectedVersion(options.expectedVersion);
+    if (expected !== undefined) return this.#deleteInTurn(actor, ref, expected);
+    await this.#writers.run(writeKey(actor, ref), () => this.#deleteInTurn(actor, ref, expected));
+  }
+
+  async #deleteInTurn(actor: Actor, ref: SecretRef, expected: number | undefined): Promise<void> {
+    const deadline = performance.now() + this.#lockWaitMs;
     for (let attempt = 1; ; attempt++) {
       const row = await this.#find(actor, ref);
       if (expected !== undefined && row.version !== expected) throw versionConflict(row, expected);
-      if (await this.#awaitUnlocked(row, expected, attempt)) continue;
+      if (await this.#awaitUnlocked(row, deadline, attempt)) continue;
 
       await this.#step("delete.mark", row.id);
       const marked = await this.#metadata.transition(
@@ -330,9 +401,7 @@ export class SecretsService {
         row.version,
       );
       if (!marked) {
-        if (expected !== undefined) throw versionConflict(await this.#find(actor, ref), expected);
-        if (attempt >= MAX_ATTEMPTS) throw busy(row);
-        await backoff(attempt);
+        await this.#pause(row, deadline, attempt);
         continue;
       }
       // From here on the secret is gone for readers. If the store cannot be reached, the row stays
@@ -383,6 +452,8 @@ export class SecretsService {
     const stuck = await this.#metadata.findStuck(this.#clock() - (options.olderThanMs ?? this.#leaseMs));
     for (const row of stuck) {
       try {
+        // A tampered row is reported, never repaired: repairing would seal what someone changed.
+        this.#metadata.verify(row);
         await this.#repair(row, report);
       } catch (error) {
         report.failed.push({ id: row.id, code: isCofferError(error) ? error.code : "UNKNOWN" });
@@ -584,22 +655,25 @@ export class SecretsService {
     }
   }
 
-  /** Returns true when the caller should look again (the row was locked and is now repaired or free). */
-  async #awaitUnlocked(row: SecretRow, expected: number | undefined, attempt: number): Promise<boolean> {
+  /**
+   * Returns true when the caller should look again: the row was locked by a write in flight (we
+   * waited a little) or abandoned past its lease (we repaired it).
+   */
+  async #awaitUnlocked(row: SecretRow, deadline: number, attempt: number): Promise<boolean> {
     if (row.state === "active") return false;
     if (this.#clock() - Number(row.state_since) > this.#leaseMs) {
       await this.#repair(row, undefined);
       return true;
     }
-    if (expected !== undefined) {
-      throw new VersionConflictError(`The secret '${row.name}' is being changed by someone else.`, {
-        hint: "Read it again and retry with its new version.",
-        details: { id: row.id, expected, actual: row.version },
-      });
-    }
-    if (attempt >= MAX_ATTEMPTS) throw busy(row);
-    await backoff(attempt);
+    await this.#pause(row, deadline, attempt);
     return true;
+  }
+
+  /** Waits before looking at a contended row again; gives up once the deadline has passed. */
+  async #pause(row: SecretRow, deadline: number, attempt: number): Promise<void> {
+    // Real time, not the injectable clock: this bounds how long a caller actually waits.
+    if (performance.now() >= deadline) throw busy(row, this.#lockWaitMs);
+    await backoff(attempt);
   }
 
   #targetMetadata(actor: Actor, row: SecretRow, change: NormalizedUpdate) {
@@ -641,6 +715,7 @@ export class SecretsService {
         { state: "active", ...target, version: row.version + 1, updated_at: now },
         now,
         row.version,
+        row,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(target.name, target.private === 1);
@@ -664,6 +739,7 @@ export class SecretsService {
         { state: "updating", ...target },
         this.#clock(),
         row.version,
+        row,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(target.name, target.private === 1);
@@ -699,6 +775,7 @@ export class SecretsService {
       { state: "active", version: row.version + 1, keys, updated_at: now },
       now,
       row.version,
+      { ...row, ...target },
     );
     return rowToMetadata({ ...row, ...target, version: row.version + 1, keys, updated_at: now });
   }
@@ -739,6 +816,7 @@ export class SecretsService {
         { state: "active", name: row.name, private: row.private, scope: row.scope },
         this.#clock(),
         row.version,
+        row,
       );
     } catch {
       this.#logger.warn("could not unlock an update; reconcile will finish it", { secretId: row.id });
@@ -770,7 +848,7 @@ export class SecretsService {
         const found = (await this.store.getMany([row.id])).get(row.id);
         if (found) {
           const keys = JSON.stringify(Object.keys(found));
-          await this.#metadata.transition(row.id, "pending", { state: "active", keys }, now);
+          await this.#metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row);
           report?.completedCreates.push(row.id);
         } else {
           // Unreadable is not always empty: a store whose create takes several calls can hold
@@ -795,6 +873,7 @@ export class SecretsService {
           },
           now,
           Number(row.version),
+          row,
         );
         report?.completedUpdates.push(row.id);
         return;
@@ -933,6 +1012,17 @@ function parseExpectedVersion(value: unknown): number | undefined {
   );
 }
 
+/**
+ * The queue a write joins (see WriteQueue), taken from the reference as given so that a process's
+ * writers line up in the order they were called, before any lookup. Writes naming one secret in
+ * two ways (by id, by name) queue apart and meet at the row lock instead.
+ */
+function writeKey(actor: Actor, ref: SecretRef): string {
+  if (ref !== null && typeof ref === "object" && "id" in ref) return `id\u0000${String(ref.id)}`;
+  const named = ref as { name?: unknown; private?: unknown } | null;
+  return `name\u0000${actor.id}\u0000${String(named?.private)}\u0000${String(named?.name)}`;
+}
+
 function sameValues(a: SecretValues, b: SecretValues): boolean {
   const keys = Object.keys(a);
   return (
@@ -977,17 +1067,25 @@ function versionConflict(row: SecretRow, expected: number): VersionConflictError
   });
 }
 
-function busy(row: SecretRow): VersionConflictError {
-  return new VersionConflictError(
-    `The secret '${row.name}' kept changing while this update was trying to apply.`,
+/**
+ * Another process kept the secret locked for the whole wait. Not a version conflict (the caller
+ * may not have asked for a version at all): the write did not happen, and may simply be retried.
+ */
+function busy(row: SecretRow, waitedMs: number): BackendUnavailableError {
+  return new BackendUnavailableError(
+    `The secret '${row.name}' stayed locked by other writes for ${Math.round(waitedMs / 1000)} s; this change was not applied.`,
     {
-      hint: "Try again in a moment.",
-      details: { id: row.id },
+      hint: "Retry in a moment.",
+      details: { id: row.id, reason: "locked" },
     },
   );
 }
 
+/**
+ * Exponential backoff with full jitter (2 ms doubling to at most 50 ms, a random part of it):
+ * writers in other processes that met the same lock spread out instead of retrying in step.
+ */
 async function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(100, 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+  const ms = Math.random() * Math.min(50, 2 ** Math.min(attempt, 6));
   await new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,7 +6,7 @@ import { BackendUnavailableError, silentLogger } from "@coffer/core";
 import { MemoryStore } from "@coffer/store-memory";
 import { describe, expect, it } from "vitest";
 import { createService } from "../src/index.js";
-import { sqliteUrl, tempDir } from "./helpers.js";
+import { dataDirFor, sqliteUrl } from "./helpers.js";
 
 const alice = { id: "alice" };
 
@@ -15,7 +15,7 @@ async function mirrored(databaseUrl = sqliteUrl()) {
   const backup = new MemoryStore({ maxValueBytes: 4096 });
   const service = await createService({
     databaseUrl,
-    dataDir: tempDir(),
+    dataDir: dataDirFor(databaseUrl),
     store: () => primary,
     backupStore: () => backup,
     logger: silentLogger,
@@ -68,7 +68,7 @@ describe("a backup store", () => {
     const newName = `new-${Date.now()}`;
     const before = await createService({
       databaseUrl,
-      dataDir: tempDir(),
+      dataDir: dataDirFor(databaseUrl),
       store: () => new MemoryStore({ shared: oldName }),
       logger: silentLogger,
     });
@@ -78,7 +78,7 @@ describe("a backup store", () => {
 
     const migrating = await createService({
       databaseUrl,
-      dataDir: tempDir(),
+      dataDir: dataDirFor(databaseUrl),
       store: () => new MemoryStore({ shared: oldName }),
       backupStore: () => new MemoryStore({ shared: newName }),
       logger: silentLogger,
@@ -93,7 +93,7 @@ describe("a backup store", () => {
     const next = new MemoryStore({ shared: newName });
     const after = await createService({
       databaseUrl,
-      dataDir: tempDir(),
+      dataDir: dataDirFor(databaseUrl),
       store: () => next,
       logger: silentLogger,
     });
@@ -103,9 +103,10 @@ describe("a backup store", () => {
   });
 
   it("refuses to copy when no backup is configured", async () => {
+    const databaseUrl = sqliteUrl();
     const service = await createService({
-      databaseUrl: sqliteUrl(),
-      dataDir: tempDir(),
+      databaseUrl,
+      dataDir: dataDirFor(databaseUrl),
       store: () => new MemoryStore(),
       logger: silentLogger,
     });

@@ -14,6 +14,21 @@ export function sqliteUrl(): string {
   return `sqlite://${path.join(tempDir(), "coffer.db")}`;
 }
 
+// One data directory per database, as in a deployment: services reopened over a database find
+// its metadata keyring where the first one made it.
+const dataDirs = new Map<string, string>();
+
+export function dataDirFor(databaseUrl: string): string {
+  let dir = dataDirs.get(databaseUrl);
+  if (!dir) {
+    dir = databaseUrl.startsWith("sqlite:///")
+      ? path.dirname(databaseUrl.slice("sqlite://".length))
+      : tempDir();
+    dataDirs.set(databaseUrl, dir);
+  }
+  return dir;
+}
+
 /** A service over `databaseUrl` and a memory store; the store is returned for its test hooks. */
 export async function memoryService(
   databaseUrl: string,
@@ -23,7 +38,7 @@ export async function memoryService(
   const store = new MemoryStore({ maxValueBytes: 4096, ...storeOptions });
   const service = await createService({
     databaseUrl,
-    dataDir: tempDir(),
+    dataDir: dataDirFor(databaseUrl),
     store: () => store,
     logger: silentLogger,
     ...extras,

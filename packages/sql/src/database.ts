@@ -9,11 +9,18 @@
  *   postgres://user:pass@host:5432/db    PostgreSQL (postgresql:// too)
  *   mysql://user:pass@host:3306/db       MySQL or MariaDB (mariadb:// too)
  *
- * A `poolSize` query parameter sets the pool size for PostgreSQL and MySQL (default 10).
+ * Query parameters for PostgreSQL and MySQL (see server-pools.ts for what each one bounds):
+ *   poolSize=10            connections in the pool
+ *   connectTimeoutMs=5000  connecting, or waiting for a pooled connection
+ *   queryTimeoutMs=10000   one statement
+ *   lockTimeoutMs=5000     waiting for a lock
+ * A database that stops answering then costs a BackendUnavailableError after at most these
+ * times, never a request that hangs until its client gives up.
  */
 import path from "node:path";
 import { InvalidConfigError } from "@coffer/core";
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from "kysely";
+import { createMysqlPool, createPgPool } from "./server-pools.js";
 import { openSqlite } from "./sqlite.js";
 
 export type Dialect = "sqlite" | "postgres" | "mysql";
@@ -45,8 +52,16 @@ export interface ParsedDatabaseUrl {
   /** For servers: the URL handed to the driver (without Coffer's own parameters). */
   driverUrl?: string;
   poolSize: number;
+  /** Timeouts in milliseconds (servers only; SQLite has its busy timeout). */
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+  lockTimeoutMs: number;
   location: string;
 }
+
+/** The defaults of the URL's timeout parameters, in milliseconds. */
+export const DEFAULT_TIMEOUTS = { connectTimeoutMs: 5_000, queryTimeoutMs: 10_000, lockTimeoutMs: 5_000 };
+const TIMEOUT_PARAMETERS = Object.keys(DEFAULT_TIMEOUTS) as Array<keyof typeof DEFAULT_TIMEOUTS>;
 
 export function parseDatabaseUrl(url: string, cwd = process.cwd()): ParsedDatabaseUrl {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
@@ -54,7 +69,7 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): ParsedDataba
     const rest = url.slice("sqlite:".length).replace(/^\/\//, "");
     if (rest === "") throw badUrl(url, "the SQLite file path is missing");
     const file = rest === ":memory:" ? ":memory:" : path.resolve(cwd, decodeURIComponent(rest));
-    return { dialect: "sqlite", file, poolSize: 1, location: `sqlite://${file}` };
+    return { dialect: "sqlite", file, poolSize: 1, ...DEFAULT_TIMEOUTS, location: `sqlite://${file}` };
   }
   if (scheme === "postgres" || scheme === "postgresql" || scheme === "mysql" || scheme === "mariadb") {
     let parsed: URL;
@@ -66,12 +81,24 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): ParsedDataba
     const poolSize = Number(parsed.searchParams.get("poolSize") ?? 10);
     if (!Number.isInteger(poolSize) || poolSize < 1) throw badUrl(url, "poolSize must be a whole number ≥ 1");
     parsed.searchParams.delete("poolSize");
+    const timeouts = { ...DEFAULT_TIMEOUTS };
+    for (const name of TIMEOUT_PARAMETERS) {
+      const given = parsed.searchParams.get(name);
+      if (given === null) continue;
+      const value = Number(given);
+      if (!Number.isInteger(value) || value < 1 || value > 3_600_000) {
+        throw badUrl(url, `${name} must be a whole number of milliseconds from 1 to 3600000`);
+      }
+      timeouts[name] = value;
+      parsed.searchParams.delete(name);
+    }
     const location = redactUrl(parsed);
     if (scheme === "mariadb") parsed.protocol = "mysql:";
     return {
       dialect: scheme.startsWith("postgres") ? "postgres" : "mysql",
       driverUrl: parsed.toString(),
       poolSize,
+      ...timeouts,
       location,
     };
   }
@@ -114,39 +141,20 @@ function createKysely(parsed: ParsedDatabaseUrl): Kysely<any> {
       return new Kysely({ dialect: new SqliteDialect({ database: async () => openSqlite(parsed.file!) }) });
     case "postgres":
       // Drivers load when the first connection is made, so the embedded default never pays for them.
-      return new Kysely({
-        dialect: new PostgresDialect({
-          pool: async () => {
-            const { default: pg } = await import("pg");
-            const pool = new pg.Pool({
-              connectionString: parsed.driverUrl,
-              max: parsed.poolSize,
-              connectionTimeoutMillis: 10_000,
-            });
-            // An idle connection that the server drops (a restart, a failover) emits 'error' on the
-            // pool; unheard, that would crash the process. The next query gets a fresh connection,
-            // or a typed BackendUnavailableError while the database is down.
-            pool.on("error", () => undefined);
-            return pool;
-          },
-        }),
-      });
+      return new Kysely({ dialect: new PostgresDialect({ pool: () => createPgPool(poolSettings(parsed)) }) });
     case "mysql":
-      return new Kysely({
-        dialect: new MysqlDialect({
-          pool: async () => {
-            const { createPool } = await import("mysql2");
-            const pool = createPool({
-              uri: parsed.driverUrl!,
-              connectionLimit: parsed.poolSize,
-              connectTimeout: 10_000,
-            });
-            pool.on("connection", (connection) => connection.on("error", () => undefined));
-            return pool;
-          },
-        }),
-      });
+      return new Kysely({ dialect: new MysqlDialect({ pool: () => createMysqlPool(poolSettings(parsed)) }) });
   }
+}
+
+function poolSettings(parsed: ParsedDatabaseUrl) {
+  return {
+    driverUrl: parsed.driverUrl!,
+    poolSize: parsed.poolSize,
+    connectTimeoutMs: parsed.connectTimeoutMs,
+    queryTimeoutMs: parsed.queryTimeoutMs,
+    lockTimeoutMs: parsed.lockTimeoutMs,
+  };
 }
 
 function redactUrl(url: URL): string {

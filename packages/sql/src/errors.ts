@@ -30,6 +30,14 @@ const UNAVAILABLE_CODES = new Set([
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now
   "53300", // too_many_connections
+  // Timeouts (see server-pools.ts): the database did not answer in time.
+  "57014", // query_canceled: statement_timeout
+  "55P03", // lock_not_available: lock_timeout
+  "25P03", // idle_in_transaction_session_timeout
+  "PROTOCOL_SEQUENCE_TIMEOUT", // mysql2's per-query timeout
+  "ER_LOCK_WAIT_TIMEOUT", // innodb_lock_wait_timeout
+  "ER_STATEMENT_TIMEOUT", // MariaDB max_statement_time
+  "ER_QUERY_TIMEOUT", // MySQL max_execution_time
 ]);
 const DENIED_CODES = new Set([
   "28P01",
@@ -63,7 +71,7 @@ export function classifyDatabaseError(error: unknown, location: string): CofferE
   const code = String(e?.code ?? "");
   const sqliteCode = typeof e?.errcode === "number" ? e.errcode & 0xff : undefined;
   const connectionTerminated =
-    /Connection terminated|connection is closed|Pool is closed|Cannot use a pool after/i.test(
+    /Connection terminated|connection is closed|Pool is closed|Cannot use a pool after|not queryable|Query read timeout|timeout exceeded when trying to connect|Can't add new command when connection is in closed state/i.test(
       e?.message ?? "",
     );
   if (
@@ -74,14 +82,12 @@ export function classifyDatabaseError(error: unknown, location: string): CofferE
     sqliteCode === SQLITE_LOCKED ||
     sqliteCode === SQLITE_CANTOPEN
   ) {
-    return new BackendUnavailableError(
-      `The database ${location} is unavailable (${code || describeSqlite(sqliteCode)}).`,
-      {
-        hint: "Check that it is running and reachable; Coffer retries when it returns.",
-        details: { database: location, reason: code || describeSqlite(sqliteCode) },
-        cause: error,
-      },
-    );
+    const reason = code || (sqliteCode !== undefined ? describeSqlite(sqliteCode) : driverReason(e?.message));
+    return new BackendUnavailableError(`The database ${location} is unavailable (${reason}).`, {
+      hint: "Check that it is running and reachable; Coffer retries when it returns.",
+      details: { database: location, reason },
+      cause: error,
+    });
   }
   if (DENIED_CODES.has(code) || sqliteCode === SQLITE_READONLY) {
     return new BackendAccessDeniedError(`The database ${location} refused access (${code || "read-only"}).`, {
@@ -96,6 +102,11 @@ export function classifyDatabaseError(error: unknown, location: string): CofferE
 /** Rethrows a driver error as a typed one when it is a connectivity problem. */
 export function rethrowDatabaseError(error: unknown, location: string): never {
   throw classifyDatabaseError(error, location) ?? error;
+}
+
+/** A short reason from a driver message that has no code (never the message itself: it may quote SQL). */
+function driverReason(message: string | undefined): string {
+  return /timeout/i.test(message ?? "") ? "timed out" : "connection lost";
 }
 
 function describeSqlite(code: number | undefined): string {

@@ -6,5 +6,17 @@ export {
   parseDatabaseUrl,
 } from "./database.js";
 export { classifyDatabaseError, isUniqueViolation, rethrowDatabaseError } from "./errors.js";
+export {
+  decodeKey,
+  fingerprintKeyId,
+  generateKey,
+  KEY_BYTES,
+  KEY_ID,
+  Keyring,
+  type KeyringJson,
+  keyProblem,
+  parseKeyring,
+} from "./keyring.js";
+export { KeyringFile } from "./keyring-file.js";
 export { type ColumnTypes, columnTypes, type MigrationStep, migrate } from "./schema.js";
 export { openSqlite } from "./sqlite.js";

@@ -28,6 +28,33 @@ describe("database URLs", () => {
     expect(parseDatabaseUrl(url)).toMatchObject(expected);
   });
 
+  it("takes the timeouts from the URL, with documented defaults, and keeps them from the driver", () => {
+    expect(parseDatabaseUrl("postgres://u@db/x")).toMatchObject({
+      connectTimeoutMs: 5_000,
+      queryTimeoutMs: 10_000,
+      lockTimeoutMs: 5_000,
+    });
+    const parsed = parseDatabaseUrl(
+      "postgres://u@db/x?queryTimeoutMs=2500&lockTimeoutMs=700&sslmode=disable",
+    );
+    expect(parsed).toMatchObject({ queryTimeoutMs: 2500, lockTimeoutMs: 700, connectTimeoutMs: 5_000 });
+    expect(parsed.driverUrl).toBe("postgres://u@db/x?sslmode=disable");
+  });
+
+  it.each([
+    [{ code: "57014" }, "57014"], // statement_timeout
+    [{ code: "55P03" }, "55P03"], // lock_timeout
+    [{ code: "PROTOCOL_SEQUENCE_TIMEOUT" }, "PROTOCOL_SEQUENCE_TIMEOUT"], // mysql2 query timeout
+    [{ code: "ER_LOCK_WAIT_TIMEOUT" }, "ER_LOCK_WAIT_TIMEOUT"],
+    [new Error("Query read timeout"), "timed out"], // pg query_timeout
+    [new Error("timeout exceeded when trying to connect"), "timed out"], // pg pool wait
+    [new Error("Client has encountered a connection error and is not queryable"), "connection lost"],
+  ])("maps the timeout or lost connection %o to BackendUnavailableError", (error, reason) => {
+    const typed = classifyDatabaseError(error, "postgres://db/x");
+    expect(typed).toBeInstanceOf(BackendUnavailableError);
+    expect(typed?.details).toMatchObject({ reason });
+  });
+
   it("resolves a relative SQLite path against the working directory", () => {
     expect(parseDatabaseUrl("sqlite://data/c.db", "/srv").file).toBe("/srv/data/c.db");
   });
@@ -36,6 +63,9 @@ describe("database URLs", () => {
     ["oracle://x", /scheme must be sqlite:\/\/, postgres:\/\/ or mysql:\/\//],
     ["sqlite://", /SQLite file path is missing/],
     ["postgres://u:fake-pw@db/x?poolSize=0", /poolSize must be a whole number/],
+    ["postgres://u:fake-pw@db/x?queryTimeoutMs=0", /queryTimeoutMs must be a whole number of milliseconds/],
+    ["mysql://u:fake-pw@db/x?connectTimeoutMs=soon", /connectTimeoutMs must be a whole number/],
+    ["mysql://u:fake-pw@db/x?lockTimeoutMs=1.5", /lockTimeoutMs must be a whole number/],
   ])("rejects %s with an InvalidConfigError that hides the password", (url, message) => {
     expect(() => parseDatabaseUrl(url)).toThrow(InvalidConfigError);
     expect(() => parseDatabaseUrl(url)).toThrow(message);

@@ -2,8 +2,8 @@ import { defineStore } from "@coffer/core";
 import { sqlStoreOptions } from "./options.js";
 import { SqlStore } from "./sql-store.js";
 
+export { fingerprintKeyId, generateKey, KEY_ID } from "@coffer/sql";
 export { FORMAT } from "./envelope.js";
-export { fingerprintKeyId, generateKey, KEY_ID } from "./keyring.js";
 export {
   BATCH_GET_MAX,
   DEFAULT_MAX_VALUE_BYTES,

@@ -3,8 +3,7 @@
  * (`keyring`), or — the embedded default — a keyring file the store creates and rotates itself.
  */
 import { type Logger, NotSupportedError } from "@coffer/core";
-import { decodeKey, fingerprintKeyId, generateKey, Keyring, parseKeyring } from "./keyring.js";
-import { KeyringFile } from "./keyring-file.js";
+import { decodeKey, fingerprintKeyId, generateKey, Keyring, KeyringFile, parseKeyring } from "@coffer/sql";
 
 export interface KeySource {
   readonly kind: "key" | "keyring" | "file";

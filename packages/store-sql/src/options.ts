@@ -1,6 +1,6 @@
 import { z } from "@coffer/core";
+import { keyProblem, parseKeyring } from "@coffer/sql";
 import { sealedLength } from "./envelope.js";
-import { keyProblem, parseKeyring } from "./keyring.js";
 
 /** Default size limit: generous for credentials and certificates, small enough for any row. */
 export const DEFAULT_MAX_VALUE_BYTES = 1_048_576;

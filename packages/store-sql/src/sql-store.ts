@@ -21,6 +21,7 @@ import {
   type StoreContext,
   type UpdateOptions,
 } from "@coffer/core";
+import type { Keyring } from "@coffer/sql";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
 import { type Binding, FORMAT, open, seal } from "./envelope.js";
 import {
@@ -34,7 +35,6 @@ import {
   undecryptable,
 } from "./errors.js";
 import { FileKeySource, type KeySource, StaticKeySource } from "./key-source.js";
-import type { Keyring } from "./keyring.js";
 import { BATCH_GET_MAX, type ParsedSqlStoreOptions } from "./options.js";
 import {
   assertBatchSize,
