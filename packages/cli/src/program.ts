@@ -143,7 +143,8 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .argument("<name>", "the secret's name (1-255 characters)")
       .option(
         "-v, --values <json|yaml|@file>",
-        "keys and values as a JSON object or YAML mapping; @file reads a file, @- stdin",
+        "keys and values as a JSON object or YAML mapping; @file reads a file, @- stdin (repeatable)",
+        collect,
       )
       .option("-i, --interactive", "ask for keys and values at the terminal (values hidden)")
       .option("-p, --private", "visible to you only (default: public)")
@@ -155,6 +156,9 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
   Each --KEY=VALUE sets one key. A value @path is read from a file (one trailing newline dropped),
   @- from standard input; write @@ for a value that starts with a literal @. Keys named like an
   option of this command (values, interactive, private, json, debug, config, help) go in --values.
+  --values may be given more than once: the keys of every source add up, and a key given twice
+  is an error (exit 5). Values are text as written: YAML 'port: 0587' stays 0587, a YAML tag
+  (!!binary, !!timestamp, !!int) is refused, and so is a JSON number, boolean or null (quote it).
   ${examples(
     "coffer secret create db --username=app --password=@password.txt",
     `coffer secret create stripe --values '{"key": "sk_test_…", "webhook": "whsec_…"}'`,
@@ -225,7 +229,7 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .command("update")
       .description("change values (merged into the current ones), remove keys, or change visibility")
       .argument("<name>", "the secret's name or id (your private one first, then the public one)")
-      .option("-v, --values <json|yaml|@file>", "keys and values to set, as for create")
+      .option("-v, --values <json|yaml|@file>", "keys and values to set, as for create (repeatable)", collect)
       .option("-i, --interactive", "ask for keys and values to set at the terminal (values hidden)")
       .option("-r, --remove-keys <keys>", "keys to remove, comma-separated (repeatable)", collect)
       .option("--replace", "the given values replace all current ones instead of merging")
