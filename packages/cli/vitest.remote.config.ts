@@ -10,6 +10,7 @@ export default packageTestConfig("cli (remote)", {
     "test/manage.test.ts",
     "test/run.test.ts",
     "test/run-guard.test.ts",
+    "test/reserved-keys.test.ts",
     "test/interactive.test.ts",
   ],
   env: { COFFER_CLI_TEST_MODE: "remote" },
