@@ -48,7 +48,7 @@ async function check(image: string): Promise<ImageStatus> {
       const message = error instanceof Error ? error.message : String(error);
       return {
         available: false,
-        reason: `the image ${image} is not on this Docker engine and cannot be pulled: ${message.split("\n")[0]}`,
+        reason: `the image ${image} is not on this Docker engine and cannot be pulled: ${engineMessage(message)}`,
       };
     }
     // A pull whose stream reports an error (a pull limit after the manifest) still "succeeds".
@@ -89,4 +89,9 @@ async function waitForAnswer(file: string): Promise<ImageStatus | undefined> {
     }
   }
   return undefined;
+}
+
+/** The engine's words without dockerode's "(HTTP code 500) server error - " in front. */
+function engineMessage(message: string): string {
+  return (message.split("\n")[0] ?? "").replace(/^\(HTTP code \d+\)[^-]*- /, "");
 }

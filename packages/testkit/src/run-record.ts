@@ -89,5 +89,5 @@ export function summarizeOutcomes(outcomes: readonly Outcome[]): string | undefi
 
 function shorten(text: string): string {
   const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+  return line.length > 240 ? `${line.slice(0, 237)}...` : line;
 }
