@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { getContainerRuntimeClient } from "testcontainers";
 import { expect, test } from "vitest";
-import { announce, dockerRequired, dockerStatus } from "../src/index.js";
+import { announce, planContainer } from "../src/index.js";
+import { imageFor } from "../src/settings.js";
 
 const orphanScript = fileURLToPath(new URL("./fixtures/orphan-container.mjs", import.meta.url));
 
@@ -51,12 +52,11 @@ test("the containers of a killed test process are removed", { timeout: 90_000 },
     announce(`reaper not tested: ${reason}`);
     context.skip(`reaper not tested: ${reason}`);
   };
-  const docker = await dockerStatus();
-  if (!docker.available) {
-    if (dockerRequired()) throw new Error(`COFFER_TEST_REQUIRE_DOCKER=1 but ${docker.reason}`);
-    skip(docker.reason);
-  }
   if (process.env.TESTCONTAINERS_RYUK_DISABLED === "true") skip("TESTCONTAINERS_RYUK_DISABLED=true");
+  // The same decision as every backend: the engine, the orphan's image and the reaper's image.
+  const plan = await planContainer(imageFor("COFFER_TEST_NODE_IMAGE", "node:24"));
+  if (plan.action === "fail") throw new Error(plan.reason);
+  if (plan.action === "fallback") skip(plan.problem);
 
   const orphan = startOrphan();
   const id = await orphan.id;
