@@ -15,8 +15,11 @@ export type ImageStatus =
   | { available: true; via: "present" | "pulled" }
   | { available: false; reason: string };
 
-/** How long a worker waits for another worker's pull before trying itself. */
-const WAIT_FOR_OTHER_PULL_MS = 10 * 60_000;
+/**
+ * How long a worker waits for another worker's pull before trying itself (Docker then joins the
+ * pull in progress). Below the 180 s hook timeout, so a worker whose puller died still answers.
+ */
+const WAIT_FOR_OTHER_PULL_MS = 150_000;
 
 const known = new Map<string, Promise<ImageStatus>>();
 
@@ -46,9 +49,13 @@ async function check(image: string): Promise<ImageStatus> {
       await client.image.pull(name);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // Our own images are built from the checkout, never published.
+      const build = /(^|\/)coffer\/(server|emulators)[:@]/.exec(image)
+        ? ` (build it with scripts/build-image.sh ${image.includes("server") ? "server" : "emulators"} ${image})`
+        : "";
       return {
         available: false,
-        reason: `the image ${image} is not on this Docker engine and cannot be pulled: ${engineMessage(message)}`,
+        reason: `the image ${image} is not on this Docker engine and cannot be pulled: ${engineMessage(message)}${build}`,
       };
     }
     // A pull whose stream reports an error (a pull limit after the manifest) still "succeeds".
@@ -93,5 +100,5 @@ async function waitForAnswer(file: string): Promise<ImageStatus | undefined> {
 
 /** The engine's words without dockerode's "(HTTP code 500) server error - " in front. */
 function engineMessage(message: string): string {
-  return (message.split("\n")[0] ?? "").replace(/^\(HTTP code \d+\)[^-]*- /, "");
+  return (message.split("\n")[0] ?? "").replace(/^\(HTTP code \d+\)[^-]*- /, "").trim();
 }
