@@ -1,5 +1,10 @@
 // The skip/fallback/fail decision (plan.ts) as a table, then its inputs for real: the Docker engine
 // here asked about images that are present, missing locally, and not pullable (no registry).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { type DockerStatus, dockerStatus } from "../src/docker.js";
 import { imageStatus } from "../src/image-status.js";
@@ -81,6 +86,39 @@ describe.skipIf(!engine.available && !dockerRequired())("image checks on this Do
       reason:
         "the image local/no-such-image:0 is not on this Docker engine; build it with scripts/ci/build-images.sh (or unset the variable that selects it, to use the upstream image)",
     });
+  });
+
+  test("under one run directory, parallel processes leave the pull to one of them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "coffer-testkit-run-"));
+    const module = fileURLToPath(new URL("../dist/image-status.js", import.meta.url));
+    const code = `import(${JSON.stringify(module)}).then(async (m) => console.log(JSON.stringify(await m.imageStatus("coffer-test/no-such-image:1"))))`;
+    try {
+      const answers = await Promise.all(
+        [1, 2, 3].map(
+          () =>
+            new Promise<string>((resolve, reject) => {
+              const child = spawn(process.execPath, ["-e", code], {
+                env: { ...process.env, COFFER_TEST_RUN_DIR: dir },
+                stdio: ["ignore", "pipe", "inherit"],
+              });
+              let out = "";
+              child.stdout.on("data", (chunk) => {
+                out += chunk;
+              });
+              child.on("error", reject);
+              child.on("close", () => resolve(out.trim()));
+            }),
+        ),
+      );
+      expect(new Set(answers).size).toBe(1);
+      expect(JSON.parse(answers[0]!).available).toBe(false);
+      // One lock (the worker that pulled) and one answer the others read.
+      const files = readdirSync(join(dir, "images"));
+      expect(files.filter((file) => file.endsWith(".lock"))).toHaveLength(1);
+      expect(files.filter((file) => file.endsWith(".json"))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test.skipIf(!process.env.COFFER_TEST_NODE_IMAGE)("an image on the engine is present", async () => {
