@@ -5,6 +5,13 @@
 import { packageTestConfig } from "../../vitest.shared.ts";
 
 export default packageTestConfig("cli (remote)", {
-  include: ["test/create.test.ts", "test/manage.test.ts", "test/run.test.ts", "test/interactive.test.ts"],
+  include: [
+    "test/create.test.ts",
+    "test/manage.test.ts",
+    "test/run.test.ts",
+    "test/run-guard.test.ts",
+    "test/reserved-keys.test.ts",
+    "test/interactive.test.ts",
+  ],
   env: { COFFER_CLI_TEST_MODE: "remote" },
 });

@@ -10,6 +10,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { Context, type GlobalOptions } from "./context.js";
+import { describeRefusedVariables } from "./env-guard.js";
 
 type Handler = (context: Context, command: Command) => Promise<void>;
 type Loader = () => Promise<Handler>;
@@ -38,6 +39,22 @@ function parseCount(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError("Use a whole number.");
   return number;
+}
+
+/** A long comma-separated list broken into help-text lines. */
+function wrapList(list: string, width = 96): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of list.split(" ")) {
+    if (line !== "" && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines.join("\n");
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -126,7 +143,8 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .argument("<name>", "the secret's name (1-255 characters)")
       .option(
         "-v, --values <json|yaml|@file>",
-        "keys and values as a JSON object or YAML mapping; @file reads a file, @- stdin",
+        "keys and values as a JSON object or YAML mapping; @file reads a file, @- stdin (repeatable)",
+        collect,
       )
       .option("-i, --interactive", "ask for keys and values at the terminal (values hidden)")
       .option("-p, --private", "visible to you only (default: public)")
@@ -138,6 +156,9 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
   Each --KEY=VALUE sets one key. A value @path is read from a file (one trailing newline dropped),
   @- from standard input; write @@ for a value that starts with a literal @. Keys named like an
   option of this command (values, interactive, private, json, debug, config, help) go in --values.
+  --values may be given more than once: the keys of every source add up, and a key given twice
+  is an error (exit 5). Values are text as written: YAML 'port: 0587' stays 0587, a YAML tag
+  (!!binary, !!timestamp, !!int) is refused, and so is a JSON number, boolean or null (quote it).
   ${examples(
     "coffer secret create db --username=app --password=@password.txt",
     `coffer secret create stripe --values '{"key": "sk_test_…", "webhook": "whsec_…"}'`,
@@ -208,7 +229,7 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .command("update")
       .description("change values (merged into the current ones), remove keys, or change visibility")
       .argument("<name>", "the secret's name or id (your private one first, then the public one)")
-      .option("-v, --values <json|yaml|@file>", "keys and values to set, as for create")
+      .option("-v, --values <json|yaml|@file>", "keys and values to set, as for create (repeatable)", collect)
       .option("-i, --interactive", "ask for keys and values to set at the terminal (values hidden)")
       .option("-r, --remove-keys <keys>", "keys to remove, comma-separated (repeatable)", collect)
       .option("--replace", "the given values replace all current ones instead of merging")
@@ -321,6 +342,11 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
       .argument("<command...>", "the command and its arguments (after --)")
       .requiredOption("-s, --secret <names>", "secrets to load, comma-separated (repeatable)", collect)
       .option("--prefix", "name each variable <SECRET>_<KEY> instead of <KEY>")
+      .option(
+        "--allow-env <names>",
+        "let the secrets set these refused variables, e.g. NODE_OPTIONS (comma-separated, repeatable)",
+        collect,
+      )
       .addHelpText(
         "after",
         help`
@@ -330,7 +356,12 @@ ${examples("coffer secret create db --username=app --password=@password.txt", "c
   keys that map to the same variable are an error (exit 5); secrets win over variables already set.
   Local overrides (COFFER_LOCAL_SECRET_<NAME>) apply. The command's exit code is coffer's; signals
   are passed on to it. A name containing a comma is written with \\, (backslash-comma).
-  ${examples("coffer run -s db -- ./start-server --port 8080", "coffer run -s db,stripe --prefix -- env")}`,
+
+  Whoever may write a secret must not choose the code its readers run, so variables that change how
+  programs are found, loaded or started are refused (exit 5, nothing run) unless named with
+  --allow-env:
+  ${wrapList(describeRefusedVariables())}.
+  ${examples("coffer run -s db -- ./start-server --port 8080", "coffer run -s db,stripe --prefix -- env", "coffer run -s tooling --allow-env NODE_OPTIONS -- node app.js")}`,
       )
       .action(action(async () => (await import("./commands/run.js")).run));
   }

@@ -12,8 +12,16 @@
  * The sources add up; a key given twice (in one source or across them) is an error. Nothing in
  * an error message ever quotes a value: messages name keys, files, lines and columns only.
  *
- * YAML is read with the failsafe schema, so every scalar is kept as the text written: `port: 5432`
- * is "5432" and `version: 1.10` stays "1.10" (the core schema would make it the number 1.1).
+ * Values are text, and are kept as the text written:
+ *   - YAML is read with the failsafe schema and without the YAML 1.1 "known tags": `port: 0587`
+ *     is "0587" and `version: 1.50` stays "1.50" (the core schema would make them numbers). A
+ *     value or key with an explicit tag other than `!!str` (`!!binary`, `!!timestamp`, `!!int`,
+ *     a local `!tag`) is refused: a tag asks for a conversion Coffer does not make, and applying
+ *     it (the yaml library decodes !!binary, turns !!timestamp into a date) would store other
+ *     text than the one written.
+ *   - JSON values must be strings: a number, boolean or null is refused with a hint to quote it
+ *     (JSON.parse has already turned `1.50` into 1.5, so the text written cannot be kept). The
+ *     server refuses them the same way.
  */
 import { readFileSync } from "node:fs";
 import { ValidationError } from "@coffer/core";
@@ -141,7 +149,13 @@ export function readInputFile(file: string, what?: string): string {
 export function parseValuesDocument(text: string, source: string): Array<[string, string]> {
   const looksLikeJson = text.trimStart().startsWith("{");
   if (looksLikeJson) checkJson(text, source);
-  const document = parseDocument(text, { schema: "failsafe", prettyErrors: false, uniqueKeys: false });
+  const document = parseDocument(text, {
+    schema: "failsafe",
+    // Known tags (!!binary, !!timestamp, !!set…) would otherwise be applied even under failsafe.
+    resolveKnownTags: false,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const first = document.errors[0];
   if (first) {
     throw new ValidationError(
@@ -160,10 +174,12 @@ export function parseValuesDocument(text: string, source: string): Array<[string
       details: { field: "values" },
     });
   }
+  refuseTag(contents, `${source} as a whole`);
   const pairs: Array<[string, string]> = [];
   const seen = new Set<string>();
   for (const pair of contents.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (isScalar(pair.key)) refuseTag(pair.key, `a key in ${source}`);
     if (key === undefined) {
       throw new ValidationError(`${source} has a key that is not plain text.`, {
         hint: "Keys are names such as 'password'.",
@@ -180,6 +196,7 @@ export function parseValuesDocument(text: string, source: string): Array<[string
     if (pair.value === null) {
       pairs.push([key, ""]);
     } else if (isScalar(pair.value)) {
+      refuseTag(pair.value, `the value of key '${key}' in ${source}`, key);
       pairs.push([key, String(pair.value.value)]);
     } else {
       throw new ValidationError(
@@ -192,6 +209,21 @@ export function parseValuesDocument(text: string, source: string): Array<[string
     }
   }
   return pairs;
+}
+
+/** Tags that change nothing: `!!str` and the non-specific `!`. */
+const TEXT_TAGS = new Set(["tag:yaml.org,2002:str", "!"]);
+
+function refuseTag(node: { tag?: string | undefined }, what: string, key?: string): void {
+  if (node.tag === undefined || TEXT_TAGS.has(node.tag)) return;
+  const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+  throw new ValidationError(
+    `${what[0]!.toUpperCase()}${what.slice(1)} has the YAML tag ${tag}: values are kept as the text written, so tags are not applied.`,
+    {
+      hint: `Remove the tag${tag === "!!binary" ? " (the base64 text is then stored as it is)" : ""}.`,
+      details: { field: "values", ...(key === undefined ? {} : { key }) },
+    },
+  );
 }
 
 function checkJson(text: string, source: string): void {
@@ -211,6 +243,16 @@ function checkJson(text: string, source: string): void {
   }
   if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
     for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value === "number" || typeof value === "boolean") {
+        // The value is not echoed (it may be a PIN); JSON.parse has lost its text already.
+        throw new ValidationError(
+          `The value of key '${key}' in ${source} is a JSON ${typeof value}, not text.`,
+          {
+            hint: `Values are strings: quote it, "${key}": "…".`,
+            details: { field: "values", key },
+          },
+        );
+      }
       if (value === null || typeof value === "object") {
         const what = value === null ? "null" : Array.isArray(value) ? "a list" : "an object";
         throw new ValidationError(`The value of key '${key}' in ${source} is ${what}, not text.`, {

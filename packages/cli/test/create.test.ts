@@ -26,12 +26,55 @@ describe("secret create", () => {
 
   it("reads --values as JSON or YAML, keeping YAML scalars as the text written", () => {
     const s = session();
-    s.ok(["secret", "create", "j", "--values", `{"user": "app", "port": 5432, "ok": true}`]);
-    s.ok(["secret", "create", "y", "--values", "user: app\nport: 5432\nversion: 1.10\nquoted: 'x: y'"]);
+    s.ok(["secret", "create", "j", "--values", `{"user": "app", "port": "5432", "ok": "true"}`]);
+    s.ok([
+      "secret",
+      "create",
+      "y",
+      "--values",
+      "user: app\nport: 0587\nversion: 1.50\nhex: 0x1F\nok: yes\nnone: ~\nempty:\nquoted: 'x: y'\nstr: !!str 007\nwhen: 2001-12-14",
+    ]);
     const values = (name: string) =>
       (JSON.parse(s.ok(["secret", "get", name, "--json"])) as { values: Record<string, string> }).values;
     expect(values("j")).toEqual({ user: "app", port: "5432", ok: "true" });
-    expect(values("y")).toEqual({ user: "app", port: "5432", version: "1.10", quoted: "x: y" });
+    expect(values("y")).toEqual({
+      user: "app",
+      port: "0587",
+      version: "1.50",
+      hex: "0x1F",
+      ok: "yes",
+      none: "~",
+      empty: "",
+      quoted: "x: y",
+      str: "007",
+      when: "2001-12-14",
+    });
+  });
+
+  it("adds up --values given more than once; a key in two of them is an error (exit 5), nothing created", () => {
+    const s = session();
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "base.yaml"), "username: app\nregion: eu-west-1\n");
+    s.ok(["secret", "create", "m", "--values", "@base.yaml", "--values", '{"password": "fake-password-1"}'], {
+      cwd: dir,
+    });
+    expect(
+      (JSON.parse(s.ok(["secret", "get", "m", "--json"])) as { values: Record<string, string> }).values,
+    ).toEqual({ username: "app", region: "eu-west-1", password: "fake-password-1" });
+
+    const twice = s.run(
+      ["secret", "create", "m2", "--values", "@base.yaml", "--values", `{"region": "${VALUE}"}`],
+      { cwd: dir },
+    );
+    expect(twice.code).toBe(5);
+    expect(twice.stderr).toBe("error: The key 'region' is given twice. Give each key once.\n");
+    expect(s.run(["secret", "get", "m2"]).code).toBe(3);
+
+    // update takes several too.
+    s.ok(["secret", "update", "m", "--values", "a: '1'", "--values", "b: '2'"]);
+    expect(
+      (JSON.parse(s.ok(["secret", "get", "m", "--json"])) as { values: Record<string, string> }).values,
+    ).toMatchObject({ a: "1", b: "2", username: "app" });
   });
 
   it("reads values from files (@path), standard input (@-) and keeps a literal @ (@@)", () => {
@@ -131,6 +174,50 @@ describe("bad input: the documented exit code, one clear line, no value echoed, 
       args: ["--values", `{"db": {"password": "${VALUE}"}}`],
       code: 5,
       message: /^The value of key 'db' in --values is an object, not text\./,
+    },
+    {
+      what: "a JSON number",
+      args: ["--values", `{"user": "app", "pin": 1234}`],
+      code: 5,
+      message:
+        /^The value of key 'pin' in --values is a JSON number, not text\. Values are strings: quote it, "pin": "…"\.$/,
+    },
+    {
+      what: "a JSON boolean",
+      args: ["--values", `{"enabled": true}`],
+      code: 5,
+      message: /^The value of key 'enabled' in --values is a JSON boolean, not text\./,
+    },
+    {
+      what: "a JSON null",
+      args: ["--values", `{"password": null}`],
+      code: 5,
+      message: /^The value of key 'password' in --values is null, not text\./,
+    },
+    {
+      what: "a YAML !!binary tag",
+      args: ["--values", "user: app\ncert: !!binary ZmFrZS1jZXJ0"],
+      code: 5,
+      message:
+        /^The value of key 'cert' in --values has the YAML tag !!binary: values are kept as the text written, so tags are not applied\. Remove the tag \(the base64 text is then stored as it is\)\.$/,
+    },
+    {
+      what: "a YAML !!timestamp tag",
+      args: ["--values", "expires: !!timestamp 2001-12-14"],
+      code: 5,
+      message: /^The value of key 'expires' in --values has the YAML tag !!timestamp:/,
+    },
+    {
+      what: "a local YAML tag",
+      args: ["--values", "password: !vault fake"],
+      code: 5,
+      message: /^The value of key 'password' in --values has the YAML tag !vault:/,
+    },
+    {
+      what: "a tagged YAML mapping",
+      args: ["--values", "!!set\n? a\n"],
+      code: 5,
+      message: /^--values as a whole has the YAML tag !!set:/,
     },
     {
       what: "a missing value file",

@@ -1,6 +1,6 @@
 // get, list, update, rename, delete, export, validate and resolve, as a user drives them.
 import { spawnSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, session, tempDir } from "./helpers.js";
@@ -202,6 +202,57 @@ describe("secret export", () => {
     s.ok(["secret", "export", "db", "-o", file, "--force"]);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ username: "app", password: PASSWORD });
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("never writes through a symbolic link, even with --force (exit 5), and leaves its target alone", () => {
+    const s = withDb();
+    const dir = tempDir();
+    const target = path.join(dir, "authorized_keys");
+    writeFileSync(target, "fake-original-content\n", { mode: 0o644 });
+    const link = path.join(dir, "db.yaml");
+    symlinkSync(target, link);
+    const forced = s.run(["secret", "export", "db", "-o", link, "--force"]);
+    expect(forced.code).toBe(5);
+    expect(forced.stderr).toMatch(
+      /^error: .*db\.yaml is a symbolic link; coffer does not write values through one\./,
+    );
+    const plain = s.run(["secret", "export", "db", "-o", link]);
+    expect(plain.code).toBe(4);
+    expect(plain.stderr).toContain("(a symbolic link)");
+    // A dangling link would otherwise create its target.
+    const dangling = path.join(dir, "dangling.yaml");
+    symlinkSync(path.join(dir, "created-through-link"), dangling);
+    expect(s.run(["secret", "export", "db", "-o", dangling, "--force"]).code).toBe(5);
+    expect(existsSync(path.join(dir, "created-through-link"))).toBe(false);
+    expect(readFileSync(target, "utf8")).toBe("fake-original-content\n");
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  it("refuses a file with other hard links (the values would show under them), untouched", () => {
+    const s = withDb();
+    const dir = tempDir();
+    const other = path.join(dir, "shared.txt");
+    writeFileSync(other, "fake-shared-content\n");
+    const file = path.join(dir, "db.yaml");
+    linkSync(other, file);
+    const result = s.run(["secret", "export", "db", "-o", file, "--force"]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/has other hard links/);
+    expect(readFileSync(other, "utf8")).toBe("fake-shared-content\n");
+  });
+
+  it("secret resolve -o follows the same rule", () => {
+    const s = withDb();
+    const dir = tempDir();
+    const config = path.join(dir, "app.yaml");
+    writeFileSync(config, "password: '{{db.password}}'\n");
+    const target = path.join(dir, "elsewhere.yaml");
+    writeFileSync(target, "fake-original\n");
+    const link = path.join(dir, "out.yaml");
+    symlinkSync(target, link);
+    expect(s.run(["secret", "resolve", config, "-o", link, "--force"]).code).toBe(5);
+    expect(readFileSync(target, "utf8")).toBe("fake-original\n");
   });
 });
 

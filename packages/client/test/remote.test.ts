@@ -8,19 +8,10 @@ import {
   SecretNotFoundError,
   ValidationError,
 } from "@coffer/core";
-import { type RunningServer, startServer } from "@coffer/server";
+import type { RunningServer } from "@coffer/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CofferClient, createClient } from "../src/index.js";
-import { tempDir } from "./helpers.js";
-
-export async function startTestServer(): Promise<RunningServer> {
-  const dataDir = tempDir();
-  return startServer({
-    env: { COFFER_DATA_DIR: dataDir, COFFER_LOG_LEVEL: "silent", COFFER_STORE_MAX_VALUE_BYTES: "8192" },
-    settings: { port: 0 },
-    log: false,
-  });
-}
+import { startTestServer } from "./remote-server.js";
 
 async function tokenFor(
   server: RunningServer,

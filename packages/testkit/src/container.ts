@@ -5,10 +5,8 @@ import {
   Wait,
 } from "testcontainers";
 import { announce, seconds } from "./announce.js";
-import { dockerStatus } from "./docker.js";
-import { NotAvailable } from "./errors.js";
-import { assertLocalImagePresent } from "./images.js";
 import { once } from "./once.js";
+import { notAvailable, planContainer } from "./plan.js";
 import { imageFor } from "./settings.js";
 
 /** When a started container counts as ready. */
@@ -56,13 +54,12 @@ export interface RunningContainer {
 /**
  * Starts one container for tests, e.g. an emulator: image from `spec.imageEnv` or the upstream
  * default, one exposed port, ready once a log line or an HTTP answer appears. Throws NotAvailable
- * without Docker.
+ * without Docker or the image (present, or pullable).
  */
 export async function startContainer(spec: ContainerSpec): Promise<RunningContainer> {
-  const docker = await dockerStatus();
-  if (!docker.available) throw new NotAvailable(spec.name, docker.reason);
   const image = imageFor(spec.imageEnv, spec.image);
-  await assertLocalImagePresent(image);
+  const plan = await planContainer(image);
+  if (plan.action !== "run") throw notAvailable(spec.name, plan);
   let container: GenericContainerType = new GenericContainer(image)
     .withExposedPorts(spec.port)
     .withWaitStrategy(waitStrategy(spec))

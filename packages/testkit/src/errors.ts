@@ -10,6 +10,8 @@ export class NotAvailable extends Error {
     readonly backend: string,
     /** Why, e.g. "no Docker socket at /var/run/docker.sock". */
     readonly reason: string,
+    /** The bare problem (no engine, an image that cannot be had), for the run's summary line. */
+    readonly problem: string = reason,
   ) {
     super(`${backend} not available: ${reason}`);
   }

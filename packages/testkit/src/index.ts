@@ -16,19 +16,22 @@ export {
 } from "./emulators.js";
 export { NotAvailable } from "./errors.js";
 export { freePort } from "./free-port.js";
+export { type ImageStatus, imageStatus } from "./image-status.js";
 export { MYSQL_DEFAULT_IMAGE, MYSQL_IMAGE_ENV, startMysql } from "./mysql.js";
 export { type CutPoint, OutageProxy, type RequestSeen } from "./outage-proxy.js";
+export { type BackendPlan, decideBackend, type PlanInput, planContainer } from "./plan.js";
 export {
   POSTGRES_DEFAULT_IMAGE,
   POSTGRES_IMAGE_ENV,
   type StartPostgresOptions,
   startPostgres,
 } from "./postgres.js";
+export { type Outcome, RUN_DIR_ENV, readOutcomes, summarizeOutcomes } from "./run-record.js";
 export {
   type ClosableService,
   type ServiceFactoryParts,
   type ServiceOverStore,
   serviceOverStore,
 } from "./service-over-store.js";
-export { dockerDisabled, dockerRequired } from "./settings.js";
+export { dockerDisabled, dockerRequired, dockerRequiredBecause, isCi } from "./settings.js";
 export type { TestDatabase } from "./types.js";

@@ -1,9 +1,7 @@
 import { MySqlContainer } from "@testcontainers/mysql";
 import { announce, seconds } from "./announce.js";
-import { dockerStatus } from "./docker.js";
-import { NotAvailable } from "./errors.js";
-import { assertLocalImagePresent } from "./images.js";
 import { once } from "./once.js";
+import { notAvailable, planContainer } from "./plan.js";
 import { imageFor } from "./settings.js";
 import type { TestDatabase } from "./types.js";
 
@@ -13,13 +11,12 @@ export const MYSQL_DEFAULT_IMAGE = "mysql:8.4";
 /**
  * Starts a real MySQL server for a test file: `MySqlContainer` running $COFFER_TEST_MYSQL_IMAGE
  * (default mysql:8.4; CI uses local/mariadb:10.11). There is no embedded MySQL, so without Docker
- * this throws NotAvailable with the reason.
+ * or the image this throws NotAvailable with the reason.
  */
 export async function startMysql(): Promise<TestDatabase> {
-  const docker = await dockerStatus();
-  if (!docker.available) throw new NotAvailable("mysql", docker.reason);
   const image = imageFor(MYSQL_IMAGE_ENV, MYSQL_DEFAULT_IMAGE);
-  await assertLocalImagePresent(image);
+  const plan = await planContainer(image);
+  if (plan.action !== "run") throw notAvailable("mysql", plan);
   const started = performance.now();
   const container = await new MySqlContainer(image).start();
   announce(`mysql: testcontainers ${image} (${seconds(started)})`);

@@ -1,11 +1,10 @@
 import { PostgreSqlContainer } from "@testcontainers/postgresql";
 import { announce, seconds } from "./announce.js";
-import { dockerStatus } from "./docker.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
-import { NotAvailable } from "./errors.js";
-import { assertLocalImagePresent } from "./images.js";
 import { once } from "./once.js";
-import { dockerRequired, imageFor } from "./settings.js";
+import { notAvailable, planContainer } from "./plan.js";
+import { recordOutcome } from "./run-record.js";
+import { imageFor } from "./settings.js";
 import type { TestDatabase } from "./types.js";
 
 export const POSTGRES_IMAGE_ENV = "COFFER_TEST_POSTGRES_IMAGE";
@@ -13,8 +12,9 @@ export const POSTGRES_DEFAULT_IMAGE = "postgres:17";
 
 export interface StartPostgresOptions {
   /**
-   * Force one way. By default: a Testcontainers container when Docker is available, else an
-   * embedded server (unless COFFER_TEST_REQUIRE_DOCKER=1, which makes a missing Docker an error).
+   * Force one way. By default: a Testcontainers container when Docker and the image are available,
+   * else an embedded server — unless Docker is required (COFFER_TEST_REQUIRE_DOCKER=1, or CI
+   * without COFFER_CI_DOCKER=0), which makes that an error (see plan.ts).
    */
   via?: "testcontainers" | "embedded";
 }
@@ -26,20 +26,16 @@ export interface StartPostgresOptions {
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<TestDatabase> {
   if (options.via === "embedded") return startEmbeddedPostgres();
-  if (options.via === "testcontainers") return startPostgresContainer();
-  const docker = await dockerStatus();
-  if (docker.available) return startPostgresContainer();
-  if (dockerRequired()) {
-    throw new NotAvailable("postgres", `COFFER_TEST_REQUIRE_DOCKER=1 but ${docker.reason}`);
-  }
-  return startEmbeddedPostgres(docker.reason);
+  const image = imageFor(POSTGRES_IMAGE_ENV, POSTGRES_DEFAULT_IMAGE);
+  const plan = await planContainer(image);
+  if (plan.action === "run") return startPostgresContainer(image);
+  if (plan.action === "fail" || options.via === "testcontainers") throw notAvailable("postgres", plan);
+  // The run's summary line says why; a lone process says it on its own start line.
+  const recorded = recordOutcome({ backend: "postgres", problem: plan.problem, outcome: "embedded" });
+  return startEmbeddedPostgres(recorded ? undefined : plan.problem);
 }
 
-async function startPostgresContainer(): Promise<TestDatabase> {
-  const docker = await dockerStatus();
-  if (!docker.available) throw new NotAvailable("postgres", docker.reason);
-  const image = imageFor(POSTGRES_IMAGE_ENV, POSTGRES_DEFAULT_IMAGE);
-  await assertLocalImagePresent(image);
+async function startPostgresContainer(image: string): Promise<TestDatabase> {
   const started = performance.now();
   // fsync off: test data need not survive a crash, and it makes DDL-heavy tests much faster.
   const container = await new PostgreSqlContainer(image)

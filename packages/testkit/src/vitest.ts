@@ -5,16 +5,19 @@ import { announce } from "./announce.js";
 import { NotAvailable } from "./errors.js";
 import { startMysql } from "./mysql.js";
 import { startPostgres } from "./postgres.js";
+import { recordOutcome } from "./run-record.js";
 import { dockerRequired } from "./settings.js";
 import type { TestDatabase } from "./types.js";
 
 /**
  * A `describe` block whose tests share one resource started before them and stopped after them.
  *
- * If the resource is NotAvailable here (no Docker for a container), every test in the block is
- * reported as skipped with the note "<backend> not run: <reason>", and that line is printed once.
- * With COFFER_TEST_REQUIRE_DOCKER=1 (CI) the tests fail instead. Any other start-up error fails
- * every test in the block with that error.
+ * If the resource is NotAvailable here (no Docker, or an image that is neither present nor
+ * pullable), every test in the block is reported as skipped with the note "<backend> not run:
+ * <reason>". Under `./dev test` the run's one summary line says so at the end (run-record.ts);
+ * a lone vitest process prints the note once per block. When Docker is required
+ * (COFFER_TEST_REQUIRE_DOCKER=1, or CI without COFFER_CI_DOCKER=0) the tests fail instead. Any
+ * other start-up error fails every test in the block with that error.
  */
 export function describeWith<T extends { stop(): Promise<void> }>(
   title: string,
@@ -32,8 +35,16 @@ export function describeWith<T extends { stop(): Promise<void> }>(
       } catch (error) {
         if (error instanceof NotAvailable && !dockerRequired()) {
           skipNote = `${error.backend} not run: ${error.reason}`;
-          announce(skipNote);
+          const recorded = recordOutcome({
+            backend: error.backend,
+            problem: error.problem,
+            outcome: "skipped",
+          });
+          if (!recorded) announce(skipNote);
         } else {
+          if (error instanceof NotAvailable) {
+            recordOutcome({ backend: error.backend, problem: error.problem, outcome: "failed" });
+          }
           failure = error;
         }
       }

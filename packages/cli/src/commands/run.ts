@@ -12,22 +12,37 @@ import { usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
 import { type SecretForEnv, secretsToEnv, splitNames } from "../env-names.js";
 
+/** `--allow-env NAME` (repeatable, comma-separated): variable names, as `coffer run` forms them. */
+function allowedVariables(lists: readonly string[]): Set<string> {
+  const names = lists.flatMap((list) => list.split(",")).map((name) => name.trim());
+  for (const name of names) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) {
+      throw usageError(
+        `--allow-env '${name.slice(0, 40)}' is not a variable name as coffer run forms them (A-Z, 0-9, _).`,
+        "Name the variable as coffer run sets it, e.g. --allow-env NODE_OPTIONS.",
+      );
+    }
+  }
+  return new Set(names);
+}
+
 export async function run(context: Context, command: Command): Promise<void> {
-  const options = command.opts<{ secret: string[]; prefix?: boolean }>();
+  const options = command.opts<{ secret: string[]; prefix?: boolean; allowEnv?: string[] }>();
   const [program, ...args] = command.args;
   if (program === undefined)
     throw usageError("The command to run is missing.", "Write: coffer run -s NAME -- COMMAND ARGS…");
   const names = splitNames(options.secret);
   if (names.length === 0) throw usageError("-s names no secret.", "Write -s NAME or -s NAME1,NAME2.");
+  const allowed = allowedVariables(options.allowEnv ?? []);
 
   const client = await context.client();
   const secrets: SecretForEnv[] = [];
   for (const name of names) {
     const { values, source, origin } = await client.resolveValues(name);
     if (source === "local" && context.debug) context.note(`coffer: ${name} comes from ${origin}`);
-    secrets.push({ name, values });
+    secrets.push(source === "local" && origin ? { name, values, origin } : { name, values });
   }
-  const variables = secretsToEnv(secrets, { prefix: Boolean(options.prefix) });
+  const variables = secretsToEnv(secrets, { prefix: Boolean(options.prefix), allowed });
   // Nothing of the store stays open while the command runs (it may run for days).
   await context.close();
 

@@ -2,7 +2,16 @@
  * Files: `secret export` (values to a plain-text file), `secret validate` and `secret resolve`
  * (the {{name.key}} references in a YAML or JSON configuration file).
  */
-import { closeSync, constants, fchmodSync, openSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  openSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import { findReferences, metadataToJson, type SecretValidationLevel, ValidationError } from "@coffer/core";
 import type { Command } from "commander";
@@ -89,33 +98,73 @@ function serialize(data: unknown, format: "json" | "yaml"): string {
   return format === "json" ? `${JSON.stringify(data, null, 2)}\n` : stringify(data);
 }
 
-/** Creates (or with `force` replaces) a file only its owner can read, and writes `text` to it. */
+/**
+ * Creates (or with `force` replaces) a file only its owner can read, and writes `text` to it.
+ * Never through a symbolic link (O_NOFOLLOW: `-o link --force` would rewrite the link's target,
+ * wherever it points), and never into a file that is not a plain file or that has other hard
+ * links (the values would show under the other name). The existing file is truncated only after
+ * these checks.
+ */
 function writePrivateFile(file: string, text: string, force: boolean): void {
   let fd: number;
   try {
-    const flags = constants.O_WRONLY | constants.O_CREAT | (force ? constants.O_TRUNC : constants.O_EXCL);
+    const flags =
+      constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (force ? 0 : constants.O_EXCL);
     fd = openSync(file, flags, 0o600);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") {
+      const link = isSymbolicLink(file);
       throw new CliError(
         "conflict",
-        `The file ${file} exists already.`,
-        "Choose another name with -o, or pass --force to overwrite it.",
+        `The file ${file} exists already${link ? " (a symbolic link)" : ""}.`,
+        link
+          ? "Choose another name with -o: coffer does not write through a symbolic link."
+          : "Choose another name with -o, or pass --force to overwrite it.",
       );
     }
+    if (code === "ELOOP" || (code === "EMLINK" && isSymbolicLink(file))) throw symbolicLinkError(file);
     throw new ValidationError(`The file ${file} cannot be written (${code}).`, {
       hint: "Check that its directory exists and that you may write there.",
       details: { file },
     });
   }
   try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      throw new ValidationError(`${file} is not a plain file, so the values are not written to it.`, {
+        hint: "Choose a file name with -o (or -o - for standard output).",
+        details: { file },
+      });
+    }
+    if (stat.nlink > 1) {
+      throw new ValidationError(
+        `${file} has other hard links, so the values would also show under those names; nothing was written.`,
+        { hint: "Remove the file first, or choose another name with -o.", details: { file } },
+      );
+    }
     // An existing file keeps its mode on open; make it private before any value goes in.
     fchmodSync(fd, 0o600);
+    ftruncateSync(fd, 0);
     writeSync(fd, text);
   } finally {
     closeSync(fd);
   }
+}
+
+function isSymbolicLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function symbolicLinkError(file: string): ValidationError {
+  return new ValidationError(`${file} is a symbolic link; coffer does not write values through one.`, {
+    hint: "Write to the real path with -o, or remove the link first.",
+    details: { file },
+  });
 }
 
 /** Reads a YAML or JSON configuration file; errors name the line and column, never the text. */

@@ -12,7 +12,8 @@ const CREATE_OPTIONS = ["values", "interactive", "private", ...GLOBAL_OPTIONS];
 const UPDATE_OPTIONS = [...CREATE_OPTIONS, "remove-keys", "replace", "expected-version"];
 
 interface ValueOptions {
-  values?: string;
+  /** Every --values given, in order (repeatable: their keys add up, and a key in two is an error). */
+  values?: string[];
   interactive?: boolean;
 }
 
@@ -149,16 +150,17 @@ async function gatherValues(
   }
   const reader = new InputReader();
   const pairs: Array<[string, string]> = [];
-  if (options.values !== undefined) {
-    const raw = options.values;
+  const documents = options.values ?? [];
+  documents.forEach((raw, index) => {
+    const flag = documents.length > 1 ? `--values #${index + 1}` : "--values";
     const source =
       raw.startsWith("@") && !raw.startsWith("@@")
         ? raw === "@-"
           ? "standard input"
           : `the file ${raw.slice(1)}`
-        : "--values";
-    pairs.push(...parseValuesDocument(reader.value(raw, "--values", { trimNewline: false }), source));
-  }
+        : flag;
+    pairs.push(...parseValuesDocument(reader.value(raw, flag, { trimNewline: false }), source));
+  });
   for (const { key, raw } of assignments) {
     pairs.push([key, reader.value(raw, `--${key}`, { trimNewline: true })]);
   }
