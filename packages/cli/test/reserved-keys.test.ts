@@ -1,21 +1,14 @@
 // Keys named like Object.prototype's members (`__proto__`, `constructor`, `prototype`,
 // `hasOwnProperty`) are ordinary keys: given as --KEY=VALUE, in JSON or in YAML, they must come
-// back as own keys with their values from `get`, `get --key`, `run` and `export`.
-//
-// Known failures elsewhere, marked `it.fails` so they flip when fixed (then drop the marker):
-// - remote mode: the server refuses any JSON body holding a "__proto__" key (its JSON parser's
-//   prototype-poisoning guard), with "Body is not valid JSON" — @coffer/server.
-// - update: @coffer/service's normalizeUpdate copies the new values with `set[key] = value` into a
-//   plain object (and applyChange merges with `Object.assign`): the __proto__ setter runs instead
-//   of the key being defined, so a new "__proto__" value is silently dropped.
+// back as own keys with their values from `get`, `get --key`, `run` and `export`, locally and
+// against a server.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { MODE, session, tempDir } from "./helpers.js";
+import { session, tempDir } from "./helpers.js";
 
 const RESERVED = ["__proto__", "constructor", "prototype", "hasOwnProperty"];
 const node = process.execPath;
-const REMOTE = MODE === "remote";
 
 function valuesOf(s: ReturnType<typeof session>, name: string): Record<string, string> {
   return (JSON.parse(s.ok(["secret", "get", name, "--json"])) as { values: Record<string, string> }).values;
@@ -48,8 +41,7 @@ const ways: Array<[string, (name: string) => string[]]> = [
 
 describe("keys named like Object.prototype members", () => {
   for (const [way, args] of ways) {
-    // Remote: the server refuses the create (see the top of the file).
-    (REMOTE ? it.fails : it)(`round-trip as own keys when given by ${way}`, () => {
+    it(`round-trip as own keys when given by ${way}`, () => {
       const s = session();
       s.ok(args("proto"));
       expectOwn(valuesOf(s, "proto"));
@@ -58,7 +50,7 @@ describe("keys named like Object.prototype members", () => {
     });
   }
 
-  (REMOTE ? it.fails : it)("reach coffer run as variables, and survive export and re-import", () => {
+  it("reach coffer run as variables, and survive export and re-import", () => {
     const s = session();
     s.ok(ways[0]![1]("proto"));
     const names = ["__PROTO__", "CONSTRUCTOR", "PROTOTYPE", "HASOWNPROPERTY"];
@@ -82,8 +74,7 @@ describe("keys named like Object.prototype members", () => {
     expect(readFileSync(path.join(dir, "proto.json"), "utf8")).toContain('"__proto__": "fake-__proto__"');
   });
 
-  // Fails in both modes: the service's merge drops "__proto__" (see the top of the file).
-  it.fails("update sets them as own keys", () => {
+  it("update sets them as own keys", () => {
     const s = session();
     s.ok(["secret", "create", "proto", "--plain=fake-plain"]);
     s.ok(["secret", "update", "proto", ...RESERVED.map((key) => `--${key}=fake-${key}`)]);

@@ -2,14 +2,6 @@
 // `prototype` and `hasOwnProperty` must round-trip as own keys of the values object, through
 // create, get, update, put, the Secret handle, local overrides and remote mode — never reach (or
 // replace) a prototype.
-//
-// Known failures outside this package, marked `it.fails` so they flip when fixed (then drop the
-// marker):
-// - remote mode: the server refuses any JSON body holding a "__proto__" key (its JSON parser's
-//   prototype-poisoning guard) with "Body is not valid JSON" — @coffer/server;
-// - update: @coffer/service's normalizeUpdate copies the new values with `set[key] = value` into a
-//   plain object (and applyChange merges with `Object.assign`), which calls the __proto__ setter
-//   instead of defining the key, so a new "__proto__" value is silently dropped, merge or replace.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunningServer } from "@coffer/server";
@@ -51,15 +43,14 @@ function roundTrips(mode: "local" | "remote", open: () => Promise<CofferClient>)
     client = await open();
   });
   afterAll(() => client.close());
-  const serverRefuses = mode === "remote";
 
-  (serverRefuses ? it.fails : it)("create and get keep them as own keys", async () => {
+  it("create and get keep them as own keys", async () => {
     const created = await client.create({ name: "proto-create", values: reservedValues() });
     expect([...created.keys].sort()).toEqual([...RESERVED].sort());
     expectOwnReserved((await client.getSecret("proto-create")).values);
   });
 
-  it.fails("update merges them in as own keys (service merge drops __proto__)", async () => {
+  it("update merges them in as own keys", async () => {
     await client.create({ name: "proto-merge", values: { plain: "fake-plain" } });
     await client.updateSecret("proto-merge", { values: reservedValues("-2") });
     const merged = (await client.getSecret("proto-merge")).values;
@@ -69,7 +60,7 @@ function roundTrips(mode: "local" | "remote", open: () => Promise<CofferClient>)
     }
   });
 
-  it.fails("update with mode replace, and removeKeys, keep them as own keys (service drops __proto__)", async () => {
+  it("update with mode replace, and removeKeys, keep them as own keys", async () => {
     await client.create({ name: "proto-replace", values: { plain: "fake-plain" } });
     await client.updateSecret("proto-replace", { values: reservedValues("-3"), mode: "replace" });
     expectOwnReserved((await client.getSecret("proto-replace")).values, "-3");
@@ -80,7 +71,7 @@ function roundTrips(mode: "local" | "remote", open: () => Promise<CofferClient>)
     expect(removed.constructor).toBe("fake-constructor-3");
   });
 
-  (serverRefuses ? it.fails : it)("the Secret handle returns them as own keys", async () => {
+  it("the Secret handle returns them as own keys", async () => {
     await client.create({ name: "proto-handle", values: reservedValues() });
     const handle = client.secret("proto-handle");
     expectOwnReserved((await handle.get()) as Record<string, unknown>);
@@ -89,12 +80,12 @@ function roundTrips(mode: "local" | "remote", open: () => Promise<CofferClient>)
     expectOwnReserved(await handle.values());
   });
 
-  (serverRefuses ? it.fails : it)("put keeps them as own keys", async () => {
+  it("put keeps them as own keys", async () => {
     await client.put("proto-put", reservedValues());
     expectOwnReserved((await client.getSecret("proto-put")).values);
   });
 
-  // Without __proto__, the other three work everywhere: the server refuses only that key.
+  // Each of the others on its own, without __proto__ beside it.
   it("constructor, prototype and hasOwnProperty round-trip", async () => {
     const values = reservedValues();
     Reflect.deleteProperty(values, "__proto__"); // the own key, not the accessor

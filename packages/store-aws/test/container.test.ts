@@ -9,14 +9,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { awsStore } from "../src/index.js";
-import {
-  CAPABILITIES,
-  closedPort,
-  newStore,
-  SERVICE_KNOWN_FAILURES,
-  serviceOver,
-  uniqueDeployment,
-} from "./helpers.js";
+import { CAPABILITIES, closedPort, newStore, serviceOver, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -37,7 +30,6 @@ describeWith(
 
     describeServiceConformance("aws container + SQLite metadata", {
       open: () => serviceOver(emulator().endpoint),
-      knownFailures: SERVICE_KNOWN_FAILURES,
     });
   },
 );

@@ -3,7 +3,7 @@
 // points elsewhere. The store keeps its production delete policy (a recovery window).
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { type AwsBackend, SERVICE_KNOWN_FAILURES, serviceOver, startBackend } from "./helpers.js";
+import { type AwsBackend, serviceOver, startBackend } from "./helpers.js";
 
 let backend: AwsBackend;
 beforeAll(async () => {
@@ -13,5 +13,4 @@ afterAll(() => backend?.stop());
 
 describeServiceConformance("aws store + SQLite metadata", {
   open: () => serviceOver(backend.endpoint),
-  knownFailures: SERVICE_KNOWN_FAILURES,
 });

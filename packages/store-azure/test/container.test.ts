@@ -15,7 +15,6 @@ import {
   type AzureTarget,
   CAPABILITIES,
   closedPort,
-  SERVICE_KNOWN_FAILURES,
   serviceOver,
   storeFor,
   testInjections,
@@ -57,7 +56,6 @@ describeWith(
 
     describeServiceConformance("azure container + SQLite metadata", {
       open: () => serviceOver(targetOf(emulator()), {}, injectionsFor(emulator())),
-      knownFailures: SERVICE_KNOWN_FAILURES,
     });
   },
 );

@@ -121,13 +121,3 @@ export function serviceOver(
     parts,
   );
 }
-
-/**
- * Service-suite cases that fail here because of a bug outside this store, each with the reason
- * (the suite lists them as skipped with it). S04.1: @coffer/service's update builds the merged
- * values with `set[key] = value` and `Object.assign`, whose `__proto__` setter drops a key named
- * `__proto__` (a merging or replacing update loses it); reported in issue 11, to be fixed there.
- */
-export const SERVICE_KNOWN_FAILURES: Record<string, string> = {
-  "S04.1": "@coffer/service drops a '__proto__' key on update (set[key] = value, Object.assign); issue 11",
-};

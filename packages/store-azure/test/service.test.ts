@@ -3,7 +3,7 @@
 // every value living in Key Vault.
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { type AzureTarget, SERVICE_KNOWN_FAILURES, serviceOver, startTarget } from "./helpers.js";
+import { type AzureTarget, serviceOver, startTarget } from "./helpers.js";
 
 let target: AzureTarget;
 
@@ -17,5 +17,4 @@ afterAll(async () => {
 
 describeServiceConformance("azure store + SQLite metadata", {
   open: () => serviceOver(target),
-  knownFailures: SERVICE_KNOWN_FAILURES,
 });

@@ -11,14 +11,7 @@ import { describeServiceConformance, describeStoreConformance } from "@coffer/co
 import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
-import {
-  CAPABILITIES,
-  closedPort,
-  containerTarget,
-  SERVICE_KNOWN_FAILURES,
-  serviceOver,
-  storeFor,
-} from "./helpers.js";
+import { CAPABILITIES, closedPort, containerTarget, serviceOver, storeFor } from "./helpers.js";
 
 let unreachablePort: number;
 
@@ -38,7 +31,6 @@ describeWith(
 
     describeServiceConformance("gcp container + SQLite metadata", {
       open: () => serviceOver(containerTarget(emulator().endpoint)),
-      knownFailures: SERVICE_KNOWN_FAILURES,
     });
   },
 );

@@ -3,7 +3,7 @@
 // every value living in Secret Manager.
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { type GcpTarget, SERVICE_KNOWN_FAILURES, serviceOver, startTarget } from "./helpers.js";
+import { type GcpTarget, serviceOver, startTarget } from "./helpers.js";
 
 let target: GcpTarget;
 
@@ -17,5 +17,4 @@ afterAll(async () => {
 
 describeServiceConformance("gcp store + SQLite metadata", {
   open: () => serviceOver(target),
-  knownFailures: SERVICE_KNOWN_FAILURES,
 });

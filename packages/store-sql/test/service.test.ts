@@ -8,7 +8,6 @@ import { instantiateStore, silentLogger } from "@coffer/core";
 import { createService } from "@coffer/service";
 import { describeWithDatabase } from "@coffer/testkit/vitest";
 import { sqlStore } from "../src/index.js";
-import { SERVICE_KNOWN_FAILURES } from "./support.js";
 
 const MAX = 8192;
 
@@ -26,19 +25,16 @@ async function open(databaseUrl: string): Promise<ServiceUnderTest> {
 describeServiceConformance("SQLite + sql store (the embedded default)", {
   open: () =>
     open(`sqlite://${path.join(mkdtempSync(path.join(tmpdir(), "coffer-sql-service-")), "coffer.db")}`),
-  knownFailures: SERVICE_KNOWN_FAILURES,
 });
 
 describeWithDatabase("postgres", (getDb) => {
   describeServiceConformance("PostgreSQL + sql store", {
     open: () => open(getDb().url),
-    knownFailures: SERVICE_KNOWN_FAILURES,
   });
 });
 
 describeWithDatabase("mysql", (getDb) => {
   describeServiceConformance("MySQL + sql store", {
     open: () => open(getDb().url),
-    knownFailures: SERVICE_KNOWN_FAILURES,
   });
 });

@@ -12,14 +12,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { vaultStore } from "../src/index.js";
-import {
-  CAPABILITIES,
-  closedPort,
-  newStore,
-  SERVICE_KNOWN_FAILURES,
-  serviceOver,
-  uniqueDeployment,
-} from "./helpers.js";
+import { CAPABILITIES, closedPort, newStore, serviceOver, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -44,7 +37,6 @@ describeWith(
 
     describeServiceConformance("vault container + SQLite metadata", {
       open: () => serviceOver(target()),
-      knownFailures: SERVICE_KNOWN_FAILURES,
     });
   },
 );

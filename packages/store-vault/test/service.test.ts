@@ -3,7 +3,7 @@
 // points elsewhere.
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { SERVICE_KNOWN_FAILURES, serviceOver, startBackend, type VaultBackend } from "./helpers.js";
+import { serviceOver, startBackend, type VaultBackend } from "./helpers.js";
 
 let backend: VaultBackend;
 beforeAll(async () => {
@@ -13,5 +13,4 @@ afterAll(() => backend?.stop());
 
 describeServiceConformance("vault store + SQLite metadata", {
   open: () => serviceOver(backend),
-  knownFailures: SERVICE_KNOWN_FAILURES,
 });
