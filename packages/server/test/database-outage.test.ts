@@ -18,13 +18,24 @@ import { buildApp, IdentityStore } from "../src/index.js";
 
 const docker = promisify(execFile);
 
-/** The container publishing the database's port (Testcontainers' own handle is not exposed). */
+/**
+ * The container publishing the database's port on the host (Testcontainers' own handle is not
+ * exposed). `docker ps --filter publish=N` also matches a container whose IPv6 mapping uses host
+ * port N, and so once paused another test file's MySQL instead of this PostgreSQL.
+ */
 async function containerOf(url: string): Promise<string> {
   const port = new URL(url).port;
-  const { stdout } = await docker("docker", ["ps", "-q", "--filter", `publish=${port}`]);
-  const id = stdout.trim().split("\n")[0];
-  if (!id) throw new Error(`no container publishes port ${port}`);
-  return id;
+  const { stdout } = await docker("docker", ["ps", "--no-trunc", "--format", "{{.ID}} {{.Ports}}"]);
+  // IPv4 mappings only: the URL is 127.0.0.1, and this engine gives a container's IPv6 mapping a
+  // host port of its own, which can equal another container's IPv4 port.
+  const publishes = new RegExp(`(^|[\\s,])(127\\.0\\.0\\.1|0\\.0\\.0\\.0):${port}->`);
+  const ids = stdout
+    .split("\n")
+    .filter((line) => publishes.test(line.slice(line.indexOf(" ") + 1)))
+    .map((line) => line.slice(0, line.indexOf(" ")));
+  if (ids.length !== 1)
+    throw new Error(`expected one container publishing host port ${port}, found ${ids.length}`);
+  return ids[0]!;
 }
 
 describeWithDatabase("postgres", (getDb) => {
