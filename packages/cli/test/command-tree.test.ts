@@ -2,6 +2,7 @@
 // keep start-up short) is the same command as in the full tree, only the named command is
 // defined then, and the tables derived from the description (COMMANDS, the words of a command
 // line that name a command) agree with it.
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { COMMAND_SPECS, COMMANDS, commandWords, GROUPS, namedCommand } from "../src/command-tree/index.js";
@@ -94,5 +95,13 @@ describe("command tree", () => {
     expect(commandWords(["secret", "craete", "db"])).toEqual(["secret"]);
     expect(commandWords(["run", "-s", "db", "--", "env"])).toEqual(["run"]);
     expect(commandWords(["constructor"])).toEqual([]);
+  });
+
+  it("names every command in the README's synopsis", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const synopsis = /^```\n([\s\S]*?)^```$/m.exec(readme)![1]!;
+    for (const spec of COMMAND_SPECS) {
+      expect(synopsis, spec.path.join(" ")).toMatch(new RegExp(`(coffer|\\|) ${spec.path.join(" ")}\\b`));
+    }
   });
 });
