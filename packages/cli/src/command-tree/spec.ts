@@ -24,7 +24,7 @@ export interface OptionSpec {
   description: string;
   /** Parses the value (a message for a bad one: commander's InvalidArgumentError). */
   parse?: ArgumentParser;
-  /** The only values accepted. */
+  /** The only values accepted (commander checks them; not together with `parse`). */
   choices?: readonly string[];
   default?: unknown;
   /** The command refuses to run without it. */
