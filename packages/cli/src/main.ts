@@ -5,8 +5,9 @@
  */
 import { CommanderError } from "commander";
 import { CliError } from "./cli-errors.js";
+import { commandWords } from "./command-tree/index.js";
 import { EXIT_CODES, exitCodeFor } from "./exit-codes.js";
-import { activeContext, buildProgram, COMMANDS } from "./program.js";
+import { activeContext, buildProgram } from "./program.js";
 
 interface ErrorReport {
   code: string;
@@ -89,11 +90,7 @@ function describeCommanderError(error: CommanderError, argv: readonly string[]):
 
 /** `coffer secret create` from the words of argv that name commands. */
 function commandPath(argv: readonly string[]): string {
-  const [first, second] = argv.filter((word) => !word.startsWith("-"));
-  if (first === undefined || !Object.hasOwn(COMMANDS, first)) return "coffer";
-  return second !== undefined && COMMANDS[first]!.includes(second)
-    ? `coffer ${first} ${second}`
-    : `coffer ${first}`;
+  return ["coffer", ...commandWords(argv)].join(" ");
 }
 
 function withHint(report: ErrorReport, hint: string | undefined): ErrorReport {

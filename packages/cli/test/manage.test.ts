@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, linkSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { COMMAND_SPECS } from "../src/command-tree/index.js";
 import { BIN, session, tempDir } from "./helpers.js";
 
 const PASSWORD = "fake-password-1";
@@ -306,21 +307,8 @@ describe("secret validate and resolve", () => {
 });
 
 describe("help", () => {
-  const commands = [
-    ["secret", "create"],
-    ["secret", "get"],
-    ["secret", "list"],
-    ["secret", "update"],
-    ["secret", "rename"],
-    ["secret", "delete"],
-    ["secret", "export"],
-    ["secret", "validate"],
-    ["secret", "resolve"],
-    ["run"],
-    ["store", "info"],
-    ["store", "rotate-key"],
-    ["reconcile"],
-  ];
+  // Every command, from the one description the command tree is built from.
+  const commands = COMMAND_SPECS.map((spec) => [...spec.path]);
   it("every command has --help with examples, exit 0", () => {
     const s = session();
     for (const command of commands) {

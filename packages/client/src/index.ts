@@ -1,3 +1,5 @@
+// The public API of @coffer/client: the client, credentials, the default client behind `Secret("name")`,
+// local overrides, and the remote transport for the server's own users and tokens.
 export { type ClientOptions, CofferClient, createClient, type ResolvedValues } from "./client.js";
 export {
   type Credentials,
@@ -8,14 +10,9 @@ export {
 } from "./credentials.js";
 export { closeSecrets, configureSecrets, Secret } from "./default-client.js";
 export { localUser } from "./identity.js";
+export { listParams } from "./list-params.js";
 export { LOCAL_SECRET_PREFIX, localSecretVariable } from "./local-secrets.js";
-export {
-  listParams,
-  type Me,
-  type RemoteToken,
-  RemoteTransport,
-  type RemoteTransportOptions,
-  type RemoteUser,
-} from "./remote-transport.js";
+export { RemoteTransport } from "./remote-transport.js";
+export type { Me, RemoteToken, RemoteTransportOptions, RemoteUser } from "./remote-types.js";
 export { type DecodedValue, decodeValue, SecretHandle } from "./secret-handle.js";
 export type * from "./transport.js";

@@ -37,7 +37,7 @@ function expectOwnReserved(values: Record<string, unknown>, suffix = ""): void {
   expect(Object.hasOwn(Object.prototype, "fake")).toBe(false);
 }
 
-function roundTrips(mode: "local" | "remote", open: () => Promise<CofferClient>) {
+function roundTrips(open: () => Promise<CofferClient>) {
   let client: CofferClient;
   beforeAll(async () => {
     client = await open();
@@ -100,12 +100,12 @@ function roundTrips(mode: "local" | "remote", open: () => Promise<CofferClient>)
 }
 
 describe("keys named like Object.prototype members (local mode)", () => {
-  roundTrips("local", async () => freshClient().client);
+  roundTrips(async () => freshClient().client);
 });
 
 describe("keys named like Object.prototype members (remote mode)", () => {
   let server: RunningServer;
-  roundTrips("remote", async () => {
+  roundTrips(async () => {
     server = await startTestServer();
     await server.identity.createUser("alice", "writer");
     const { token } = await server.identity.issueToken("alice");

@@ -1,0 +1,85 @@
+/**
+ * `coffer run`, `coffer store …` and `coffer reconcile`, described as data (see spec.ts): running a
+ * program with secrets, and looking after the store.
+ */
+import { describeRefusedVariables } from "../env-guard.js";
+import { type CommandSpec, collect, type GroupSpec, help, parseCount, wrapList } from "./spec.js";
+
+export const RUN_COMMAND: CommandSpec = {
+  path: ["run"],
+  summary: "run a command with secrets as environment variables",
+  arguments: [{ name: "<command...>", description: "the command and its arguments (after --)" }],
+  options: [
+    {
+      flags: "-s, --secret <names>",
+      description: "secrets to load, comma-separated (repeatable)",
+      parse: collect,
+      required: true,
+    },
+    { flags: "--prefix", description: "name each variable <SECRET>_<KEY> instead of <KEY>" },
+    {
+      flags: "--allow-env <names>",
+      description:
+        "let the secrets set these refused variables, e.g. NODE_OPTIONS (comma-separated, repeatable)",
+      parse: collect,
+    },
+  ],
+  details: () => help`
+    Each key becomes a variable: upper-cased, with every character other than A-Z, 0-9 and _
+    turned into _ (and a leading _ before a digit): password -> PASSWORD, smtp.host -> SMTP_HOST.
+    With --prefix the secret's name goes in front the same way: db + password -> DB_PASSWORD. Two
+    keys that map to the same variable are an error (exit 5); secrets win over variables already set.
+    Local overrides (COFFER_LOCAL_SECRET_<NAME>) apply. The command's exit code is coffer's; signals
+    are passed on to it. A name containing a comma is written with \\, (backslash-comma).
+
+    Whoever may write a secret must not choose the code its readers run, so variables that change how
+    programs are found, loaded or started are refused (exit 5, nothing run) unless named with
+    --allow-env:
+    ${wrapList(describeRefusedVariables())}.`,
+  examples: [
+    "coffer run -s db -- ./start-server --port 8080",
+    "coffer run -s db,stripe --prefix -- env",
+    "coffer run -s tooling --allow-env NODE_OPTIONS -- node app.js",
+  ],
+  handler: async () => (await import("../commands/run.js")).run,
+};
+
+export const STORE_GROUP: GroupSpec = { name: "store", summary: "the store behind Coffer" };
+
+const store = () => import("../commands/store.js");
+
+export const STORE_COMMANDS: readonly CommandSpec[] = [
+  {
+    path: ["store", "info"],
+    summary: "which store, where it keeps values, and whether it answers",
+    examples: ["coffer store info", "coffer store info --json"],
+    handler: async () => (await store()).info,
+  },
+  {
+    path: ["store", "rotate-key"],
+    summary: "re-encrypt every secret under a new key (stores with managed keys: sql)",
+    options: [
+      { flags: "--batch-size <n>", description: "secrets per transaction", parse: parseCount },
+      {
+        flags: "--no-generate",
+        description: "do not make a new key; finish moving secrets onto the active one",
+      },
+    ],
+    examples: ["coffer store rotate-key", "coffer store rotate-key --no-generate"],
+    handler: async () => (await store()).rotateKey,
+  },
+];
+
+export const RECONCILE_COMMAND: CommandSpec = {
+  path: ["reconcile"],
+  summary: "finish writes that a crash or an outage left half-done",
+  options: [
+    {
+      flags: "--older-than <seconds>",
+      description: "only writes stuck for longer than this (default: the 30 s lease)",
+      parse: parseCount,
+    },
+  ],
+  examples: ["coffer reconcile", "coffer reconcile --json"],
+  handler: async () => (await store()).reconcile,
+};

@@ -1,0 +1,236 @@
+/**
+ * The `coffer secret …` commands, described as data (see spec.ts): what each takes, its help, and
+ * the handler it imports when it runs.
+ */
+import {
+  type CommandSpec,
+  collect,
+  type GroupSpec,
+  help,
+  type OptionSpec,
+  parseBoolean,
+  parseCount,
+} from "./spec.js";
+
+export const SECRET_GROUP: GroupSpec = {
+  name: "secret",
+  summary: "create, read, list, change and remove secrets",
+};
+
+const selectPrivate: OptionSpec = {
+  flags: "-p, --private <true|false>",
+  description:
+    "which of two secrets of this name: your private one (true) or the public one (false); default: private first",
+  parse: parseBoolean,
+};
+
+const write = () => import("../commands/secret-write.js");
+const read = () => import("../commands/secret-read.js");
+const files = () => import("../commands/secret-files.js");
+
+export const SECRET_COMMANDS: readonly CommandSpec[] = [
+  {
+    path: ["secret", "create"],
+    summary: "create a secret from --KEY=VALUE pairs, --values (JSON or YAML), or answers at a prompt",
+    arguments: [{ name: "<name>", description: "the secret's name (1-255 characters)" }],
+    options: [
+      {
+        flags: "-v, --values <json|yaml|@file>",
+        description:
+          "keys and values as a JSON object or YAML mapping; @file reads a file, @- stdin (repeatable)",
+        parse: collect,
+      },
+      { flags: "-i, --interactive", description: "ask for keys and values at the terminal (values hidden)" },
+      { flags: "-p, --private", description: "visible to you only (default: public)" },
+    ],
+    passThrough: true,
+    details: () => help`
+      Each --KEY=VALUE sets one key. A value @path is read from a file (one trailing newline dropped),
+      @- from standard input; write @@ for a value that starts with a literal @. Keys named like an
+      option of this command (values, interactive, private, json, debug, config, help) go in --values.
+      --values may be given more than once: the keys of every source add up, and a key given twice
+      is an error (exit 5). Values are text as written: YAML 'port: 0587' stays 0587, a YAML tag
+      (!!binary, !!timestamp, !!int) is refused, and so is a JSON number, boolean or null (quote it).`,
+    examples: [
+      "coffer secret create db --username=app --password=@password.txt",
+      `coffer secret create stripe --values '{"key": "sk_test_…", "webhook": "whsec_…"}'`,
+      "coffer secret create tls --values @tls.yaml --private",
+      "coffer secret create api -i",
+    ],
+    handler: async () => (await write()).create,
+  },
+  {
+    path: ["secret", "get"],
+    summary: "show a secret's values (this is the command that prints values)",
+    arguments: [{ name: "<name>", description: "the secret's name or id" }],
+    options: [
+      selectPrivate,
+      { flags: "-k, --key <key>", description: "print only this key's value, as it is (for scripts)" },
+    ],
+    examples: [
+      "coffer secret get db",
+      "coffer secret get db --key password",
+      "coffer secret get db --private false --json",
+    ],
+    handler: async () => (await read()).get,
+  },
+  {
+    path: ["secret", "list"],
+    summary: "list the secrets you can see (names, keys and owners; never values)",
+    options: [
+      { flags: "--name <name>", description: "exactly this name" },
+      { flags: "--name-contains <text>", description: "names containing this text" },
+      { flags: "--name-starts-with <text>", description: "names starting with this text" },
+      { flags: "--name-ends-with <text>", description: "names ending with this text" },
+      {
+        flags: "-p, --private <true|false>",
+        description: "only private (true) or only public (false) secrets",
+        parse: parseBoolean,
+      },
+      { flags: "--owner <user>", description: "only secrets this user created" },
+      { flags: "--created-after <time>", description: "created at or after this ISO time" },
+      { flags: "--created-before <time>", description: "created before this ISO time" },
+      { flags: "--updated-after <time>", description: "changed at or after this ISO time" },
+      { flags: "--updated-before <time>", description: "changed before this ISO time" },
+      {
+        flags: "--sort <field>",
+        description: "sort by",
+        choices: ["name", "created", "updated"],
+        default: "name",
+      },
+      { flags: "--desc", description: "sort in descending order" },
+      { flags: "--limit <n>", description: "secrets per page, 1-1000", parse: parseCount, default: 50 },
+      { flags: "--cursor <cursor>", description: "the page after the one that printed this cursor" },
+      { flags: "--all", description: "every page, not just the first" },
+    ],
+    examples: [
+      "coffer secret list",
+      "coffer secret list --name-starts-with payments/ --sort updated --desc",
+      "coffer secret list --private true --all --json",
+    ],
+    handler: async () => (await read()).list,
+  },
+  {
+    path: ["secret", "update"],
+    summary: "change values (merged into the current ones), remove keys, or change visibility",
+    arguments: [
+      {
+        name: "<name>",
+        description: "the secret's name or id (your private one first, then the public one)",
+      },
+    ],
+    options: [
+      {
+        flags: "-v, --values <json|yaml|@file>",
+        description: "keys and values to set, as for create (repeatable)",
+        parse: collect,
+      },
+      {
+        flags: "-i, --interactive",
+        description: "ask for keys and values to set at the terminal (values hidden)",
+      },
+      {
+        flags: "-r, --remove-keys <keys>",
+        description: "keys to remove, comma-separated (repeatable)",
+        parse: collect,
+      },
+      { flags: "--replace", description: "the given values replace all current ones instead of merging" },
+      {
+        flags: "-p, --private <true|false>",
+        description: "make the secret private (true) or public (false)",
+        parse: parseBoolean,
+      },
+      {
+        flags: "--expected-version <n>",
+        description: "change it only if it is still at this version",
+        parse: parseCount,
+      },
+    ],
+    passThrough: true,
+    details: () => help`
+      Values are given as for create (--KEY=VALUE, @file, --values, -i). To change the public secret
+      when you also have a private one of the same name, give its id.`,
+    examples: [
+      "coffer secret update db --password=@new-password.txt",
+      "coffer secret update db --remove-keys old_token,legacy",
+      "coffer secret update db --private true",
+    ],
+    handler: async () => (await write()).update,
+  },
+  {
+    path: ["secret", "rename"],
+    summary: "give a secret a new name",
+    arguments: [
+      { name: "<name>", description: "the secret's name or id" },
+      { name: "<new-name>", description: "its new name" },
+    ],
+    options: [selectPrivate],
+    examples: ["coffer secret rename db db-primary"],
+    handler: async () => (await write()).rename,
+  },
+  {
+    path: ["secret", "delete"],
+    summary: "delete a secret (asks first unless -y)",
+    arguments: [{ name: "<name>", description: "the secret's name or id" }],
+    options: [selectPrivate, { flags: "-y, --yes", description: "do not ask for confirmation" }],
+    examples: ["coffer secret delete db", "coffer secret delete db --private true -y"],
+    handler: async () => (await write()).remove,
+  },
+  {
+    path: ["secret", "export"],
+    summary: "write a secret's values to a YAML (or JSON) file, in plain text, mode 0600",
+    arguments: [{ name: "<name>", description: "the secret's name or id" }],
+    options: [
+      selectPrivate,
+      {
+        flags: "-o, --output <file>",
+        description: "where to write (default: <name>.yaml; - for standard output)",
+      },
+      { flags: "-f, --force", description: "overwrite the file if it exists" },
+    ],
+    details: () => help`
+      The file holds the values in plain text: keep it private and delete it when done. Re-import it
+      with 'coffer secret create NAME --values @FILE'.`,
+    examples: [
+      "coffer secret export db -o db.yaml",
+      "coffer secret export db -o db.json",
+      "coffer secret export db -o -",
+    ],
+    handler: async () => (await files()).exportSecret,
+  },
+  {
+    path: ["secret", "validate"],
+    summary: "check the {{name.key}} references in a YAML or JSON file against the store",
+    arguments: [{ name: "<file>", description: "a YAML or JSON file" }],
+    options: [
+      {
+        flags: "--level <level>",
+        description:
+          "how much to check (default: COFFER_SECRET_VALIDATION_LEVEL, else SECRET_AND_KEY_EXISTS)",
+        choices: ["NONE", "SECRET_EXISTS", "SECRET_AND_KEY_EXISTS"],
+      },
+    ],
+    details: () => help`
+      A reference {{db.password}} is key 'password' of secret 'db'; quote names with dots or spaces:
+      {{"api.example.com".token}}. Validation reads names and keys only, never values.`,
+    examples: [
+      "coffer secret validate app.yaml",
+      "coffer secret validate app.json --level SECRET_EXISTS --json",
+    ],
+    handler: async () => (await files()).validate,
+  },
+  {
+    path: ["secret", "resolve"],
+    summary: "print a YAML or JSON file with its {{name.key}} references replaced by values",
+    arguments: [{ name: "<file>", description: "a YAML or JSON file" }],
+    options: [
+      {
+        flags: "-o, --output <file>",
+        description: "write to this file (mode 0600) instead of standard output",
+      },
+      { flags: "-f, --force", description: "overwrite the output file if it exists" },
+    ],
+    examples: ["coffer secret resolve app.yaml", "coffer secret resolve app.yaml -o app.resolved.yaml"],
+    handler: async () => (await files()).resolve,
+  },
+];
