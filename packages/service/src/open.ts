@@ -4,13 +4,13 @@
  */
 import { randomUUID } from "node:crypto";
 import {
-  type CofferConfig,
   createLogger,
   InvalidConfigError,
   type Logger,
   type SecretsStore,
   type StoreContext,
 } from "@coffer/core";
+import type { CofferConfig } from "@coffer/core/config";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
 import { sealBackfillMigration, sealColumnMigration } from "./integrity-migrations.js";
 import { MetadataRepository } from "./metadata.js";
