@@ -6,6 +6,7 @@
  */
 export type * from "./api.js";
 export * from "./base-store.js";
+export * from "./composition-root.js";
 export * from "./errors.js";
 export * from "./key-rotation.js";
 export * from "./logger.js";

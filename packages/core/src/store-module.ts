@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { sentence } from "./config/text.js";
 import { InvalidConfigError } from "./errors.js";
 import { assertRegistration, type StoreRegistration } from "./registry.js";
 
@@ -57,9 +58,4 @@ export async function importStoreModule(
   }
   assertRegistration(registration, `the module '${specifier}' (${variable})`);
   return registration;
-}
-
-/** Ends a borrowed message with a full stop, so that the hint after it reads as a new sentence. */
-function sentence(text: string): string {
-  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
