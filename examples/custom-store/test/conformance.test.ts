@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeStoreConformance } from "@coffer/conformance";
-import { instantiateStore, loadConfig, StoreRegistry, silentLogger } from "@coffer/core";
+import { instantiateStore, StoreRegistry, silentLogger } from "@coffer/core";
+import { loadConfig } from "@coffer/core/config";
 
 const builtModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/index.js");
 const root = mkdtempSync(path.join(tmpdir(), "coffer-encrypted-dir-"));

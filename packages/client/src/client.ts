@@ -12,11 +12,9 @@
  */
 import path from "node:path";
 import {
-  type CofferConfig,
   type CreateSecretInput,
   type ListQuery,
   type Logger,
-  loadConfig,
   NotSupportedError,
   type ReferenceProblem,
   type Secret,
@@ -32,6 +30,7 @@ import {
   ValidationError,
   type WriteOptions,
 } from "@coffer/core";
+import { type CofferConfig, loadConfig } from "@coffer/core/config";
 import { builtinStores } from "@coffer/stores";
 import { readCredentials } from "./credentials.js";
 import { localUser } from "./identity.js";

@@ -4,14 +4,8 @@
  * directory, created on first use. Opening is deferred to the first call that needs it, so a
  * client that is created and never used costs nothing.
  */
-import {
-  type CofferConfig,
-  createLogger,
-  describeStoreOptions,
-  type Logger,
-  type SecretsSession,
-  type SecretsStore,
-} from "@coffer/core";
+import { createLogger, type Logger, type SecretsSession, type SecretsStore } from "@coffer/core";
+import { type CofferConfig, describeStoreOptions } from "@coffer/core/config";
 import { openService, type SecretsService } from "@coffer/service";
 import type {
   KeyRotationResult,

@@ -3,8 +3,8 @@
  * mode, the server's REST API. One set of types, so that the same behavioural suite can run
  * against each of them.
  */
-import type { SecretValidationLevel } from "./config.js";
 import type { SecretId } from "./model.js";
+import type { SecretValidationLevel } from "./references.js";
 import type { Secret, SecretMetadata } from "./secret.js";
 
 /** Who is calling. The service trusts it: authentication happens in front of it (server, CLI). */

@@ -1,6 +1,12 @@
+/**
+ * `@coffer/core`: the contract, for store plugins and everything else — the secret model, typed
+ * errors, the SecretsStore interface and its helpers, the store registry (`defineStore`), the
+ * secrets API types, references, redaction, the logger, and zod as `z`. Applications that load
+ * the deploy-time configuration import the loader from `@coffer/core/config`.
+ */
 export type * from "./api.js";
 export * from "./base-store.js";
-export * from "./config.js";
+export * from "./composition-root.js";
 export * from "./errors.js";
 export * from "./key-rotation.js";
 export * from "./logger.js";

@@ -15,6 +15,13 @@
  */
 import { ValidationError } from "./errors.js";
 
+/**
+ * How strictly references are checked: not at all, that each named secret exists, or that each
+ * named key exists too (the default, `COFFER_SECRET_VALIDATION_LEVEL`).
+ */
+export const SECRET_VALIDATION_LEVELS = ["NONE", "SECRET_EXISTS", "SECRET_AND_KEY_EXISTS"] as const;
+export type SecretValidationLevel = (typeof SECRET_VALIDATION_LEVELS)[number];
+
 export interface SecretReference {
   name: string;
   key: string;

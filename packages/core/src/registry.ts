@@ -1,13 +1,12 @@
 /**
  * The store registry: each store type registers `{ type, optionsSchema, create }`, and the
- * deploy-time configuration picks one by type. Registrations live in a tsyringe container so an
- * application (or a test) can hold its own registry without touching anyone else's.
+ * deploy-time configuration picks one by type. A registry is a plain object an application (or a
+ * test) creates, so each holds its own registrations without touching anyone else's — no global
+ * container (why not tsyringe: README, "Composition").
  *
  * A registration may also be lazy (`registerLazy(type, load)`): the module that defines the store
  * is imported only when that type is chosen, so choosing `sql` never loads a cloud SDK.
  */
-import "reflect-metadata";
-import { type DependencyContainer, container as rootContainer } from "tsyringe";
 import type { z } from "zod";
 import { InvalidConfigError } from "./errors.js";
 import type { SecretsStore, StoreContext } from "./store.js";
@@ -23,6 +22,8 @@ export interface StoreRegistration<Options = any> {
   readonly optionsSchema: z.ZodType<Options>;
   /** Options holding credentials: they may be given as `@/path/to/file` and are never printed. */
   readonly sensitiveOptions?: readonly string[];
+  /** Options whose value is the path of a file; the loader reads it and passes the contents. */
+  readonly fileOptions?: readonly string[];
   /** Builds the store. Must do no I/O: connecting happens in `init()`. */
   create(options: Options, context: StoreContext): SecretsStore;
 }
@@ -33,6 +34,7 @@ export function defineStore<Schema extends z.ZodType>(registration: {
   description: string;
   optionsSchema: Schema;
   sensitiveOptions?: readonly string[];
+  fileOptions?: readonly string[];
   create(options: z.output<Schema>, context: StoreContext): SecretsStore;
 }): StoreRegistration<z.output<Schema>> {
   return registration as StoreRegistration<z.output<Schema>>;
@@ -43,82 +45,69 @@ type RegistrationLoader = () => Promise<StoreRegistration>;
 const TYPE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 export class StoreRegistry {
-  readonly #container: DependencyContainer;
-  readonly #types = new Set<string>();
-
-  constructor(parent: DependencyContainer = rootContainer) {
-    this.#container = parent.createChildContainer();
-  }
+  /** Each type's loader; a type is claimed (and its name checked) before it is set. */
+  readonly #loaders = new Map<string, RegistrationLoader>();
 
   /** Registers a store type. Registering a type twice is an error: two plugins would fight. */
   register(registration: StoreRegistration): this {
     assertRegistration(registration, `the registration of '${String(registration?.type)}'`);
-    this.#claim(registration.type);
-    this.#container.register<RegistrationLoader>(token(registration.type), {
-      useValue: async () => registration,
-    });
+    this.#claim(registration.type, async () => registration);
     return this;
   }
 
   /** Registers a store type whose module is imported only when the type is used. */
   registerLazy(type: string, load: RegistrationLoader): this {
-    this.#claim(type);
     let loaded: Promise<StoreRegistration> | undefined;
-    this.#container.register<RegistrationLoader>(token(type), {
-      useValue: () => {
-        loaded ??= load().then((registration) => {
-          assertRegistration(registration, `the module registered for store type '${type}'`);
-          if (registration.type !== type) {
-            throw new InvalidConfigError(
-              `The module registered for store type '${type}' defines type '${registration.type}'.`,
-              { hint: "Register it under the type its module declares." },
-            );
-          }
-          return registration;
-        });
-        return loaded;
-      },
+    this.#claim(type, () => {
+      loaded ??= load().then((registration) => {
+        assertRegistration(registration, `the module registered for store type '${type}'`);
+        if (registration.type !== type) {
+          throw new InvalidConfigError(
+            `The module registered for store type '${type}' defines type '${registration.type}'.`,
+            { hint: "Register it under the type its module declares." },
+          );
+        }
+        return registration;
+      });
+      return loaded;
     });
     return this;
   }
 
   has(type: string): boolean {
-    return this.#types.has(type);
+    return this.#loaders.has(type);
   }
 
   types(): string[] {
-    return [...this.#types].sort();
+    return [...this.#loaders.keys()].sort();
   }
 
   /** The registration for `type`; an InvalidConfigError listing the known types if there is none. */
   async get(type: string): Promise<StoreRegistration> {
-    if (!this.has(type)) {
+    const load = this.#loaders.get(type);
+    if (!load) {
       throw new InvalidConfigError(`'${type}' is not a known store type.`, {
         hint: `Use one of: ${this.types().join(", ")}.`,
         details: { type, known: this.types() },
       });
     }
-    return this.#container.resolve<RegistrationLoader>(token(type))();
+    return load();
   }
 
-  #claim(type: string): void {
+  #claim(type: string, load: RegistrationLoader): void {
     if (!TYPE_NAME.test(type)) {
       throw new InvalidConfigError(`'${type}' is not a valid store type name.`, {
         hint: "Store types are lowercase letters, digits and dashes, starting with a letter.",
       });
     }
-    if (this.#types.has(type)) {
+    if (this.#loaders.has(type)) {
       throw new InvalidConfigError(`A store of type '${type}' is already registered.`, {
         hint: "Each store type can be registered once; give the new store a type name of its own.",
         details: { type },
       });
     }
-    this.#types.add(type);
+    this.#loaders.set(type, load);
   }
-}
-
-function token(type: string): string {
-  return `coffer.store:${type}`;
 }
 
 /**
@@ -143,6 +132,9 @@ export function assertRegistration(value: unknown, what: string): asserts value 
       problems.push("'create' must be a function (options, context) => store");
     if (candidate.sensitiveOptions !== undefined && !Array.isArray(candidate.sensitiveOptions)) {
       problems.push("'sensitiveOptions' must be an array of option names");
+    }
+    if (candidate.fileOptions !== undefined && !Array.isArray(candidate.fileOptions)) {
+      problems.push("'fileOptions' must be an array of option names");
     }
   }
   if (problems.length > 0) {

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadConfig, z } from "../src/index.js";
+import { loadConfig } from "../src/config/index.js";
+import { z } from "../src/index.js";
 import { configError, tempDir, testRegistry, writeTemp } from "./helpers.js";
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");

@@ -57,3 +57,21 @@ export async function configError(attempt: () => Promise<unknown>): Promise<Inva
   }
   throw new Error("expected an InvalidConfigError, but the call succeeded");
 }
+
+/** A registration with file-valued options: a PEM bundle (text), a JSON map, and a credential. */
+export const fileOptionsStore = defineStore({
+  type: "filey",
+  description: "A store whose options name files, for configuration tests.",
+  optionsSchema: z
+    .object({
+      tlsCa: z.string().min(1).optional(),
+      labels: z.record(z.string(), z.string()).optional(),
+      clientKey: z.string().optional(),
+    })
+    .strict(),
+  sensitiveOptions: ["clientKey"],
+  fileOptions: ["tlsCa", "labels", "clientKey"],
+  create() {
+    throw new Error("configuration tests never create the store");
+  },
+});

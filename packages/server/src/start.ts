@@ -3,7 +3,8 @@
  * plus the `server` section (COFFER_SERVER_*). Bad configuration stops the start with one line.
  */
 import { readFileSync } from "node:fs";
-import { type CofferConfig, InvalidConfigError, loadConfig, z } from "@coffer/core";
+import { InvalidConfigError, z } from "@coffer/core";
+import { type CofferConfig, loadConfig } from "@coffer/core/config";
 import { openService, type SecretsService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { builtinStores } from "@coffer/stores";

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "@coffer/core";
+import { loadConfig } from "@coffer/core/config";
 import { builtinStores } from "@coffer/stores";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";

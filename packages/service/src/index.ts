@@ -2,7 +2,14 @@ export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.
 export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";
 export { MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
 export { MirroredStore } from "./mirrored-store.js";
-export { createService, openService, type ServiceParts } from "./open.js";
+export { createService, openService, type ServiceParts, startService } from "./open.js";
+export {
+  type ApplicationParts,
+  configRoot,
+  type ServiceRoot,
+  type ServiceSettings,
+  serviceRoot,
+} from "./parts.js";
 export type { ReconcileReport } from "./reconcile-report.js";
 export { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 export { type CopyReport, SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";

@@ -1,103 +1,74 @@
 /**
  * Opening a service: the metadata database (migrated), the deployment id, and the configured store
- * (initialised). Start-up fails fast, with a typed error, when any part is not usable.
+ * (initialised), from the parts a composition root wires (parts.ts). Start-up fails fast, with a
+ * typed error, when any part is not usable.
  */
 import { randomUUID } from "node:crypto";
-import {
-  type CofferConfig,
-  createLogger,
-  InvalidConfigError,
-  type Logger,
-  type SecretsStore,
-  type StoreContext,
-} from "@coffer/core";
-import { type Database, migrate, openDatabase } from "@coffer/sql";
+import { InvalidConfigError, type SecretsStore } from "@coffer/core";
+import type { CofferConfig } from "@coffer/core/config";
+import { type Database, migrate } from "@coffer/sql";
 import { sealBackfillMigration, sealColumnMigration } from "./integrity-migrations.js";
 import { MetadataRepository } from "./metadata.js";
 import { loadMetadataKeyring } from "./metadata-keyring.js";
 import { MetadataSealer } from "./metadata-seal.js";
 import { MirroredStore } from "./mirrored-store.js";
+import { configRoot, type ServiceParts, type ServiceRoot, serviceRoot } from "./parts.js";
 import { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
-import { SecretsService, type ServiceHooks } from "./service.js";
+import type { SecretsService } from "./service.js";
 
-export interface ServiceParts {
-  databaseUrl: string;
-  /** Builds the store once the deployment id is known (stores tag what they create with it). */
-  store: (context: StoreContext) => SecretsStore;
-  /** An optional backup store: written through, read when the primary cannot answer. */
-  backupStore?: (context: StoreContext) => SecretsStore;
-  dataDir: string;
-  deploymentId?: string;
-  validationLevel?: CofferConfig["secretValidationLevel"];
-  logger?: Logger;
-  clock?: () => number;
-  hooks?: ServiceHooks;
-  leaseMs?: number;
-  lockWaitMs?: number;
-  /**
-   * The keyring that seals metadata rows, as JSON (`{"active": …, "keys": {…}}`); by default the
-   * file `<dataDir>/metadata.keyring.json`, created on first start (see metadata-keyring.ts).
-   */
-  metadataKeyring?: string;
-}
+export type { ServiceParts } from "./parts.js";
 
-/** Opens a service from deploy-time configuration (see loadConfig in @coffer/core). */
+/** Opens a service from deploy-time configuration (see loadConfig in @coffer/core/config). */
 export async function openService(
   config: CofferConfig,
-  extras: Pick<
-    ServiceParts,
-    "logger" | "clock" | "hooks" | "leaseMs" | "lockWaitMs" | "metadataKeyring"
-  > = {},
+  extras: Parameters<typeof configRoot>[1] = {},
 ): Promise<SecretsService> {
-  return createService({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    validationLevel: config.secretValidationLevel,
-    store: (context) => config.store.registration.create(config.store.options, context),
-    ...(config.backupStore
-      ? {
-          backupStore: (context: StoreContext) =>
-            config.backupStore!.registration.create(config.backupStore!.options, context),
-        }
-      : {}),
-    ...(config.deploymentId ? { deploymentId: config.deploymentId } : {}),
-    ...extras,
-    logger: extras.logger ?? createLogger({ level: config.logLevel, base: { component: "coffer" } }),
-  });
+  return startService(configRoot(config, extras));
 }
 
+/** Opens a service from its parts: settings, a store, and optionally a logger or a clock. */
 export async function createService(parts: ServiceParts): Promise<SecretsService> {
-  const logger = parts.logger ?? createLogger({ level: "warn" });
-  const clock = parts.clock ?? Date.now;
-  const database = openDatabase(parts.databaseUrl);
+  return startService(serviceRoot(parts));
+}
+
+/**
+ * Starts the service a composition root describes (parts.ts): migrates the metadata database,
+ * settles the deployment id, builds and initialises the store, then builds the service.
+ */
+export async function startService(root: ServiceRoot): Promise<SecretsService> {
+  const settings = root.resolve("settings");
+  const logger = root.resolve("logger");
+  const clock = root.resolve("clock");
+  const database = root.resolve("database");
   let store: SecretsStore | undefined;
   try {
     const schema = { ...metadataMigrations, ...sealColumnMigration };
     await migrate(database, MIGRATIONS_TABLE, schema);
     const keyring = await loadMetadataKeyring({
-      dataDir: parts.dataDir,
+      dataDir: settings.dataDir,
       metadata: new MetadataRepository(database),
-      ...(parts.metadataKeyring !== undefined ? { keyring: parts.metadataKeyring } : {}),
+      ...(settings.metadataKeyring !== undefined ? { keyring: settings.metadataKeyring } : {}),
     });
     const sealer = new MetadataSealer(keyring);
     // Seals the rows written before sealing existed, once per database (integrity-migrations.ts).
     await migrate(database, MIGRATIONS_TABLE, { ...schema, ...sealBackfillMigration(sealer) });
-    const deploymentId = await deployment(database, parts.deploymentId, clock());
-    const context = { deploymentId, dataDir: parts.dataDir, databaseUrl: parts.databaseUrl, logger };
-    store = parts.store(context);
-    if (parts.backupStore) store = new MirroredStore(store, parts.backupStore(context), logger);
+    const deploymentId = await deployment(database, settings.deploymentId, clock());
+    const context = { deploymentId, dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, logger };
+    store = root.resolve("store")(context);
+    const backupStore = root.resolve("backupStore");
+    if (backupStore) store = new MirroredStore(store, backupStore(context), logger);
     await store.init();
-    return new SecretsService({
+    return root.resolve("service")({
       database,
       sealer,
       store,
       deploymentId,
       logger,
       clock,
-      ...(parts.validationLevel ? { validationLevel: parts.validationLevel } : {}),
-      ...(parts.hooks ? { hooks: parts.hooks } : {}),
-      ...(parts.leaseMs !== undefined ? { leaseMs: parts.leaseMs } : {}),
-      ...(parts.lockWaitMs !== undefined ? { lockWaitMs: parts.lockWaitMs } : {}),
+      ...(settings.validationLevel ? { validationLevel: settings.validationLevel } : {}),
+      ...(settings.hooks ? { hooks: settings.hooks } : {}),
+      ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
+      ...(settings.lockWaitMs !== undefined ? { lockWaitMs: settings.lockWaitMs } : {}),
     });
   } catch (error) {
     await store?.close().catch(() => undefined);

@@ -11,15 +11,14 @@ import {
 } from "node:fs";
 import path from "node:path";
 import {
-  describeStoreOptions,
   IntegrityError,
   InvalidConfigError,
-  loadConfig,
   newSecretId,
   type SecretsStore,
   StoreRegistry,
   ValidationError,
 } from "@coffer/core";
+import { describeStoreOptions, loadConfig } from "@coffer/core/config";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   fingerprintKeyId,

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertRegistration } from "@coffer/core";
+import { optionNames } from "@coffer/core/config";
 import { describe, expect, it } from "vitest";
 import { builtinStoreLoaders, builtinStores } from "../src/index.js";
 
@@ -11,16 +12,6 @@ const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 const storePackages = readdirSync(packagesDir)
   .filter((name) => name.startsWith("store-"))
   .map((name) => name.slice("store-".length));
-
-interface ZodObjectLike {
-  _zod?: { def?: { shape?: Record<string, unknown>; innerType?: ZodObjectLike; in?: ZodObjectLike } };
-}
-function optionNames(schema: unknown): string[] {
-  let current = schema as ZodObjectLike | undefined;
-  while (current?._zod?.def && !current._zod.def.shape)
-    current = current._zod.def.innerType ?? current._zod.def.in;
-  return Object.keys(current?._zod?.def?.shape ?? {});
-}
 
 describe("built-in store catalogue", () => {
   it("finds the store packages", () => {
