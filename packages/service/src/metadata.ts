@@ -1,10 +1,13 @@
 /**
- * Queries on the metadata database. Every read here applies visibility: a private secret exists
- * only for its owner; for anyone else the queries simply find nothing.
+ * Every query on the metadata database's secrets and deployment tables goes through here (the
+ * rest of the service never writes SQL). The reads that serve callers apply visibility: a private
+ * secret exists only for its owner; for anyone else the queries simply find nothing.
  */
 import type { SecretMetadata } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
 import { type Compilable, CompiledQuery, type Kysely, type Transaction } from "kysely";
+import type { CursorSigner } from "./cursor-key.js";
+import { buildListQuery, type ParsedQuery } from "./list-query.js";
 import { type MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
 import type { MetadataTables, SecretRow, SecretState } from "./schema.js";
 
@@ -204,6 +207,55 @@ export class MetadataRepository {
       return query.executeTakeFirst();
     });
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * The state of the row holding `name` in `scope`, whatever that state (not verified: it only
+   * words the error of a create that found the name taken).
+   */
+  async nameHolder(
+    name: string,
+    scope: string,
+  ): Promise<Pick<SecretRow, "state" | "state_since"> | undefined> {
+    return this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .select(["state", "state_since"])
+        .where("name", "=", name)
+        .where("scope", "=", scope)
+        .executeTakeFirst(),
+    );
+  }
+
+  /** Up to `limit` ids of existing secrets after `after`, in id order (whoever owns them). */
+  async liveIdsAfter(after: string, limit: number): Promise<string[]> {
+    const rows = await this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .select(["id"])
+        .where("id", ">", after)
+        .where("state", "in", LIVE_STATES)
+        .orderBy("id")
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The cheapest query that shows the database answers (health checks). */
+  async ping(): Promise<void> {
+    await this.run((db) => db.selectFrom("coffer_deployment").select("id").limit(1).execute());
+  }
+
+  /**
+   * One page of a listing (list-query.ts builds it): up to `limit + 1` rows, the extra one telling
+   * that another page follows. Rows are not verified here: the caller leaves out the ones whose
+   * seal fails, so that one bad row does not fail the page.
+   */
+  async listPage(actorId: string, query: ParsedQuery, signer: CursorSigner) {
+    const page = buildListQuery(this.db, this.database.dialect, actorId, query, signer);
+    const rows = await this.run(() => page.run());
+    return { rows, limit: page.limit, cursorFor: page.cursorFor };
   }
 
   async insert(row: SecretRow): Promise<void> {

@@ -6,7 +6,7 @@
  * and a public secret may share a name; two public ones may not.
  *
  * `state` carries the protocol that keeps metadata and values consistent without a transaction
- * spanning both systems (see service.ts): pending → active on create, active → updating → active
+ * spanning both systems (see write-protocol.ts): pending → active on create, active → updating → active
  * on a value change, active → deleting → (row removed) on delete.
  */
 import type { MigrationStep } from "@coffer/sql";
