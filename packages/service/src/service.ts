@@ -29,6 +29,7 @@ import {
 } from "@coffer/core";
 import type { Database } from "@coffer/sql";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
+import { parseExpectedVersion } from "./input-checks.js";
 import { SecretListing } from "./listing.js";
 import { findSecret, readValues } from "./lookup.js";
 import { MetadataRepository, rowToMetadata } from "./metadata.js";
@@ -37,6 +38,7 @@ import { health, keyRotatingStore, rotateKey, type ServiceHealth } from "./opera
 import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
 import { reconcile } from "./repair.js";
+import { normalizeUpdate } from "./update-input.js";
 import { type ServiceHooks, WriteContext } from "./write-context.js";
 import { SecretWriter } from "./writes.js";
 
@@ -158,7 +160,8 @@ export class SecretsService {
     input: UpdateSecretInput,
     options: WriteOptions = {},
   ): Promise<SecretMetadata> {
-    return this.#writer.update(actor, ref, input, options);
+    const change = normalizeUpdate(input);
+    return this.#writer.update(actor, ref, change, parseExpectedVersion(options.expectedVersion));
   }
 
   async rename(
@@ -189,11 +192,12 @@ export class SecretsService {
     values: Record<string, string>,
     options: WriteOptions & { private?: boolean } = {},
   ): Promise<SecretMetadata> {
-    return this.#writer.put(actor, name, values, options);
+    const expected = parseExpectedVersion(options.expectedVersion);
+    return this.#writer.put(actor, name, values, expected, options.private ?? false);
   }
 
   async delete(actor: Actor, ref: SecretRef, options: WriteOptions = {}): Promise<void> {
-    return this.#writer.delete(actor, ref, options);
+    return this.#writer.delete(actor, ref, parseExpectedVersion(options.expectedVersion));
   }
 
   // --- references ----------------------------------------------------------------------------

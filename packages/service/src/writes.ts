@@ -13,14 +13,11 @@ import {
   SecretExistsError,
   type SecretMetadata,
   type SecretRef,
-  type UpdateSecretInput,
   validateSecretName,
-  type WriteOptions,
 } from "@coffer/core";
 import { createdMeanwhile, noSecretAtVersion, versionConflict } from "./errors.js";
-import { parseExpectedVersion } from "./input-checks.js";
 import { withUnlockedRow } from "./lock-wait.js";
-import { normalizeUpdate, targetMetadata } from "./update-input.js";
+import { type NormalizedUpdate, normalizeUpdate, targetMetadata } from "./update-input.js";
 import type { WriteContext } from "./write-context.js";
 import { createSecret, deleteSecret, updateMetadataOnly, updateValues } from "./write-protocol.js";
 import { WriteQueue, writeKey } from "./write-queue.js";
@@ -34,14 +31,26 @@ export class SecretWriter {
     return createSecret(this.ctx, actor, input);
   }
 
+  /**
+   * Runs a write in its turn: a check-and-set writer goes straight on, any other queues behind this
+   * process's earlier writers to the same secret.
+   */
+  #inOrder<T>(
+    actor: Actor,
+    ref: SecretRef,
+    expected: number | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    return expected !== undefined ? work() : this.#queue.run(writeKey(actor, ref), work);
+  }
+
+  /** An update checked by update-input.ts; `expected` makes it check-and-set. */
   async update(
     actor: Actor,
     ref: SecretRef,
-    input: UpdateSecretInput,
-    options: WriteOptions = {},
+    change: NormalizedUpdate,
+    expected: number | undefined,
   ): Promise<SecretMetadata> {
-    const change = normalizeUpdate(input);
-    const expected = parseExpectedVersion(options.expectedVersion);
     const inTurn = async () => {
       // A check-and-set writer also waits out a write in flight at its version, since that write
       // may yet be undone — and a conflict reported only after it settled names a current version.
@@ -58,70 +67,55 @@ export class SecretWriter {
       });
       return outcome;
     };
-    if (expected !== undefined) return inTurn();
-    return this.#queue.run(writeKey(actor, ref), inTurn);
+    return this.#inOrder(actor, ref, expected, inTurn);
   }
 
   /**
-   * Creates or replaces the secret `name` (in the given visibility). With `expectedVersion` 0 it
-   * only creates; with n > 0 it only replaces version n.
+   * Creates or replaces the secret `name` (in the given visibility). With `expected` 0 it only
+   * creates; with n > 0 it only replaces version n.
    */
   async put(
-    actor: Actor,
-    name: string,
-    values: Record<string, string>,
-    options: WriteOptions & { private?: boolean } = {},
-  ): Promise<SecretMetadata> {
-    const expected = parseExpectedVersion(options.expectedVersion);
-    const isPrivate = options.private ?? false;
-    if (expected !== undefined) return this.#putInTurn(actor, name, values, expected, isPrivate);
-    return this.#queue.run(writeKey(actor, { name, private: isPrivate }), () =>
-      this.#putInTurn(actor, name, values, expected, isPrivate),
-    );
-  }
-
-  async #putInTurn(
     actor: Actor,
     name: string,
     values: Record<string, string>,
     expected: number | undefined,
     isPrivate: boolean,
   ): Promise<SecretMetadata> {
-    const { metadata } = this.ctx;
-    const existing = await metadata.findVisibleByName(actor.id, validateSecretName(name), isPrivate);
-    if (!existing) {
-      if (expected !== undefined && expected !== 0) throw noSecretAtVersion(name, isPrivate, expected);
-      try {
-        return (await this.create(actor, { name, values, private: isPrivate })).metadata();
-      } catch (error) {
-        // Last writer wins: a create that lost the race to another writer's becomes an update.
-        const winner =
-          error instanceof SecretExistsError && expected === undefined
-            ? await metadata.findVisibleByName(actor.id, name, isPrivate)
-            : undefined;
-        if (winner) return this.update(actor, { id: winner.id }, { values, mode: "replace" });
-        if (error instanceof SecretExistsError && expected === 0) throw createdMeanwhile(name, isPrivate);
-        throw error;
+    return this.#inOrder(actor, { name, private: isPrivate }, expected, async () => {
+      const { metadata } = this.ctx;
+      const existing = await metadata.findVisibleByName(actor.id, validateSecretName(name), isPrivate);
+      if (!existing) {
+        if (expected !== undefined && expected !== 0) throw noSecretAtVersion(name, isPrivate, expected);
+        try {
+          return (await this.create(actor, { name, values, private: isPrivate })).metadata();
+        } catch (error) {
+          // Last writer wins: a create that lost the race to another writer's becomes an update.
+          const winner =
+            error instanceof SecretExistsError && expected === undefined
+              ? await metadata.findVisibleByName(actor.id, name, isPrivate)
+              : undefined;
+          if (winner) return this.update(actor, { id: winner.id }, replaceWith(values), undefined);
+          if (error instanceof SecretExistsError && expected === 0) throw createdMeanwhile(name, isPrivate);
+          throw error;
+        }
       }
-    }
-    if (expected === 0) throw versionConflict(existing, 0);
-    return this.update(
-      actor,
-      { id: existing.id },
-      { values, mode: "replace" },
-      { expectedVersion: expected ?? undefined },
-    );
+      if (expected === 0) throw versionConflict(existing, 0);
+      return this.update(actor, { id: existing.id }, replaceWith(values), expected);
+    });
   }
 
-  async delete(actor: Actor, ref: SecretRef, options: WriteOptions = {}): Promise<void> {
-    const expected = parseExpectedVersion(options.expectedVersion);
+  async delete(actor: Actor, ref: SecretRef, expected: number | undefined): Promise<void> {
     const inTurn = async () => {
       const row = await withUnlockedRow(this.ctx, actor, ref, expected, async (found) =>
         (await deleteSecret(this.ctx, found)) ? found : undefined,
       );
       this.ctx.logger.info("secret deleted", { secretId: row.id, actor: actor.id });
     };
-    if (expected !== undefined) return inTurn();
-    await this.#queue.run(writeKey(actor, ref), inTurn);
+    return this.#inOrder(actor, ref, expected, inTurn);
   }
+}
+
+/** A put's change: replace every value (checked like any update's). */
+function replaceWith(values: Record<string, string>): NormalizedUpdate {
+  return normalizeUpdate({ values, mode: "replace" });
 }
