@@ -4,7 +4,6 @@
  * than failing the page; reading it by name or id raises the IntegrityError.
  */
 import type { Actor, ListQuery, Logger, SecretPage } from "@coffer/core";
-import type { Database } from "@coffer/sql";
 import { CursorSigner } from "./cursor-key.js";
 import { parseListQuery } from "./list-query.js";
 import { type MetadataRepository, rowToMetadata } from "./metadata.js";
@@ -14,7 +13,6 @@ export class SecretListing {
   #cursorSigner: Promise<CursorSigner> | undefined;
 
   constructor(
-    private readonly database: Database,
     private readonly metadata: MetadataRepository,
     private readonly logger: Logger,
     private readonly clock: () => number,
@@ -46,7 +44,7 @@ export class SecretListing {
   }
 
   #loadCursorSigner(): Promise<CursorSigner> {
-    this.#cursorSigner ??= CursorSigner.load(this.database, this.clock()).catch((error: unknown) => {
+    this.#cursorSigner ??= CursorSigner.load(this.metadata, this.clock()).catch((error: unknown) => {
       this.#cursorSigner = undefined; // try again on the next call (the database may be back)
       throw error;
     });

@@ -5,7 +5,7 @@
  */
 import type { SecretMetadata } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
-import { type Compilable, CompiledQuery, type Kysely, type Transaction } from "kysely";
+import { type Compilable, CompiledQuery, type Kysely } from "kysely";
 import type { CursorSigner } from "./cursor-key.js";
 import { buildListQuery, type ParsedQuery } from "./list-query.js";
 import { type MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
@@ -43,7 +43,8 @@ function parseKeys(text: string): string[] {
  * fail the page, and reconcile's stuck rows, checked one by one.
  */
 export class MetadataRepository {
-  readonly db: Kysely<MetadataTables>;
+  /** Private: every query on these tables is a method here. */
+  readonly #db: Kysely<MetadataTables>;
 
   // Every read starts with one of these lookups, so they are compiled once (see PreparedQuery).
   readonly #byId: PreparedQuery<[id: string, actorId: string]>;
@@ -55,17 +56,17 @@ export class MetadataRepository {
     readonly database: Database,
     readonly sealer?: MetadataSealer,
   ) {
-    this.db = database.db as Kysely<MetadataTables>;
-    const secrets = () => this.db.selectFrom("coffer_secrets").selectAll().where("state", "in", LIVE_STATES);
-    this.#byId = new PreparedQuery(this.db, (id, actorId) =>
+    this.#db = database.db as Kysely<MetadataTables>;
+    const secrets = () => this.#db.selectFrom("coffer_secrets").selectAll().where("state", "in", LIVE_STATES);
+    this.#byId = new PreparedQuery(this.#db, (id, actorId) =>
       secrets()
         .where("id", "=", id)
         .where((eb) => eb.or([eb("private", "=", 0), eb("owner", "=", actorId)])),
     );
-    this.#byNameEither = new PreparedQuery(this.db, (name, actorId) =>
+    this.#byNameEither = new PreparedQuery(this.#db, (name, actorId) =>
       secrets().where("name", "=", name).where("scope", "in", [actorId, ""]),
     );
-    this.#byNameIn = new PreparedQuery(this.db, (name, scope) =>
+    this.#byNameIn = new PreparedQuery(this.#db, (name, scope) =>
       secrets().where("name", "=", name).where("scope", "=", scope),
     );
   }
@@ -73,32 +74,54 @@ export class MetadataRepository {
   /** Runs a query, turning connectivity problems into typed errors. */
   async run<T>(query: (db: Kysely<MetadataTables>) => Promise<T>): Promise<T> {
     try {
-      return await query(this.db);
+      return await query(this.#db);
     } catch (error) {
       rethrowDatabaseError(error, this.database.location);
     }
   }
 
-  async transaction<T>(work: (trx: Transaction<MetadataTables>) => Promise<T>): Promise<T> {
-    return this.run((db) => db.transaction().execute(work));
-  }
-
   /** The deployment id stored in the database; `candidate` becomes it on first use. */
   async deploymentId(candidate: string, now: number): Promise<string> {
-    const existing = await this.run((db) =>
-      db.selectFrom("coffer_deployment").select("id").executeTakeFirst(),
+    const read = async () =>
+      (await this.run((db) => db.selectFrom("coffer_deployment").select("id").executeTakeFirst()))?.id;
+    return this.#readOrInsert(read, candidate, () =>
+      this.run((db) =>
+        db.insertInto("coffer_deployment").values({ id: candidate, created_at: now }).execute(),
+      ),
     );
-    if (existing) return existing.id;
-    const id = candidate;
+  }
+
+  /** The list-cursor key (base64url) stored as `keyId`; `candidate` becomes it on first use. */
+  async cursorKey(keyId: string, candidate: string, now: number): Promise<string> {
+    const read = async () =>
+      (
+        await this.run((db) =>
+          db.selectFrom("coffer_cursor_keys").select("key").where("id", "=", keyId).executeTakeFirst(),
+        )
+      )?.key;
+    return this.#readOrInsert(read, candidate, () =>
+      this.run((db) =>
+        db.insertInto("coffer_cursor_keys").values({ id: keyId, key: candidate, created_at: now }).execute(),
+      ),
+    );
+  }
+
+  /** What `read` finds; else `candidate`, once inserted — or, if another process inserted first, theirs. */
+  async #readOrInsert<T>(
+    read: () => Promise<T | undefined>,
+    candidate: T,
+    insert: () => Promise<unknown>,
+  ): Promise<T> {
+    const existing = await read();
+    if (existing !== undefined) return existing;
     try {
-      await this.run((db) => db.insertInto("coffer_deployment").values({ id, created_at: now }).execute());
-      return id;
+      await insert();
+      return candidate;
     } catch (error) {
-      // Another process created it first; use theirs.
       if (!isUniqueViolation(error)) throw error;
-      return (
-        await this.run((db) => db.selectFrom("coffer_deployment").select("id").executeTakeFirstOrThrow())
-      ).id;
+      const theirs = await read();
+      if (theirs === undefined) throw error;
+      return theirs;
     }
   }
 
@@ -253,7 +276,7 @@ export class MetadataRepository {
    * seal fails, so that one bad row does not fail the page.
    */
   async listPage(actorId: string, query: ParsedQuery, signer: CursorSigner) {
-    const page = buildListQuery(this.db, this.database.dialect, actorId, query, signer);
+    const page = buildListQuery(this.#db, this.database.dialect, actorId, query, signer);
     const rows = await this.run(() => page.run());
     return { rows, limit: page.limit, cursorFor: page.cursorFor };
   }

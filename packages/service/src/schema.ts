@@ -37,9 +37,18 @@ export interface DeploymentRow {
   created_at: number;
 }
 
+/** The key that signs list cursors (cursor-key.ts, which creates the table with its own migration). */
+export interface CursorKeyRow {
+  id: string;
+  /** base64url */
+  key: string;
+  created_at: number;
+}
+
 export interface MetadataTables {
   coffer_secrets: SecretRow;
   coffer_deployment: DeploymentRow;
+  coffer_cursor_keys: CursorKeyRow;
 }
 
 export const MIGRATIONS_TABLE = "coffer_metadata_migrations";

@@ -101,7 +101,7 @@ export class SecretsService {
       options.lockWaitMs ?? 10_000,
     );
     this.#writer = new SecretWriter(this.#writes);
-    this.#listing = new SecretListing(options.database, this.#metadata, options.logger, clock);
+    this.#listing = new SecretListing(this.#metadata, options.logger, clock);
     this.#references = new ReferenceResolver(this.#metadata, options.store);
   }
 
