@@ -15,12 +15,8 @@
  * again from the first page).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { type Database, isUniqueViolation, type MigrationStep, migrate } from "@coffer/sql";
-import type { Kysely } from "kysely";
-
-interface CursorKeyTables {
-  coffer_cursor_keys: { id: string; key: string; created_at: number };
-}
+import { type MigrationStep, migrate } from "@coffer/sql";
+import type { MetadataRepository } from "./metadata.js";
 
 const migrations: Record<string, MigrationStep> = {
   async "0001_cursor_keys"(db, t) {
@@ -39,27 +35,10 @@ export class CursorSigner {
   constructor(private readonly key: Buffer) {}
 
   /** Loads the deployment's cursor key from the metadata database, making it on first use. */
-  static async load(database: Database, now: number): Promise<CursorSigner> {
-    await migrate(database, "coffer_cursor_migrations", migrations);
-    const db = database.db as Kysely<CursorKeyTables>;
-    const read = () =>
-      db.selectFrom("coffer_cursor_keys").select("key").where("id", "=", KEY_ID).executeTakeFirst();
-    const existing = await read();
-    if (existing) return new CursorSigner(Buffer.from(existing.key, "base64url"));
-    const key = randomBytes(32);
-    try {
-      await db
-        .insertInto("coffer_cursor_keys")
-        .values({ id: KEY_ID, key: key.toString("base64url"), created_at: now })
-        .execute();
-      return new CursorSigner(key);
-    } catch (error) {
-      // Another process made it first: use theirs.
-      if (!isUniqueViolation(error)) throw error;
-      const theirs = await read();
-      if (!theirs) throw error;
-      return new CursorSigner(Buffer.from(theirs.key, "base64url"));
-    }
+  static async load(metadata: MetadataRepository, now: number): Promise<CursorSigner> {
+    await migrate(metadata.database, "coffer_cursor_migrations", migrations);
+    const key = await metadata.cursorKey(KEY_ID, randomBytes(32).toString("base64url"), now);
+    return new CursorSigner(Buffer.from(key, "base64url"));
   }
 
   /** `payload.mac`, both base64url. */

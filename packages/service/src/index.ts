@@ -1,3 +1,4 @@
+/** The public surface of @coffer/service: the service, how to open one, and what it reports. */
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
 export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";
 export { MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";

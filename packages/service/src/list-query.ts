@@ -58,7 +58,7 @@ function once<T>(build: () => T): () => T {
   };
 }
 
-type ParsedQuery = z.output<ReturnType<typeof listQuerySchema>>;
+export type ParsedQuery = z.output<ReturnType<typeof listQuerySchema>>;
 type NameFilter = NonNullable<ParsedQuery["name"]>;
 
 const SORT_COLUMNS = { name: "name", created: "created_at", updated: "updated_at" } as const;

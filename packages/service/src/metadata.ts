@@ -1,10 +1,13 @@
 /**
- * Queries on the metadata database. Every read here applies visibility: a private secret exists
- * only for its owner; for anyone else the queries simply find nothing.
+ * Every query on the metadata database's secrets and deployment tables goes through here (the
+ * rest of the service never writes SQL). The reads that serve callers apply visibility: a private
+ * secret exists only for its owner; for anyone else the queries simply find nothing.
  */
 import type { SecretMetadata } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
-import { type Compilable, CompiledQuery, type Kysely, type Transaction } from "kysely";
+import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+import type { CursorSigner } from "./cursor-key.js";
+import { buildListQuery, type ParsedQuery } from "./list-query.js";
 import { type MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
 import type { MetadataTables, SecretRow, SecretState } from "./schema.js";
 
@@ -40,7 +43,8 @@ function parseKeys(text: string): string[] {
  * fail the page, and reconcile's stuck rows, checked one by one.
  */
 export class MetadataRepository {
-  readonly db: Kysely<MetadataTables>;
+  /** Private: every query on these tables is a method here. */
+  readonly #db: Kysely<MetadataTables>;
 
   // Every read starts with one of these lookups, so they are compiled once (see PreparedQuery).
   readonly #byId: PreparedQuery<[id: string, actorId: string]>;
@@ -52,17 +56,17 @@ export class MetadataRepository {
     readonly database: Database,
     readonly sealer?: MetadataSealer,
   ) {
-    this.db = database.db as Kysely<MetadataTables>;
-    const secrets = () => this.db.selectFrom("coffer_secrets").selectAll().where("state", "in", LIVE_STATES);
-    this.#byId = new PreparedQuery(this.db, (id, actorId) =>
+    this.#db = database.db as Kysely<MetadataTables>;
+    const secrets = () => this.#db.selectFrom("coffer_secrets").selectAll().where("state", "in", LIVE_STATES);
+    this.#byId = new PreparedQuery(this.#db, (id, actorId) =>
       secrets()
         .where("id", "=", id)
         .where((eb) => eb.or([eb("private", "=", 0), eb("owner", "=", actorId)])),
     );
-    this.#byNameEither = new PreparedQuery(this.db, (name, actorId) =>
+    this.#byNameEither = new PreparedQuery(this.#db, (name, actorId) =>
       secrets().where("name", "=", name).where("scope", "in", [actorId, ""]),
     );
-    this.#byNameIn = new PreparedQuery(this.db, (name, scope) =>
+    this.#byNameIn = new PreparedQuery(this.#db, (name, scope) =>
       secrets().where("name", "=", name).where("scope", "=", scope),
     );
   }
@@ -70,32 +74,54 @@ export class MetadataRepository {
   /** Runs a query, turning connectivity problems into typed errors. */
   async run<T>(query: (db: Kysely<MetadataTables>) => Promise<T>): Promise<T> {
     try {
-      return await query(this.db);
+      return await query(this.#db);
     } catch (error) {
       rethrowDatabaseError(error, this.database.location);
     }
   }
 
-  async transaction<T>(work: (trx: Transaction<MetadataTables>) => Promise<T>): Promise<T> {
-    return this.run((db) => db.transaction().execute(work));
-  }
-
   /** The deployment id stored in the database; `candidate` becomes it on first use. */
   async deploymentId(candidate: string, now: number): Promise<string> {
-    const existing = await this.run((db) =>
-      db.selectFrom("coffer_deployment").select("id").executeTakeFirst(),
+    const read = async () =>
+      (await this.run((db) => db.selectFrom("coffer_deployment").select("id").executeTakeFirst()))?.id;
+    return this.#readOrInsert(read, candidate, () =>
+      this.run((db) =>
+        db.insertInto("coffer_deployment").values({ id: candidate, created_at: now }).execute(),
+      ),
     );
-    if (existing) return existing.id;
-    const id = candidate;
+  }
+
+  /** The list-cursor key (base64url) stored as `keyId`; `candidate` becomes it on first use. */
+  async cursorKey(keyId: string, candidate: string, now: number): Promise<string> {
+    const read = async () =>
+      (
+        await this.run((db) =>
+          db.selectFrom("coffer_cursor_keys").select("key").where("id", "=", keyId).executeTakeFirst(),
+        )
+      )?.key;
+    return this.#readOrInsert(read, candidate, () =>
+      this.run((db) =>
+        db.insertInto("coffer_cursor_keys").values({ id: keyId, key: candidate, created_at: now }).execute(),
+      ),
+    );
+  }
+
+  /** What `read` finds; else `candidate`, once inserted — or, if another process inserted first, theirs. */
+  async #readOrInsert<T>(
+    read: () => Promise<T | undefined>,
+    candidate: T,
+    insert: () => Promise<unknown>,
+  ): Promise<T> {
+    const existing = await read();
+    if (existing !== undefined) return existing;
     try {
-      await this.run((db) => db.insertInto("coffer_deployment").values({ id, created_at: now }).execute());
-      return id;
+      await insert();
+      return candidate;
     } catch (error) {
-      // Another process created it first; use theirs.
       if (!isUniqueViolation(error)) throw error;
-      return (
-        await this.run((db) => db.selectFrom("coffer_deployment").select("id").executeTakeFirstOrThrow())
-      ).id;
+      const theirs = await read();
+      if (theirs === undefined) throw error;
+      return theirs;
     }
   }
 
@@ -204,6 +230,55 @@ export class MetadataRepository {
       return query.executeTakeFirst();
     });
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * The state of the row holding `name` in `scope`, whatever that state (not verified: it only
+   * words the error of a create that found the name taken).
+   */
+  async nameHolder(
+    name: string,
+    scope: string,
+  ): Promise<Pick<SecretRow, "state" | "state_since"> | undefined> {
+    return this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .select(["state", "state_since"])
+        .where("name", "=", name)
+        .where("scope", "=", scope)
+        .executeTakeFirst(),
+    );
+  }
+
+  /** Up to `limit` ids of existing secrets after `after`, in id order (whoever owns them). */
+  async liveIdsAfter(after: string, limit: number): Promise<string[]> {
+    const rows = await this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .select(["id"])
+        .where("id", ">", after)
+        .where("state", "in", LIVE_STATES)
+        .orderBy("id")
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The cheapest query that shows the database answers (health checks). */
+  async ping(): Promise<void> {
+    await this.run((db) => db.selectFrom("coffer_deployment").select("id").limit(1).execute());
+  }
+
+  /**
+   * One page of a listing (list-query.ts builds it): up to `limit + 1` rows, the extra one telling
+   * that another page follows. Rows are not verified here: the caller leaves out the ones whose
+   * seal fails, so that one bad row does not fail the page.
+   */
+  async listPage(actorId: string, query: ParsedQuery, signer: CursorSigner) {
+    const page = buildListQuery(this.#db, this.database.dialect, actorId, query, signer);
+    const rows = await this.run(() => page.run());
+    return { rows, limit: page.limit, cursorFor: page.cursorFor };
   }
 
   async insert(row: SecretRow): Promise<void> {

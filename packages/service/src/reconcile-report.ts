@@ -1,3 +1,4 @@
+/** What `reconcile()` did: the interrupted writes it finished or rolled back, and those it could not. */
 import type { SecretId } from "@coffer/core";
 
 export interface ReconcileReport {

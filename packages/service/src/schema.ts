@@ -6,7 +6,7 @@
  * and a public secret may share a name; two public ones may not.
  *
  * `state` carries the protocol that keeps metadata and values consistent without a transaction
- * spanning both systems (see service.ts): pending → active on create, active → updating → active
+ * spanning both systems (see write-protocol.ts): pending → active on create, active → updating → active
  * on a value change, active → deleting → (row removed) on delete.
  */
 import type { MigrationStep } from "@coffer/sql";
@@ -37,9 +37,18 @@ export interface DeploymentRow {
   created_at: number;
 }
 
+/** The key that signs list cursors (cursor-key.ts, which creates the table with its own migration). */
+export interface CursorKeyRow {
+  id: string;
+  /** base64url */
+  key: string;
+  created_at: number;
+}
+
 export interface MetadataTables {
   coffer_secrets: SecretRow;
   coffer_deployment: DeploymentRow;
+  coffer_cursor_keys: CursorKeyRow;
 }
 
 export const MIGRATIONS_TABLE = "coffer_metadata_migrations";

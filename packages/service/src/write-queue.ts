@@ -9,6 +9,8 @@
  * for each release — where the unlucky ones lost every race until they gave up. Only writers in
  * different processes still meet at the row lock.
  */
+import type { Actor, SecretRef } from "@coffer/core";
+
 export class WriteQueue {
   readonly #tails = new Map<string, Promise<void>>();
 
@@ -29,4 +31,15 @@ export class WriteQueue {
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
     }
   }
+}
+
+/**
+ * The queue a write joins, taken from the reference as given so that a process's writers line up
+ * in the order they were called, before any lookup. Writes naming one secret in two ways (by id,
+ * by name) queue apart and meet at the row lock instead.
+ */
+export function writeKey(actor: Actor, ref: SecretRef): string {
+  if (ref !== null && typeof ref === "object" && "id" in ref) return `id\u0000${String(ref.id)}`;
+  const named = ref as { name?: unknown; private?: unknown } | null;
+  return `name\u0000${actor.id}\u0000${String(named?.private)}\u0000${String(named?.name)}`;
 }

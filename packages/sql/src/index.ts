@@ -1,3 +1,7 @@
+/**
+ * The public surface of @coffer/sql: opening databases, mapping driver errors, AES keyrings and
+ * migrations — shared by the metadata database (@coffer/service) and the sql store.
+ */
 export {
   type Database,
   type Dialect,
