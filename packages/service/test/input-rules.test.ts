@@ -42,6 +42,21 @@ describe("list input", () => {
     await one.service.close();
     await two.service.close();
   });
+  it("shares the cursor key between services on one database: a page started on one replica goes on on another", async () => {
+    const url = sqliteUrl();
+    const first = await memoryService(url);
+    const second = await memoryService(url);
+    for (const name of ["a", "b", "c"]) await first.service.create(alice, { name, values: { k: "fake" } });
+    const query = { sort: { by: "name" as const }, limit: 1 };
+    // The second replica lists first, so each has loaded the key before the cursor crosses over.
+    expect((await second.service.list(alice, query)).items.map((item) => item.name)).toEqual(["a"]);
+    const cursor = (await first.service.list(alice, query)).nextCursor!;
+    expect((await second.service.list(alice, { ...query, cursor })).items.map((item) => item.name)).toEqual([
+      "b",
+    ]);
+    await first.service.close();
+    await second.service.close();
+  });
 });
 
 describe("names and keys", () => {
