@@ -39,6 +39,8 @@ export interface AppOptions extends AppContext {
 }
 
 export const API_VERSION = "1.0.0";
+/** Where the versioned API lives; /health and /ready stay at the root for probes. */
+const API = "/api/v1";
 
 export async function buildApp(options: AppOptions): Promise<CofferApp> {
   const app = Fastify({
@@ -86,15 +88,15 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
 
   // Each group under its prefix; registered in this order, which is the OpenAPI document's order.
   const context: AppContext = { service: options.service, identity: options.identity };
-  await app.register(secretRoutes, { ...context, prefix: "/api/v1/secrets" });
-  await app.register(referenceRoutes, { ...context, prefix: "/api/v1/references" });
-  await app.register(meRoutes, { prefix: "/api/v1/me" });
-  await app.register(userRoutes, { ...context, prefix: "/api/v1/users" });
-  await app.register(tokenRoutes, { ...context, prefix: "/api/v1/tokens" });
+  await app.register(secretRoutes, { ...context, prefix: `${API}/secrets` });
+  await app.register(referenceRoutes, { ...context, prefix: `${API}/references` });
+  await app.register(meRoutes, { prefix: `${API}/me` });
+  await app.register(userRoutes, { ...context, prefix: `${API}/users` });
+  await app.register(tokenRoutes, { ...context, prefix: `${API}/tokens` });
   await app.register(probeRoutes, context);
-  await app.register(storeInfoRoutes, { ...context, prefix: "/api/v1/store" });
-  await app.register(adminRoutes, { ...context, prefix: "/api/v1/admin" });
-  app.get("/api/v1/openapi.json", { config: { permission: "public" }, schema: { hide: true } }, async () =>
+  await app.register(storeInfoRoutes, { ...context, prefix: `${API}/store` });
+  await app.register(adminRoutes, { ...context, prefix: `${API}/admin` });
+  app.get(`${API}/openapi.json`, { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
   await app.ready();
