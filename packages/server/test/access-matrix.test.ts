@@ -588,6 +588,15 @@ describe("the access matrix covers the server", () => {
     },
   );
 
+  // roles.ts: creating, updating, renaming, changing visibility and deleting need the writer role.
+  // The cells follow the declarations, so this is what notices a secret write declared weaker.
+  it("every route that writes a secret declares the write permission", () => {
+    const secretWrites = entries.filter((entry) => entry.access.kind === "secret" && entry.writes);
+    expect(secretWrites.length).toBeGreaterThanOrEqual(7);
+    for (const entry of secretWrites)
+      expect(declared.get(entry.route)?.permission, entry.route).toBe("write");
+  });
+
   it("the routes the server declares admin-only are the ones listed from roles.ts", () => {
     const declaredAdmin = [...declared]
       .filter(([key, access]) => access.permission === "admin" && !key.startsWith("HEAD "))
