@@ -1,22 +1,28 @@
 /**
- * The HTTP application: every /api/v1 route requires a bearer token; /health, /ready and the
- * OpenAPI document are public. Every reply says `Cache-Control: no-store` (replies carry secret
+ * The HTTP application: the route groups (routes/), each under its prefix, behind one
+ * authentication hook (authentication.ts) and one permission check (access.ts) — every route
+ * declares in its config who may call it; /health, /ready and the OpenAPI document are public. Every reply says `Cache-Control: no-store` (replies carry secret
  * values and tokens; no cache or proxy should keep one) and `X-Content-Type-Options: nosniff`.
  */
 
-import { PermissionDeniedError, UnauthenticatedError } from "@coffer/core";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { installAccessControl } from "./access.js";
 import { AuthLimiter } from "./auth-limiter.js";
-import { bearerToken } from "./bearer.js";
+import { installAuthentication } from "./authentication.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from "./http-errors.js";
-import type { Caller } from "./identity.js";
 import { installJsonParser } from "./input/json-body.js";
 import { installUrlCheck } from "./input/url.js";
+import { adminRoutes } from "./routes/admin.js";
 import type { AppContext, CofferApp } from "./routes/context.js";
-import { identityRoutes, operationRoutes, referenceRoutes } from "./routes/other.js";
+import { meRoutes } from "./routes/me.js";
+import { probeRoutes } from "./routes/probes.js";
+import { referenceRoutes } from "./routes/references.js";
 import { secretRoutes } from "./routes/secrets.js";
+import { storeInfoRoutes } from "./routes/store-info.js";
+import { tokenRoutes } from "./routes/tokens.js";
+import { userRoutes } from "./routes/users.js";
 
 export interface AppOptions extends AppContext {
   /** Fastify's logger option: false in tests, pino options in the server. */
@@ -32,10 +38,9 @@ export interface AppOptions extends AppContext {
   authFailureWindowMs?: number;
 }
 
-/** What an enrollment token may do: ask whose it is, and make its user's own token. */
-const ENROLLMENT_ROUTES = new Set(["GET /api/v1/me", "POST /api/v1/tokens"]);
-
 export const API_VERSION = "1.0.0";
+/** Where the versioned API lives; /health and /ready stay at the root for probes. */
+const API = "/api/v1";
 
 export async function buildApp(options: AppOptions): Promise<CofferApp> {
   const app = Fastify({
@@ -78,52 +83,20 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     return payload;
   });
 
-  app.decorateRequest("caller", undefined);
-  app.addHook("onRequest", async (request, reply) => {
-    const config = request.routeOptions.config as { public?: boolean; optionalAuth?: boolean } | undefined;
-    if (!request.routeOptions.url) return; // unknown route: the not-found handler answers
-    const token = bearerToken(request.headers.authorization);
-    // Public routes need no token; one that takes an optional token (/ready) still counts guesses.
-    if (config?.public && !(config.optionalAuth && token !== undefined)) return;
-    const wait = limiter.retryAfterSeconds(request.ip);
-    if (wait > 0) {
-      return reply
-        .status(429)
-        .header("retry-after", String(wait))
-        .send({
-          error: {
-            code: "RATE_LIMITED",
-            message: "Too many failed authentications from this address.",
-            hint: `Wait ${wait} s before trying again, with a valid token.`,
-            details: { retryAfterSeconds: wait },
-            retryable: true,
-          },
-        });
-    }
-    let who: Caller;
-    try {
-      who = await options.identity.authenticate(token);
-    } catch (error) {
-      // A wrong token is a guess; a missing one is not.
-      if (error instanceof UnauthenticatedError && token !== undefined) limiter.recordFailure(request.ip);
-      if (config?.optionalAuth) return; // answered as for an anonymous caller
-      throw error;
-    }
-    if (who.enrollment && !ENROLLMENT_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) {
-      if (config?.optionalAuth) return;
-      throw new PermissionDeniedError("An enrollment token can only make its user's own token.", {
-        hint: "Run `coffer token create` with it (or POST /api/v1/tokens), then use the token that makes.",
-        details: { user: who.user },
-      });
-    }
-    (request as typeof request & { caller: Caller }).caller = who;
-  });
+  installAuthentication(app, options.identity, limiter);
+  installAccessControl(app);
 
-  secretRoutes(app, options);
-  referenceRoutes(app, options);
-  identityRoutes(app, options);
-  operationRoutes(app, options);
-  app.get("/api/v1/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
+  // Each group under its prefix; registered in this order, which is the OpenAPI document's order.
+  const context: AppContext = { service: options.service, identity: options.identity };
+  await app.register(secretRoutes, { ...context, prefix: `${API}/secrets` });
+  await app.register(referenceRoutes, { ...context, prefix: `${API}/references` });
+  await app.register(meRoutes, { prefix: `${API}/me` });
+  await app.register(userRoutes, { ...context, prefix: `${API}/users` });
+  await app.register(tokenRoutes, { ...context, prefix: `${API}/tokens` });
+  await app.register(probeRoutes, context);
+  await app.register(storeInfoRoutes, { ...context, prefix: `${API}/store` });
+  await app.register(adminRoutes, { ...context, prefix: `${API}/admin` });
+  app.get(`${API}/openapi.json`, { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
   await app.ready();

@@ -1,3 +1,4 @@
+/** The package's public API: building and starting the server, the identity store, roles. */
 export { API_VERSION, type AppOptions, buildApp } from "./app.js";
 export { AuthLimiter } from "./auth-limiter.js";
 export { bearerToken } from "./bearer.js";

@@ -10,7 +10,7 @@
  *
  * Whatever the role, a private secret exists only for its owner, and an owner may always read the
  * values of their own secrets. So admins manage users and revoke tokens, but make working tokens
- * only for themselves: for others, only enrollment tokens (identity.ts).
+ * only for themselves: for others, only enrollment tokens (identity/tokens.ts).
  */
 import { PermissionDeniedError } from "@coffer/core";
 

@@ -5,6 +5,7 @@ import { silentLogger } from "@coffer/core";
 import { createService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { MemoryStore } from "@coffer/store-memory";
+import type { FastifyInstance } from "fastify";
 import { type AppOptions, buildApp, type IdentityOptions, IdentityStore, type Role } from "../src/index.js";
 
 export interface TestServer {
@@ -25,7 +26,9 @@ export interface TestServerOptions {
 }
 
 /** A real server on 127.0.0.1 over a fresh SQLite metadata database and a memory store. */
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: TestServerOptions = {},
+): Promise<TestServer & { app: FastifyInstance }> {
   const dir = mkdtempSync(path.join(tmpdir(), "coffer-server-"));
   const databaseUrl = `sqlite://${options.databaseFile ?? path.join(dir, "coffer.db")}`;
   const service = await createService({
@@ -41,6 +44,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const address = await app.listen({ host: "127.0.0.1", port: 0 });
   return {
     url: address,
+    app,
     adminToken: bootstrap?.token ?? "",
     identity,
     async user(name, role) {

@@ -7,8 +7,12 @@
  * false })` is public and prints one node per route path as a tree; each parsed route is then
  * confirmed with `hasRoute`, so a change in the printed format fails loudly instead of silently
  * listing fewer routes.
+ *
+ * Each route's declared access (who may call it, from its config; see src/access.ts) is read from
+ * the table the server keeps as it registers the routes, `app.routeAccess`.
  */
 import type { FastifyInstance } from "fastify";
+import type { RouteAccess } from "../src/access.js";
 
 export interface RegisteredRoute {
   method: string;
@@ -42,6 +46,19 @@ export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
   }
   if (routes.length === 0) throw new Error(`no routes parsed from printRoutes:\n${printed}`);
   return routes;
+}
+
+export interface DeclaredRoute extends RegisteredRoute {
+  access: RouteAccess;
+}
+
+/** Every registered route with the access it declares; throws for a route that declares none. */
+export function declaredRoutes(app: FastifyInstance): DeclaredRoute[] {
+  return registeredRoutes(app).map((route) => {
+    const access = app.routeAccess.get(`${route.method} ${route.url}`);
+    if (!access) throw new Error(`${route.method} ${route.url} declares no access`);
+    return { ...route, access };
+  });
 }
 
 /**

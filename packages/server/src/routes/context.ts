@@ -1,3 +1,4 @@
+/** The application type the route groups and startServer share, and what the route groups are given. */
 import type { SecretsService } from "@coffer/service";
 import type {
   FastifyBaseLogger,
