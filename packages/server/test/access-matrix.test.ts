@@ -288,21 +288,44 @@ const entries: Entry[] = [
 ];
 
 /**
- * What roles.ts reserves for admins — manage users, run reconcile, and the deployment's key and
- * backup operations — as routes. Written by hand on purpose: the cells take each route's
- * permission from the server, so only this list notices a weaker permission declared on one.
- * (Admins' say over other users' tokens is decided in identity.ts: the matrix's "for another
- * user" and "another user's token" entries.)
+ * Who may call each route, written by hand from roles.ts and the API's promises — the matrix's
+ * independent specification. The cells take each route's permission from the server's own
+ * declarations, so only this table notices a permission declared weaker (or stronger) than it
+ * should be: a change to a route's access must change it here too, in the same commit.
+ * (Admins' say over other users' tokens is decided in the token handlers: the matrix's "for
+ * another user" and "another user's token" entries.)
  */
-const ADMIN_ONLY_ROUTES = [
-  "GET /api/v1/users",
-  "POST /api/v1/users",
-  "PUT /api/v1/users/:name/role",
-  "DELETE /api/v1/users/:name",
-  "POST /api/v1/admin/rotate-key",
-  "POST /api/v1/admin/copy-values",
-  "POST /api/v1/admin/reconcile",
-];
+const ACCESS_SPEC: Record<string, RouteAccess["permission"]> = {
+  "GET /api/v1/secrets": "read-metadata",
+  "POST /api/v1/secrets": "write",
+  "GET /api/v1/secrets/by-name": "read-metadata",
+  "PUT /api/v1/secrets/by-name": "write",
+  "GET /api/v1/secrets/:id": "read-metadata",
+  "PUT /api/v1/secrets/:id": "write",
+  "PATCH /api/v1/secrets/:id": "write",
+  "DELETE /api/v1/secrets/:id": "write",
+  "POST /api/v1/secrets/:id/rename": "write",
+  "POST /api/v1/secrets/:id/visibility": "write",
+  "POST /api/v1/references/validate": "read-metadata",
+  "POST /api/v1/references/resolve": "read-values",
+  "GET /api/v1/me": "authenticated",
+  "GET /api/v1/users": "admin",
+  "POST /api/v1/users": "admin",
+  "PUT /api/v1/users/:name/role": "admin",
+  "DELETE /api/v1/users/:name": "admin",
+  "GET /api/v1/tokens": "authenticated",
+  "POST /api/v1/tokens": "authenticated",
+  "DELETE /api/v1/tokens/:id": "authenticated",
+  "GET /api/v1/store": "read-metadata",
+  "POST /api/v1/admin/rotate-key": "admin",
+  "POST /api/v1/admin/copy-values": "admin",
+  "POST /api/v1/admin/reconcile": "admin",
+  "GET /api/v1/openapi.json": "public",
+  "GET /health": "public",
+  "GET /ready": "public",
+};
+
+const ADMIN_ONLY_ROUTES = Object.keys(ACCESS_SPEC).filter((route) => ACCESS_SPEC[route] === "admin");
 
 const principals: Principal[] = [
   "no token",
@@ -595,6 +618,17 @@ describe("the access matrix covers the server", () => {
     expect(secretWrites.length).toBeGreaterThanOrEqual(7);
     for (const entry of secretWrites)
       expect(declared.get(entry.route)?.permission, entry.route).toBe("write");
+  });
+
+  it("every route declares exactly the access the specification gives it", () => {
+    const declaredAccess = Object.fromEntries(
+      [...declared]
+        .filter(([key]) => !key.startsWith("HEAD "))
+        .map(([key, access]) => [key, access.permission])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
+    const specified = Object.fromEntries(Object.entries(ACCESS_SPEC).sort(([a], [b]) => a.localeCompare(b)));
+    expect(declaredAccess).toEqual(specified);
   });
 
   it("the routes the server declares admin-only are the ones listed from roles.ts", () => {
