@@ -23,6 +23,11 @@ export interface StoreRegistration<Options = any> {
   readonly optionsSchema: z.ZodType<Options>;
   /** Options holding credentials: they may be given as `@/path/to/file` and are never printed. */
   readonly sensitiveOptions?: readonly string[];
+  /**
+   * Options whose value may be a file: given as `@/path/to/file`, the loader reads the file and
+   * hands its contents to the schema (e.g. `tlsCa`). Unlike sensitiveOptions they are printed.
+   */
+  readonly fileOptions?: readonly string[];
   /** Builds the store. Must do no I/O: connecting happens in `init()`. */
   create(options: Options, context: StoreContext): SecretsStore;
 }
@@ -33,6 +38,7 @@ export function defineStore<Schema extends z.ZodType>(registration: {
   description: string;
   optionsSchema: Schema;
   sensitiveOptions?: readonly string[];
+  fileOptions?: readonly string[];
   create(options: z.output<Schema>, context: StoreContext): SecretsStore;
 }): StoreRegistration<z.output<Schema>> {
   return registration as StoreRegistration<z.output<Schema>>;
@@ -143,6 +149,9 @@ export function assertRegistration(value: unknown, what: string): asserts value 
       problems.push("'create' must be a function (options, context) => store");
     if (candidate.sensitiveOptions !== undefined && !Array.isArray(candidate.sensitiveOptions)) {
       problems.push("'sensitiveOptions' must be an array of option names");
+    }
+    if (candidate.fileOptions !== undefined && !Array.isArray(candidate.fileOptions)) {
+      problems.push("'fileOptions' must be an array of option names");
     }
   }
   if (problems.length > 0) {
