@@ -11,15 +11,15 @@ import {
 import {
   BackendUnavailableError,
   IntegrityError,
-  InvalidConfigError,
   instantiateStore,
   NotSupportedError,
   newSecretId,
   SecretExistsError,
   SecretNotFoundError,
 } from "@coffer/core";
+import { deploymentSlug } from "@coffer/store-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsStore } from "../src/index.js";
+import { type AwsStore, awsStore } from "../src/index.js";
 import {
   type AwsBackend,
   context,
@@ -72,13 +72,20 @@ describe("naming and tags", () => {
     await store.close();
   });
 
-  it("refuses a deployment id that cannot be part of a secret name", () => {
-    expect(() => instantiateStore(awsStore, storeOptions(backend.endpoint), context("has space"))).toThrow(
-      InvalidConfigError,
-    );
-    expect(() => instantiateStore(awsStore, storeOptions(backend.endpoint), context("a/b"))).toThrow(
-      /cannot be part of a Secrets Manager name/,
-    );
+  it("slugs a deployment id that cannot be part of a secret name (the kit's one rule), end to end", async () => {
+    for (const deploymentId of ["has space", "a/b"]) {
+      const store = instantiateStore(
+        awsStore,
+        storeOptions(backend.endpoint),
+        context(deploymentId),
+      ) as AwsStore;
+      const id = newSecretId();
+      expect(store.nameOf(id)).toBe(`coffer-test/${deploymentSlug(deploymentId, /^$/)}/${id}`);
+      await store.create(id, { k: "fake" });
+      expect(await store.get(id)).toEqual({ k: "fake" });
+      await store.delete(id);
+      await store.close();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { type Logger, type StoreCapabilities, type StoreContext, silentLogger } 
 import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
 import { freePort, serviceOverStore } from "@coffer/testkit";
-import { AwsSecretsStore, type AwsStoreOptions, awsStoreOptions } from "../src/index.js";
+import { AwsStore, type AwsStoreOptions, awsStoreOptions } from "../src/index.js";
 
 process.env.AWS_EC2_METADATA_DISABLED = "true";
 
@@ -66,11 +66,8 @@ export function newStore(
   deploymentId: string,
   extra: Partial<AwsStoreOptions> = {},
   logger?: Logger,
-): AwsSecretsStore {
-  return new AwsSecretsStore(
-    awsStoreOptions.parse(storeOptions(endpoint, extra)),
-    context(deploymentId, logger),
-  );
+): AwsStore {
+  return new AwsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), context(deploymentId, logger));
 }
 
 /** The official client, for looking at (and tampering with) what the store wrote. */
@@ -104,7 +101,7 @@ export function serviceOver(
 ) {
   return serviceOverStore(
     createService,
-    (context) => new AwsSecretsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), context),
+    (context) => new AwsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), context),
     parts,
   );
 }
