@@ -83,7 +83,7 @@ describe("injected faults", () => {
     const id = newSecretId();
     emulator.failNext(1, { methods: ["AddSecretVersion"] });
     await expect(store.create(id, sample)).rejects.toBeInstanceOf(BackendUnavailableError);
-    await expect(raw.getSecret({ name: store.resourceName(id) })).rejects.toMatchObject({ code: 5 });
+    await expect(raw.getSecret({ name: store.nameOf(id) })).rejects.toMatchObject({ code: 5 });
     await store.create(id, sample);
     expect(await store.get(id)).toEqual(sample);
     await store.delete(id);

@@ -8,12 +8,7 @@ import { createService, type ServiceParts } from "@coffer/service";
 import { freePort, serviceOverStore } from "@coffer/testkit";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { createBackoffSettings, createRetryOptions, googleAuthLibrary, grpc } from "google-gax";
-import {
-  GcpSecretManagerStore,
-  type GcpStoreInjections,
-  type GcpStoreOptions,
-  MAX_VALUE_BYTES,
-} from "../src/index.js";
+import { GcpStore, type GcpStoreInjections, type GcpStoreOptions, MAX_VALUE_BYTES } from "../src/index.js";
 
 process.env.METADATA_SERVER_DETECTION = "none";
 
@@ -82,8 +77,8 @@ export function storeFor(
   extra: Partial<GcpStoreOptions> = {},
   deploymentId = "test-deployment",
   injections: GcpStoreInjections = testInjections(),
-): GcpSecretManagerStore {
-  return new GcpSecretManagerStore(storeOptions(target, extra), contextFor(deploymentId), injections);
+): GcpStore {
+  return new GcpStore(storeOptions(target, extra), contextFor(deploymentId), injections);
 }
 
 /** The official client, straight at the target: to look behind the store's back. */
@@ -114,7 +109,7 @@ export function serviceOver(
 ) {
   return serviceOverStore(
     createService,
-    (context) => new GcpSecretManagerStore(storeOptions(target), context, injections),
+    (context) => new GcpStore(storeOptions(target), context, injections),
     parts,
   );
 }
