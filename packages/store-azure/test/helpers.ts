@@ -10,7 +10,7 @@ import { type AzureEmulator, startAzureEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
 import { freePort, serviceOverStore } from "@coffer/testkit";
 import {
-  AzureKeyVaultStore,
+  AzureStore,
   type AzureStoreInjections,
   type AzureStoreOptions,
   MAX_VALUE_BYTES,
@@ -84,8 +84,8 @@ export function storeFor(
   extra: Partial<AzureStoreOptions> = {},
   deploymentId = "test-deployment",
   injections: AzureStoreInjections = testInjections(),
-): AzureKeyVaultStore {
-  return new AzureKeyVaultStore(storeOptions(target, extra), contextFor(deploymentId), injections);
+): AzureStore {
+  return new AzureStore(storeOptions(target, extra), contextFor(deploymentId), injections);
 }
 
 /** The official client, straight at the target: to look behind the store's back. */
@@ -117,7 +117,7 @@ export function serviceOver(
 ) {
   return serviceOverStore(
     createService,
-    (context) => new AzureKeyVaultStore(storeOptions(target), context, injections),
+    (context) => new AzureStore(storeOptions(target), context, injections),
     parts,
   );
 }
