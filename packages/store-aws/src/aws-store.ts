@@ -92,7 +92,7 @@ export class AwsStore extends AbstractSecretsStore {
       await this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.probeName }));
     } catch (error) {
       if (errorCode(error) === "ResourceNotFoundException") return;
-      throw toStoreError(error, { operation: "reach" });
+      throw toStoreError(error, { operation: "access check" });
     }
   }
 

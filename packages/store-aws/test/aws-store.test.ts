@@ -80,7 +80,7 @@ describe("naming and tags", () => {
         context(deploymentId),
       ) as AwsStore;
       const id = newSecretId();
-      expect(store.nameOf(id)).toBe(`coffer-test/${deploymentSlug(deploymentId, /^$/)}/${id}`);
+      expect(store.nameOf(id)).toBe(`coffer-test/${deploymentSlug(deploymentId, /(?!)/)}/${id}`);
       await store.create(id, { k: "fake" });
       expect(await store.get(id)).toEqual({ k: "fake" });
       await store.delete(id);

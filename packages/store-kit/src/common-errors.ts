@@ -3,12 +3,7 @@
  * secret that is missing or not this deployment's, a revision that moved on, nothing to restore.
  * `where` names the backend ("Secrets Manager", "the directory").
  */
-import {
-  SecretExistsError,
-  type SecretId,
-  SecretNotFoundError,
-  VersionConflictError,
-} from "@coffer/core";
+import { SecretExistsError, type SecretId, SecretNotFoundError, VersionConflictError } from "@coffer/core";
 
 export function secretExists(id: SecretId, where: string): SecretExistsError {
   return new SecretExistsError(`${where} already holds a secret under the name for ${id}.`, {
@@ -39,10 +34,11 @@ export function nothingToRestore(id: SecretId): SecretNotFoundError {
   });
 }
 
-export function noRevision(id: SecretId, revision: number, kept?: { first: number; last: number }) {
+/** `hint` says which revisions there are (kept range, pruning). */
+export function noRevision(id: SecretId, revision: number, hint: string): SecretNotFoundError {
   return new SecretNotFoundError(`The secret ${id} has no revision ${revision}.`, {
-    hint: kept ? `Revisions ${kept.first} to ${kept.last} are kept.` : "Read its current revision first.",
-    details: { id, revision },
+    hint,
+    details: { id, revision: Number.isFinite(revision) ? revision : String(revision) },
   });
 }
 

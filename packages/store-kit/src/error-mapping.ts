@@ -51,7 +51,7 @@ export interface Failure {
   details?: ErrorDetails;
 }
 
-/** What the store was doing: "read", "create", … and the id when there is one. */
+/** What the store was doing, as a noun phrase ("read", "create", "log in", "health check"), and the id. */
 export interface FailureContext {
   operation: string;
   id?: string;
@@ -113,12 +113,12 @@ export function backendError(backend: Backend, failure: Failure, context: Failur
     ...failure.details,
   };
   const codes = code ?? (status === undefined ? undefined : `HTTP ${status}`);
-  const subject = context.id === undefined ? "the secrets" : `secret ${context.id}`;
+  const subject = context.id === undefined ? "" : ` of secret ${context.id}`;
   const reason = failure.reason ?? REASONS[kind](backend.service);
   const message =
     kind === "not-found" && failure.reason === undefined
       ? `${backend.service} holds no ${context.id === undefined ? "such secret" : `secret ${context.id}`}${codes ? ` (${codes})` : ""}.`
-      : `The '${backend.type}' store could not ${context.operation} ${subject}: ${reason}${codes ? ` (${codes})` : ""}.`;
+      : `The '${backend.type}' store's ${context.operation}${subject} failed: ${reason}${codes ? ` (${codes})` : ""}.`;
   return new CLASSES[kind](message, { hint: failure.hint ?? HINTS[kind], details });
 }
 

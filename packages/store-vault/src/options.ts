@@ -3,14 +3,12 @@
  * they are: a prefix with `?` or `..` in it would address something else entirely.
  */
 import { z } from "@coffer/core";
+import { timeoutMs, tlsCa } from "@coffer/store-kit";
 
 /** Path segments: letters, digits, `.`, `_`, `-`; not `.` or `..`; joined by single slashes. */
 const SEGMENT = "(?!\\.{1,2}(?:/|$))[A-Za-z0-9._-]+";
 const VAULT_PATH = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
 const PATH_RULE = "use letters, digits, '.', '_' and '-' in segments separated by single slashes";
-
-/** A deployment id becomes one path segment. */
-export const DEPLOYMENT_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
 
 const vaultPath = () => z.string().max(256).regex(VAULT_PATH, PATH_RULE);
 
@@ -31,8 +29,8 @@ export const vaultStoreOptions = z
     pathPrefix: vaultPath().default("coffer"),
     /** Vault Enterprise / HCP namespace (X-Vault-Namespace). */
     namespace: vaultPath().optional(),
-    /** PEM certificate(s) to trust for an https address, or `@/path/to/ca.pem`. */
-    tlsCa: z.string().min(1).optional(),
+    /** PEM certificate(s) to trust for an https address (a file as `@/path/to/ca.pem`, a file option). */
+    tlsCa: tlsCa().optional(),
     /** Token auth. */
     token: z.string().min(1).optional(),
     /** AppRole auth: the role ID and a secret ID. */
@@ -50,7 +48,7 @@ export const vaultStoreOptions = z
       .max(32 * 1024 * 1024)
       .default(DEFAULT_MAX_VALUE_BYTES),
     /** Milliseconds a request may take before it is abandoned as unavailable. */
-    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    timeoutMs: timeoutMs(),
   })
   .strict()
   .superRefine((options, context) => {
@@ -84,4 +82,4 @@ export const vaultStoreOptions = z
   });
 
 export type VaultStoreOptions = z.input<typeof vaultStoreOptions>;
-export type ResolvedVaultStoreOptions = z.output<typeof vaultStoreOptions>;
+export type ParsedVaultStoreOptions = z.output<typeof vaultStoreOptions>;

@@ -10,8 +10,8 @@ import { freePort, serviceOverStore } from "@coffer/testkit";
 import vaultFactory from "node-vault";
 import { generate } from "selfsigned";
 import {
-  VaultSecretsStore,
-  type VaultStoreHooks,
+  VaultStore,
+  type VaultStoreInjections,
   type VaultStoreOptions,
   vaultStoreOptions,
 } from "../src/index.js";
@@ -75,13 +75,9 @@ export function newStore(
   backend: VaultTarget,
   deploymentId: string,
   extra: Partial<VaultStoreOptions> = {},
-  hooks: VaultStoreHooks = {},
-): VaultSecretsStore {
-  return new VaultSecretsStore(
-    vaultStoreOptions.parse(storeOptions(backend, extra)),
-    context(deploymentId),
-    hooks,
-  );
+  hooks: VaultStoreInjections = {},
+): VaultStore {
+  return new VaultStore(vaultStoreOptions.parse(storeOptions(backend, extra)), context(deploymentId), hooks);
 }
 
 /** node-vault as an operator would use it, to look at (and tamper with) what the store wrote. */
@@ -134,7 +130,7 @@ export function serviceOver(
 ) {
   return serviceOverStore(
     createService,
-    (context) => new VaultSecretsStore(vaultStoreOptions.parse(storeOptions(backend, extra)), context),
+    (context) => new VaultStore(vaultStoreOptions.parse(storeOptions(backend, extra)), context),
     parts,
   );
 }

@@ -7,7 +7,7 @@ import {
   type SecretsStore,
 } from "@coffer/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { VaultSecretsStore } from "../src/index.js";
+import type { VaultStore } from "../src/index.js";
 import { externalAddress, manualClock, newStore, startBackend, type VaultBackend } from "./helpers.js";
 
 describe.skipIf(externalAddress)("token lifetimes", () => {
@@ -22,7 +22,7 @@ describe.skipIf(externalAddress)("token lifetimes", () => {
     for (const store of opened.splice(0)) await store.close();
   });
 
-  function appRoleStore(role: { roleId: string; secretId: string }, deployment: string): VaultSecretsStore {
+  function appRoleStore(role: { roleId: string; secretId: string }, deployment: string): VaultStore {
     const store = newStore(backend, deployment, role, { clock: clock.now });
     opened.push(store);
     return store;
