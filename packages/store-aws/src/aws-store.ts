@@ -21,11 +21,8 @@ import {
   RestoreSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import {
-  AbstractSecretsStore,
   assertSecretId,
-  type HealthReport,
   mapWithConcurrency,
-  probeHealth,
   type SecretId,
   SecretNotFoundError,
   type SecretValues,
@@ -33,7 +30,7 @@ import {
   type StoreContext,
   type UpdateOptions,
 } from "@coffer/core";
-import { decodeStoredValues, nothingToRestore, notOurs, secretExists } from "@coffer/store-kit";
+import { BackendStore, decodeStoredValues, nothingToRestore, notOurs, secretExists } from "@coffer/store-kit";
 import { BATCH_GET_MAX, readBatches } from "./batch-read.js";
 import { type AwsOperation, SecretsManagerCalls } from "./client.js";
 import { errorCode, toStoreError } from "./errors.js";
@@ -46,7 +43,7 @@ export const MAX_SECRET_STRING_BYTES = 65_536;
 /** How the kit's messages name the backend. */
 export const WHERE = "Secrets Manager";
 
-export class AwsStore extends AbstractSecretsStore {
+export class AwsStore extends BackendStore {
   readonly type = "aws";
   readonly #options: ParsedAwsStoreOptions;
   readonly #naming: SecretNaming;
@@ -85,7 +82,7 @@ export class AwsStore extends AbstractSecretsStore {
     return this.#naming.name(id);
   }
 
-  async init(): Promise<void> {
+  protected async probe(): Promise<void> {
     // A lookup of a name under our prefix that never exists: it needs only DescribeSecret on the
     // prefix (no ListSecrets), and it proves the endpoint, the credentials and the policy at once.
     try {
@@ -97,8 +94,7 @@ export class AwsStore extends AbstractSecretsStore {
   }
 
   async create(id: SecretId, values: SecretValues): Promise<void> {
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const secretString = JSON.stringify(values);
     try {
       const created = await this.#api.send(
@@ -165,8 +161,7 @@ export class AwsStore extends AbstractSecretsStore {
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
     this.assertCasSupported(options);
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const secret = await this.#describeLive(id, "update");
     try {
       await this.#api.send(
@@ -203,12 +198,9 @@ export class AwsStore extends AbstractSecretsStore {
     }
   }
 
-  async health(): Promise<HealthReport> {
-    return probeHealth(async () => {
-      await this.init();
-      const { region, endpoint } = this.#options;
-      return `Secrets Manager in ${region}${endpoint ? ` at ${endpoint}` : ""}`;
-    }, "Secrets Manager could not be checked.");
+  protected describe(): string {
+    const { region, endpoint } = this.#options;
+    return `Secrets Manager in ${region}${endpoint ? ` at ${endpoint}` : ""}`;
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
  * as a ValidationException on the first write.
  */
 import { z } from "@coffer/core";
-import { DEPLOYMENT_MARK, OWNER_MARKS, SECRET_ID_MARK, timeoutMs } from "@coffer/store-kit";
+import { DEPLOYMENT_MARK, OWNER_MARKS, optionProblem, SECRET_ID_MARK, timeoutMs } from "@coffer/store-kit";
 
 /** Secrets Manager names allow ASCII letters, digits and /_+=.@- (CreateSecret, API reference). */
 const NAME_SEGMENT = "[A-Za-z0-9_+=.@-]+";
@@ -69,27 +69,22 @@ export const awsStoreOptions = z
   .strict()
   .superRefine((options, context) => {
     if (options.forceDelete === true && options.recoveryWindowDays !== undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["forceDelete"],
-        message:
-          "forceDelete and recoveryWindowDays contradict each other; a forced delete has no recovery window",
-      });
+      optionProblem(
+        context,
+        "forceDelete",
+        "forceDelete and recoveryWindowDays contradict each other; a forced delete has no recovery window",
+      );
     }
     const keys = [options.accessKeyId, options.secretAccessKey];
     if (keys.some((key) => key !== undefined) && keys.some((key) => key === undefined)) {
-      context.addIssue({
-        code: "custom",
-        path: [options.accessKeyId === undefined ? "accessKeyId" : "secretAccessKey"],
-        message: "accessKeyId and secretAccessKey go together; give both or neither",
-      });
+      optionProblem(
+        context,
+        options.accessKeyId === undefined ? "accessKeyId" : "secretAccessKey",
+        "accessKeyId and secretAccessKey go together; give both or neither",
+      );
     }
     if (options.sessionToken !== undefined && options.accessKeyId === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["sessionToken"],
-        message: "a sessionToken needs accessKeyId and secretAccessKey too",
-      });
+      optionProblem(context, "sessionToken", "a sessionToken needs accessKeyId and secretAccessKey too");
     }
   });
 

@@ -22,11 +22,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsStore, awsStore } from "../src/index.js";
 import {
   type AwsBackend,
-  context,
+  contextFor,
   externalEndpoint,
-  newStore,
   rawClient,
   startBackend,
+  storeFor,
   storeOptions,
   uniqueDeployment,
 } from "./helpers.js";
@@ -47,7 +47,7 @@ afterAll(async () => {
 describe("naming and tags", () => {
   it("writes <namePrefix>/<deploymentId>/<id> with the values' JSON, ownership tags and the extra tags", async () => {
     const deployment = uniqueDeployment("naming");
-    const store = newStore(backend.endpoint, deployment, {
+    const store = storeFor(backend.endpoint, deployment, {
       extraTags: { team: "payments", "cost center": "42" },
       kmsKeyId: "alias/coffer-test",
     });
@@ -77,7 +77,7 @@ describe("naming and tags", () => {
       const store = instantiateStore(
         awsStore,
         storeOptions(backend.endpoint),
-        context(deploymentId),
+        contextFor(deploymentId),
       ) as AwsStore;
       const id = newSecretId();
       expect(store.nameOf(id)).toBe(`coffer-test/${deploymentSlug(deploymentId, /(?!)/)}/${id}`);
@@ -111,7 +111,7 @@ describe("secrets Coffer did not create", () => {
   });
 
   it("are absent to get and getMany, whatever the name says", async () => {
-    const store = newStore(backend.endpoint, deployment);
+    const store = storeFor(backend.endpoint, deployment);
     await expect(store.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     const mine = newSecretId();
     await store.create(mine, { owner: "fake-me" });
@@ -122,7 +122,7 @@ describe("secrets Coffer did not create", () => {
   });
 
   it("are never clobbered: update and delete say not found, create says it exists, and the secret is untouched", async () => {
-    const store = newStore(backend.endpoint, deployment);
+    const store = storeFor(backend.endpoint, deployment);
     await expect(store.update(id, { owner: "fake-me" })).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(store.delete(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(store.create(id, { owner: "fake-me" })).rejects.toBeInstanceOf(SecretExistsError);
@@ -140,13 +140,13 @@ describe("secrets Coffer did not create", () => {
         SecretString: JSON.stringify({ k: "fake" }),
       }),
     );
-    const store = newStore(backend.endpoint, deployment);
+    const store = storeFor(backend.endpoint, deployment);
     await expect(store.get(untagged)).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.close();
   });
 
   it("reports a secret of ours that holds something other than a values map as an IntegrityError", async () => {
-    const store = newStore(backend.endpoint, deployment);
+    const store = storeFor(backend.endpoint, deployment);
     const mine = newSecretId();
     await store.create(mine, { k: "fake" });
     await raw.send(
@@ -161,7 +161,7 @@ describe("secrets Coffer did not create", () => {
 describe("what a read costs", () => {
   it("one GetSecretValue for a secret this process created; tags are fetched once per ARN otherwise", async () => {
     const deployment = uniqueDeployment("cost");
-    const writer = newStore(backend.endpoint, deployment, { forceDelete: true });
+    const writer = storeFor(backend.endpoint, deployment, { forceDelete: true });
     const id = newSecretId();
     await writer.create(id, { k: "fake" });
     await writer.get(id);
@@ -170,7 +170,7 @@ describe("what a read costs", () => {
     expect(writer.calls.DescribeSecret).toBe(0);
 
     // A fresh process knows no ARN yet: the first read checks the tags, later ones do not.
-    const reader = newStore(backend.endpoint, deployment);
+    const reader = storeFor(backend.endpoint, deployment);
     await reader.get(id);
     await reader.get(id);
     expect(reader.calls.GetSecretValue).toBe(2);
@@ -188,7 +188,7 @@ describe("what a read costs", () => {
 
   it("getMany sends one BatchGetSecretValue per 20 ids", async () => {
     const deployment = uniqueDeployment("batch");
-    const store = newStore(backend.endpoint, deployment, { forceDelete: true });
+    const store = storeFor(backend.endpoint, deployment, { forceDelete: true });
     const ids = Array.from({ length: 45 }, () => newSecretId());
     await Promise.all(ids.map((id, i) => store.create(id, { i: String(i) })));
     const found = await store.getMany([...ids].reverse());
@@ -211,7 +211,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
   afterAll(() => clockBackend.stop());
 
   it("by default schedules deletion with AWS's 30-day window, and restore brings the secret back", async () => {
-    const store = newStore(clockBackend.endpoint, "window-default");
+    const store = storeFor(clockBackend.endpoint, "window-default");
     expect(store.capabilities().softDelete).toBe(true);
     const id = newSecretId();
     await store.create(id, { k: "fake-kept" });
@@ -227,7 +227,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
   });
 
   it("honours recoveryWindowDays: after the window the secret is gone for good", async () => {
-    const store = newStore(clockBackend.endpoint, "window-7", { recoveryWindowDays: 7 });
+    const store = storeFor(clockBackend.endpoint, "window-7", { recoveryWindowDays: 7 });
     const id = newSecretId();
     await store.create(id, { k: "fake" });
     await store.delete(id);
@@ -238,7 +238,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
   });
 
   it("recreates over a name in its recovery window: restore, then the new value", async () => {
-    const store = newStore(clockBackend.endpoint, "recreate");
+    const store = storeFor(clockBackend.endpoint, "recreate");
     const id = newSecretId();
     await store.create(id, { generation: "first" });
     await store.delete(id);
@@ -263,7 +263,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
       }),
     );
     await client.send(new DeleteSecretCommand({ SecretId: name }));
-    const store = newStore(clockBackend.endpoint, "theirs");
+    const store = storeFor(clockBackend.endpoint, "theirs");
     await expect(store.create(id, { k: "fake" })).rejects.toBeInstanceOf(SecretExistsError);
     expect((await client.send(new DescribeSecretCommand({ SecretId: name }))).DeletedDate).toBeInstanceOf(
       Date,
@@ -271,7 +271,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
   });
 
   it("with forceDelete deletes at once, declares no softDelete, and restore is not supported", async () => {
-    const store = newStore(clockBackend.endpoint, "force", { forceDelete: true });
+    const store = storeFor(clockBackend.endpoint, "force", { forceDelete: true });
     expect(store.capabilities().softDelete).toBe(false);
     const id = newSecretId();
     await store.create(id, { k: "fake" });
@@ -288,7 +288,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
 // Faults are injected through the emulator's hooks.
 describe.skipIf(externalEndpoint)("outages and throttling", () => {
   it("an outage is a quick, retryable BackendUnavailableError, and the same store recovers", async () => {
-    const store = newStore(backend.endpoint, uniqueDeployment("outage"));
+    const store = storeFor(backend.endpoint, uniqueDeployment("outage"));
     await store.init();
     const id = newSecretId();
     await store.create(id, { k: "fake" });
@@ -316,7 +316,7 @@ describe.skipIf(externalEndpoint)("outages and throttling", () => {
   it.each(["ThrottlingException", "InternalServiceError", "InternalFailure", "ServiceUnavailable"] as const)(
     "%s is a retryable BackendUnavailableError naming the code, not the values",
     async (kind) => {
-      const store = newStore(backend.endpoint, uniqueDeployment("faults"));
+      const store = storeFor(backend.endpoint, uniqueDeployment("faults"));
       const id = newSecretId();
       backend.emulator!.failNext(1, kind);
       const error = await store
@@ -331,7 +331,7 @@ describe.skipIf(externalEndpoint)("outages and throttling", () => {
   );
 
   it("lets the SDK retry when maxAttempts allows it", async () => {
-    const store = newStore(backend.endpoint, uniqueDeployment("retry"), { maxAttempts: 3 });
+    const store = storeFor(backend.endpoint, uniqueDeployment("retry"), { maxAttempts: 3 });
     const id = newSecretId();
     backend.emulator!.failNext(2, "InternalServiceError");
     await store.create(id, { k: "fake" });

@@ -12,11 +12,8 @@
  */
 import type { DeletedSecret, KeyVaultSecret } from "@azure/keyvault-secrets";
 import {
-  AbstractSecretsStore,
   assertSecretId,
-  type HealthReport,
   parseStoreOptions,
-  probeHealth,
   type SecretId,
   SecretNotFoundError,
   type SecretValues,
@@ -24,7 +21,7 @@ import {
   type StoreContext,
   type UpdateOptions,
 } from "@coffer/core";
-import { decodeStoredValues, hasOwnerMarks, notOurs, secretExists } from "@coffer/store-kit";
+import { BackendStore, decodeStoredValues, hasOwnerMarks, notOurs, secretExists } from "@coffer/store-kit";
 import { type AzureStoreInjections, KeyVaultCalls, purgeable } from "./client.js";
 import { assertAuthenticationConfigured } from "./credential.js";
 import { innerCodeOf, isDeletedButRecoverable, statusOf, toStoreError } from "./errors.js";
@@ -37,7 +34,7 @@ export const MAX_VALUE_BYTES = 25_600;
 /** How the kit's messages name the backend. */
 const WHERE = "Key Vault";
 
-export class AzureStore extends AbstractSecretsStore {
+export class AzureStore extends BackendStore {
   readonly type = "azure";
   protected override readonly getManyConcurrency: number;
 
@@ -74,14 +71,8 @@ export class AzureStore extends AbstractSecretsStore {
     return secretNameFor(this.#naming, id);
   }
 
-  /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
-  async init(): Promise<void> {
-    await this.#probe();
-  }
-
   async create(id: SecretId, values: SecretValues): Promise<void> {
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const name = secretNameFor(this.#naming, id);
     if (await this.#nameTaken(name, id)) throw secretExists(id, WHERE);
     try {
@@ -100,9 +91,8 @@ export class AzureStore extends AbstractSecretsStore {
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
-    assertSecretId(id);
     this.assertCasSupported(options);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const name = secretNameFor(this.#naming, id);
     await this.#getOwned(name, id, "update");
     try {
@@ -156,24 +146,16 @@ export class AzureStore extends AbstractSecretsStore {
     await this.#vault.recover(name, id, "restore");
   }
 
-  async health(): Promise<HealthReport> {
-    return probeHealth(
-      async () => {
-        await this.#probe().catch((error: unknown) => {
-          throw toStoreError(error, { operation: "health check" });
-        });
-        return `Key Vault ${this.#options.vaultUrl}`;
-      },
-      "Key Vault could not be checked.",
-      { withHint: true },
-    );
+  protected describe(): string {
+    return `Key Vault ${this.#options.vaultUrl}`;
   }
 
   async close(): Promise<void> {
     this.#vault.close();
   }
 
-  async #probe(): Promise<void> {
+  /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
+  protected async probe(): Promise<void> {
     const client = await this.#vault.client();
     try {
       await client.getSecret(probeName(this.#naming), { abortSignal: this.#vault.deadline() });

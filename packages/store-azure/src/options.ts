@@ -4,7 +4,7 @@
  * with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import { OWNER_MARKS, timeoutMs, tlsCa } from "@coffer/store-kit";
+import { OWNER_MARKS, optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
 
 /** Key Vault allows 15 tags per secret, names up to 512 and values up to 256 characters. */
 export const MAX_TAGS = 15;
@@ -76,20 +76,16 @@ export const azureStoreOptions = z
       options.managedIdentity && "managedIdentity",
     ].filter(Boolean);
     if (modes.length > 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: [modes[1] as string],
-        message: `choose one way to authenticate, not ${modes.join(" and ")}`,
-      });
+      optionProblem(ctx, modes[1] as string, `choose one way to authenticate, not ${modes.join(" and ")}`);
     }
     if (options.clientSecret !== undefined || options.certificatePath !== undefined) {
       for (const needed of ["tenantId", "clientId"] as const) {
         if (options[needed] === undefined) {
-          ctx.addIssue({
-            code: "custom",
-            path: [needed],
-            message: `a service principal (clientSecret or certificatePath) needs ${needed} too`,
-          });
+          optionProblem(
+            ctx,
+            needed,
+            `a service principal (clientSecret or certificatePath) needs ${needed} too`,
+          );
         }
       }
     }

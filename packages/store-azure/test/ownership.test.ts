@@ -16,22 +16,22 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureStore, azureStore, deploymentSlug } from "../src/index.js";
 import {
-  type AzureTarget,
+  type AzureBackend,
   contextFor,
   rawClient,
   sample,
-  startTarget,
+  startBackend,
   storeFor,
   storeOptions,
   testInjections,
 } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 let raw: SecretClient;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   raw = rawClient(target);
 });
 

@@ -16,14 +16,14 @@ import {
 import type { AzureEmulator } from "@coffer/emulators";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AzureStore } from "../src/index.js";
-import { type AzureTarget, rawClient, serviceOver, startTarget, testInjections } from "./helpers.js";
+import { type AzureBackend, rawClient, serviceOver, startBackend, testInjections } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 let emulator: AzureEmulator;
 let raw: SecretClient;
 
 beforeAll(async () => {
-  target = await startTarget({ inProcess: true });
+  target = await startBackend({ inProcess: true });
   emulator = target.emulator!;
   raw = rawClient(target);
 });

@@ -9,14 +9,14 @@ import {
   type SecretsStore,
 } from "@coffer/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AzureTarget, poll, rawClient, sample, startTarget, storeFor } from "./helpers.js";
+import { type AzureBackend, poll, rawClient, sample, startBackend, storeFor } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 let raw: SecretClient;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   raw = rawClient(target);
 });
 

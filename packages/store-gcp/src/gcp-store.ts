@@ -12,20 +12,17 @@
  */
 
 import {
-  AbstractSecretsStore,
   assertSecretId,
   BackendUnavailableError,
-  type HealthReport,
   type Logger,
   parseStoreOptions,
-  probeHealth,
   type SecretId,
   type SecretValues,
   type StoreCapabilities,
   type StoreContext,
   type UpdateOptions,
 } from "@coffer/core";
-import { hasOwnerMarks, notOurs, ownerMarks } from "@coffer/store-kit";
+import { BackendStore, hasOwnerMarks, notOurs, ownerMarks } from "@coffer/store-kit";
 import { type protos, SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import type { CallOptions } from "google-gax";
 import { clientOptions, type GcpStoreInjections } from "./client.js";
@@ -44,7 +41,7 @@ import {
 /** How the kit's messages name the backend. */
 const WHERE = "GCP Secret Manager";
 
-export class GcpStore extends AbstractSecretsStore {
+export class GcpStore extends BackendStore {
   readonly type = "gcp";
   protected override readonly getManyConcurrency: number;
 
@@ -90,14 +87,8 @@ export class GcpStore extends AbstractSecretsStore {
     return resourceNameFor(this.#naming, id);
   }
 
-  /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
-  async init(): Promise<void> {
-    await this.#probe();
-  }
-
   async create(id: SecretId, values: SecretValues): Promise<void> {
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const client = this.#client();
     const name = resourceNameFor(this.#naming, id);
     const { location } = this.#options;
@@ -156,9 +147,8 @@ export class GcpStore extends AbstractSecretsStore {
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
-    assertSecretId(id);
     this.assertCasSupported(options);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const name = resourceNameFor(this.#naming, id);
     await this.#assertOwned(name, id, "update");
     let added: number;
@@ -181,17 +171,8 @@ export class GcpStore extends AbstractSecretsStore {
     }
   }
 
-  async health(): Promise<HealthReport> {
-    return probeHealth(
-      async () => {
-        await this.#probe().catch((error: unknown) => {
-          throw toStoreError(error, { operation: "health check" });
-        });
-        return `GCP Secret Manager, ${this.#naming.parent}`;
-      },
-      "GCP Secret Manager could not be checked.",
-      { withHint: true },
-    );
+  protected describe(): string {
+    return `GCP Secret Manager, ${this.#naming.parent}`;
   }
 
   async close(): Promise<void> {
@@ -201,7 +182,8 @@ export class GcpStore extends AbstractSecretsStore {
     await client?.close();
   }
 
-  async #probe(): Promise<void> {
+  /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
+  protected async probe(): Promise<void> {
     try {
       await this.#client().accessSecretVersion(
         { name: `${probeResourceName(this.#naming)}/versions/latest` },

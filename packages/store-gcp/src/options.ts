@@ -4,7 +4,7 @@
  * setting fails at start with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import { OWNER_MARKS, timeoutMs } from "@coffer/store-kit";
+import { OWNER_MARKS, optionProblem, timeoutMs } from "@coffer/store-kit";
 
 // GCP's label rules (https://cloud.google.com/resource-manager/docs/labels-overview): keys start
 // with a lowercase letter; keys and values use lowercase letters, digits, `_` and `-` (international
@@ -89,25 +89,21 @@ export const gcpStoreOptions = z
   .strict()
   .superRefine((options, ctx) => {
     if (options.keyFile !== undefined && options.credentials !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["credentials"],
-        message: "give either keyFile or credentials, not both",
-      });
+      optionProblem(ctx, "credentials", "give either keyFile or credentials, not both");
     }
     if (options.insecure && options.apiEndpoint === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["insecure"],
-        message: "insecure is for emulators: set apiEndpoint (and port) to the emulator's address too",
-      });
+      optionProblem(
+        ctx,
+        "insecure",
+        "insecure is for emulators: set apiEndpoint (and port) to the emulator's address too",
+      );
     }
     if (options.insecure && (options.keyFile !== undefined || options.credentials !== undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["insecure"],
-        message: "an insecure channel sends no credentials: remove keyFile and credentials",
-      });
+      optionProblem(
+        ctx,
+        "insecure",
+        "an insecure channel sends no credentials: remove keyFile and credentials",
+      );
     }
   });
 

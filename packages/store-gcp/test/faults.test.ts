@@ -10,14 +10,14 @@ import {
 import { type GcpEmulator, startGcpEmulator } from "@coffer/emulators";
 import { googleAuthLibrary } from "google-gax";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type GcpTarget, rawClient, sample, startTarget, storeFor } from "./helpers.js";
+import { type GcpBackend, rawClient, sample, startBackend, storeFor } from "./helpers.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let emulator: GcpEmulator;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget({ inProcess: true });
+  target = await startBackend({ inProcess: true });
   emulator = target.emulator!;
 });
 

@@ -13,22 +13,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deploymentSlug, gcpStore, MAX_VALUE_BYTES, PAYLOAD_LIMIT_BYTES } from "../src/index.js";
 import {
   contextFor,
-  type GcpTarget,
+  type GcpBackend,
   noRetry,
   PROJECT,
   rawClient,
   sample,
-  startTarget,
+  startBackend,
   storeFor,
   storeOptions,
 } from "./helpers.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let raw: SecretManagerServiceClient;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   raw = rawClient(target);
 });
 

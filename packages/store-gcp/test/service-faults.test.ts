@@ -16,14 +16,14 @@ import type { GcpEmulator } from "@coffer/emulators";
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GcpStore } from "../src/index.js";
-import { type GcpTarget, noRetry, PROJECT, rawClient, serviceOver, startTarget } from "./helpers.js";
+import { type GcpBackend, noRetry, PROJECT, rawClient, serviceOver, startBackend } from "./helpers.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let emulator: GcpEmulator;
 let raw: SecretManagerServiceClient;
 
 beforeAll(async () => {
-  target = await startTarget({ inProcess: true });
+  target = await startBackend({ inProcess: true });
   emulator = target.emulator!;
   raw = rawClient(target);
 });

@@ -3,15 +3,15 @@ import { IntegrityError, newSecretId, type SecretsStore } from "@coffer/core";
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isChecksumMismatch, toStoreError } from "../src/index.js";
-import { type GcpTarget, noRetry, rawClient, startTarget, storeFor } from "./helpers.js";
+import { type GcpBackend, noRetry, rawClient, startBackend, storeFor } from "./helpers.js";
 import { startTamperingRelay } from "./tampering-relay.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let raw: SecretManagerServiceClient;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   raw = rawClient(target);
 });
 

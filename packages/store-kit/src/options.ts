@@ -29,5 +29,10 @@ export const tlsCa = () =>
       ),
   );
 
+/** Reports a problem with one option from a schema's superRefine, naming the option. */
+export function optionProblem(context: z.RefinementCtx, option: string, message: string): void {
+  context.addIssue({ code: "custom", path: [option], message });
+}
+
 /** The names every store registration lists in `fileOptions` when it declares `tlsCa`. */
 export const TLS_FILE_OPTIONS: readonly string[] = ["tlsCa"];

@@ -3,7 +3,7 @@
  * they are: a prefix with `?` or `..` in it would address something else entirely.
  */
 import { z } from "@coffer/core";
-import { timeoutMs, tlsCa } from "@coffer/store-kit";
+import { optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
 
 /** Path segments: letters, digits, `.`, `_`, `-`; not `.` or `..`; joined by single slashes. */
 const SEGMENT = "(?!\\.{1,2}(?:/|$))[A-Za-z0-9._-]+";
@@ -54,30 +54,18 @@ export const vaultStoreOptions = z
   .superRefine((options, context) => {
     const appRole = options.roleId !== undefined || options.secretId !== undefined;
     if (options.token !== undefined && appRole) {
-      context.addIssue({
-        code: "custom",
-        path: ["token"],
-        message: "give either token or roleId and secretId (AppRole), not both",
-      });
+      optionProblem(context, "token", "give either token or roleId and secretId (AppRole), not both");
     } else if (options.token === undefined && !appRole) {
-      context.addIssue({
-        code: "custom",
-        path: ["token"],
-        message: "Vault needs credentials: a token, or roleId and secretId (AppRole)",
-      });
+      optionProblem(context, "token", "Vault needs credentials: a token, or roleId and secretId (AppRole)");
     } else if (appRole && (options.roleId === undefined || options.secretId === undefined)) {
-      context.addIssue({
-        code: "custom",
-        path: [options.roleId === undefined ? "roleId" : "secretId"],
-        message: "AppRole needs both roleId and secretId",
-      });
+      optionProblem(
+        context,
+        options.roleId === undefined ? "roleId" : "secretId",
+        "AppRole needs both roleId and secretId",
+      );
     }
     if (options.tlsCa !== undefined && options.address.startsWith("http:")) {
-      context.addIssue({
-        code: "custom",
-        path: ["tlsCa"],
-        message: "tlsCa is given but the address is plain http; use an https address",
-      });
+      optionProblem(context, "tlsCa", "tlsCa is given but the address is plain http; use an https address");
     }
   });
 

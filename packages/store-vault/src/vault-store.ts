@@ -6,11 +6,8 @@
  * revision it expects.
  */
 import {
-  AbstractSecretsStore,
   assertSecretId,
-  type HealthReport,
   InvalidConfigError,
-  probeHealth,
   type SecretId,
   SecretNotFoundError,
   type SecretValues,
@@ -18,7 +15,14 @@ import {
   type StoreContext,
   type UpdateOptions,
 } from "@coffer/core";
-import { decodeStoredValues, noRevision, notOurs, revisionConflict, secretExists } from "@coffer/store-kit";
+import {
+  BackendStore,
+  decodeStoredValues,
+  noRevision,
+  notOurs,
+  revisionConflict,
+  secretExists,
+} from "@coffer/store-kit";
 import type { AuthStats } from "./auth.js";
 import { VaultCalls } from "./client.js";
 import { isCasMismatch, toStoreError, vaultMessage, vaultStatus } from "./errors.js";
@@ -52,7 +56,7 @@ interface KeyData {
 /** A plain update retries this many times when another writer gets in between. */
 const UPDATE_ATTEMPTS = 3;
 
-export class VaultStore extends AbstractSecretsStore {
+export class VaultStore extends BackendStore {
   readonly type = "vault";
   readonly #options: ParsedVaultStoreOptions;
   readonly #context: StoreContext;
@@ -94,7 +98,7 @@ export class VaultStore extends AbstractSecretsStore {
     return this.#vault.authStats;
   }
 
-  async init(): Promise<void> {
+  protected async probe(): Promise<void> {
     // Reading a path under our prefix that never exists needs only the policy Coffer needs anyway,
     // and proves address, TLS, credentials and mount at once.
     try {
@@ -124,8 +128,7 @@ export class VaultStore extends AbstractSecretsStore {
    * create of the same id takes it over.
    */
   async create(id: SecretId, values: SecretValues): Promise<void> {
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const existing = await this.#metadataIfAny(id, "create");
     if (
       existing &&
@@ -179,8 +182,7 @@ export class VaultStore extends AbstractSecretsStore {
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
     this.assertCasSupported(options);
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const expected = options?.expectedRevision;
     for (let attempt = 1; ; attempt++) {
       const current = (await this.#liveMetadata(id, "update")).current_version ?? 0;
@@ -234,11 +236,8 @@ export class VaultStore extends AbstractSecretsStore {
     return this.#ownedValues(id, answer.data);
   }
 
-  async health(): Promise<HealthReport> {
-    return probeHealth(async () => {
-      await this.init();
-      return `Vault at ${this.#options.address}, mount ${this.#options.mount}`;
-    }, "Vault could not be checked.");
+  protected describe(): string {
+    return `Vault at ${this.#options.address}, mount ${this.#options.mount}`;
   }
 
   async close(): Promise<void> {
