@@ -3,18 +3,14 @@ import { randomUUID } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
 import { access, link, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { HealthReport, SecretId, SecretValues, StoreCapabilities, UpdateOptions } from "@coffer/core";
 import {
   AbstractSecretsStore,
   assertSecretId,
   BackendUnavailableError,
-  type HealthReport,
   InvalidConfigError,
   isCofferError,
   probeHealth,
-  type SecretId,
-  type SecretValues,
-  type StoreCapabilities,
-  type UpdateOptions,
 } from "@coffer/core";
 import { secretExists, secretNotFound } from "@coffer/store-kit";
 import { open, seal } from "./envelope.js";

@@ -20,28 +20,22 @@ import {
   PutSecretValueCommand,
   RestoreSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
+import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
+import { assertSecretId, mapWithConcurrency, SecretNotFoundError } from "@coffer/core";
 import {
-  assertSecretId,
-  mapWithConcurrency,
-  type SecretId,
-  SecretNotFoundError,
-  type SecretValues,
-  type StoreCapabilities,
-  type StoreContext,
-  type UpdateOptions,
-} from "@coffer/core";
-import { BackendStore, decodeStoredValues, nothingToRestore, notOurs, secretExists } from "@coffer/store-kit";
+  BackendStore,
+  backendCapabilities,
+  decodeStoredValues,
+  nothingToRestore,
+  notOurs,
+  secretExists,
+} from "@coffer/store-kit";
 import { BATCH_GET_MAX, readBatches } from "./batch-read.js";
-import { type AwsOperation, SecretsManagerCalls } from "./client.js";
-import { errorCode, toStoreError } from "./errors.js";
+import { type AwsOperation, MAX_SECRET_STRING_BYTES, SecretsManagerCalls } from "./client.js";
+import { AWS_BACKEND, errorCode, toStoreError } from "./errors.js";
 import { SecretNaming, VerifiedArns } from "./naming.js";
 import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
 import { recreateOverDeleted } from "./recreate.js";
-
-/** SecretString's limit: 65,536 bytes (CreateSecret, API reference; Secrets Manager quotas). */
-export const MAX_SECRET_STRING_BYTES = 65_536;
-/** How the kit's messages name the backend. */
-export const WHERE = "Secrets Manager";
 
 export class AwsStore extends BackendStore {
   readonly type = "aws";
@@ -67,14 +61,12 @@ export class AwsStore extends BackendStore {
   }
 
   capabilities(): StoreCapabilities {
-    return {
-      access: "read-write",
+    const { force } = this.#delete;
+    return backendCapabilities({
       maxValueBytes: MAX_SECRET_STRING_BYTES,
       batchGetMax: BATCH_GET_MAX,
-      versions: false,
-      cas: false,
-      softDelete: !this.#delete.force,
-    };
+      softDelete: !force,
+    });
   }
 
   /** The AWS secret name for an id (for operators and tests). */
@@ -108,7 +100,7 @@ export class AwsStore extends BackendStore {
       );
       this.#verified.add(created.ARN);
     } catch (error) {
-      if (errorCode(error) === "ResourceExistsException") throw secretExists(id, WHERE);
+      if (errorCode(error) === "ResourceExistsException") throw secretExists(id, AWS_BACKEND.service);
       // The name is held by a secret scheduled for deletion (ours after a delete with a recovery
       // window, or a forced delete Secrets Manager has not finished yet).
       if (errorCode(error) !== "InvalidRequestException")
@@ -129,8 +121,8 @@ export class AwsStore extends BackendStore {
     } catch (error) {
       throw toStoreError(error, { operation: "read", id });
     }
-    if (!(await this.#isOwned(id, found.ARN))) throw notOurs(id, WHERE);
-    return decodeStoredValues(id, found.SecretString, WHERE);
+    if (!(await this.#isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
+    return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
   }
 
   override async getMany(ids: readonly SecretId[]): Promise<Map<SecretId, SecretValues>> {
@@ -152,7 +144,7 @@ export class AwsStore extends BackendStore {
     const found = new Map<SecretId, SecretValues>();
     for (const id of unique) {
       const entry = read.get(id);
-      if (entry && owned.has(id)) found.set(id, decodeStoredValues(id, entry.text, WHERE));
+      if (entry && owned.has(id)) found.set(id, decodeStoredValues(id, entry.text, AWS_BACKEND.service));
       const single = alone.get(id);
       if (single) found.set(id, single);
     }
@@ -238,7 +230,8 @@ export class AwsStore extends BackendStore {
     } catch (error) {
       throw toStoreError(error, { operation, id });
     }
-    if (secret.ARN === undefined || !this.#naming.owns(id, secret.Tags)) throw notOurs(id, WHERE);
+    if (secret.ARN === undefined || !this.#naming.owns(id, secret.Tags))
+      throw notOurs(id, AWS_BACKEND.service);
     this.#verified.add(secret.ARN);
     return secret as DescribeSecretCommandOutput & { ARN: string };
   }

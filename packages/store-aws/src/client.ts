@@ -23,6 +23,9 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import type { ParsedAwsStoreOptions } from "./options.js";
 
+/** SecretString's limit: 65,536 bytes (CreateSecret, API reference; Secrets Manager quotas). */
+export const MAX_SECRET_STRING_BYTES = 65_536;
+
 /** What each Secrets Manager operation the store calls answers. */
 interface Outputs {
   CreateSecret: CreateSecretCommandOutput;

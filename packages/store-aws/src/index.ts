@@ -3,9 +3,9 @@ import { defineStore } from "@coffer/core";
 import { AwsStore } from "./aws-store.js";
 import { awsStoreOptions } from "./options.js";
 
-export { AwsStore, MAX_SECRET_STRING_BYTES } from "./aws-store.js";
+export { AwsStore } from "./aws-store.js";
 export { BATCH_GET_MAX } from "./batch-read.js";
-export type { AwsOperation } from "./client.js";
+export { type AwsOperation, MAX_SECRET_STRING_BYTES } from "./client.js";
 export { toStoreError } from "./errors.js";
 export { SecretNaming, VerifiedArns } from "./naming.js";
 export {

@@ -14,7 +14,7 @@ import {
 import { BackendUnavailableError, type Logger, type SecretId } from "@coffer/core";
 import { secretExists } from "@coffer/store-kit";
 import type { SecretsManagerCalls } from "./client.js";
-import { errorCode, toStoreError } from "./errors.js";
+import { AWS_BACKEND, errorCode, toStoreError } from "./errors.js";
 import type { SecretNaming, VerifiedArns } from "./naming.js";
 
 export interface Recreation {
@@ -39,7 +39,7 @@ export async function recreateOverDeleted(
     if (errorCode(error) === "ResourceNotFoundException") return "name-free";
     throw toStoreError(error, { operation: "create", id });
   }
-  if (!naming.owns(id, secret.Tags)) throw secretExists(id, "Secrets Manager");
+  if (!naming.owns(id, secret.Tags)) throw secretExists(id, AWS_BACKEND.service);
   if (!secret.DeletedDate) throw toStoreError(original, { operation: "create", id });
   try {
     await api.send("RestoreSecret", new RestoreSecretCommand({ SecretId: secret.ARN }));

@@ -11,58 +11,43 @@
  *   restore RecoverDeletedSecret (only when `purgeOnDelete` is off: capability `softDelete`)
  */
 import type { DeletedSecret, KeyVaultSecret } from "@azure/keyvault-secrets";
+import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
+import { assertSecretId, parseStoreOptions, SecretNotFoundError } from "@coffer/core";
 import {
-  assertSecretId,
-  parseStoreOptions,
-  type SecretId,
-  SecretNotFoundError,
-  type SecretValues,
-  type StoreCapabilities,
-  type StoreContext,
-  type UpdateOptions,
-} from "@coffer/core";
-import { BackendStore, decodeStoredValues, hasOwnerMarks, notOurs, secretExists } from "@coffer/store-kit";
-import { type AzureStoreInjections, KeyVaultCalls, purgeable } from "./client.js";
+  BackendStore,
+  backendCapabilities,
+  decodeStoredValues,
+  hasOwnerMarks,
+  notOurs,
+  secretExists,
+} from "@coffer/store-kit";
+import { type AzureStoreInjections, KeyVaultCalls, MAX_VALUE_BYTES, purgeable } from "./client.js";
 import { assertAuthenticationConfigured } from "./credential.js";
-import { innerCodeOf, isDeletedButRecoverable, statusOf, toStoreError } from "./errors.js";
+import { AZURE_BACKEND, innerCodeOf, isDeletedButRecoverable, statusOf, toStoreError } from "./errors.js";
 import { deploymentSlug, deploymentTag, probeName, type SecretNaming, secretNameFor } from "./naming.js";
 import { type AzureStoreOptions, azureStoreOptions, type ParsedAzureStoreOptions } from "./options.js";
 import { createOverDeleted } from "./reclaim.js";
 
-/** Key Vault's limit on a secret value, in UTF-8 bytes; the value is the values' JSON. */
-export const MAX_VALUE_BYTES = 25_600;
-/** How the kit's messages name the backend. */
-const WHERE = "Key Vault";
-
 export class AzureStore extends BackendStore {
   readonly type = "azure";
-  protected override readonly getManyConcurrency: number;
-
   readonly #options: ParsedAzureStoreOptions;
   readonly #naming: SecretNaming;
   readonly #deploymentTag: string;
   readonly #vault: KeyVaultCalls;
 
   constructor(options: AzureStoreOptions, context: StoreContext, injections: AzureStoreInjections = {}) {
-    super();
-    this.#options = parseStoreOptions("azure", azureStoreOptions, options);
+    const parsed = parseStoreOptions("azure", azureStoreOptions, options);
+    super(parsed.concurrency);
+    this.#options = parsed;
     if (injections.credential === undefined) assertAuthenticationConfigured(this.#options);
     this.#vault = new KeyVaultCalls(this.#options, injections, context.logger);
     this.#naming = { namePrefix: this.#options.namePrefix, deployment: deploymentSlug(context.deploymentId) };
     this.#deploymentTag = deploymentTag(context.deploymentId);
-    this.getManyConcurrency = this.#options.concurrency;
   }
 
   capabilities(): StoreCapabilities {
-    return {
-      access: "read-write",
-      maxValueBytes: MAX_VALUE_BYTES,
-      batchGetMax: 1,
-      versions: false,
-      cas: false,
-      // With purging on, a deleted secret is gone; with it off, it stays recoverable and restore() works.
-      softDelete: !this.#options.purgeOnDelete,
-    };
+    // With purging on, a deleted secret is gone; with it off, it stays recoverable and restore() works.
+    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES, softDelete: !this.#options.purgeOnDelete });
   }
 
   /** The Key Vault secret name an id maps to (for operators and tests). */
@@ -74,7 +59,7 @@ export class AzureStore extends BackendStore {
   async create(id: SecretId, values: SecretValues): Promise<void> {
     this.assertWrite(id, values);
     const name = secretNameFor(this.#naming, id);
-    if (await this.#nameTaken(name, id)) throw secretExists(id, WHERE);
+    if (await this.#nameTaken(name, id)) throw secretExists(id, AZURE_BACKEND.service);
     try {
       await this.#vault.set(name, this.#deploymentTag, id, values);
     } catch (error) {
@@ -87,7 +72,7 @@ export class AzureStore extends BackendStore {
   async get(id: SecretId): Promise<SecretValues> {
     assertSecretId(id);
     const secret = await this.#getOwned(secretNameFor(this.#naming, id), id, "read");
-    return decodeStoredValues(id, secret.value ?? "", WHERE);
+    return decodeStoredValues(id, secret.value ?? "", AZURE_BACKEND.service);
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
@@ -187,7 +172,8 @@ export class AzureStore extends BackendStore {
     } catch (error) {
       throw toStoreError(error, { operation, id });
     }
-    if (!hasOwnerMarks(secret.properties.tags, this.#deploymentTag, id)) throw notOurs(id, WHERE);
+    if (!hasOwnerMarks(secret.properties.tags, this.#deploymentTag, id))
+      throw notOurs(id, AZURE_BACKEND.service);
     return secret;
   }
 

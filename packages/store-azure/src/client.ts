@@ -11,6 +11,9 @@ import { credentialFromOptions } from "./credential.js";
 import { statusOf, toStoreError } from "./errors.js";
 import type { ParsedAzureStoreOptions } from "./options.js";
 
+/** Key Vault's limit on a secret value, in UTF-8 bytes; the value is the values' JSON. */
+export const MAX_VALUE_BYTES = 25_600;
+
 /**
  * What embedders and tests hand the store besides its options: objects, not configuration. Tests
  * pass a hand-written TokenCredential (never a real identity) and client options without retries.

@@ -4,8 +4,8 @@ import { TLS_FILE_OPTIONS } from "@coffer/store-kit";
 import { AzureStore } from "./azure-store.js";
 import { azureStoreOptions } from "./options.js";
 
-export { AzureStore, MAX_VALUE_BYTES } from "./azure-store.js";
-export type { AzureStoreInjections } from "./client.js";
+export { AzureStore } from "./azure-store.js";
+export { type AzureStoreInjections, MAX_VALUE_BYTES } from "./client.js";
 export { isDeletedButRecoverable, toStoreError } from "./errors.js";
 export { deploymentSlug } from "./naming.js";
 export { type AzureStoreOptions, azureStoreOptions, type ParsedAzureStoreOptions } from "./options.js";

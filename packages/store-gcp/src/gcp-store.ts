@@ -11,22 +11,20 @@
  * payload read is checked against the CRC32C the service returns.
  */
 
-import {
-  assertSecretId,
-  BackendUnavailableError,
-  type Logger,
-  parseStoreOptions,
-  type SecretId,
-  type SecretValues,
-  type StoreCapabilities,
-  type StoreContext,
-  type UpdateOptions,
+import type {
+  Logger,
+  SecretId,
+  SecretValues,
+  StoreCapabilities,
+  StoreContext,
+  UpdateOptions,
 } from "@coffer/core";
-import { BackendStore, hasOwnerMarks, notOurs, ownerMarks } from "@coffer/store-kit";
+import { assertSecretId, BackendUnavailableError, parseStoreOptions } from "@coffer/core";
+import { BackendStore, backendCapabilities, hasOwnerMarks, notOurs, ownerMarks } from "@coffer/store-kit";
 import { type protos, SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import type { CallOptions } from "google-gax";
 import { clientOptions, type GcpStoreInjections } from "./client.js";
-import { Status, statusOf, toStoreError } from "./errors.js";
+import { GCP_BACKEND, Status, statusOf, toStoreError } from "./errors.js";
 import { deploymentSlug, probeResourceName, resourceNameFor, type SecretNaming } from "./naming.js";
 import { type GcpStoreOptions, gcpStoreOptions, type ParsedGcpStoreOptions } from "./options.js";
 import {
@@ -38,13 +36,8 @@ import {
   reportedChecksum,
 } from "./payload.js";
 
-/** How the kit's messages name the backend. */
-const WHERE = "GCP Secret Manager";
-
 export class GcpStore extends BackendStore {
   readonly type = "gcp";
-  protected override readonly getManyConcurrency: number;
-
   readonly #options: ParsedGcpStoreOptions;
   readonly #injections: GcpStoreInjections;
   readonly #naming: SecretNaming;
@@ -55,8 +48,9 @@ export class GcpStore extends BackendStore {
   #closed = false;
 
   constructor(options: GcpStoreOptions, context: StoreContext, injections: GcpStoreInjections = {}) {
-    super();
-    this.#options = parseStoreOptions("gcp", gcpStoreOptions, options);
+    const parsed = parseStoreOptions("gcp", gcpStoreOptions, options);
+    super(parsed.concurrency);
+    this.#options = parsed;
     this.#injections = injections;
     this.#deploymentId = context.deploymentId;
     this.#logger = context.logger;
@@ -66,19 +60,11 @@ export class GcpStore extends BackendStore {
       namePrefix,
       deployment: deploymentSlug(context.deploymentId),
     };
-    this.getManyConcurrency = this.#options.concurrency;
     this.#callOptions = { timeout: this.#options.timeoutMs, ...injections.callOptions };
   }
 
   capabilities(): StoreCapabilities {
-    return {
-      access: "read-write",
-      maxValueBytes: MAX_VALUE_BYTES,
-      batchGetMax: 1,
-      versions: false,
-      cas: false,
-      softDelete: false,
-    };
+    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES });
   }
 
   /** The resource name a secret id maps to (for operators and tests). */
@@ -142,7 +128,7 @@ export class GcpStore extends BackendStore {
       bytes,
       reportedChecksum(response.payload?.dataCrc32c),
     );
-    if (!decoded.owned) throw notOurs(id, WHERE);
+    if (!decoded.owned) throw notOurs(id, GCP_BACKEND.service);
     return decoded.values;
   }
 
@@ -214,7 +200,7 @@ export class GcpStore extends BackendStore {
     } catch (error) {
       throw toStoreError(error, { operation, id });
     }
-    if (!hasOwnerMarks(labels, this.#naming.deployment, id)) throw notOurs(id, WHERE);
+    if (!hasOwnerMarks(labels, this.#naming.deployment, id)) throw notOurs(id, GCP_BACKEND.service);
   }
 
   /**

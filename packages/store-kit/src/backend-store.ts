@@ -12,9 +12,35 @@ import {
   probeHealth,
   type SecretId,
   type SecretValues,
+  type StoreCapabilities,
 } from "@coffer/core";
 
+/**
+ * The capabilities of a plain key-value backend (read-write, one id per read call, no versions, no
+ * check-and-set, no soft delete), with what the backend does beyond that.
+ */
+export function backendCapabilities(
+  declared: Pick<StoreCapabilities, "maxValueBytes"> & Partial<StoreCapabilities>,
+): StoreCapabilities {
+  return {
+    access: "read-write",
+    batchGetMax: 1,
+    versions: false,
+    cas: false,
+    softDelete: false,
+    ...declared,
+  };
+}
+
 export abstract class BackendStore extends AbstractSecretsStore {
+  protected override readonly getManyConcurrency: number;
+
+  /** `getManyConcurrency`: reads one getMany keeps in flight (a store's `concurrency` option). */
+  constructor(getManyConcurrency = 8) {
+    super();
+    this.getManyConcurrency = getManyConcurrency;
+  }
+
   /** Reaches the backend; throws the typed error that says why it cannot. */
   protected abstract probe(): Promise<void>;
   /** One line for a healthy backend, e.g. "Key Vault https://example.vault.azure.net". */

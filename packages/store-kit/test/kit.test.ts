@@ -14,6 +14,8 @@ import {
 } from "@coffer/core";
 import { describe, expect, it } from "vitest";
 import {
+  BackendStore,
+  backendCapabilities,
   backendError,
   decodeStoredValues,
   deploymentSlug,
@@ -114,5 +116,58 @@ describe("file-valued options", () => {
     expect(() => tlsCa().parse("@/nonexistent/ca.pem")).toThrow(InvalidConfigError);
     expect(() => readFileReference("@/nonexistent/ca.pem", "tlsCa")).toThrow(InvalidConfigError);
     expect(readFileReference(pem, "tlsCa")).toBe(pem);
+  });
+});
+
+describe("BackendStore", () => {
+  class ProbeStore extends BackendStore {
+    readonly type = "probe-test";
+    reachable = true;
+    protected async probe(): Promise<void> {
+      if (!this.reachable)
+        throw backendError(backend, { kind: "unavailable", code: "Down" }, { operation: "access check" });
+    }
+    protected describe(): string {
+      return "a probe-test backend";
+    }
+    capabilities() {
+      return backendCapabilities({ maxValueBytes: 1024 });
+    }
+    async create(id: string, values: Record<string, string>) {
+      this.assertWrite(id, values);
+    }
+    async get(): Promise<Record<string, string>> {
+      return {};
+    }
+    async update() {}
+    async delete() {}
+    async close() {}
+  }
+
+  it("makes init() and health() from probe(), with the error's code and hint when it fails", async () => {
+    const store = new ProbeStore();
+    await store.init();
+    expect(await store.health()).toMatchObject({ status: "ready", message: "a probe-test backend" });
+    store.reachable = false;
+    await expect(store.init()).rejects.toBeInstanceOf(BackendUnavailableError);
+    const report = await store.health();
+    expect(report).toMatchObject({ status: "error", errorCode: "BACKEND_UNAVAILABLE" });
+    expect(report.message).toContain("retry");
+  });
+
+  it("checks the id and the size before a write, and declares a plain key-value backend by default", async () => {
+    const store = new ProbeStore();
+    await expect(store.create("not-an-id", { k: "v" })).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(store.create(newSecretId(), { k: "x".repeat(2048) })).rejects.toMatchObject({
+      code: "VALUE_TOO_LARGE",
+    });
+    expect(store.capabilities()).toEqual({
+      access: "read-write",
+      maxValueBytes: 1024,
+      batchGetMax: 1,
+      versions: false,
+      cas: false,
+      softDelete: false,
+    });
   });
 });

@@ -2,17 +2,9 @@
  * The reference store: every capability of the SecretsStore contract, in memory; what the conformance
  * suite is measured against and a readable model of a store. Test hooks: see test-hooks.ts.
  */
-import {
-  AbstractSecretsStore,
-  assertSecretId,
-  chunk,
-  type HealthReport,
-  probeHealth,
-  type SecretId,
-  type SecretValues,
-  type StoreCapabilities,
-  type UpdateOptions,
-} from "@coffer/core";
+
+import type { HealthReport, SecretId, SecretValues, StoreCapabilities, UpdateOptions } from "@coffer/core";
+import { AbstractSecretsStore, assertSecretId, chunk, probeHealth } from "@coffer/core";
 import { nothingToRestore, revisionConflict, secretExists } from "@coffer/store-kit";
 import { Contents } from "./contents.js";
 import { type MemoryStoreOptions, memoryStoreOptions, type ParsedMemoryStoreOptions } from "./options.js";

@@ -5,18 +5,12 @@
  * key's metadata, getRevision reads `?version=n`, and an update is a write with `cas` set to the
  * revision it expects.
  */
-import {
-  assertSecretId,
-  InvalidConfigError,
-  type SecretId,
-  SecretNotFoundError,
-  type SecretValues,
-  type StoreCapabilities,
-  type StoreContext,
-  type UpdateOptions,
-} from "@coffer/core";
+
+import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
+import { assertSecretId, InvalidConfigError, SecretNotFoundError } from "@coffer/core";
 import {
   BackendStore,
+  backendCapabilities,
   decodeStoredValues,
   noRevision,
   notOurs,
@@ -25,13 +19,11 @@ import {
 } from "@coffer/store-kit";
 import type { AuthStats } from "./auth.js";
 import { VaultCalls } from "./client.js";
-import { isCasMismatch, toStoreError, vaultMessage, vaultStatus } from "./errors.js";
+import { isCasMismatch, toStoreError, VAULT_BACKEND, vaultMessage, vaultStatus } from "./errors.js";
 import { JsonBody } from "./json-body.js";
 import type { ParsedVaultStoreOptions } from "./options.js";
 import { VaultPaths } from "./paths.js";
 
-/** How the kit's messages name the backend. */
-const WHERE = "Vault";
 /** What a missing revision's error says about the kept ones. */
 const PRUNED = "Older revisions are pruned beyond the key's max_versions; currentRevision gives the latest.";
 
@@ -78,14 +70,7 @@ export class VaultStore extends BackendStore {
   }
 
   capabilities(): StoreCapabilities {
-    return {
-      access: "read-write",
-      maxValueBytes: this.#options.maxValueBytes,
-      batchGetMax: 1,
-      versions: true,
-      cas: true,
-      softDelete: false,
-    };
+    return backendCapabilities({ maxValueBytes: this.#options.maxValueBytes, versions: true, cas: true });
   }
 
   /** The KV path of a secret under the mount (for operators and tests). */
@@ -134,7 +119,7 @@ export class VaultStore extends BackendStore {
       existing &&
       (!this.#paths.owns(id, existing.custom_metadata) || (existing.current_version ?? 0) > 0)
     ) {
-      throw secretExists(id, WHERE);
+      throw secretExists(id, VAULT_BACKEND.service);
     }
     try {
       await this.#vault.request((client) =>
@@ -154,7 +139,7 @@ export class VaultStore extends BackendStore {
       );
     } catch (error) {
       // Another writer of this very id got in between: the key is theirs to keep.
-      if (isCasMismatch(error)) throw secretExists(id, WHERE);
+      if (isCasMismatch(error)) throw secretExists(id, VAULT_BACKEND.service);
       // The create failed, so leave nothing behind (if Vault can be reached; if not, what is
       // left is ours and is either empty or a complete secret, which the caller's cleanup or
       // reconciliation handles).
@@ -268,7 +253,8 @@ export class VaultStore extends BackendStore {
       throw toStoreError(error, { operation, id });
     }
     const metadata = answer.data;
-    if (!metadata || !this.#paths.owns(id, metadata.custom_metadata)) throw notOurs(id, WHERE);
+    if (!metadata || !this.#paths.owns(id, metadata.custom_metadata))
+      throw notOurs(id, VAULT_BACKEND.service);
     return metadata;
   }
 
@@ -288,9 +274,13 @@ export class VaultStore extends BackendStore {
 
   #ownedValues(id: SecretId, data: KeyData | undefined): SecretValues {
     if (!data?.metadata) throw notKvV2(this.#options.mount);
-    if (!this.#paths.owns(id, data.metadata.custom_metadata)) throw notOurs(id, WHERE);
+    if (!this.#paths.owns(id, data.metadata.custom_metadata)) throw notOurs(id, VAULT_BACKEND.service);
     // KV data is an object; a string there is not JSON text to parse but something foreign.
-    return decodeStoredValues(id, typeof data.data === "string" ? undefined : data.data, WHERE);
+    return decodeStoredValues(
+      id,
+      typeof data.data === "string" ? undefined : data.data,
+      VAULT_BACKEND.service,
+    );
   }
 
   /** Undoes a half-made create; a failure here is logged, the create's own error is what matters. */
