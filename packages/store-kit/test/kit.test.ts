@@ -30,10 +30,11 @@ import {
 const backend = { type: "test", service: "Test Vault" };
 
 describe("deploymentSlug", () => {
-  const fits = /^[a-z0-9-]{1,20}$/;
+  // Long enough that a slug itself fits: only the "looks like a slug" rule can keep it from passing.
+  const fits = /^[a-z0-9-]{1,30}$/;
   it("keeps an id that fits and hashes one that does not, or that looks like a hash", () => {
     expect(deploymentSlug("prod-eu", fits)).toBe("prod-eu");
-    for (const awkward of ["Prod", "a/b", "", "a".repeat(21), `x${"0".repeat(24)}`]) {
+    for (const awkward of ["Prod", "a/b", "", "a".repeat(31), `x${"0".repeat(24)}`]) {
       expect(deploymentSlug(awkward, fits)).toMatch(/^x[0-9a-f]{24}$/);
     }
     const hashed = deploymentSlug("Prod", fits);
