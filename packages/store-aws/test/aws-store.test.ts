@@ -132,6 +132,24 @@ describe("secrets Coffer did not create", () => {
     await store.close();
   });
 
+  it("are absent when tagged by this deployment for another secret id (a value copied across ids)", async () => {
+    const copied = newSecretId();
+    await raw.send(
+      new CreateSecretCommand({
+        Name: `coffer-test/${deployment}/${copied}`,
+        SecretString: JSON.stringify({ owner: "fake-other-id" }),
+        Tags: [
+          { Key: "coffer-deployment", Value: deployment },
+          { Key: "coffer-secret-id", Value: newSecretId() },
+        ],
+      }),
+    );
+    const store = storeFor(backend.endpoint, deployment);
+    await expect(store.get(copied)).rejects.toBeInstanceOf(SecretNotFoundError);
+    await expect(store.update(copied, { owner: "fake-me" })).rejects.toBeInstanceOf(SecretNotFoundError);
+    await store.close();
+  });
+
   it("are absent when untagged too", async () => {
     const untagged = newSecretId();
     await raw.send(
