@@ -15,52 +15,32 @@ interface SdkErrorLike {
   $metadata?: { httpStatusCode?: number; requestId?: string };
 }
 
-const THROTTLING = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "SlowDown",
-  "PriorRequestNotComplete",
+/** A set of error codes, written as space-separated lists. */
+function codes(...lists: string[]): ReadonlySet<string> {
+  return new Set(lists.join(" ").split(" "));
+}
+
+const THROTTLING = codes(
+  "ThrottlingException Throttling TooManyRequestsException RequestLimitExceeded",
+  "RequestThrottled RequestThrottledException SlowDown PriorRequestNotComplete",
   "BandwidthLimitExceeded",
-]);
-const TRANSIENT = new Set([
-  "InternalServiceError",
-  "InternalFailure",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "TimeoutError",
-  // A quota (secrets per account, versions per secret per day): retrying later can succeed.
-  "LimitExceededException",
-]);
-const DENIED = new Set([
-  "AccessDeniedException",
-  "AccessDenied",
-  "UnrecognizedClientException",
-  "InvalidClientTokenId",
-  "InvalidSignatureException",
-  "SignatureDoesNotMatch",
-  "IncompleteSignatureException",
-  "MissingAuthenticationTokenException",
-  "MissingAuthenticationToken",
-  "ExpiredTokenException",
-  "ExpiredToken",
-  "RequestExpired",
-  "AuthFailure",
-  "NotAuthorized",
-  "OptInRequired",
-]);
-const KMS = new Set(["DecryptionFailure", "EncryptionFailure"]);
-const INVALID_INPUT = new Set([
-  "InvalidParameterException",
-  "ValidationException",
-  "SerializationException",
+);
+// LimitExceededException is a quota (secrets per account, versions per secret per day): retrying later can succeed.
+const TRANSIENT = codes(
+  "InternalServiceError InternalFailure ServiceUnavailable ServiceUnavailableException",
+  "RequestTimeout RequestTimeoutException TimeoutError LimitExceededException",
+);
+const DENIED = codes(
+  "AccessDeniedException AccessDenied UnrecognizedClientException InvalidClientTokenId",
+  "InvalidSignatureException SignatureDoesNotMatch IncompleteSignatureException",
+  "MissingAuthenticationTokenException MissingAuthenticationToken ExpiredTokenException",
+  "ExpiredToken RequestExpired AuthFailure NotAuthorized OptInRequired",
+);
+const KMS = codes("DecryptionFailure EncryptionFailure");
+const INVALID_INPUT = codes(
+  "InvalidParameterException ValidationException SerializationException",
   "InvalidNextTokenException",
-]);
+);
 /** The SDK's HTTP handler's own code for a socket that went quiet (core's set has the rest). */
 const SOCKET_TIMEOUT = "ESOCKETTIMEDOUT";
 
