@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { IntegrityError, newSecretId } from "@coffer/core";
 import { describe, expect, it } from "vitest";
-import { EncryptedDirectoryStore } from "../src/index.js";
+import { EncryptedDirStore } from "../src/index.js";
 
 const key = () => randomBytes(32).toString("base64");
 
 async function openStore(directory: string, storeKey = key()) {
-  const store = new EncryptedDirectoryStore({ directory, key: storeKey, maxValueBytes: 8192 });
+  const store = new EncryptedDirStore({ directory, key: storeKey, maxValueBytes: 8192 });
   await store.init();
   return store;
 }

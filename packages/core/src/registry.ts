@@ -22,7 +22,10 @@ export interface StoreRegistration<Options = any> {
   readonly optionsSchema: z.ZodType<Options>;
   /** Options holding credentials: they may be given as `@/path/to/file` and are never printed. */
   readonly sensitiveOptions?: readonly string[];
-  /** Options whose value is the path of a file; the loader reads it and passes the contents. */
+  /**
+   * Options whose value names a file (a CA bundle, a key file): the loader reads it and hands the
+   * schema its contents (e.g. `tlsCa`). Unlike sensitiveOptions their value (the path) is printed.
+   */
   readonly fileOptions?: readonly string[];
   /** Builds the store. Must do no I/O: connecting happens in `init()`. */
   create(options: Options, context: StoreContext): SecretsStore;

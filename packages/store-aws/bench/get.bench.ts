@@ -6,7 +6,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { startAwsEmulator } from "@coffer/emulators";
 import { createService } from "@coffer/service";
-import { AwsSecretsStore, awsStoreOptions } from "@coffer/store-aws";
+import { AwsStore, awsStoreOptions } from "@coffer/store-aws";
 import { serviceOverStore } from "@coffer/testkit";
 import {
   addedMicroseconds,
@@ -27,7 +27,7 @@ const emulator = await startAwsEmulator({ region });
 const { service, store, close } = await serviceOverStore(
   createService,
   (context) =>
-    new AwsSecretsStore(awsStoreOptions.parse({ region, endpoint: emulator.url, ...credentials }), context),
+    new AwsStore(awsStoreOptions.parse({ region, endpoint: emulator.url, ...credentials }), context),
 );
 const values = { username: "fake-user", password: "fake-password-1", host: "db.example.invalid" };
 const { id } = await service.create(actor, { name: "bench-db", values });

@@ -11,7 +11,7 @@ import path from "node:path";
 import { findReferences, formatReference, silentLogger } from "@coffer/core";
 import { startAwsEmulator } from "@coffer/emulators";
 import { createService, type SecretsService } from "@coffer/service";
-import { AwsSecretsStore, awsStoreOptions } from "@coffer/store-aws";
+import { AwsStore, awsStoreOptions } from "@coffer/store-aws";
 import { median, printTable } from "../../service/bench/table.ts";
 
 const SECRETS = 100;
@@ -26,13 +26,13 @@ const dir = mkdtempSync(path.join(tmpdir(), "coffer-bench-aws-refs-"));
 
 /** A service as a newly started process would have it: its own store, nothing verified yet. */
 async function openProcess(): Promise<{ service: SecretsService; requests: () => number }> {
-  let store: AwsSecretsStore | undefined;
+  let store: AwsStore | undefined;
   const service = await createService({
     databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
     dataDir: dir,
     logger: silentLogger,
     store: (context) => {
-      store = new AwsSecretsStore(
+      store = new AwsStore(
         awsStoreOptions.parse({ region, endpoint: emulator.url, ...credentials }),
         context,
       );

@@ -1,17 +1,18 @@
+/** The `aws` store package: its registration (the default export) and what tests and embedders use. */
 import { defineStore } from "@coffer/core";
-import { AwsSecretsStore } from "./aws-store.js";
+import { AwsStore } from "./aws-store.js";
 import { awsStoreOptions } from "./options.js";
 
-export { type AwsOperation, AwsSecretsStore, BATCH_GET_MAX, MAX_SECRET_STRING_BYTES } from "./aws-store.js";
+export { AwsStore } from "./aws-store.js";
+export { BATCH_GET_MAX } from "./batch-read.js";
+export { type AwsOperation, MAX_SECRET_STRING_BYTES } from "./client.js";
 export { toStoreError } from "./errors.js";
 export { SecretNaming, VerifiedArns } from "./naming.js";
 export {
   type AwsStoreOptions,
   awsStoreOptions,
   DEFAULT_RECOVERY_WINDOW_DAYS,
-  DEPLOYMENT_TAG,
-  type ResolvedAwsStoreOptions,
-  SECRET_ID_TAG,
+  type ParsedAwsStoreOptions,
 } from "./options.js";
 
 /** The registration: `COFFER_STORE_TYPE=aws`. */
@@ -21,7 +22,7 @@ export const awsStore = defineStore({
     "AWS Secrets Manager: one tagged secret per Coffer secret, batched reads, optional recovery window.",
   optionsSchema: awsStoreOptions,
   sensitiveOptions: ["accessKeyId", "secretAccessKey", "sessionToken"],
-  create: (options, context) => new AwsSecretsStore(options, context),
+  create: (options, context) => new AwsStore(options, context),
 });
 
 export default awsStore;

@@ -1,22 +1,28 @@
 /**
  * Where a Coffer secret lives in Secrets Manager and how Coffer recognises it as its own.
  *
- * Name: `<namePrefix>/<deploymentId>/<id>`. Tags: `coffer-deployment=<deploymentId>` and
- * `coffer-secret-id=<id>`, written atomically by CreateSecret, plus the operator's extra tags.
+ * Name: `<namePrefix>/<deployment>/<id>`. Tags: `coffer-deployment=<deployment>` and
+ * `coffer-secret-id=<id>` (the kit's ownership marks), written atomically by CreateSecret, plus the
+ * operator's extra tags. `<deployment>` is the deployment id, slugged by the kit's one rule when it
+ * is not 1–128 of `A-Za-z0-9_+=.@-`.
  */
 import type { Tag } from "@aws-sdk/client-secrets-manager";
 import { isSecretId, type SecretId } from "@coffer/core";
-import { DEPLOYMENT_TAG, SECRET_ID_TAG } from "./options.js";
+import { deploymentSlug, hasOwnerMarks, ownerMarks } from "@coffer/store-kit";
+import { FITS_DEPLOYMENT } from "./options.js";
 
 export class SecretNaming {
   readonly #base: string;
 
+  readonly deployment: string;
+
   constructor(
     namePrefix: string,
-    readonly deploymentId: string,
+    deploymentId: string,
     readonly extraTags: Readonly<Record<string, string>>,
   ) {
-    this.#base = `${namePrefix}/${deploymentId}/`;
+    this.deployment = deploymentSlug(deploymentId, FITS_DEPLOYMENT);
+    this.#base = `${namePrefix}/${this.deployment}/`;
   }
 
   name(id: SecretId): string {
@@ -40,16 +46,17 @@ export class SecretNaming {
 
   tags(id: SecretId): Tag[] {
     return [
-      ...Object.entries(this.extraTags).map(([Key, Value]) => ({ Key, Value })),
-      { Key: DEPLOYMENT_TAG, Value: this.deploymentId },
-      { Key: SECRET_ID_TAG, Value: id },
+      ...Object.entries({ ...this.extraTags, ...ownerMarks(this.deployment, id) }).map(([Key, Value]) => ({
+        Key,
+        Value,
+      })),
     ];
   }
 
   /** True when the tags say this deployment created the secret for this id. */
   owns(id: SecretId, tags: readonly Tag[] | undefined): boolean {
-    const value = (key: string) => tags?.find((tag) => tag.Key === key)?.Value;
-    return value(DEPLOYMENT_TAG) === this.deploymentId && value(SECRET_ID_TAG) === id;
+    const marks = Object.fromEntries((tags ?? []).map((tag) => [tag.Key, tag.Value]));
+    return hasOwnerMarks(marks, this.deployment, id);
   }
 }
 

@@ -4,6 +4,7 @@
  * as a ValidationException on the first write.
  */
 import { z } from "@coffer/core";
+import { DEPLOYMENT_MARK, OWNER_MARKS, optionProblem, SECRET_ID_MARK, timeoutMs } from "@coffer/store-kit";
 
 /** Secrets Manager names allow ASCII letters, digits and /_+=.@- (CreateSecret, API reference). */
 const NAME_SEGMENT = "[A-Za-z0-9_+=.@-]+";
@@ -11,9 +12,6 @@ const NAME_SEGMENT = "[A-Za-z0-9_+=.@-]+";
 const NAME_PREFIX = new RegExp(`^${NAME_SEGMENT}(/${NAME_SEGMENT})*$`);
 /** Tag keys and values: letters, digits, spaces and + - = . _ : / @ (TagResource, API reference). */
 const TAG_TEXT = /^[\p{L}\p{N}\s+\-=._:/@]*$/u;
-/** The two ownership tags Coffer writes itself. */
-export const DEPLOYMENT_TAG = "coffer-deployment";
-export const SECRET_ID_TAG = "coffer-secret-id";
 /** Secrets Manager allows 50 tags per secret; Coffer's own two come out of that budget. */
 const MAX_EXTRA_TAGS = 48;
 /** AWS's own default recovery window (DeleteSecret, API reference). */
@@ -26,8 +24,8 @@ const tagKey = z
   .regex(TAG_TEXT, "tag keys may hold letters, digits, spaces and + - = . _ : / @")
   .refine((key) => !key.toLowerCase().startsWith("aws:"), "the 'aws:' tag prefix is reserved by AWS")
   .refine(
-    (key) => key !== DEPLOYMENT_TAG && key !== SECRET_ID_TAG,
-    `'${DEPLOYMENT_TAG}' and '${SECRET_ID_TAG}' are Coffer's ownership tags`,
+    (key) => !OWNER_MARKS.includes(key),
+    `'${DEPLOYMENT_MARK}' and '${SECRET_ID_MARK}' are Coffer's ownership tags`,
   );
 const tagValue = z
   .string()
@@ -66,45 +64,40 @@ export const awsStoreOptions = z
     /** Attempts per request, retries included (the SDK retries throttling and 5xx with backoff). */
     maxAttempts: z.number().int().min(1).max(10).default(3),
     /** Milliseconds a request may take before it is abandoned as unavailable. */
-    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    timeoutMs: timeoutMs(),
   })
   .strict()
   .superRefine((options, context) => {
     if (options.forceDelete === true && options.recoveryWindowDays !== undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["forceDelete"],
-        message:
-          "forceDelete and recoveryWindowDays contradict each other; a forced delete has no recovery window",
-      });
+      optionProblem(
+        context,
+        "forceDelete",
+        "forceDelete and recoveryWindowDays contradict each other; a forced delete has no recovery window",
+      );
     }
     const keys = [options.accessKeyId, options.secretAccessKey];
     if (keys.some((key) => key !== undefined) && keys.some((key) => key === undefined)) {
-      context.addIssue({
-        code: "custom",
-        path: [options.accessKeyId === undefined ? "accessKeyId" : "secretAccessKey"],
-        message: "accessKeyId and secretAccessKey go together; give both or neither",
-      });
+      optionProblem(
+        context,
+        options.accessKeyId === undefined ? "accessKeyId" : "secretAccessKey",
+        "accessKeyId and secretAccessKey go together; give both or neither",
+      );
     }
     if (options.sessionToken !== undefined && options.accessKeyId === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["sessionToken"],
-        message: "a sessionToken needs accessKeyId and secretAccessKey too",
-      });
+      optionProblem(context, "sessionToken", "a sessionToken needs accessKeyId and secretAccessKey too");
     }
   });
 
 export type AwsStoreOptions = z.input<typeof awsStoreOptions>;
-export type ResolvedAwsStoreOptions = z.output<typeof awsStoreOptions>;
+export type ParsedAwsStoreOptions = z.output<typeof awsStoreOptions>;
 
 /** How delete behaves once the options are resolved. */
 export type DeletePolicy = { force: true } | { force: false; recoveryWindowDays: number };
 
-export function deletePolicy(options: ResolvedAwsStoreOptions): DeletePolicy {
+export function deletePolicy(options: ParsedAwsStoreOptions): DeletePolicy {
   if (options.forceDelete === true) return { force: true };
   return { force: false, recoveryWindowDays: options.recoveryWindowDays ?? DEFAULT_RECOVERY_WINDOW_DAYS };
 }
 
-/** Deployment ids become one name segment and a tag value, so they follow the stricter of the two. */
-export const DEPLOYMENT_ID = /^[A-Za-z0-9_+=.@-]{1,128}$/;
+/** A deployment id used as it is in names and tags (else slugged): one name segment, a valid tag value. */
+export const FITS_DEPLOYMENT = /^[A-Za-z0-9_+=.@-]{1,128}$/;

@@ -11,22 +11,22 @@ import {
 import {
   BackendUnavailableError,
   IntegrityError,
-  InvalidConfigError,
   instantiateStore,
   NotSupportedError,
   newSecretId,
   SecretExistsError,
   SecretNotFoundError,
 } from "@coffer/core";
+import { deploymentSlug } from "@coffer/store-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsStore } from "../src/index.js";
+import { type AwsStore, awsStore } from "../src/index.js";
 import {
   type AwsBackend,
-  context,
+  contextFor,
   externalEndpoint,
-  newStore,
   rawClient,
   startBackend,
+  storeFor,
   storeOptions,
   uniqueDeployment,
 } from "./helpers.js";
@@ -47,7 +47,7 @@ afterAll(async () => {
 describe("naming and tags", () => {
   it("writes <namePrefix>/<deploymentId>/<id> with the values' JSON, ownership tags and the extra tags", async () => {
     const deployment = uniqueDeployment("naming");
-    const store = newStore(backend.endpoint, deployment, {
+    const store = storeFor(backend.endpoint, deployment, {
       extraTags: { team: "payments", "cost center": "42" },
       kmsKeyId: "alias/coffer-test",
     });
@@ -72,13 +72,20 @@ describe("naming and tags", () => {
     await store.close();
   });
 
-  it("refuses a deployment id that cannot be part of a secret name", () => {
-    expect(() => instantiateStore(awsStore, storeOptions(backend.endpoint), context("has space"))).toThrow(
-      InvalidConfigError,
-    );
-    expect(() => instantiateStore(awsStore, storeOptions(backend.endpoint), context("a/b"))).toThrow(
-      /cannot be part of a Secrets Manager name/,
-    );
+  it("slugs a deployment id that cannot be part of a secret name (the kit's one rule), end to end", async () => {
+    for (const deploymentId of ["has space", "a/b"]) {
+      const store = instantiateStore(
+        awsStore,
+        storeOptions(backend.endpoint),
+        contextFor(deploymentId),
+      ) as AwsStore;
+      const id = newSecretId();
+      expect(store.nameOf(id)).toBe(`coffer-test/${deploymentSlug(deploymentId, /(?!)/)}/${id}`);
+      await store.create(id, { k: "fake" });
+      expect(await store.get(id)).toEqual({ k: "fake" });
+      await store.delete(id);
+      await store.close();
+    }
   });
 });
 
@@ -104,7 +111,7 @@ describe("secrets Coffer did not create", () => {
   });
 
   it("are absent to get and getMany, whatever the name says", async () => {
-    const store = newStore(backend.endpoint, deployment);
+    const store = storeFor(backend.endpoint, deployment);
     await expect(store.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     const mine = newSecretId();
     await store.create(mine, { owner: "fake-me" });
@@ -115,13 +122,31 @@ describe("secrets Coffer did not create", () => {
   });
 
   it("are never clobbered: update and delete say not found, create says it exists, and the secret is untouched", async () => {
-    const store = newStore(backend.endpoint, deployment);
+    const store = storeFor(backend.endpoint, deployment);
     await expect(store.update(id, { owner: "fake-me" })).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(store.delete(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(store.create(id, { owner: "fake-me" })).rejects.toBeInstanceOf(SecretExistsError);
     const stored = await raw.send(new GetSecretValueCommand({ SecretId: name }));
     expect(stored.SecretString).toBe(JSON.stringify({ owner: "fake-someone-else" }));
     expect((await raw.send(new DescribeSecretCommand({ SecretId: name }))).DeletedDate).toBeUndefined();
+    await store.close();
+  });
+
+  it("are absent when tagged by this deployment for another secret id (a value copied across ids)", async () => {
+    const copied = newSecretId();
+    await raw.send(
+      new CreateSecretCommand({
+        Name: `coffer-test/${deployment}/${copied}`,
+        SecretString: JSON.stringify({ owner: "fake-other-id" }),
+        Tags: [
+          { Key: "coffer-deployment", Value: deployment },
+          { Key: "coffer-secret-id", Value: newSecretId() },
+        ],
+      }),
+    );
+    const store = storeFor(backend.endpoint, deployment);
+    await expect(store.get(copied)).rejects.toBeInstanceOf(SecretNotFoundError);
+    await expect(store.update(copied, { owner: "fake-me" })).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.close();
   });
 
@@ -133,13 +158,13 @@ describe("secrets Coffer did not create", () => {
         SecretString: JSON.stringify({ k: "fake" }),
       }),
     );
-    const store = newStore(backend.endpoint, deployment);
+    const store = storeFor(backend.endpoint, deployment);
     await expect(store.get(untagged)).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.close();
   });
 
   it("reports a secret of ours that holds something other than a values map as an IntegrityError", async () => {
-    const store = newStore(backend.endpoint, deployment);
+    const store = storeFor(backend.endpoint, deployment);
     const mine = newSecretId();
     await store.create(mine, { k: "fake" });
     await raw.send(
@@ -154,7 +179,7 @@ describe("secrets Coffer did not create", () => {
 describe("what a read costs", () => {
   it("one GetSecretValue for a secret this process created; tags are fetched once per ARN otherwise", async () => {
     const deployment = uniqueDeployment("cost");
-    const writer = newStore(backend.endpoint, deployment, { forceDelete: true });
+    const writer = storeFor(backend.endpoint, deployment, { forceDelete: true });
     const id = newSecretId();
     await writer.create(id, { k: "fake" });
     await writer.get(id);
@@ -163,7 +188,7 @@ describe("what a read costs", () => {
     expect(writer.calls.DescribeSecret).toBe(0);
 
     // A fresh process knows no ARN yet: the first read checks the tags, later ones do not.
-    const reader = newStore(backend.endpoint, deployment);
+    const reader = storeFor(backend.endpoint, deployment);
     await reader.get(id);
     await reader.get(id);
     expect(reader.calls.GetSecretValue).toBe(2);
@@ -181,7 +206,7 @@ describe("what a read costs", () => {
 
   it("getMany sends one BatchGetSecretValue per 20 ids", async () => {
     const deployment = uniqueDeployment("batch");
-    const store = newStore(backend.endpoint, deployment, { forceDelete: true });
+    const store = storeFor(backend.endpoint, deployment, { forceDelete: true });
     const ids = Array.from({ length: 45 }, () => newSecretId());
     await Promise.all(ids.map((id, i) => store.create(id, { i: String(i) })));
     const found = await store.getMany([...ids].reverse());
@@ -204,7 +229,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
   afterAll(() => clockBackend.stop());
 
   it("by default schedules deletion with AWS's 30-day window, and restore brings the secret back", async () => {
-    const store = newStore(clockBackend.endpoint, "window-default");
+    const store = storeFor(clockBackend.endpoint, "window-default");
     expect(store.capabilities().softDelete).toBe(true);
     const id = newSecretId();
     await store.create(id, { k: "fake-kept" });
@@ -220,7 +245,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
   });
 
   it("honours recoveryWindowDays: after the window the secret is gone for good", async () => {
-    const store = newStore(clockBackend.endpoint, "window-7", { recoveryWindowDays: 7 });
+    const store = storeFor(clockBackend.endpoint, "window-7", { recoveryWindowDays: 7 });
     const id = newSecretId();
     await store.create(id, { k: "fake" });
     await store.delete(id);
@@ -231,7 +256,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
   });
 
   it("recreates over a name in its recovery window: restore, then the new value", async () => {
-    const store = newStore(clockBackend.endpoint, "recreate");
+    const store = storeFor(clockBackend.endpoint, "recreate");
     const id = newSecretId();
     await store.create(id, { generation: "first" });
     await store.delete(id);
@@ -256,7 +281,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
       }),
     );
     await client.send(new DeleteSecretCommand({ SecretId: name }));
-    const store = newStore(clockBackend.endpoint, "theirs");
+    const store = storeFor(clockBackend.endpoint, "theirs");
     await expect(store.create(id, { k: "fake" })).rejects.toBeInstanceOf(SecretExistsError);
     expect((await client.send(new DescribeSecretCommand({ SecretId: name }))).DeletedDate).toBeInstanceOf(
       Date,
@@ -264,7 +289,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
   });
 
   it("with forceDelete deletes at once, declares no softDelete, and restore is not supported", async () => {
-    const store = newStore(clockBackend.endpoint, "force", { forceDelete: true });
+    const store = storeFor(clockBackend.endpoint, "force", { forceDelete: true });
     expect(store.capabilities().softDelete).toBe(false);
     const id = newSecretId();
     await store.create(id, { k: "fake" });
@@ -281,7 +306,7 @@ describe.skipIf(externalEndpoint)("delete policies", () => {
 // Faults are injected through the emulator's hooks.
 describe.skipIf(externalEndpoint)("outages and throttling", () => {
   it("an outage is a quick, retryable BackendUnavailableError, and the same store recovers", async () => {
-    const store = newStore(backend.endpoint, uniqueDeployment("outage"));
+    const store = storeFor(backend.endpoint, uniqueDeployment("outage"));
     await store.init();
     const id = newSecretId();
     await store.create(id, { k: "fake" });
@@ -309,7 +334,7 @@ describe.skipIf(externalEndpoint)("outages and throttling", () => {
   it.each(["ThrottlingException", "InternalServiceError", "InternalFailure", "ServiceUnavailable"] as const)(
     "%s is a retryable BackendUnavailableError naming the code, not the values",
     async (kind) => {
-      const store = newStore(backend.endpoint, uniqueDeployment("faults"));
+      const store = storeFor(backend.endpoint, uniqueDeployment("faults"));
       const id = newSecretId();
       backend.emulator!.failNext(1, kind);
       const error = await store
@@ -324,7 +349,7 @@ describe.skipIf(externalEndpoint)("outages and throttling", () => {
   );
 
   it("lets the SDK retry when maxAttempts allows it", async () => {
-    const store = newStore(backend.endpoint, uniqueDeployment("retry"), { maxAttempts: 3 });
+    const store = storeFor(backend.endpoint, uniqueDeployment("retry"), { maxAttempts: 3 });
     const id = newSecretId();
     backend.emulator!.failNext(2, "InternalServiceError");
     await store.create(id, { k: "fake" });

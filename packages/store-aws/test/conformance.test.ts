@@ -8,8 +8,8 @@ import {
   type AwsBackend,
   CAPABILITIES,
   closedPort,
-  newStore,
   startBackend,
+  storeFor,
   uniqueDeployment,
 } from "./helpers.js";
 
@@ -39,19 +39,19 @@ const invalidOptions = [
 const common = {
   registration: awsStore,
   invalidOptions,
-  unreachable: () => newStore(`http://127.0.0.1:${deadPort}`, "unreachable"),
+  unreachable: () => storeFor(`http://127.0.0.1:${deadPort}`, "unreachable"),
 };
 
 const windowDeployment = uniqueDeployment("conf-window");
 describeStoreConformance("aws (recovery window)", {
   ...common,
-  create: () => newStore(backend.endpoint, windowDeployment),
+  create: () => storeFor(backend.endpoint, windowDeployment),
   capabilities: CAPABILITIES,
 });
 
 const forceDeployment = uniqueDeployment("conf-force");
 describeStoreConformance("aws (force delete)", {
   ...common,
-  create: () => newStore(backend.endpoint, forceDeployment, { forceDelete: true }),
+  create: () => storeFor(backend.endpoint, forceDeployment, { forceDelete: true }),
   capabilities: { ...CAPABILITIES, softDelete: false },
 });

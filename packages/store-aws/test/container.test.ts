@@ -9,7 +9,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { awsStore } from "../src/index.js";
-import { CAPABILITIES, closedPort, newStore, serviceOver, uniqueDeployment } from "./helpers.js";
+import { CAPABILITIES, closedPort, serviceOver, storeFor, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -23,8 +23,8 @@ describeWith(
     const deployment = uniqueDeployment("container");
     describeStoreConformance("aws (container)", {
       registration: awsStore,
-      create: () => newStore(emulator().endpoint, deployment),
-      unreachable: () => newStore(`http://127.0.0.1:${deadPort}`, "unreachable"),
+      create: () => storeFor(emulator().endpoint, deployment),
+      unreachable: () => storeFor(`http://127.0.0.1:${deadPort}`, "unreachable"),
       capabilities: CAPABILITIES,
     });
 

@@ -4,11 +4,19 @@
  * would probe the EC2 metadata address, which tests must never do.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { type Logger, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
+import type { Logger, StoreCapabilities } from "@coffer/core";
 import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
-import { freePort, serviceOverStore } from "@coffer/testkit";
-import { AwsSecretsStore, type AwsStoreOptions, awsStoreOptions } from "../src/index.js";
+import { contextFor, serviceOverStore } from "@coffer/testkit";
+import {
+  AwsStore,
+  type AwsStoreOptions,
+  awsStoreOptions,
+  BATCH_GET_MAX,
+  MAX_SECRET_STRING_BYTES,
+} from "../src/index.js";
+
+export { closedPort, contextFor, uniqueDeployment } from "@coffer/testkit";
 
 process.env.AWS_EC2_METADATA_DISABLED = "true";
 
@@ -22,8 +30,8 @@ export const REGION = "us-east-1";
 /** What the store declares with its default delete policy (a recovery window). */
 export const CAPABILITIES: StoreCapabilities = {
   access: "read-write",
-  maxValueBytes: 65_536,
-  batchGetMax: 20,
+  maxValueBytes: MAX_SECRET_STRING_BYTES,
+  batchGetMax: BATCH_GET_MAX,
   versions: false,
   cas: false,
   softDelete: true,
@@ -44,10 +52,6 @@ export async function startBackend(options: AwsEmulatorOptions = {}): Promise<Aw
   return { endpoint: emulator.url, emulator, stop: () => emulator.stop() };
 }
 
-export function context(deploymentId: string, logger: Logger = silentLogger): StoreContext {
-  return { deploymentId, dataDir: "/nonexistent", databaseUrl: "", logger };
-}
-
 /** Options for a store against `endpoint`: fake keys, one attempt (no backoff in tests). */
 export function storeOptions(endpoint: string, extra: Partial<AwsStoreOptions> = {}): AwsStoreOptions {
   return {
@@ -61,16 +65,13 @@ export function storeOptions(endpoint: string, extra: Partial<AwsStoreOptions> =
   };
 }
 
-export function newStore(
+export function storeFor(
   endpoint: string,
   deploymentId: string,
   extra: Partial<AwsStoreOptions> = {},
   logger?: Logger,
-): AwsSecretsStore {
-  return new AwsSecretsStore(
-    awsStoreOptions.parse(storeOptions(endpoint, extra)),
-    context(deploymentId, logger),
-  );
+): AwsStore {
+  return new AwsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), contextFor(deploymentId, logger));
 }
 
 /** The official client, for looking at (and tampering with) what the store wrote. */
@@ -82,14 +83,6 @@ export function rawClient(endpoint: string): SecretsManagerClient {
     credentials: { ...FAKE_CREDENTIALS },
     maxAttempts: 1,
   });
-}
-
-/** A loopback port with nothing listening on it. */
-export const closedPort = freePort;
-
-/** A deployment id unique to this run, so runs against a shared endpoint never see each other. */
-export function uniqueDeployment(label: string): string {
-  return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /**
@@ -104,7 +97,7 @@ export function serviceOver(
 ) {
   return serviceOverStore(
     createService,
-    (context) => new AwsSecretsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), context),
+    (context) => new AwsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), context),
     parts,
   );
 }

@@ -8,7 +8,7 @@ import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { startAzureEmulator } from "@coffer/emulators";
 import { createService } from "@coffer/service";
-import { AzureKeyVaultStore } from "@coffer/store-azure";
+import { AzureStore } from "@coffer/store-azure";
 import { serviceOverStore } from "@coffer/testkit";
 import { printQuantiles, ratio, timedPath, timeInTurns } from "../../service/bench/paths.ts";
 
@@ -29,7 +29,7 @@ const emulator = await startAzureEmulator();
 const { service, store, close } = await serviceOverStore(
   createService,
   (context) =>
-    new AzureKeyVaultStore(
+    new AzureStore(
       { vaultUrl: emulator.url, tlsCa: emulator.certificatePem!, disableChallengeResourceVerification: true },
       context,
       { credential },
@@ -42,7 +42,7 @@ const raw = new SecretClient(emulator.url, credential, {
   disableChallengeResourceVerification: true,
   tlsOptions: { ca: emulator.certificatePem! },
 });
-const secretName = store.secretName(created.id);
+const secretName = store.nameOf(created.id);
 
 const viaCoffer = async () => (await service.get(actor, { name: "bench-db" })).values;
 const viaClient = async () => JSON.parse((await raw.getSecret(secretName)).value!);

@@ -4,7 +4,6 @@
  * metadata service in turn). @azure/identity is imported only when a credential is built from
  * options, so a store handed a credential (tests, embedders) never loads it.
  */
-import { readFileSync } from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import { InvalidConfigError } from "@coffer/core";
 import type { ParsedAzureStoreOptions } from "./options.js";
@@ -37,20 +36,4 @@ export async function credentialFromOptions(options: ParsedAzureStoreOptions): P
   return clientId === undefined
     ? new identity.ManagedIdentityCredential()
     : new identity.ManagedIdentityCredential({ clientId });
-}
-
-/** `tlsCa` is PEM text or the path of a PEM file. */
-export function readTlsCa(tlsCa: string): string {
-  if (tlsCa.includes("-----BEGIN")) return tlsCa;
-  try {
-    return readFileSync(tlsCa, "utf8");
-  } catch (error) {
-    throw new InvalidConfigError(
-      `The 'azure' store's tlsCa file ${tlsCa} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
-      {
-        hint: "Give tlsCa as PEM text or the path of a readable PEM file.",
-        details: { type: "azure", file: tlsCa },
-      },
-    );
-  }
 }

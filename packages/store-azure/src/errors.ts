@@ -1,38 +1,19 @@
 /**
- * Key Vault's errors, mapped onto Coffer's typed errors in one place.
+ * Key Vault's errors, classified for the kit (which builds the typed error and never attaches the
+ * raw error as `cause`: a RestError carries the request it failed, and a setSecret request's body
+ * is the secret value).
  *
  * The client rejects with a RestError (`statusCode`, `code`, and the parsed error body in
  * `details`), or, before any answer, with a network or TLS error, an AbortError (the store's
- * deadline), or an @azure/identity error (a credential that cannot get a token). Messages built here
- * name the operation, the secret id and the codes. The raw error is never attached as `cause`: a
- * RestError carries the request it failed, and a setSecret request's body is the secret value.
+ * deadline), or an @azure/identity error (a credential that cannot get a token).
  */
-import {
-  BackendAccessDeniedError,
-  BackendUnavailableError,
-  type CofferError,
-  type ErrorDetails,
-  InvalidConfigError,
-  isCofferError,
-  isNetworkError,
-  SecretExistsError,
-  type SecretId,
-  SecretNotFoundError,
-  ValidationError,
-} from "@coffer/core";
+import { type CofferError, isNetworkError } from "@coffer/core";
+import { type Failure, type FailureContext, mapBackendError, tlsFailureCode } from "@coffer/store-kit";
+
+export const AZURE_BACKEND = { type: "azure", service: "Key Vault" };
 
 /** The pipeline's code for a request that could not be sent (core knows the socket codes). */
 const REQUEST_SEND_ERROR = "REQUEST_SEND_ERROR";
-
-const TLS_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
 
 interface RestErrorLike {
   name?: unknown;
@@ -40,12 +21,6 @@ interface RestErrorLike {
   statusCode?: unknown;
   code?: unknown;
   details?: { error?: { code?: unknown; innererror?: { code?: unknown }; innerError?: { code?: unknown } } };
-  cause?: { code?: unknown };
-}
-
-export interface ErrorContext {
-  operation: string;
-  id?: SecretId;
 }
 
 export function statusOf(error: unknown): number | undefined {
@@ -65,112 +40,93 @@ export function isDeletedButRecoverable(error: unknown): boolean {
   return statusOf(error) === 409 && innerCodeOf(error) === "ObjectIsDeletedButRecoverable";
 }
 
-export function mapAzureError(error: unknown, context: ErrorContext): CofferError {
-  if (isCofferError(error)) return error;
-  const { operation, id } = context;
-  const subject = id === undefined ? "" : ` of secret ${id}`;
+/** What a Key Vault client error means. */
+export function classifyAzureError(error: unknown): Failure {
   const failure = (error ?? {}) as RestErrorLike;
   const status = statusOf(error);
-  const code = typeof failure.code === "string" ? failure.code : undefined;
+  const rawCode = typeof failure.code === "string" ? failure.code : undefined;
   const inner = innerCodeOf(error);
-  const details: ErrorDetails = { backend: "azure", operation };
-  if (id !== undefined) details.id = id;
-  if (status !== undefined) details.httpStatus = status;
-  if (code !== undefined) details.code = code;
-  if (inner !== undefined) details.innerCode = inner;
-  const codes = [status, code, inner].filter((part) => part !== undefined).join(" ");
-  const what = `Key Vault refused the ${operation}${subject} (${codes})`;
-
+  const code = [rawCode, inner].filter((part) => part !== undefined).join(" ") || undefined;
+  const base = { ...(code !== undefined && { code }), ...(status !== undefined && { status }) };
   if (status !== undefined) {
-    if (status === 404) {
-      return new SecretNotFoundError(`Key Vault holds no secret${id === undefined ? "" : ` ${id}`}.`, {
-        details,
-        hint: "Check the id; the secret may have been deleted.",
-      });
-    }
-    if (status === 409) {
-      return new SecretExistsError(`${what}: the name is taken.`, {
-        details,
-        hint: "Use update to change it, or delete it first.",
-      });
-    }
+    if (status === 404) return { ...base, kind: "not-found" };
+    if (status === 409) return { ...base, kind: "exists", reason: "the name is taken" };
     if (status === 403 && inner === "SecretDisabled") {
-      return new BackendAccessDeniedError(`${what}: its current version is disabled.`, {
-        details,
+      return {
+        ...base,
+        kind: "denied",
+        reason: "its current version is disabled",
         hint: "Someone disabled the secret in Key Vault; enable its current version again.",
-      });
+      };
     }
     if (status === 401 || status === 403) {
-      return new BackendAccessDeniedError(`${what}.`, {
-        details,
+      return {
+        ...base,
+        kind: "denied",
         hint: "Grant the store's identity the secret permissions its README lists (or the Key Vault Secrets Officer role), and check the vault's network rules.",
-      });
+      };
     }
     if (status === 429 || status >= 500) {
-      return new BackendUnavailableError(`${what}.`, {
-        details,
-        hint:
-          status === 429
-            ? "Key Vault is throttling requests; retry later."
-            : "Key Vault is failing; retry later.",
-      });
+      const hint =
+        status === 429
+          ? "Key Vault is throttling requests; retry later."
+          : "Key Vault is failing; retry later.";
+      return { ...base, kind: "unavailable", hint };
     }
-    return new ValidationError(`${what}.`, { details, hint: "Check the store's options (names, tags)." });
+    return { ...base, kind: "rejected", hint: "Check the store's options (names, tags)." };
   }
-
   if (failure.name === "AbortError") {
-    return new BackendUnavailableError(`The ${operation}${subject} ran out of time waiting for Key Vault.`, {
-      details,
+    return {
+      kind: "unavailable",
+      reason: "it ran out of time waiting for Key Vault",
       hint: "Key Vault is slow or unreachable; retry later, or raise timeoutMs.",
-    });
+    };
   }
-  const causeCode = typeof failure.cause?.code === "string" ? failure.cause.code : undefined;
   const message = typeof failure.message === "string" ? failure.message : "";
-  if (
-    (code !== undefined && TLS_CODES.has(code)) ||
-    (causeCode !== undefined && TLS_CODES.has(causeCode)) ||
-    /certificate/i.test(message)
-  ) {
-    return new InvalidConfigError(
-      `The vault's TLS certificate is not trusted (${code ?? causeCode ?? "TLS"}).`,
-      {
-        details,
-        hint: "Set tlsCa to the CA that signed the vault's certificate (private endpoints, emulators).",
-      },
-    );
+  const tls = tlsFailureCode(error);
+  if (tls !== undefined || /certificate/i.test(message)) {
+    return {
+      kind: "invalid-config",
+      code: tls ?? "TLS",
+      reason: "the vault's TLS certificate is not trusted",
+      hint: "Set tlsCa to the CA that signed the vault's certificate (private endpoints, emulators).",
+    };
   }
   if (/challenge resource/i.test(message)) {
-    return new InvalidConfigError(
-      "The vault's authentication challenge names another resource than the vault.",
-      {
-        details,
-        hint: "For a vault outside *.vault.azure.net (an emulator, a loopback address) set disableChallengeResourceVerification.",
-      },
-    );
+    return {
+      kind: "invalid-config",
+      reason: "the vault's authentication challenge names another resource than the vault",
+      hint: "For a vault outside *.vault.azure.net (an emulator, a loopback address) set disableChallengeResourceVerification.",
+    };
   }
   if (failure.name === "AuthenticationError" || failure.name === "CredentialUnavailableError") {
-    return new BackendAccessDeniedError(
-      `The store's Azure credential could not get a token for the ${operation}${subject}.`,
-      {
-        details: { ...details, credentialError: String(failure.name) },
-        hint:
-          failure.name === "CredentialUnavailableError"
-            ? "The configured credential is not available here (no managed identity on this host?); check how the store authenticates."
-            : "Check tenantId, clientId and the client secret or certificate.",
-      },
-    );
+    return {
+      kind: "denied",
+      reason: "the store's Azure credential could not get a token",
+      details: { credentialError: String(failure.name) },
+      hint:
+        failure.name === "CredentialUnavailableError"
+          ? "The configured credential is not available here (no managed identity on this host?); check how the store authenticates."
+          : "Check tenantId, clientId and the client secret or certificate.",
+    };
   }
-  if (code === REQUEST_SEND_ERROR || isNetworkError(error)) {
-    return new BackendUnavailableError(
-      `The ${operation}${subject} could not reach Key Vault (${code ?? causeCode ?? "network error"}).`,
-      {
-        details,
-        hint: "Check the vault URL and the network path to it; retry later.",
-      },
-    );
+  if (rawCode === REQUEST_SEND_ERROR || isNetworkError(error)) {
+    return {
+      kind: "unavailable",
+      code: rawCode ?? "network error",
+      reason: "Key Vault cannot be reached",
+      hint: "Check the vault URL and the network path to it; retry later.",
+    };
   }
-  return new BackendUnavailableError(`The ${operation}${subject} failed in the Key Vault client.`, {
-    details,
+  return {
+    kind: "unavailable",
+    reason: "it failed in the Key Vault client",
     hint: "Retry later; if it persists, report it with the log of this error.",
-  });
+  };
+}
+
+/** Anything the client threw, as a typed error (Coffer's own errors unchanged). */
+export function toStoreError(error: unknown, context: FailureContext): CofferError {
+  // classifyAzureError reads every error, so what comes back is always a typed error.
+  return mapBackendError(AZURE_BACKEND, classifyAzureError, error, context) as CofferError;
 }

@@ -1,10 +1,13 @@
+/** The `azure` store package: its registration (the default export) and what tests and embedders use. */
 import { defineStore } from "@coffer/core";
-import { AzureKeyVaultStore } from "./azure-store.js";
+import { TLS_FILE_OPTIONS } from "@coffer/store-kit";
+import { AzureStore } from "./azure-store.js";
 import { azureStoreOptions } from "./options.js";
 
-export { AzureKeyVaultStore, type AzureStoreInjections, MAX_VALUE_BYTES } from "./azure-store.js";
-export { isDeletedButRecoverable, mapAzureError } from "./errors.js";
-export { DEPLOYMENT_TAG, deploymentSlug, SECRET_ID_TAG } from "./naming.js";
+export { AzureStore } from "./azure-store.js";
+export { type AzureStoreInjections, MAX_VALUE_BYTES } from "./client.js";
+export { isDeletedButRecoverable, toStoreError } from "./errors.js";
+export { deploymentSlug } from "./naming.js";
 export { type AzureStoreOptions, azureStoreOptions, type ParsedAzureStoreOptions } from "./options.js";
 
 /** The registration: `COFFER_STORE_TYPE=azure`. */
@@ -14,7 +17,8 @@ export const azureStore = defineStore({
     "Azure Key Vault: one secret per Coffer secret, tagged with its owner; purged or kept recoverable on delete.",
   optionsSchema: azureStoreOptions,
   sensitiveOptions: ["clientSecret"],
-  create: (options, context) => new AzureKeyVaultStore(options, context),
+  fileOptions: TLS_FILE_OPTIONS,
+  create: (options, context) => new AzureStore(options, context),
 });
 
 export default azureStore;

@@ -4,21 +4,21 @@
  * with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import { OWNER_TAGS } from "./naming.js";
+import { OWNER_MARKS, optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
 
 /** Key Vault allows 15 tags per secret, names up to 512 and values up to 256 characters. */
 export const MAX_TAGS = 15;
 
 const extraTags = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
   const entries = Object.entries(tags);
-  if (entries.length + OWNER_TAGS.length > MAX_TAGS) {
+  if (entries.length + OWNER_MARKS.length > MAX_TAGS) {
     ctx.addIssue({
       code: "custom",
-      message: `at most ${MAX_TAGS - OWNER_TAGS.length} tags (Key Vault allows ${MAX_TAGS}; Coffer uses ${OWNER_TAGS.length})`,
+      message: `at most ${MAX_TAGS - OWNER_MARKS.length} tags (Key Vault allows ${MAX_TAGS}; Coffer uses ${OWNER_MARKS.length})`,
     });
   }
   for (const [name, value] of entries) {
-    if ((OWNER_TAGS as readonly string[]).includes(name)) {
+    if (OWNER_MARKS.includes(name)) {
       ctx.addIssue({ code: "custom", message: `tag '${name}' is set by Coffer itself` });
     } else if (name.length === 0 || name.length > 512) {
       ctx.addIssue({ code: "custom", message: "tag names must be 1 to 512 characters" });
@@ -50,8 +50,8 @@ export const azureStoreOptions = z
     certificatePath: z.string().min(1).optional(),
     /** Authenticate as the managed identity of the Azure resource Coffer runs on. */
     managedIdentity: z.boolean().default(false),
-    /** CA certificate(s) to trust for the vault's TLS: PEM text, or the path of a PEM file. */
-    tlsCa: z.string().min(1).optional(),
+    /** CA certificate(s) to trust for the vault's TLS: PEM text (a file as @/path, a file option). */
+    tlsCa: tlsCa().optional(),
     /** The first part of every secret name. */
     namePrefix: z
       .string()
@@ -66,7 +66,7 @@ export const azureStoreOptions = z
     /** How many reads getMany runs at once. */
     concurrency: z.number().int().min(1).max(64).default(8),
     /** Deadline of one operation, the client's own retries included. */
-    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    timeoutMs: timeoutMs(),
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -76,20 +76,16 @@ export const azureStoreOptions = z
       options.managedIdentity && "managedIdentity",
     ].filter(Boolean);
     if (modes.length > 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: [modes[1] as string],
-        message: `choose one way to authenticate, not ${modes.join(" and ")}`,
-      });
+      optionProblem(ctx, modes[1] as string, `choose one way to authenticate, not ${modes.join(" and ")}`);
     }
     if (options.clientSecret !== undefined || options.certificatePath !== undefined) {
       for (const needed of ["tenantId", "clientId"] as const) {
         if (options[needed] === undefined) {
-          ctx.addIssue({
-            code: "custom",
-            path: [needed],
-            message: `a service principal (clientSecret or certificatePath) needs ${needed} too`,
-          });
+          optionProblem(
+            ctx,
+            needed,
+            `a service principal (clientSecret or certificatePath) needs ${needed} too`,
+          );
         }
       }
     }

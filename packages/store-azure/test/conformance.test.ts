@@ -3,13 +3,13 @@
 import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { azureStore } from "../src/index.js";
-import { type AzureTarget, CAPABILITIES, closedPort, startTarget, storeFor } from "./helpers.js";
+import { type AzureBackend, CAPABILITIES, closedPort, startBackend, storeFor } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 let unreachablePort: number;
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   unreachablePort = await closedPort();
 });
 

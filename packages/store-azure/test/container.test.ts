@@ -12,7 +12,7 @@ import { type RunningEmulatorContainer, startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import {
-  type AzureTarget,
+  type AzureBackend,
   CAPABILITIES,
   closedPort,
   serviceOver,
@@ -26,7 +26,7 @@ beforeAll(async () => {
   unreachablePort = await closedPort();
 });
 
-function targetOf(container: RunningEmulatorContainer): Pick<AzureTarget, "url" | "ca"> {
+function targetOf(container: RunningEmulatorContainer): Pick<AzureBackend, "url" | "ca"> {
   return { url: container.endpoint, ca: container.certificatePem ?? "" };
 }
 

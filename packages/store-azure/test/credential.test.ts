@@ -7,7 +7,7 @@ import {
 } from "@azure/identity";
 import { InvalidConfigError } from "@coffer/core";
 import { describe, expect, it } from "vitest";
-import { credentialFromOptions, readTlsCa } from "../src/credential.js";
+import { credentialFromOptions } from "../src/credential.js";
 import { azureStoreOptions } from "../src/index.js";
 
 const vaultUrl = "https://example.vault.azure.net";
@@ -35,9 +35,11 @@ describe("credentials from options", () => {
     );
   });
 
-  it("tlsCa is PEM text, or a file that must be readable", () => {
+  it("tlsCa is PEM text, or @file that must be readable", () => {
     const pem = "-----BEGIN CERTIFICATE-----\nnot-a-real-certificate\n-----END CERTIFICATE-----\n";
-    expect(readTlsCa(pem)).toBe(pem);
-    expect(() => readTlsCa("/nonexistent/ca.pem")).toThrow(InvalidConfigError);
+    expect(azureStoreOptions.parse({ vaultUrl, managedIdentity: true, tlsCa: pem }).tlsCa).toBe(pem);
+    expect(() =>
+      azureStoreOptions.parse({ vaultUrl, managedIdentity: true, tlsCa: "@/nonexistent/ca.pem" }),
+    ).toThrow(InvalidConfigError);
   });
 });

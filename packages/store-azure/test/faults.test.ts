@@ -4,14 +4,14 @@ import { createServer, type Socket } from "node:net";
 import { BackendUnavailableError, newSecretId, SecretNotFoundError, type SecretsStore } from "@coffer/core";
 import type { AzureEmulator } from "@coffer/emulators";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type AzureTarget, FakeCredential, sample, startTarget, storeFor } from "./helpers.js";
+import { type AzureBackend, FakeCredential, sample, startBackend, storeFor } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 let emulator: AzureEmulator;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget({ inProcess: true });
+  target = await startBackend({ inProcess: true });
   emulator = target.emulator!;
 });
 

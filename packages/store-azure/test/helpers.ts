@@ -5,16 +5,18 @@
 import { readFileSync } from "node:fs";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { SecretClient } from "@azure/keyvault-secrets";
-import { type SecretValues, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
+import type { SecretValues, StoreCapabilities } from "@coffer/core";
 import { type AzureEmulator, startAzureEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
-import { freePort, serviceOverStore } from "@coffer/testkit";
+import { contextFor, serviceOverStore } from "@coffer/testkit";
 import {
-  AzureKeyVaultStore,
+  AzureStore,
   type AzureStoreInjections,
   type AzureStoreOptions,
   MAX_VALUE_BYTES,
 } from "../src/index.js";
+
+export { closedPort, contextFor } from "@coffer/testkit";
 
 /** A fake credential that counts its calls; the emulator accepts any non-empty bearer token. */
 export class FakeCredential implements TokenCredential {
@@ -35,7 +37,7 @@ export const CAPABILITIES: StoreCapabilities = {
   softDelete: false,
 };
 
-export interface AzureTarget {
+export interface AzureBackend {
   url: string;
   ca: string;
   /** The in-process emulator, when the tests started one (fault hooks need it). */
@@ -43,7 +45,7 @@ export interface AzureTarget {
   stop(): Promise<void>;
 }
 
-export async function startTarget(options: { inProcess?: boolean } = {}): Promise<AzureTarget> {
+export async function startBackend(options: { inProcess?: boolean } = {}): Promise<AzureBackend> {
   const external = process.env.COFFER_TEST_AZURE_URL;
   if (external && !options.inProcess) {
     const caFile = process.env.COFFER_TEST_AZURE_CA;
@@ -63,12 +65,8 @@ export function testInjections(extra: AzureStoreInjections = {}): AzureStoreInje
   };
 }
 
-export function contextFor(deploymentId = "test-deployment"): StoreContext {
-  return { deploymentId, dataDir: "/nonexistent", databaseUrl: "", logger: silentLogger };
-}
-
 export function storeOptions(
-  target: Pick<AzureTarget, "url" | "ca">,
+  target: Pick<AzureBackend, "url" | "ca">,
   extra: Partial<AzureStoreOptions> = {},
 ) {
   return {
@@ -80,16 +78,16 @@ export function storeOptions(
 }
 
 export function storeFor(
-  target: Pick<AzureTarget, "url" | "ca">,
+  target: Pick<AzureBackend, "url" | "ca">,
   extra: Partial<AzureStoreOptions> = {},
   deploymentId = "test-deployment",
   injections: AzureStoreInjections = testInjections(),
-): AzureKeyVaultStore {
-  return new AzureKeyVaultStore(storeOptions(target, extra), contextFor(deploymentId), injections);
+): AzureStore {
+  return new AzureStore(storeOptions(target, extra), contextFor(deploymentId), injections);
 }
 
 /** The official client, straight at the target: to look behind the store's back. */
-export function rawClient(target: Pick<AzureTarget, "url" | "ca">): SecretClient {
+export function rawClient(target: Pick<AzureBackend, "url" | "ca">): SecretClient {
   return new SecretClient(target.url, new FakeCredential(), {
     disableChallengeResourceVerification: true,
     ...(target.ca ? { tlsOptions: { ca: target.ca } } : {}),
@@ -98,7 +96,6 @@ export function rawClient(target: Pick<AzureTarget, "url" | "ca">): SecretClient
 }
 
 /** A loopback port with nothing listening on it. */
-export const closedPort = freePort;
 
 export const poll = { intervalInMs: 10 };
 
@@ -111,13 +108,13 @@ export const sample: SecretValues = { username: "fake-user", password: "fake-pas
  * directory.
  */
 export function serviceOver(
-  target: Pick<AzureTarget, "url" | "ca">,
+  target: Pick<AzureBackend, "url" | "ca">,
   parts: Partial<ServiceParts> = {},
   injections: AzureStoreInjections = testInjections(),
 ) {
   return serviceOverStore(
     createService,
-    (context) => new AzureKeyVaultStore(storeOptions(target), context, injections),
+    (context) => new AzureStore(storeOptions(target), context, injections),
     parts,
   );
 }

@@ -14,24 +14,24 @@ import {
   type SecretsStore,
 } from "@coffer/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AzureKeyVaultStore, azureStore, deploymentSlug } from "../src/index.js";
+import { AzureStore, azureStore, deploymentSlug } from "../src/index.js";
 import {
-  type AzureTarget,
+  type AzureBackend,
   contextFor,
   rawClient,
   sample,
-  startTarget,
+  startBackend,
   storeFor,
   storeOptions,
   testInjections,
 } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 let raw: SecretClient;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   raw = rawClient(target);
 });
 
@@ -57,7 +57,7 @@ describe("naming and tags", () => {
     const store = open(target, { namePrefix: "vault7", extraTags: { team: "payments" } }, "prod-eu");
     const id = newSecretId();
     await store.create(id, sample);
-    expect(store.secretName(id)).toBe(`vault7-prod-eu-${id}`);
+    expect(store.nameOf(id)).toBe(`vault7-prod-eu-${id}`);
     const secret = await raw.getSecret(`vault7-prod-eu-${id}`);
     expect(JSON.parse(secret.value ?? "")).toEqual(sample);
     expect(secret.properties.contentType).toBe("application/json");
@@ -77,8 +77,8 @@ describe("naming and tags", () => {
     const store = open(target, {}, "Team A / Prod");
     const id = newSecretId();
     await store.create(id, sample);
-    expect(store.secretName(id)).toBe(`coffer-${deploymentSlug("Team A / Prod")}-${id}`);
-    const secret = await raw.getSecret(store.secretName(id));
+    expect(store.nameOf(id)).toBe(`coffer-${deploymentSlug("Team A / Prod")}-${id}`);
+    const secret = await raw.getSecret(store.nameOf(id));
     expect(secret.properties.tags?.["coffer-deployment"]).toBe("Team A / Prod");
     expect(await store.get(id)).toEqual(sample);
     await store.delete(id);
@@ -89,7 +89,7 @@ describe("naming and tags", () => {
     const id = newSecretId();
     await store.create(id, { v: "1" });
     await store.update(id, { v: "2" });
-    expect(await versionCount(store.secretName(id))).toBe(2);
+    expect(await versionCount(store.nameOf(id))).toBe(2);
     expect(await store.get(id)).toEqual({ v: "2" });
     await store.delete(id);
   });
@@ -100,12 +100,12 @@ describe("naming and tags", () => {
     );
   });
 
-  it("tlsCa may name a PEM file instead of holding the PEM", async () => {
+  it("tlsCa may name a PEM file (@/path, a file option) instead of holding the PEM", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "coffer-azure-ca-"));
     const caFile = path.join(dir, "ca.pem");
     writeFileSync(caFile, target.ca);
-    const store = new AzureKeyVaultStore(
-      storeOptions(target, { tlsCa: caFile }),
+    const store = new AzureStore(
+      storeOptions(target, { tlsCa: `@${caFile}` }),
       contextFor(),
       testInjections(),
     );
@@ -132,7 +132,7 @@ describe("what is not this deployment's is absent", () => {
   it("a secret under its name with another deployment's tags is not read, updated, deleted or overwritten", async () => {
     const store = open(target);
     const id = newSecretId();
-    const name = store.secretName(id);
+    const name = store.nameOf(id);
     await raw.setSecret(name, '{"password":"fake-foreign-1"}', {
       tags: { "coffer-deployment": "someone-else", "coffer-secret-id": id },
     });
@@ -148,11 +148,11 @@ describe("what is not this deployment's is absent", () => {
   it("a secret with no tags is absent too, and so is one whose latest version lost its tags", async () => {
     const store = open(target);
     const [untagged, retagged] = [newSecretId(), newSecretId()];
-    await raw.setSecret(store.secretName(untagged), '{"password":"fake-foreign-2"}');
+    await raw.setSecret(store.nameOf(untagged), '{"password":"fake-foreign-2"}');
     await expect(store.get(untagged)).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.create(retagged, sample);
     // Someone sets a new version by hand, without Coffer's tags.
-    await raw.setSecret(store.secretName(retagged), '{"password":"fake-by-hand"}');
+    await raw.setSecret(store.nameOf(retagged), '{"password":"fake-by-hand"}');
     await expect(store.get(retagged)).rejects.toBeInstanceOf(SecretNotFoundError);
   });
 
@@ -161,7 +161,7 @@ describe("what is not this deployment's is absent", () => {
     const theirs = open(target, { namePrefix: "COFFER-A" }, "b");
     const sameOwner = open(target, { namePrefix: "COFFER" }, "a-b");
     const id = newSecretId();
-    expect(theirs.secretName(id).toLowerCase()).toBe(mine.secretName(id));
+    expect(theirs.nameOf(id).toLowerCase()).toBe(mine.nameOf(id));
     await mine.create(id, { owner: "fake-mine" });
     await expect(theirs.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(theirs.delete(id)).rejects.toBeInstanceOf(SecretNotFoundError);
@@ -174,7 +174,7 @@ describe("what is not this deployment's is absent", () => {
   it("a value of ours that is not a JSON map is an IntegrityError, not someone's values", async () => {
     const store = open(target);
     const id = newSecretId();
-    await raw.setSecret(store.secretName(id), "not json at all", {
+    await raw.setSecret(store.nameOf(id), "not json at all", {
       tags: { "coffer-deployment": "test-deployment", "coffer-secret-id": id },
     });
     await expect(store.get(id)).rejects.toBeInstanceOf(IntegrityError);

@@ -15,15 +15,15 @@ import {
 } from "@coffer/conformance";
 import type { AzureEmulator } from "@coffer/emulators";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { AzureKeyVaultStore } from "../src/index.js";
-import { type AzureTarget, rawClient, serviceOver, startTarget, testInjections } from "./helpers.js";
+import type { AzureStore } from "../src/index.js";
+import { type AzureBackend, rawClient, serviceOver, startBackend, testInjections } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 let emulator: AzureEmulator;
 let raw: SecretClient;
 
 beforeAll(async () => {
-  target = await startTarget({ inProcess: true });
+  target = await startBackend({ inProcess: true });
   emulator = target.emulator!;
   raw = rawClient(target);
 });
@@ -37,8 +37,8 @@ afterAll(async () => {
 type PipelinePolicy = NonNullable<SecretClientOptions["additionalPolicies"]>[number]["policy"];
 
 /** Which of `ids` Key Vault holds as live secrets, and which as deleted ones (by secret name). */
-async function secretsInVault(store: AzureKeyVaultStore, ids: string[]) {
-  const ours = new Set(ids.map((id) => store.secretName(id)));
+async function secretsInVault(store: AzureStore, ids: string[]) {
+  const ours = new Set(ids.map((id) => store.nameOf(id)));
   const live: string[] = [];
   const deleted: string[] = [];
   for await (const secret of raw.listPropertiesOfSecrets()) if (ours.has(secret.name)) live.push(secret.name);
@@ -66,7 +66,7 @@ async function open(hooks: StepHooks, policy?: PipelinePolicy) {
     held: async (ids: string[]) => {
       const { live, deleted } = await secretsInVault(opened.store, ids);
       const names = new Set([...live, ...deleted]);
-      return ids.filter((id) => names.has(opened.store.secretName(id)));
+      return ids.filter((id) => names.has(opened.store.nameOf(id)));
     },
   };
 }
@@ -103,7 +103,7 @@ describe("a service over the azure store, through faults only Key Vault has", ()
       await untilReady(opened.store);
       expect(await secretsInVault(opened.store, [id])).toEqual({
         live: [],
-        deleted: [opened.store.secretName(id)],
+        deleted: [opened.store.nameOf(id)],
       });
       expect(await opened.service.reconcile({ olderThanMs: 0 })).toEqual(
         repaired({ completedDeletes: [id] }),

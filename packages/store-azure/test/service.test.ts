@@ -3,12 +3,12 @@
 // every value living in Key Vault.
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { type AzureTarget, serviceOver, startTarget } from "./helpers.js";
+import { type AzureBackend, serviceOver, startBackend } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
 });
 
 afterAll(async () => {

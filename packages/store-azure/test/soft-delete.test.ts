@@ -9,14 +9,14 @@ import {
   type SecretsStore,
 } from "@coffer/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AzureTarget, poll, rawClient, sample, startTarget, storeFor } from "./helpers.js";
+import { type AzureBackend, poll, rawClient, sample, startBackend, storeFor } from "./helpers.js";
 
-let target: AzureTarget;
+let target: AzureBackend;
 let raw: SecretClient;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   raw = rawClient(target);
 });
 
@@ -53,14 +53,14 @@ describe("purgeOnDelete: true (the default)", () => {
     const id = newSecretId();
     await store.create(id, sample);
     await store.delete(id);
-    expect(await deletedTags(store.secretName(id))).toBe("none");
+    expect(await deletedTags(store.nameOf(id))).toBe("none");
     await expect(store.restore(id)).rejects.toBeInstanceOf(NotSupportedError);
   });
 
   it("a recreate over a soft-deleted secret of ours (a purge that failed earlier) purges it first: a fresh secret", async () => {
     const store = open(target);
     const id = newSecretId();
-    const name = store.secretName(id);
+    const name = store.nameOf(id);
     await store.create(id, { generation: "first" });
     await store.update(id, { generation: "first, updated" });
     // Deleted without a purge, as when the purge after a delete failed.
@@ -74,7 +74,7 @@ describe("purgeOnDelete: true (the default)", () => {
   it("a delete retried after one that deleted but never purged (cut off) purges the leftover, then says not found", async () => {
     const store = open(target);
     const id = newSecretId();
-    const name = store.secretName(id);
+    const name = store.nameOf(id);
     await store.create(id, sample);
     // Deleted without the purge, as when an outage cut the store's delete off after Key Vault's DELETE.
     await (await raw.beginDeleteSecret(name, poll)).pollUntilDone();
@@ -91,7 +91,7 @@ describe("purgeOnDelete: false", () => {
     await store.create(id, sample);
     await store.delete(id);
     await expect(store.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
-    expect(await deletedTags(store.secretName(id))).toMatchObject({ "coffer-secret-id": id });
+    expect(await deletedTags(store.nameOf(id))).toMatchObject({ "coffer-secret-id": id });
     await store.restore(id);
     expect(await store.get(id)).toEqual(sample);
     await expect(store.restore(id)).rejects.toBeInstanceOf(SecretNotFoundError);
@@ -101,7 +101,7 @@ describe("purgeOnDelete: false", () => {
   it("delete then create recovers the old secret and writes the new values over it (history kept, no purge needed)", async () => {
     const store = open(target, { purgeOnDelete: false });
     const id = newSecretId();
-    const name = store.secretName(id);
+    const name = store.nameOf(id);
     await store.create(id, { generation: "first" });
     await store.delete(id);
     await store.create(id, { generation: "second" });
@@ -116,7 +116,7 @@ describe("purgeOnDelete: false", () => {
     const id = newSecretId();
     await store.create(id, sample);
     await store.delete(id);
-    await raw.purgeDeletedSecret(store.secretName(id));
+    await raw.purgeDeletedSecret(store.nameOf(id));
     await expect(store.restore(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.create(id, { generation: "after purge" });
     expect(await store.get(id)).toEqual({ generation: "after purge" });
@@ -129,7 +129,7 @@ describe("deleted secrets of others", () => {
     const purging = open(target);
     const keeping = open(target, { purgeOnDelete: false });
     const id = newSecretId();
-    const name = purging.secretName(id);
+    const name = purging.nameOf(id);
     await raw.setSecret(name, '{"password":"fake-foreign"}', {
       tags: { "coffer-deployment": "someone-else", "coffer-secret-id": id },
     });

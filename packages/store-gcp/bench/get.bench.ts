@@ -7,7 +7,7 @@
 // lookup alone.
 import { startGcpEmulator } from "@coffer/emulators";
 import { createService } from "@coffer/service";
-import { GcpSecretManagerStore } from "@coffer/store-gcp";
+import { GcpStore } from "@coffer/store-gcp";
 import { serviceOverStore } from "@coffer/testkit";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { googleAuthLibrary, grpc } from "google-gax";
@@ -23,10 +23,7 @@ const emulator = await startGcpEmulator();
 const { service, store, close } = await serviceOverStore(
   createService,
   (context) =>
-    new GcpSecretManagerStore(
-      { project, apiEndpoint: "127.0.0.1", port: emulator.port, insecure: true },
-      context,
-    ),
+    new GcpStore({ project, apiEndpoint: "127.0.0.1", port: emulator.port, insecure: true }, context),
 );
 const values = { username: "fake-user", password: "fake-password-1", host: "db.example.invalid" };
 const created = await service.create(actor, { name: "bench-db", values });
@@ -38,7 +35,7 @@ const raw = new SecretManagerServiceClient({
   sslCreds: grpc.credentials.createInsecure(),
   authClient: new googleAuthLibrary.PassThroughClient(),
 });
-const latest = `${store.resourceName(created.id)}/versions/latest`;
+const latest = `${store.nameOf(created.id)}/versions/latest`;
 
 const viaCoffer = async () => (await service.get(actor, { name: "bench-db" })).values;
 const viaClient = async () => {

@@ -11,32 +11,21 @@
  * payload read is checked against the CRC32C the service returns.
  */
 
-import {
-  AbstractSecretsStore,
-  assertSecretId,
-  BackendUnavailableError,
-  type HealthReport,
-  type Logger,
-  parseStoreOptions,
-  probeHealth,
-  type SecretId,
-  SecretNotFoundError,
-  type SecretValues,
-  type StoreCapabilities,
-  type StoreContext,
-  type UpdateOptions,
+import type {
+  Logger,
+  SecretId,
+  SecretValues,
+  StoreCapabilities,
+  StoreContext,
+  UpdateOptions,
 } from "@coffer/core";
+import { assertSecretId, BackendUnavailableError, parseStoreOptions } from "@coffer/core";
+import { BackendStore, backendCapabilities, hasOwnerMarks, notOurs, ownerMarks } from "@coffer/store-kit";
 import { type protos, SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { type CallOptions, type ClientOptions, googleAuthLibrary, grpc } from "google-gax";
-import { mapGcpError, Status, statusOf } from "./errors.js";
-import {
-  deploymentSlug,
-  hasOwnerLabels,
-  ownerLabels,
-  probeResourceName,
-  resourceNameFor,
-  type SecretNaming,
-} from "./naming.js";
+import type { CallOptions } from "google-gax";
+import { clientOptions, type GcpStoreInjections } from "./client.js";
+import { GCP_BACKEND, Status, statusOf, toStoreError } from "./errors.js";
+import { deploymentSlug, probeResourceName, resourceNameFor, type SecretNaming } from "./naming.js";
 import { type GcpStoreOptions, gcpStoreOptions, type ParsedGcpStoreOptions } from "./options.js";
 import {
   checksumOf,
@@ -47,24 +36,8 @@ import {
   reportedChecksum,
 } from "./payload.js";
 
-/**
- * What embedders and tests hand the store besides its options: things that are objects, not
- * configuration. Tests pass a PassThroughClient (no credential lookup at all) and call options
- * without retries; an application can pass its own auth client (e.g. impersonation).
- */
-export interface GcpStoreInjections {
-  /** Authenticates every call; overrides keyFile, credentials and the application default credentials. */
-  authClient?: ClientOptions["authClient"];
-  /** Extra client options, applied last (e.g. gRPC channel settings such as reconnect backoff). */
-  clientOptions?: ClientOptions;
-  /** Extra per-call options, applied over the store's `timeout` (e.g. `retry` settings). */
-  callOptions?: CallOptions;
-}
-
-export class GcpSecretManagerStore extends AbstractSecretsStore {
+export class GcpStore extends BackendStore {
   readonly type = "gcp";
-  protected override readonly getManyConcurrency: number;
-
   readonly #options: ParsedGcpStoreOptions;
   readonly #injections: GcpStoreInjections;
   readonly #naming: SecretNaming;
@@ -75,8 +48,9 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
   #closed = false;
 
   constructor(options: GcpStoreOptions, context: StoreContext, injections: GcpStoreInjections = {}) {
-    super();
-    this.#options = parseStoreOptions("gcp", gcpStoreOptions, options);
+    const parsed = parseStoreOptions("gcp", gcpStoreOptions, options);
+    super(parsed.concurrency);
+    this.#options = parsed;
     this.#injections = injections;
     this.#deploymentId = context.deploymentId;
     this.#logger = context.logger;
@@ -86,35 +60,21 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
       namePrefix,
       deployment: deploymentSlug(context.deploymentId),
     };
-    this.getManyConcurrency = this.#options.concurrency;
     this.#callOptions = { timeout: this.#options.timeoutMs, ...injections.callOptions };
   }
 
   capabilities(): StoreCapabilities {
-    return {
-      access: "read-write",
-      maxValueBytes: MAX_VALUE_BYTES,
-      batchGetMax: 1,
-      versions: false,
-      cas: false,
-      softDelete: false,
-    };
+    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES });
   }
 
   /** The resource name a secret id maps to (for operators and tests). */
-  resourceName(id: SecretId): string {
+  nameOf(id: SecretId): string {
     assertSecretId(id);
     return resourceNameFor(this.#naming, id);
   }
 
-  /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
-  async init(): Promise<void> {
-    await this.#probe();
-  }
-
   async create(id: SecretId, values: SecretValues): Promise<void> {
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const client = this.#client();
     const name = resourceNameFor(this.#naming, id);
     const { location } = this.#options;
@@ -124,7 +84,7 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
           parent: this.#naming.parent,
           secretId: name.slice(name.lastIndexOf("/") + 1),
           secret: {
-            labels: { ...this.#options.labels, ...ownerLabels(this.#naming.deployment, id) },
+            labels: { ...this.#options.labels, ...ownerMarks(this.#naming.deployment, id) },
             // Global secrets need a replication policy; regional ones must not have one.
             ...(location === undefined ? { replication: { automatic: {} } } : {}),
           },
@@ -132,7 +92,7 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
         this.#callOptions,
       );
     } catch (error) {
-      throw mapGcpError(error, { operation: "create", id });
+      throw toStoreError(error, { operation: "create", id });
     }
     try {
       await this.#addVersion(name, id, values);
@@ -144,7 +104,7 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
           status: statusOf(rollbackError) ?? null,
         });
       });
-      throw mapGcpError(error, { operation: "create", id });
+      throw toStoreError(error, { operation: "create", id });
     }
   }
 
@@ -158,7 +118,7 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
         this.#callOptions,
       );
     } catch (error) {
-      throw mapGcpError(error, { operation: "read", id });
+      throw toStoreError(error, { operation: "read", id });
     }
     const data = response.payload?.data;
     const bytes = typeof data === "string" ? Buffer.from(data, "base64") : (data ?? new Uint8Array());
@@ -168,21 +128,20 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
       bytes,
       reportedChecksum(response.payload?.dataCrc32c),
     );
-    if (!decoded.owned) throw notOurs(id);
+    if (!decoded.owned) throw notOurs(id, GCP_BACKEND.service);
     return decoded.values;
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
-    assertSecretId(id);
     this.assertCasSupported(options);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const name = resourceNameFor(this.#naming, id);
     await this.#assertOwned(name, id, "update");
     let added: number;
     try {
       added = await this.#addVersion(name, id, values);
     } catch (error) {
-      throw mapGcpError(error, { operation: "update", id });
+      throw toStoreError(error, { operation: "update", id });
     }
     await this.#destroyOlderVersions(name, id, added);
   }
@@ -194,21 +153,12 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
     try {
       await this.#client().deleteSecret({ name }, this.#callOptions);
     } catch (error) {
-      throw mapGcpError(error, { operation: "delete", id });
+      throw toStoreError(error, { operation: "delete", id });
     }
   }
 
-  async health(): Promise<HealthReport> {
-    return probeHealth(
-      async () => {
-        await this.#probe().catch((error: unknown) => {
-          throw mapGcpError(error, { operation: "health check" });
-        });
-        return `GCP Secret Manager, ${this.#naming.parent}`;
-      },
-      "GCP Secret Manager could not be checked.",
-      { withHint: true },
-    );
+  protected describe(): string {
+    return `GCP Secret Manager, ${this.#naming.parent}`;
   }
 
   async close(): Promise<void> {
@@ -218,7 +168,8 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
     await client?.close();
   }
 
-  async #probe(): Promise<void> {
+  /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
+  protected async probe(): Promise<void> {
     try {
       await this.#client().accessSecretVersion(
         { name: `${probeResourceName(this.#naming)}/versions/latest` },
@@ -226,7 +177,7 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
       );
     } catch (error) {
       if (statusOf(error) === Status.NOT_FOUND) return;
-      throw mapGcpError(error, { operation: "access check" });
+      throw toStoreError(error, { operation: "access check" });
     }
   }
 
@@ -247,9 +198,9 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
       const [secret] = await this.#client().getSecret({ name }, this.#callOptions);
       labels = secret.labels;
     } catch (error) {
-      throw mapGcpError(error, { operation, id });
+      throw toStoreError(error, { operation, id });
     }
-    if (!hasOwnerLabels(labels, this.#naming.deployment, id)) throw notOurs(id);
+    if (!hasOwnerMarks(labels, this.#naming.deployment, id)) throw notOurs(id, GCP_BACKEND.service);
   }
 
   /**
@@ -279,7 +230,7 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
           });
       }
     } catch (error) {
-      const mapped = mapGcpError(error, { operation: "version clean-up", id });
+      const mapped = toStoreError(error, { operation: "version clean-up", id });
       this.#logger.warn("gcp store: could not destroy older versions after an update", {
         id,
         errorCode: mapped.code,
@@ -294,41 +245,12 @@ export class GcpSecretManagerStore extends AbstractSecretsStore {
         hint: "Create a new store; a closed one cannot be reopened.",
       });
     }
-    this.#sdk ??= new SecretManagerServiceClient(this.#clientOptions());
+    this.#sdk ??= new SecretManagerServiceClient(clientOptions(this.#options, this.#injections));
     return this.#sdk;
-  }
-
-  #clientOptions(): ClientOptions {
-    const { project, location, apiEndpoint, port, insecure, keyFile, credentials } = this.#options;
-    const options: ClientOptions = { projectId: project };
-    const endpoint =
-      apiEndpoint ?? (location === undefined ? undefined : `secretmanager.${location}.rep.googleapis.com`);
-    if (endpoint !== undefined) options.apiEndpoint = endpoint;
-    if (port !== undefined) options.port = port;
-    if (keyFile !== undefined) options.keyFilename = keyFile;
-    if (credentials !== undefined) {
-      const key = JSON.parse(credentials) as { client_email: string; private_key: string };
-      options.credentials = { client_email: key.client_email, private_key: key.private_key };
-    }
-    if (insecure) {
-      // Plain-text gRPC: the channel sends no call credentials at all, so none are looked up either
-      // (looking up application default credentials would probe the metadata server).
-      options.sslCreds = grpc.credentials.createInsecure();
-      options.authClient = new googleAuthLibrary.PassThroughClient();
-    }
-    if (this.#injections.authClient !== undefined) options.authClient = this.#injections.authClient;
-    return { ...options, ...this.#injections.clientOptions };
   }
 }
 
 function versionNumber(name: string | null | undefined): number {
   const match = /\/versions\/(\d+)$/.exec(name ?? "");
   return match ? Number(match[1]) : 0;
-}
-
-function notOurs(id: SecretId): SecretNotFoundError {
-  return new SecretNotFoundError(`GCP Secret Manager holds no secret ${id} of this Coffer deployment.`, {
-    hint: "Check the id; the secret may have been deleted. A secret of that name that another deployment or tool wrote is left alone.",
-    details: { backend: "gcp", id },
-  });
 }

@@ -1,10 +1,12 @@
+/** The `gcp` store package: its registration (the default export) and what tests and embedders use. */
 import { defineStore } from "@coffer/core";
-import { GcpSecretManagerStore } from "./gcp-store.js";
+import { GcpStore } from "./gcp-store.js";
 import { gcpStoreOptions } from "./options.js";
 
-export { isChecksumMismatch, mapGcpError } from "./errors.js";
-export { GcpSecretManagerStore, type GcpStoreInjections } from "./gcp-store.js";
-export { DEPLOYMENT_LABEL, deploymentSlug, SECRET_ID_LABEL } from "./naming.js";
+export type { GcpStoreInjections } from "./client.js";
+export { isChecksumMismatch, toStoreError } from "./errors.js";
+export { GcpStore } from "./gcp-store.js";
+export { deploymentSlug } from "./naming.js";
 export { type GcpStoreOptions, gcpStoreOptions, type ParsedGcpStoreOptions } from "./options.js";
 export { ENVELOPE_BYTES, MAX_VALUE_BYTES, PAYLOAD_LIMIT_BYTES } from "./payload.js";
 
@@ -14,7 +16,7 @@ export const gcpStore = defineStore({
   description: "Google Cloud Secret Manager: one secret per Coffer secret, labelled and checksummed.",
   optionsSchema: gcpStoreOptions,
   sensitiveOptions: ["credentials"],
-  create: (options, context) => new GcpSecretManagerStore(options, context),
+  create: (options, context) => new GcpStore(options, context),
 });
 
 export default gcpStore;

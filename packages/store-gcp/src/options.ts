@@ -4,7 +4,7 @@
  * setting fails at start with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import { OWNER_LABELS } from "./naming.js";
+import { OWNER_MARKS, optionProblem, timeoutMs } from "@coffer/store-kit";
 
 // GCP's label rules (https://cloud.google.com/resource-manager/docs/labels-overview): keys start
 // with a lowercase letter; keys and values use lowercase letters, digits, `_` and `-` (international
@@ -21,14 +21,14 @@ const NAME_PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
 
 const labels = z.record(z.string(), z.string()).superRefine((value, ctx) => {
   const entries = Object.entries(value);
-  if (entries.length + OWNER_LABELS.length > MAX_LABELS) {
+  if (entries.length + OWNER_MARKS.length > MAX_LABELS) {
     ctx.addIssue({
       code: "custom",
-      message: `at most ${MAX_LABELS - OWNER_LABELS.length} labels (GCP allows ${MAX_LABELS}; Coffer uses ${OWNER_LABELS.length})`,
+      message: `at most ${MAX_LABELS - OWNER_MARKS.length} labels (GCP allows ${MAX_LABELS}; Coffer uses ${OWNER_MARKS.length})`,
     });
   }
   for (const [key, text] of entries) {
-    if ((OWNER_LABELS as readonly string[]).includes(key)) {
+    if (OWNER_MARKS.includes(key)) {
       ctx.addIssue({ code: "custom", message: `label '${key}' is set by Coffer itself` });
     } else if (!LABEL_KEY.test(key) || Buffer.byteLength(key) > 128) {
       ctx.addIssue({
@@ -84,30 +84,26 @@ export const gcpStoreOptions = z
     /** How many reads getMany runs at once. */
     concurrency: z.number().int().min(1).max(64).default(8),
     /** Deadline of one operation, the client library's own retries included. */
-    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    timeoutMs: timeoutMs(),
   })
   .strict()
   .superRefine((options, ctx) => {
     if (options.keyFile !== undefined && options.credentials !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["credentials"],
-        message: "give either keyFile or credentials, not both",
-      });
+      optionProblem(ctx, "credentials", "give either keyFile or credentials, not both");
     }
     if (options.insecure && options.apiEndpoint === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["insecure"],
-        message: "insecure is for emulators: set apiEndpoint (and port) to the emulator's address too",
-      });
+      optionProblem(
+        ctx,
+        "insecure",
+        "insecure is for emulators: set apiEndpoint (and port) to the emulator's address too",
+      );
     }
     if (options.insecure && (options.keyFile !== undefined || options.credentials !== undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["insecure"],
-        message: "an insecure channel sends no credentials: remove keyFile and credentials",
-      });
+      optionProblem(
+        ctx,
+        "insecure",
+        "an insecure channel sends no credentials: remove keyFile and credentials",
+      );
     }
   });
 

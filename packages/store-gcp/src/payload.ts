@@ -19,6 +19,7 @@
 import { createHash } from "node:crypto";
 import { crc32c } from "@aws-crypto/crc32c";
 import { IntegrityError, type SecretId, type SecretValues } from "@coffer/core";
+import { isValuesMap } from "@coffer/store-kit";
 
 /** Secret Manager's limit on one version's payload. */
 export const PAYLOAD_LIMIT_BYTES = 65_536;
@@ -86,12 +87,7 @@ export function decodePayload(
     return { owned: false };
   }
   const values = (envelope as { values?: unknown }).values;
-  if (
-    values === null ||
-    typeof values !== "object" ||
-    Array.isArray(values) ||
-    Object.values(values).some((value) => typeof value !== "string")
-  ) {
+  if (!isValuesMap(values)) {
     throw new IntegrityError(`The payload of secret ${id} in GCP Secret Manager is not a map of strings.`, {
       hint: "A version was written by something other than Coffer; add a correct version or delete the secret.",
       details: { id },

@@ -3,13 +3,13 @@
 import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { gcpStore } from "../src/index.js";
-import { CAPABILITIES, closedPort, type GcpTarget, PROJECT, startTarget, storeFor } from "./helpers.js";
+import { CAPABILITIES, closedPort, type GcpBackend, PROJECT, startBackend, storeFor } from "./helpers.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let unreachablePort: number;
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   unreachablePort = await closedPort();
 });
 

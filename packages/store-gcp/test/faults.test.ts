@@ -10,14 +10,14 @@ import {
 import { type GcpEmulator, startGcpEmulator } from "@coffer/emulators";
 import { googleAuthLibrary } from "google-gax";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type GcpTarget, rawClient, sample, startTarget, storeFor } from "./helpers.js";
+import { type GcpBackend, rawClient, sample, startBackend, storeFor } from "./helpers.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let emulator: GcpEmulator;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget({ inProcess: true });
+  target = await startBackend({ inProcess: true });
   emulator = target.emulator!;
 });
 
@@ -83,7 +83,7 @@ describe("injected faults", () => {
     const id = newSecretId();
     emulator.failNext(1, { methods: ["AddSecretVersion"] });
     await expect(store.create(id, sample)).rejects.toBeInstanceOf(BackendUnavailableError);
-    await expect(raw.getSecret({ name: store.resourceName(id) })).rejects.toMatchObject({ code: 5 });
+    await expect(raw.getSecret({ name: store.nameOf(id) })).rejects.toMatchObject({ code: 5 });
     await store.create(id, sample);
     expect(await store.get(id)).toEqual(sample);
     await store.delete(id);

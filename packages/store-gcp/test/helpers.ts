@@ -2,18 +2,15 @@
 // COFFER_TEST_GCP_ENDPOINT ("host:port", plain-text gRPC, e.g. an emulator in a container).
 // Credentials are never looked up: every client gets a PassThroughClient, and
 // METADATA_SERVER_DETECTION=none is set as a second guard against probing the metadata server.
-import { type SecretValues, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
+import type { SecretValues, StoreCapabilities } from "@coffer/core";
 import { type GcpEmulator, startGcpEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
-import { freePort, serviceOverStore } from "@coffer/testkit";
+import { contextFor, serviceOverStore } from "@coffer/testkit";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { createBackoffSettings, createRetryOptions, googleAuthLibrary, grpc } from "google-gax";
-import {
-  GcpSecretManagerStore,
-  type GcpStoreInjections,
-  type GcpStoreOptions,
-  MAX_VALUE_BYTES,
-} from "../src/index.js";
+import { GcpStore, type GcpStoreInjections, type GcpStoreOptions, MAX_VALUE_BYTES } from "../src/index.js";
+
+export { closedPort, contextFor } from "@coffer/testkit";
 
 process.env.METADATA_SERVER_DETECTION = "none";
 
@@ -29,7 +26,7 @@ export const CAPABILITIES: StoreCapabilities = {
   softDelete: false,
 };
 
-export interface GcpTarget {
+export interface GcpBackend {
   host: string;
   port: number;
   /** The in-process emulator, when the tests started one (fault hooks need it). */
@@ -38,7 +35,7 @@ export interface GcpTarget {
 }
 
 /** Starts the in-process emulator, or points at COFFER_TEST_GCP_ENDPOINT when it is set. */
-export async function startTarget(options: { inProcess?: boolean } = {}): Promise<GcpTarget> {
+export async function startBackend(options: { inProcess?: boolean } = {}): Promise<GcpBackend> {
   const external = process.env.COFFER_TEST_GCP_ENDPOINT;
   if (external && !options.inProcess) return { ...containerTarget(external), stop: async () => {} };
   const emulator = await startGcpEmulator();
@@ -63,11 +60,10 @@ export function testInjections(extra: GcpStoreInjections = {}): GcpStoreInjectio
   };
 }
 
-export function contextFor(deploymentId = "test-deployment"): StoreContext {
-  return { deploymentId, dataDir: "/nonexistent", databaseUrl: "", logger: silentLogger };
-}
-
-export function storeOptions(target: Pick<GcpTarget, "host" | "port">, extra: Partial<GcpStoreOptions> = {}) {
+export function storeOptions(
+  target: Pick<GcpBackend, "host" | "port">,
+  extra: Partial<GcpStoreOptions> = {},
+) {
   return {
     project: PROJECT,
     apiEndpoint: target.host,
@@ -78,16 +74,16 @@ export function storeOptions(target: Pick<GcpTarget, "host" | "port">, extra: Pa
 }
 
 export function storeFor(
-  target: Pick<GcpTarget, "host" | "port">,
+  target: Pick<GcpBackend, "host" | "port">,
   extra: Partial<GcpStoreOptions> = {},
   deploymentId = "test-deployment",
   injections: GcpStoreInjections = testInjections(),
-): GcpSecretManagerStore {
-  return new GcpSecretManagerStore(storeOptions(target, extra), contextFor(deploymentId), injections);
+): GcpStore {
+  return new GcpStore(storeOptions(target, extra), contextFor(deploymentId), injections);
 }
 
 /** The official client, straight at the target: to look behind the store's back. */
-export function rawClient(target: Pick<GcpTarget, "host" | "port">): SecretManagerServiceClient {
+export function rawClient(target: Pick<GcpBackend, "host" | "port">): SecretManagerServiceClient {
   return new SecretManagerServiceClient({
     apiEndpoint: target.host,
     port: target.port,
@@ -99,7 +95,6 @@ export function rawClient(target: Pick<GcpTarget, "host" | "port">): SecretManag
 export const sample: SecretValues = { username: "fake-user", password: "fake-password-1" };
 
 /** A loopback port with nothing listening on it. */
-export const closedPort = freePort;
 
 /**
  * A SecretsService over SQLite metadata (in a fresh temporary directory) and a gcp store at
@@ -108,19 +103,19 @@ export const closedPort = freePort;
  * closes both and removes the directory.
  */
 export function serviceOver(
-  target: Pick<GcpTarget, "host" | "port">,
+  target: Pick<GcpBackend, "host" | "port">,
   parts: Partial<ServiceParts> = {},
   injections: GcpStoreInjections = testInjections(),
 ) {
   return serviceOverStore(
     createService,
-    (context) => new GcpSecretManagerStore(storeOptions(target), context, injections),
+    (context) => new GcpStore(storeOptions(target), context, injections),
     parts,
   );
 }
 
 /** The target an endpoint (`host:port`, plain-text gRPC, e.g. a container's) names. */
-export function containerTarget(endpoint: string): Pick<GcpTarget, "host" | "port"> {
+export function containerTarget(endpoint: string): Pick<GcpBackend, "host" | "port"> {
   const separator = endpoint.lastIndexOf(":");
   return { host: endpoint.slice(0, separator), port: Number(endpoint.slice(separator + 1)) };
 }

@@ -13,22 +13,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deploymentSlug, gcpStore, MAX_VALUE_BYTES, PAYLOAD_LIMIT_BYTES } from "../src/index.js";
 import {
   contextFor,
-  type GcpTarget,
+  type GcpBackend,
   noRetry,
   PROJECT,
   rawClient,
   sample,
-  startTarget,
+  startBackend,
   storeFor,
   storeOptions,
 } from "./helpers.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let raw: SecretManagerServiceClient;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   raw = rawClient(target);
 });
 
@@ -55,7 +55,7 @@ describe("naming and labels", () => {
     const id = newSecretId();
     await store.create(id, sample);
     const name = `projects/${PROJECT}/secrets/vault7-prod-eu-${id}`;
-    expect(store.resourceName(id)).toBe(name);
+    expect(store.nameOf(id)).toBe(name);
     const [secret] = await raw.getSecret({ name }, noRetry);
     expect(secret.labels).toEqual({
       team: "payments",
@@ -96,8 +96,8 @@ describe("naming and labels", () => {
     const id = newSecretId();
     await store.create(id, sample);
     const slug = deploymentSlug("Team A / Prod");
-    const [secret] = await raw.getSecret({ name: store.resourceName(id) }, noRetry);
-    expect(store.resourceName(id)).toBe(`projects/${PROJECT}/secrets/coffer-${slug}-${id}`);
+    const [secret] = await raw.getSecret({ name: store.nameOf(id) }, noRetry);
+    expect(store.nameOf(id)).toBe(`projects/${PROJECT}/secrets/coffer-${slug}-${id}`);
     expect(secret.labels?.["coffer-deployment"]).toBe(slug);
     expect(await store.get(id)).toEqual(sample);
     await store.delete(id);
@@ -107,12 +107,12 @@ describe("naming and labels", () => {
     const store = open(target);
     const id = newSecretId();
     await store.create(id, sample);
-    const text = await accessRaw(store.resourceName(id));
+    const text = await accessRaw(store.nameOf(id));
     const envelope = JSON.parse(text) as { coffer: string; values: unknown };
     expect(Object.keys(envelope)).toEqual(["coffer", "values"]);
     expect(envelope.coffer).toMatch(/^v1:[0-9a-f]{32}$/);
     expect(envelope.values).toEqual(sample);
-    const [version] = await raw.getSecretVersion({ name: `${store.resourceName(id)}/versions/1` }, noRetry);
+    const [version] = await raw.getSecretVersion({ name: `${store.nameOf(id)}/versions/1` }, noRetry);
     expect(version.clientSpecifiedPayloadChecksum).toBe(true);
     await store.delete(id);
   });
@@ -123,7 +123,7 @@ describe("naming and labels", () => {
     const id = newSecretId();
     const padding = MAX_VALUE_BYTES - JSON.stringify({ data: "" }).length;
     await store.create(id, { data: "x".repeat(padding) });
-    const text = await accessRaw(store.resourceName(id));
+    const text = await accessRaw(store.nameOf(id));
     expect(Buffer.byteLength(text)).toBe(PAYLOAD_LIMIT_BYTES);
     await expect(store.update(id, { data: "x".repeat(padding + 1) })).rejects.toBeInstanceOf(
       ValueTooLargeError,
@@ -160,7 +160,7 @@ describe("what is not this deployment's is absent", () => {
   it("a secret under its name with another deployment's labels is not read, updated, deleted or overwritten", async () => {
     const store = open(target);
     const id = newSecretId();
-    const name = store.resourceName(id);
+    const name = store.nameOf(id);
     await plantForeign(
       name,
       { "coffer-deployment": "someone-else", "coffer-secret-id": id },
@@ -181,10 +181,10 @@ describe("what is not this deployment's is absent", () => {
   it("a secret with no labels and a plain JSON payload is absent too", async () => {
     const store = open(target);
     const id = newSecretId();
-    await plantForeign(store.resourceName(id), {}, '{"password":"fake-foreign-2"}');
+    await plantForeign(store.nameOf(id), {}, '{"password":"fake-foreign-2"}');
     await expect(store.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(store.delete(id)).rejects.toBeInstanceOf(SecretNotFoundError);
-    await raw.deleteSecret({ name: store.resourceName(id) }, noRetry);
+    await raw.deleteSecret({ name: store.nameOf(id) }, noRetry);
   });
 
   it("values copied from another secret are not returned: the payload is bound to its own secret id", async () => {
@@ -195,8 +195,8 @@ describe("what is not this deployment's is absent", () => {
     // Someone copies a's latest payload into b (labels on b are still right).
     await raw.addSecretVersion(
       {
-        parent: store.resourceName(b),
-        payload: { data: Buffer.from(await accessRaw(store.resourceName(a))) },
+        parent: store.nameOf(b),
+        payload: { data: Buffer.from(await accessRaw(store.nameOf(a))) },
       },
       noRetry,
     );
@@ -211,7 +211,7 @@ describe("what is not this deployment's is absent", () => {
     const first = open(target, { namePrefix: "coffer-a" }, "b");
     const second = open(target, { namePrefix: "coffer" }, "a-b");
     const id = newSecretId();
-    expect(first.resourceName(id)).toBe(second.resourceName(id));
+    expect(first.nameOf(id)).toBe(second.nameOf(id));
     await first.create(id, { password: "fake-first" });
     await expect(second.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(second.delete(id)).rejects.toBeInstanceOf(SecretNotFoundError);

@@ -15,15 +15,15 @@ import {
 import type { GcpEmulator } from "@coffer/emulators";
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { GcpSecretManagerStore } from "../src/index.js";
-import { type GcpTarget, noRetry, PROJECT, rawClient, serviceOver, startTarget } from "./helpers.js";
+import type { GcpStore } from "../src/index.js";
+import { type GcpBackend, noRetry, PROJECT, rawClient, serviceOver, startBackend } from "./helpers.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let emulator: GcpEmulator;
 let raw: SecretManagerServiceClient;
 
 beforeAll(async () => {
-  target = await startTarget({ inProcess: true });
+  target = await startBackend({ inProcess: true });
   emulator = target.emulator!;
   raw = rawClient(target);
 });
@@ -36,13 +36,13 @@ afterAll(async () => {
 });
 
 /** Which of `ids` Secret Manager holds a secret for (looked up by the store's resource names). */
-async function secretsHeld(store: GcpSecretManagerStore, ids: string[]): Promise<string[]> {
+async function secretsHeld(store: GcpStore, ids: string[]): Promise<string[]> {
   const [secrets] = await raw.listSecrets(
     { parent: `projects/${PROJECT}` },
     { ...noRetry, autoPaginate: true },
   );
   const names = new Set(secrets.map((secret) => secret.name ?? ""));
-  return ids.filter((id) => names.has(store.resourceName(id)));
+  return ids.filter((id) => names.has(store.nameOf(id)));
 }
 
 async function open(hooks: StepHooks) {

@@ -3,12 +3,12 @@
 // every value living in Secret Manager.
 import { describeServiceConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
-import { type GcpTarget, serviceOver, startTarget } from "./helpers.js";
+import { type GcpBackend, serviceOver, startBackend } from "./helpers.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
 });
 
 afterAll(async () => {

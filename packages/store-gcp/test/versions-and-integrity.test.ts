@@ -2,16 +2,16 @@
 import { IntegrityError, newSecretId, type SecretsStore } from "@coffer/core";
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isChecksumMismatch, mapGcpError } from "../src/index.js";
-import { type GcpTarget, noRetry, rawClient, startTarget, storeFor } from "./helpers.js";
+import { isChecksumMismatch, toStoreError } from "../src/index.js";
+import { type GcpBackend, noRetry, rawClient, startBackend, storeFor } from "./helpers.js";
 import { startTamperingRelay } from "./tampering-relay.js";
 
-let target: GcpTarget;
+let target: GcpBackend;
 let raw: SecretManagerServiceClient;
 const stores: SecretsStore[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startBackend();
   raw = rawClient(target);
 });
 
@@ -35,7 +35,7 @@ describe("version clean-up", () => {
     const id = newSecretId();
     await store.create(id, { v: "1" });
     for (const v of ["2", "3", "4"]) await store.update(id, { v });
-    expect(await versionStates(store.resourceName(id))).toEqual({
+    expect(await versionStates(store.nameOf(id))).toEqual({
       1: "DESTROYED",
       2: "DESTROYED",
       3: "DESTROYED",
@@ -51,9 +51,9 @@ describe("version clean-up", () => {
     const id = newSecretId();
     await store.create(id, { v: "1" });
     await store.update(id, { v: "2" });
-    expect(await versionStates(store.resourceName(id))).toEqual({ 1: "ENABLED", 2: "ENABLED" });
+    expect(await versionStates(store.nameOf(id))).toEqual({ 1: "ENABLED", 2: "ENABLED" });
     for (const v of ["3", "4", "5", "6"]) await store.update(id, { v });
-    expect(await versionStates(store.resourceName(id))).toEqual({
+    expect(await versionStates(store.nameOf(id))).toEqual({
       1: "DESTROYED",
       2: "DESTROYED",
       3: "DESTROYED",
@@ -62,7 +62,7 @@ describe("version clean-up", () => {
       6: "ENABLED",
     });
     // The kept versions hold the earlier values, for an operator to roll back by hand.
-    const [five] = await raw.accessSecretVersion({ name: `${store.resourceName(id)}/versions/5` }, noRetry);
+    const [five] = await raw.accessSecretVersion({ name: `${store.nameOf(id)}/versions/5` }, noRetry);
     expect(JSON.parse(Buffer.from(five.payload?.data as Uint8Array).toString()).values).toEqual({ v: "5" });
     await store.delete(id);
   });
@@ -71,7 +71,7 @@ describe("version clean-up", () => {
     const store = storeFor(target);
     stores.push(store);
     const id = newSecretId();
-    const name = store.resourceName(id);
+    const name = store.nameOf(id);
     await store.create(id, { v: "1" });
     // Versions added behind the store's back (or left by an interrupted clean-up).
     await raw.addSecretVersion({ parent: name, payload: { data: Buffer.from("fake-leftover-2") } }, noRetry);
@@ -126,7 +126,7 @@ describe("checksums", () => {
       )
       .catch((caught: unknown) => caught);
     expect(isChecksumMismatch(refusal)).toBe(true);
-    const mapped = mapGcpError(refusal, { operation: "update", id: "0b7e5a36-58f4-4c44-9d8e-6f2b8d0c1a2b" });
+    const mapped = toStoreError(refusal, { operation: "update", id: "0b7e5a36-58f4-4c44-9d8e-6f2b8d0c1a2b" });
     expect(mapped).toBeInstanceOf(IntegrityError);
     expect(JSON.stringify(mapped.toJSON())).not.toContain("fake-password-1");
     // And nothing was stored.

@@ -1,4 +1,17 @@
-import { memoryStore } from "./memory-store.js";
+/** The `memory` store package: its registration (the default export) and the store class. */
+import { defineStore } from "@coffer/core";
+import { MemoryStore } from "./memory-store.js";
+import { memoryStoreOptions } from "./options.js";
 
-export { MemoryStore, type MemoryStoreOptions, memoryStore, memoryStoreOptions } from "./memory-store.js";
+export { MemoryStore } from "./memory-store.js";
+export { type MemoryStoreOptions, memoryStoreOptions, type ParsedMemoryStoreOptions } from "./options.js";
+
+/** The registration: `COFFER_STORE_TYPE=memory`. */
+export const memoryStore = defineStore({
+  type: "memory",
+  description: "Values in process memory: lost on exit. For tests and demos.",
+  optionsSchema: memoryStoreOptions,
+  create: (options) => new MemoryStore(options),
+});
+
 export default memoryStore;

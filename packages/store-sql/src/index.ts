@@ -1,3 +1,4 @@
+/** The `sql` store package: its registration (the default export, the default store) and what tests and tools use. */
 import { defineStore } from "@coffer/core";
 import { sqlStoreOptions } from "./options.js";
 import { SqlStore } from "./sql-store.js";

@@ -1,3 +1,4 @@
+/** The `sql` store's options: where the values live (the metadata database by default) and the keys that encrypt them. */
 import { z } from "@coffer/core";
 import { keyProblem, parseKeyring } from "@coffer/sql";
 import { sealedLength } from "./envelope.js";

@@ -12,7 +12,6 @@ import {
   assertSecretId,
   chunk,
   type HealthReport,
-  IntegrityError,
   InvalidConfigError,
   isCofferError,
   type SecretId,
@@ -23,6 +22,7 @@ import {
 } from "@coffer/core";
 import type { Keyring } from "@coffer/sql";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
+import { isValuesMap } from "@coffer/store-kit";
 import { type Binding, FORMAT, open, seal } from "./envelope.js";
 import {
   conflict,
@@ -35,6 +35,7 @@ import {
   undecryptable,
 } from "./errors.js";
 import { FileKeySource, type KeySource, StaticKeySource } from "./key-source.js";
+import { checkKeyring, lostKeyringError } from "./keyring-check.js";
 import { BATCH_GET_MAX, type ParsedSqlStoreOptions } from "./options.js";
 import {
   assertBatchSize,
@@ -45,14 +46,12 @@ import {
   reencrypt,
 } from "./rotation.js";
 import { MIGRATIONS_TABLE, migrations } from "./schema.js";
-import { type KeyUsage, type SealedRow, type StoredRow, ValuesTable } from "./values-table.js";
+import { type SealedRow, type StoredRow, ValuesTable } from "./values-table.js";
 
 export const KEYRING_FILE_NAME = "sql-store.keyring.json";
 
 /** A file-backed keyring is re-checked for changes by other processes at most this often. */
 const KEYRING_RECHECK_MS = 1_000;
-/** Rows decrypted per key at init to prove the key is the right one. */
-const KEY_CHECK_SAMPLES = 2;
 
 type State = "new" | "ready" | "closed";
 
@@ -105,9 +104,16 @@ export class SqlStore extends AbstractSecretsStore {
     const table = this.#openTable();
     await migrate(this.#database!, MIGRATIONS_TABLE, migrations);
     const keyring = await this.#keys.load(async () => {
-      if ((await table.keyIds()).length > 0) throw this.#lostKeyringError(await table.keyUsage());
+      if ((await table.keyIds()).length > 0)
+        throw lostKeyringError((this.#keys as FileKeySource).file, await table.keyUsage());
     });
-    await this.#checkKeyring(table, keyring);
+    await checkKeyring(
+      table,
+      keyring,
+      this.#keys.origin,
+      (row, keyId) => this.#binding(row, keyId),
+      this.#context.logger,
+    );
     this.#keyring = keyring;
     this.#keyringCheckedAt = Date.now();
     this.#state = "ready";
@@ -358,65 +364,6 @@ export class SqlStore extends AbstractSecretsStore {
   #binding(secretId: SecretId, keyId: string): Binding {
     return { deploymentId: this.#context.deploymentId, secretId, keyId };
   }
-
-  async #checkKeyring(table: ValuesTable, keyring: Keyring): Promise<void> {
-    const inUse = await table.keyIds();
-    const readable = inUse.filter((keyId) => keyring.has(keyId));
-    if (readable.length < inUse.length) {
-      // Counting each key's rows reads every row: only when a key is missing, for the messages.
-      const missing = (await table.keyUsage()).filter((each) => !keyring.has(each.keyId));
-      if (readable.length === 0) throw this.#undecryptableError(missing, keyring);
-      for (const each of missing) {
-        this.#context.logger.warn(
-          `${each.rows} secret(s) are encrypted with key '${each.keyId}', which is not in the keyring; reading them fails until it is added back.`,
-          { keyId: each.keyId, rows: each.rows, source: this.#keys.origin },
-        );
-      }
-    }
-    for (const keyId of readable) {
-      const samples = await table.sample(keyId, KEY_CHECK_SAMPLES);
-      const failed = samples.filter(
-        (row) => open(keyring.key(keyId)!, this.#binding(row.secret_id, keyId), row) === undefined,
-      );
-      if (samples.length > 0 && failed.length === samples.length) {
-        throw new IntegrityError(
-          `Key '${keyId}' in ${this.#keys.origin} does not decrypt the secrets stored under that id: it is not the key they were encrypted with.`,
-          {
-            hint: `Restore the original key '${keyId}' from your keyring backup.`,
-            details: { keyId, checked: samples.map((row) => row.secret_id) },
-          },
-        );
-      }
-      for (const row of failed) {
-        this.#context.logger.warn("A stored secret fails authentication: its row was altered or copied.", {
-          id: row.secret_id,
-          keyId,
-        });
-      }
-    }
-  }
-
-  #undecryptableError(missing: KeyUsage[], keyring: Keyring): IntegrityError {
-    const one = missing.length === 1;
-    return new IntegrityError(
-      `None of the stored secrets can be decrypted: they are encrypted with ${describeUsage(missing)}, which ${one ? "is" : "are"} not in ${this.#keys.origin} (it holds ${quoteIds(keyring.ids())}).`,
-      {
-        hint: `Configure the key${one ? "" : "s"} these secrets were written with (restore ${this.#keys.origin} from your backup); add ${one ? "it" : "them"} back to read these secrets.`,
-        details: { missingKeyIds: missing.map((each) => each.keyId), keyIds: keyring.ids() },
-      },
-    );
-  }
-
-  #lostKeyringError(usage: { keyId: string; rows: number }[]): IntegrityError {
-    const file = (this.#keys as FileKeySource).file;
-    return new IntegrityError(
-      `The keyring file ${file} does not exist, but the database holds secrets encrypted with ${describeUsage(usage)}. Coffer will not create a new key while they exist.`,
-      {
-        hint: "Restore the keyring file from your backup (or give the keys in option `keyring`). Without those keys the secrets cannot be read.",
-        details: { file, missingKeyIds: usage.map((each) => each.keyId) },
-      },
-    );
-  }
 }
 
 /** Decrypted text must be a JSON object of strings; anything else means a damaged row. */
@@ -427,22 +374,6 @@ function parseValues(id: SecretId, plaintext: string): SecretValues {
   } catch {
     throw damaged(id, "the decrypted values are not JSON");
   }
-  if (
-    parsed === null ||
-    typeof parsed !== "object" ||
-    Array.isArray(parsed) ||
-    !Object.values(parsed).every((value) => typeof value === "string")
-  ) {
-    throw damaged(id, "the decrypted values are not a map of strings");
-  }
-  return parsed as SecretValues;
-}
-
-function quoteIds(ids: readonly string[]): string {
-  return ids.map((id) => `'${id}'`).join(", ");
-}
-
-function describeUsage(usage: readonly { keyId: string; rows: number }[]): string {
-  const parts = usage.map((each) => `key '${each.keyId}' (${each.rows} secret${each.rows === 1 ? "" : "s"})`);
-  return parts.join(", ");
+  if (!isValuesMap(parsed)) throw damaged(id, "the decrypted values are not a map of strings");
+  return parsed;
 }

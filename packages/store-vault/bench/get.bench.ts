@@ -11,7 +11,7 @@
 // call is timed on its own.
 import { startVaultEmulator } from "@coffer/emulators";
 import { createService } from "@coffer/service";
-import { VaultSecretsStore, vaultStoreOptions } from "@coffer/store-vault";
+import { VaultStore, vaultStoreOptions } from "@coffer/store-vault";
 import { OutageProxy, serviceOverStore } from "@coffer/testkit";
 import vaultFactory from "node-vault";
 import { generate } from "selfsigned";
@@ -42,7 +42,7 @@ async function setUp(address: string, tlsCa?: string) {
   const { service, store, close } = await serviceOverStore(
     createService,
     (context) =>
-      new VaultSecretsStore(
+      new VaultStore(
         vaultStoreOptions.parse({ address, token, ...(tlsCa !== undefined && { tlsCa }) }),
         context,
       ),
@@ -57,7 +57,7 @@ async function setUp(address: string, tlsCa?: string) {
       service.getMetadata(actor, { name: "bench-db" }),
     ),
   ];
-  return { coffer, dataPath: `secret/data/${store.pathOf(id)}`, close };
+  return { coffer, dataPath: `secret/data/${store.nameOf(id)}`, close };
 }
 
 const emulator = await startVaultEmulator({ rootToken: token });

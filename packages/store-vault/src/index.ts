@@ -1,17 +1,19 @@
+/** The `vault` store package: its registration (the default export) and what tests and embedders use. */
 import { defineStore } from "@coffer/core";
+import { TLS_FILE_OPTIONS } from "@coffer/store-kit";
 import { vaultStoreOptions } from "./options.js";
-import { VaultSecretsStore } from "./vault-store.js";
+import { VaultStore } from "./vault-store.js";
 
 export { type AuthStats, TokenKeeper, type VaultCredentials } from "./auth.js";
 export { toStoreError } from "./errors.js";
 export {
   DEFAULT_MAX_VALUE_BYTES,
-  type ResolvedVaultStoreOptions,
+  type ParsedVaultStoreOptions,
   type VaultStoreOptions,
   vaultStoreOptions,
 } from "./options.js";
-export { DEPLOYMENT_KEY, SECRET_ID_KEY, VaultPaths } from "./paths.js";
-export { VaultSecretsStore, type VaultStoreHooks } from "./vault-store.js";
+export { VaultPaths } from "./paths.js";
+export { VaultStore, type VaultStoreInjections } from "./vault-store.js";
 
 /** The registration: `COFFER_STORE_TYPE=vault`. */
 export const vaultStore = defineStore({
@@ -19,7 +21,8 @@ export const vaultStore = defineStore({
   description: "HashiCorp Vault KV v2: one key per Coffer secret, native versions and check-and-set.",
   optionsSchema: vaultStoreOptions,
   sensitiveOptions: ["token", "roleId", "secretId"],
-  create: (options, context) => new VaultSecretsStore(options, context),
+  fileOptions: TLS_FILE_OPTIONS,
+  create: (options, context) => new VaultStore(options, context),
 });
 
 export default vaultStore;

@@ -3,14 +3,12 @@
  * they are: a prefix with `?` or `..` in it would address something else entirely.
  */
 import { z } from "@coffer/core";
+import { optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
 
 /** Path segments: letters, digits, `.`, `_`, `-`; not `.` or `..`; joined by single slashes. */
 const SEGMENT = "(?!\\.{1,2}(?:/|$))[A-Za-z0-9._-]+";
 const VAULT_PATH = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
 const PATH_RULE = "use letters, digits, '.', '_' and '-' in segments separated by single slashes";
-
-/** A deployment id becomes one path segment. */
-export const DEPLOYMENT_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
 
 const vaultPath = () => z.string().max(256).regex(VAULT_PATH, PATH_RULE);
 
@@ -31,8 +29,8 @@ export const vaultStoreOptions = z
     pathPrefix: vaultPath().default("coffer"),
     /** Vault Enterprise / HCP namespace (X-Vault-Namespace). */
     namespace: vaultPath().optional(),
-    /** PEM certificate(s) to trust for an https address, or `@/path/to/ca.pem`. */
-    tlsCa: z.string().min(1).optional(),
+    /** PEM certificate(s) to trust for an https address (a file as `@/path/to/ca.pem`, a file option). */
+    tlsCa: tlsCa().optional(),
     /** Token auth. */
     token: z.string().min(1).optional(),
     /** AppRole auth: the role ID and a secret ID. */
@@ -50,38 +48,26 @@ export const vaultStoreOptions = z
       .max(32 * 1024 * 1024)
       .default(DEFAULT_MAX_VALUE_BYTES),
     /** Milliseconds a request may take before it is abandoned as unavailable. */
-    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    timeoutMs: timeoutMs(),
   })
   .strict()
   .superRefine((options, context) => {
     const appRole = options.roleId !== undefined || options.secretId !== undefined;
     if (options.token !== undefined && appRole) {
-      context.addIssue({
-        code: "custom",
-        path: ["token"],
-        message: "give either token or roleId and secretId (AppRole), not both",
-      });
+      optionProblem(context, "token", "give either token or roleId and secretId (AppRole), not both");
     } else if (options.token === undefined && !appRole) {
-      context.addIssue({
-        code: "custom",
-        path: ["token"],
-        message: "Vault needs credentials: a token, or roleId and secretId (AppRole)",
-      });
+      optionProblem(context, "token", "Vault needs credentials: a token, or roleId and secretId (AppRole)");
     } else if (appRole && (options.roleId === undefined || options.secretId === undefined)) {
-      context.addIssue({
-        code: "custom",
-        path: [options.roleId === undefined ? "roleId" : "secretId"],
-        message: "AppRole needs both roleId and secretId",
-      });
+      optionProblem(
+        context,
+        options.roleId === undefined ? "roleId" : "secretId",
+        "AppRole needs both roleId and secretId",
+      );
     }
     if (options.tlsCa !== undefined && options.address.startsWith("http:")) {
-      context.addIssue({
-        code: "custom",
-        path: ["tlsCa"],
-        message: "tlsCa is given but the address is plain http; use an https address",
-      });
+      optionProblem(context, "tlsCa", "tlsCa is given but the address is plain http; use an https address");
     }
   });
 
 export type VaultStoreOptions = z.input<typeof vaultStoreOptions>;
-export type ResolvedVaultStoreOptions = z.output<typeof vaultStoreOptions>;
+export type ParsedVaultStoreOptions = z.output<typeof vaultStoreOptions>;

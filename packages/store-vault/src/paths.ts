@@ -1,25 +1,29 @@
 /**
  * Where a Coffer secret lives in Vault and how Coffer recognises it as its own.
  *
- * Data: `<mount>/data/<pathPrefix>/<deploymentId>/<id>`, the values map as the KV data itself, so
- * `vault kv get`, Vault Agent templates and the UI show it as ordinary keys.
- * Ownership: the key's KV v2 `custom_metadata` holds `coffer-deployment` and `coffer-secret-id`.
- * Vault returns custom_metadata with every data read, so checking it costs no extra call.
+ * Data: `<mount>/data/<pathPrefix>/<deployment>/<id>`, the values map as the KV data itself, so
+ * `vault kv get`, Vault Agent templates and the UI show it as ordinary keys. `<deployment>` is the
+ * deployment id, slugged by the kit's one rule when it is not a path segment of letters, digits,
+ * `.`, `_` and `-`. Ownership: the kit's marks in the key's KV v2 `custom_metadata`, which Vault
+ * returns with every data read, so checking it costs no extra call.
  */
 import type { SecretId } from "@coffer/core";
+import { deploymentSlug, hasOwnerMarks, ownerMarks } from "@coffer/store-kit";
 
-export const DEPLOYMENT_KEY = "coffer-deployment";
-export const SECRET_ID_KEY = "coffer-secret-id";
+/** A deployment id used as it is: one path segment (not `.` or `..`). */
+const FITS_DEPLOYMENT = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
 
 export class VaultPaths {
   readonly #relative: string;
+  readonly deployment: string;
 
   constructor(
     readonly mount: string,
     pathPrefix: string,
-    readonly deploymentId: string,
+    deploymentId: string,
   ) {
-    this.#relative = `${pathPrefix}/${deploymentId}`;
+    this.deployment = deploymentSlug(deploymentId, FITS_DEPLOYMENT);
+    this.#relative = `${pathPrefix}/${this.deployment}`;
   }
 
   /** The KV path under the mount, as `vault kv get -mount=<mount> <path>` takes it. */
@@ -41,12 +45,10 @@ export class VaultPaths {
   }
 
   ownership(id: SecretId): Record<string, string> {
-    return { [DEPLOYMENT_KEY]: this.deploymentId, [SECRET_ID_KEY]: id };
+    return ownerMarks(this.deployment, id);
   }
 
   owns(id: SecretId, customMetadata: unknown): boolean {
-    if (customMetadata === null || typeof customMetadata !== "object") return false;
-    const metadata = customMetadata as Record<string, unknown>;
-    return metadata[DEPLOYMENT_KEY] === this.deploymentId && metadata[SECRET_ID_KEY] === id;
+    return hasOwnerMarks(customMetadata, this.deployment, id);
   }
 }

@@ -5,34 +5,30 @@
  * key's metadata, getRevision reads `?version=n`, and an update is a write with `cas` set to the
  * revision it expects.
  */
-import { readFileSync } from "node:fs";
+
+import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
+import { assertSecretId, InvalidConfigError, SecretNotFoundError } from "@coffer/core";
 import {
-  AbstractSecretsStore,
-  assertSecretId,
-  type HealthReport,
-  IntegrityError,
-  InvalidConfigError,
-  probeHealth,
-  SecretExistsError,
-  type SecretId,
-  SecretNotFoundError,
-  type SecretValues,
-  type StoreCapabilities,
-  type StoreContext,
-  type UpdateOptions,
-  VersionConflictError,
-} from "@coffer/core";
-import vaultFactory from "node-vault";
-import { type AuthStats, TokenKeeper, type VaultCredentials } from "./auth.js";
-import { isCasMismatch, toStoreError, vaultMessage, vaultStatus } from "./errors.js";
+  BackendStore,
+  backendCapabilities,
+  decodeStoredValues,
+  noRevision,
+  notOurs,
+  revisionConflict,
+  secretExists,
+} from "@coffer/store-kit";
+import type { AuthStats } from "./auth.js";
+import { VaultCalls } from "./client.js";
+import { isCasMismatch, toStoreError, VAULT_BACKEND, vaultMessage, vaultStatus } from "./errors.js";
 import { JsonBody } from "./json-body.js";
-import { DEPLOYMENT_ID, type ResolvedVaultStoreOptions } from "./options.js";
+import type { ParsedVaultStoreOptions } from "./options.js";
 import { VaultPaths } from "./paths.js";
 
-type VaultClient = ReturnType<typeof vaultFactory>;
+/** What a missing revision's error says about the kept ones. */
+const PRUNED = "Older revisions are pruned beyond the key's max_versions; currentRevision gives the latest.";
 
 /** Test hooks, not options: tests share a clock with the emulator to move token TTLs. */
-export interface VaultStoreHooks {
+export interface VaultStoreInjections {
   clock?: () => number;
 }
 
@@ -52,59 +48,46 @@ interface KeyData {
 /** A plain update retries this many times when another writer gets in between. */
 const UPDATE_ATTEMPTS = 3;
 
-export class VaultSecretsStore extends AbstractSecretsStore {
+export class VaultStore extends BackendStore {
   readonly type = "vault";
-  readonly #options: ResolvedVaultStoreOptions;
+  readonly #options: ParsedVaultStoreOptions;
   readonly #context: StoreContext;
   readonly #paths: VaultPaths;
   readonly #clock: () => number;
-  #client: VaultClient | undefined;
-  #auth: TokenKeeper | undefined;
-  #started: Promise<void> | undefined;
+  readonly #vault: VaultCalls;
 
-  constructor(options: ResolvedVaultStoreOptions, context: StoreContext, hooks: VaultStoreHooks = {}) {
+  constructor(
+    options: ParsedVaultStoreOptions,
+    context: StoreContext,
+    injections: VaultStoreInjections = {},
+  ) {
     super();
-    if (!DEPLOYMENT_ID.test(context.deploymentId)) {
-      throw new InvalidConfigError(
-        `The deployment id '${context.deploymentId.slice(0, 80)}' cannot be part of a Vault path.`,
-        {
-          hint: "Use a deployment id of 1–128 letters, digits, '.', '_' and '-' (set COFFER_DEPLOYMENT_ID).",
-          details: { deploymentId: context.deploymentId.slice(0, 80) },
-        },
-      );
-    }
     this.#options = options;
     this.#context = context;
     this.#paths = new VaultPaths(options.mount, options.pathPrefix, context.deploymentId);
-    this.#clock = hooks.clock ?? Date.now;
+    this.#clock = injections.clock ?? Date.now;
+    this.#vault = new VaultCalls(options, this.#clock, context.logger);
   }
 
   capabilities(): StoreCapabilities {
-    return {
-      access: "read-write",
-      maxValueBytes: this.#options.maxValueBytes,
-      batchGetMax: 1,
-      versions: true,
-      cas: true,
-      softDelete: false,
-    };
+    return backendCapabilities({ maxValueBytes: this.#options.maxValueBytes, versions: true, cas: true });
   }
 
   /** The KV path of a secret under the mount (for operators and tests). */
-  pathOf(id: SecretId): string {
+  nameOf(id: SecretId): string {
     return this.#paths.keyPath(id);
   }
 
   /** Logins and renewals so far (a test and metrics hook). */
   get authStats(): AuthStats {
-    return { ...(this.#auth?.stats ?? { logins: 0, renewals: 0, failedRenewals: 0 }) };
+    return this.#vault.authStats;
   }
 
-  async init(): Promise<void> {
+  protected async probe(): Promise<void> {
     // Reading a path under our prefix that never exists needs only the policy Coffer needs anyway,
     // and proves address, TLS, credentials and mount at once.
     try {
-      await this.#request((client) => client.read(this.#paths.probe));
+      await this.#vault.request((client) => client.read(this.#paths.probe));
     } catch (error) {
       if (vaultStatus(error) === 404 && vaultMessage(error) === "") return;
       if (vaultStatus(error) === 404) {
@@ -113,7 +96,7 @@ export class VaultSecretsStore extends AbstractSecretsStore {
           details: { mount: this.#options.mount },
         });
       }
-      throw toStoreError(error, { operation: "reach Vault for" });
+      throw toStoreError(error, { operation: "access check" });
     }
   }
 
@@ -130,17 +113,16 @@ export class VaultSecretsStore extends AbstractSecretsStore {
    * create of the same id takes it over.
    */
   async create(id: SecretId, values: SecretValues): Promise<void> {
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const existing = await this.#metadataIfAny(id, "create");
     if (
       existing &&
       (!this.#paths.owns(id, existing.custom_metadata) || (existing.current_version ?? 0) > 0)
     ) {
-      throw exists(id);
+      throw secretExists(id, VAULT_BACKEND.service);
     }
     try {
-      await this.#request((client) =>
+      await this.#vault.request((client) =>
         client.write(this.#paths.metadata(id), {
           custom_metadata: this.#paths.ownership(id),
           ...(this.#options.maxVersions !== undefined && { max_versions: this.#options.maxVersions }),
@@ -151,13 +133,13 @@ export class VaultSecretsStore extends AbstractSecretsStore {
     }
     let written: { data?: { version?: unknown } } | undefined;
     try {
-      written = await this.#request((client) =>
+      written = await this.#vault.request((client) =>
         // Wrapped, so that keys such as __proto__ survive node-vault's HTTP client (see JsonBody).
         client.write(this.#paths.data(id), new JsonBody({ data: values, options: { cas: 0 } })),
       );
     } catch (error) {
       // Another writer of this very id got in between: the key is theirs to keep.
-      if (isCasMismatch(error)) throw exists(id);
+      if (isCasMismatch(error)) throw secretExists(id, VAULT_BACKEND.service);
       // The create failed, so leave nothing behind (if Vault can be reached; if not, what is
       // left is ours and is either empty or a complete secret, which the caller's cleanup or
       // reconciliation handles).
@@ -166,8 +148,8 @@ export class VaultSecretsStore extends AbstractSecretsStore {
     }
     if (typeof written?.data?.version !== "number") {
       // A KV version 1 mount stored both requests as plain keys at "metadata/…" and "data/…".
-      await this.#request((client) => client.delete(this.#paths.data(id))).catch(() => undefined);
-      await this.#request((client) => client.delete(this.#paths.metadata(id))).catch(() => undefined);
+      await this.#vault.request((client) => client.delete(this.#paths.data(id))).catch(() => undefined);
+      await this.#vault.request((client) => client.delete(this.#paths.metadata(id))).catch(() => undefined);
       throw notKvV2(this.#options.mount);
     }
   }
@@ -176,7 +158,7 @@ export class VaultSecretsStore extends AbstractSecretsStore {
     assertSecretId(id);
     let answer: { data?: KeyData };
     try {
-      answer = await this.#request((client) => client.read(this.#paths.data(id)));
+      answer = await this.#vault.request((client) => client.read(this.#paths.data(id)));
     } catch (error) {
       throw toStoreError(error, { operation: "read", id });
     }
@@ -185,14 +167,13 @@ export class VaultSecretsStore extends AbstractSecretsStore {
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
     this.assertCasSupported(options);
-    assertSecretId(id);
-    this.assertWithinLimit(id, values);
+    this.assertWrite(id, values);
     const expected = options?.expectedRevision;
     for (let attempt = 1; ; attempt++) {
       const current = (await this.#liveMetadata(id, "update")).current_version ?? 0;
-      if (expected !== undefined && expected !== current) throw conflict(id, expected, current);
+      if (expected !== undefined && expected !== current) throw revisionConflict(id, expected, current);
       try {
-        await this.#request((client) =>
+        await this.#vault.request((client) =>
           client.write(
             this.#paths.data(id),
             new JsonBody({ data: values, options: { cas: expected ?? current } }),
@@ -202,7 +183,8 @@ export class VaultSecretsStore extends AbstractSecretsStore {
       } catch (error) {
         if (!isCasMismatch(error)) throw toStoreError(error, { operation: "update", id });
         // Someone wrote in between. A check-and-set update fails; a plain one tries again on top.
-        if (expected !== undefined || attempt >= UPDATE_ATTEMPTS) throw conflict(id, expected ?? current);
+        if (expected !== undefined || attempt >= UPDATE_ATTEMPTS)
+          throw revisionConflict(id, expected ?? current);
       }
     }
   }
@@ -213,7 +195,7 @@ export class VaultSecretsStore extends AbstractSecretsStore {
     // remove. Deleting the metadata removes every version.
     await this.#ownedMetadata(id, "delete");
     try {
-      await this.#request((client) => client.delete(this.#paths.metadata(id)));
+      await this.#vault.request((client) => client.delete(this.#paths.metadata(id)));
     } catch (error) {
       throw toStoreError(error, { operation: "delete", id });
     }
@@ -226,121 +208,33 @@ export class VaultSecretsStore extends AbstractSecretsStore {
 
   override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
     assertSecretId(id);
-    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision);
+    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, PRUNED);
     let answer: { data?: KeyData };
     try {
-      answer = await this.#request((client) => client.read(`${this.#paths.data(id)}?version=${revision}`));
+      answer = await this.#vault.request((client) =>
+        client.read(`${this.#paths.data(id)}?version=${revision}`),
+      );
     } catch (error) {
-      if (vaultStatus(error) === 404) throw noRevision(id, revision);
+      if (vaultStatus(error) === 404) throw noRevision(id, revision, PRUNED);
       throw toStoreError(error, { operation: "read", id });
     }
     return this.#ownedValues(id, answer.data);
   }
 
-  async health(): Promise<HealthReport> {
-    return probeHealth(async () => {
-      await this.init();
-      return `Vault at ${this.#options.address}, mount ${this.#options.mount}`;
-    }, "Vault could not be checked.");
+  protected describe(): string {
+    return `Vault at ${this.#options.address}, mount ${this.#options.mount}`;
   }
 
   async close(): Promise<void> {
-    const auth = this.#auth;
-    this.#auth = undefined;
-    this.#client = undefined;
-    this.#started = undefined;
-    await auth?.close();
+    await this.#vault.close();
   }
 
   // --- internals -------------------------------------------------------------------------------
 
-  #clientOrNew(): { client: VaultClient; auth: TokenKeeper } {
-    if (this.#client && this.#auth) return { client: this.#client, auth: this.#auth };
-    const { address, namespace, timeoutMs } = this.#options;
-    const ca = this.#tlsCa();
-    const client = vaultFactory({
-      apiVersion: "v1",
-      endpoint: address,
-      // node-vault's debug output includes request bodies, i.e. secret values: never enable it.
-      debug: () => undefined,
-      // Given TLS options, node-vault builds its own https.Agent, without keep-alive: every request
-      // then paid a new TCP and TLS handshake. Keep connections open, as the global agents do.
-      requestOptions: {
-        timeout: timeoutMs,
-        ...(ca !== undefined && { ca }),
-        agentOptions: { keepAlive: true },
-      },
-      // Ignore VAULT_SKIP_VERIFY: verification is not something an environment variable turns off.
-      rpDefaults: { strictSSL: true },
-    } as Parameters<typeof vaultFactory>[0]);
-    // node-vault falls back to VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX when an option is
-    // empty; the store's options are the whole configuration, so set each one explicitly.
-    client.token = "";
-    (client as VaultClient & { pathPrefix: string }).pathPrefix = "";
-    (client as VaultClient & { namespace: string | undefined }).namespace = namespace;
-    const auth = new TokenKeeper(client, this.#credentials(), this.#clock, this.#context.logger);
-    this.#client = client;
-    this.#auth = auth;
-    return { client, auth };
-  }
-
-  #credentials(): VaultCredentials {
-    const { token, roleId, secretId, authMount } = this.#options;
-    if (token !== undefined) return { kind: "token", token };
-    return { kind: "approle", roleId: roleId!, secretId: secretId!, mount: authMount };
-  }
-
-  /** The CA to trust: the option's PEM, or the file it names with `@`. */
-  #tlsCa(): string | undefined {
-    const { tlsCa } = this.#options;
-    if (tlsCa === undefined) return undefined;
-    let pem = tlsCa;
-    if (tlsCa.startsWith("@")) {
-      try {
-        pem = readFileSync(tlsCa.slice(1), "utf8");
-      } catch (error) {
-        throw new InvalidConfigError(
-          `tlsCa points to ${tlsCa.slice(1)}, which cannot be read (${(error as NodeJS.ErrnoException).code}).`,
-          {
-            hint: "Check the path after '@', or give the PEM text itself.",
-            details: { file: tlsCa.slice(1) },
-          },
-        );
-      }
-    }
-    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-      throw new InvalidConfigError("tlsCa holds no PEM certificate.", {
-        hint: "Give the CA certificate as PEM text (-----BEGIN CERTIFICATE-----…) or as @/path/to/ca.pem.",
-      });
-    }
-    return pem;
-  }
-
-  /**
-   * Runs one Vault call: starts auth on first use, renews or logs in when due, and after a 403
-   * retries once if the token itself had gone bad (AppRole). Errors come back as node-vault threw
-   * them, for the caller to interpret.
-   */
-  async #request<T>(call: (client: VaultClient) => Promise<T>): Promise<T> {
-    const { client, auth } = this.#clientOrNew();
-    this.#started ??= auth.start().catch((error: unknown) => {
-      this.#started = undefined;
-      throw error;
-    });
-    await this.#started;
-    await auth.beforeRequest();
-    try {
-      return await call(client);
-    } catch (error) {
-      if (vaultStatus(error) === 403 && (await auth.recover())) return call(client);
-      throw error;
-    }
-  }
-
   /** The key's metadata, ours or not, or undefined when there is no key. */
   async #metadataIfAny(id: SecretId, operation: string): Promise<KeyMetadata | undefined> {
     try {
-      const answer: { data?: KeyMetadata } = await this.#request((client) =>
+      const answer: { data?: KeyMetadata } = await this.#vault.request((client) =>
         client.read(this.#paths.metadata(id)),
       );
       return answer.data ?? {};
@@ -354,12 +248,13 @@ export class VaultSecretsStore extends AbstractSecretsStore {
   async #ownedMetadata(id: SecretId, operation: string): Promise<KeyMetadata> {
     let answer: { data?: KeyMetadata };
     try {
-      answer = await this.#request((client) => client.read(this.#paths.metadata(id)));
+      answer = await this.#vault.request((client) => client.read(this.#paths.metadata(id)));
     } catch (error) {
       throw toStoreError(error, { operation, id });
     }
     const metadata = answer.data;
-    if (!metadata || !this.#paths.owns(id, metadata.custom_metadata)) throw notOurs(id);
+    if (!metadata || !this.#paths.owns(id, metadata.custom_metadata))
+      throw notOurs(id, VAULT_BACKEND.service);
     return metadata;
   }
 
@@ -379,57 +274,21 @@ export class VaultSecretsStore extends AbstractSecretsStore {
 
   #ownedValues(id: SecretId, data: KeyData | undefined): SecretValues {
     if (!data?.metadata) throw notKvV2(this.#options.mount);
-    if (!this.#paths.owns(id, data.metadata.custom_metadata)) throw notOurs(id);
-    const values = data.data;
-    const valid =
-      values !== null &&
-      typeof values === "object" &&
-      !Array.isArray(values) &&
-      Object.values(values).every((value) => typeof value === "string");
-    if (!valid) {
-      throw new IntegrityError(`Secret ${id} in Vault does not hold a map of string values.`, {
-        hint: "Something other than Coffer wrote this key; restore it from a backup or write it again with Coffer.",
-        details: { id },
-      });
-    }
-    return values as SecretValues;
+    if (!this.#paths.owns(id, data.metadata.custom_metadata)) throw notOurs(id, VAULT_BACKEND.service);
+    // KV data is an object; a string there is not JSON text to parse but something foreign.
+    return decodeStoredValues(
+      id,
+      typeof data.data === "string" ? undefined : data.data,
+      VAULT_BACKEND.service,
+    );
   }
 
   /** Undoes a half-made create; a failure here is logged, the create's own error is what matters. */
   async #removeKey(id: SecretId): Promise<void> {
-    await this.#request((client) => client.delete(this.#paths.metadata(id))).catch(() =>
-      this.#context.logger.warn("Could not remove a half-created Vault key.", { id }),
-    );
+    await this.#vault
+      .request((client) => client.delete(this.#paths.metadata(id)))
+      .catch(() => this.#context.logger.warn("Could not remove a half-created Vault key.", { id }));
   }
-}
-
-function exists(id: SecretId): SecretExistsError {
-  return new SecretExistsError(`Vault already holds a key for secret ${id}.`, {
-    hint: "Use update to change it, or delete it first.",
-    details: { id },
-  });
-}
-
-function notOurs(id: SecretId): SecretNotFoundError {
-  return new SecretNotFoundError(`Vault holds no secret ${id} of this deployment.`, {
-    hint: "Check the id; the secret may have been deleted.",
-    details: { id },
-  });
-}
-
-function noRevision(id: SecretId, revision: number): SecretNotFoundError {
-  return new SecretNotFoundError(`Vault holds no revision ${revision} of secret ${id}.`, {
-    hint: "Older revisions are pruned beyond the key's max_versions; currentRevision gives the latest.",
-    details: { id, revision: Number.isFinite(revision) ? revision : String(revision) },
-  });
-}
-
-function conflict(id: SecretId, expected: number, actual?: number): VersionConflictError {
-  const now = actual === undefined ? "changed meanwhile" : `is at revision ${actual}`;
-  return new VersionConflictError(`The secret ${id} ${now}, not the expected ${expected}.`, {
-    hint: "Read the secret again and retry with its current revision.",
-    details: { id, expected, ...(actual !== undefined && { actual }) },
-  });
 }
 
 function notKvV2(mount: string): InvalidConfigError {

@@ -9,9 +9,9 @@ import {
   CAPABILITIES,
   closedPort,
   externalAddress,
-  newStore,
   startBackend,
   startTrafficCounter,
+  storeFor,
   uniqueDeployment,
   type VaultBackend,
 } from "./helpers.js";
@@ -55,13 +55,13 @@ const common = {
   capabilities: CAPABILITIES,
   backendTraffic: () => counter.count(),
   unreachable: () =>
-    newStore({ ...backend, address: `http://127.0.0.1:${deadPort}` }, "unreachable", { timeoutMs: 2_000 }),
+    storeFor({ ...backend, address: `http://127.0.0.1:${deadPort}` }, "unreachable", { timeoutMs: 2_000 }),
 };
 
 const tokenDeployment = uniqueDeployment("conf-token");
 describeStoreConformance("vault (token)", {
   ...common,
-  create: () => newStore(counted(), tokenDeployment),
+  create: () => storeFor(counted(), tokenDeployment),
   // Neither the key nor (in the emulator) the mount sets max_versions: Vault keeps 10. A real
   // Vault's mount may keep more, so the count is only declared against the emulator.
   ...(!externalAddress && { keptRevisions: 10 }),
@@ -75,8 +75,8 @@ describeStoreConformance("vault (AppRole, maxVersions 5)", {
   create: () => {
     appRole ??= backend.emulator?.createAppRole("coffer-conformance", { tokenTtl: "1h" });
     return appRole
-      ? newStore(counted(), appRoleDeployment, { ...appRole, maxVersions: 5 })
-      : newStore(counted(), appRoleDeployment, { maxVersions: 5 });
+      ? storeFor(counted(), appRoleDeployment, { ...appRole, maxVersions: 5 })
+      : storeFor(counted(), appRoleDeployment, { maxVersions: 5 });
   },
   // Vault keeps the larger of the key's and the mount's max_versions: 5 while the mount sets none.
   ...(!externalAddress && { keptRevisions: 5 }),

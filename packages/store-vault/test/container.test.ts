@@ -12,7 +12,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { vaultStore } from "../src/index.js";
-import { CAPABILITIES, closedPort, newStore, serviceOver, uniqueDeployment } from "./helpers.js";
+import { CAPABILITIES, closedPort, serviceOver, storeFor, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -27,9 +27,9 @@ describeWith(
     const deployment = uniqueDeployment("container");
     describeStoreConformance("vault (container)", {
       registration: vaultStore,
-      create: () => newStore(target(), deployment),
+      create: () => storeFor(target(), deployment),
       unreachable: () =>
-        newStore({ address: `http://127.0.0.1:${deadPort}`, token: "not-a-real-token" }, "unreachable", {
+        storeFor({ address: `http://127.0.0.1:${deadPort}`, token: "not-a-real-token" }, "unreachable", {
           timeoutMs: 2_000,
         }),
       capabilities: CAPABILITIES,

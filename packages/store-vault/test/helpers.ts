@@ -3,18 +3,21 @@
  * (with COFFER_TEST_VAULT_TOKEN, a token allowed to use the `secret` KV v2 mount) when set.
  */
 import { createServer, connect as openSocket, type Socket } from "node:net";
-import { type Logger, type StoreCapabilities, type StoreContext, silentLogger } from "@coffer/core";
+import type { StoreCapabilities } from "@coffer/core";
 import { startVaultEmulator, type VaultEmulator, type VaultEmulatorOptions } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
-import { freePort, serviceOverStore } from "@coffer/testkit";
+import { contextFor, serviceOverStore } from "@coffer/testkit";
 import vaultFactory from "node-vault";
 import { generate } from "selfsigned";
 import {
-  VaultSecretsStore,
-  type VaultStoreHooks,
+  DEFAULT_MAX_VALUE_BYTES,
+  VaultStore,
+  type VaultStoreInjections,
   type VaultStoreOptions,
   vaultStoreOptions,
 } from "../src/index.js";
+
+export { closedPort, contextFor, uniqueDeployment } from "@coffer/testkit";
 
 export type VaultClient = ReturnType<typeof vaultFactory>;
 
@@ -30,7 +33,7 @@ export const externalAddress = process.env.COFFER_TEST_VAULT_ADDR;
 /** What the store declares. */
 export const CAPABILITIES: StoreCapabilities = {
   access: "read-write",
-  maxValueBytes: 512_000,
+  maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
   batchGetMax: 1,
   versions: true,
   cas: true,
@@ -50,10 +53,6 @@ export async function startBackend(options: VaultEmulatorOptions = {}): Promise<
   return { address: emulator.url, token: emulator.rootToken, emulator, stop: () => emulator.stop() };
 }
 
-export function context(deploymentId: string, logger: Logger = silentLogger): StoreContext {
-  return { deploymentId, dataDir: "/nonexistent", databaseUrl: "", logger };
-}
-
 /** Where a store connects: an address and the token it uses unless AppRole options are given. */
 export type VaultTarget = Pick<VaultBackend, "address" | "token">;
 
@@ -71,15 +70,15 @@ export function storeOptions(
   };
 }
 
-export function newStore(
+export function storeFor(
   backend: VaultTarget,
   deploymentId: string,
   extra: Partial<VaultStoreOptions> = {},
-  hooks: VaultStoreHooks = {},
-): VaultSecretsStore {
-  return new VaultSecretsStore(
+  hooks: VaultStoreInjections = {},
+): VaultStore {
+  return new VaultStore(
     vaultStoreOptions.parse(storeOptions(backend, extra)),
-    context(deploymentId),
+    contextFor(deploymentId),
     hooks,
   );
 }
@@ -105,13 +104,6 @@ export function manualClock(start = Date.UTC(2026, 0, 15, 12)) {
   };
 }
 
-/** A loopback port with nothing listening on it. */
-export const closedPort = freePort;
-
-export function uniqueDeployment(label: string): string {
-  return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
 /** What node-vault threw: its ApiResponseError carries the HTTP status. */
 export async function statusOf(promise: Promise<unknown>): Promise<number | undefined> {
   try {
@@ -134,7 +126,7 @@ export function serviceOver(
 ) {
   return serviceOverStore(
     createService,
-    (context) => new VaultSecretsStore(vaultStoreOptions.parse(storeOptions(backend, extra)), context),
+    (context) => new VaultStore(vaultStoreOptions.parse(storeOptions(backend, extra)), context),
     parts,
   );
 }

@@ -7,8 +7,8 @@ import {
   type SecretsStore,
 } from "@coffer/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { VaultSecretsStore } from "../src/index.js";
-import { externalAddress, manualClock, newStore, startBackend, type VaultBackend } from "./helpers.js";
+import type { VaultStore } from "../src/index.js";
+import { externalAddress, manualClock, startBackend, storeFor, type VaultBackend } from "./helpers.js";
 
 describe.skipIf(externalAddress)("token lifetimes", () => {
   const clock = manualClock();
@@ -22,8 +22,8 @@ describe.skipIf(externalAddress)("token lifetimes", () => {
     for (const store of opened.splice(0)) await store.close();
   });
 
-  function appRoleStore(role: { roleId: string; secretId: string }, deployment: string): VaultSecretsStore {
-    const store = newStore(backend, deployment, role, { clock: clock.now });
+  function appRoleStore(role: { roleId: string; secretId: string }, deployment: string): VaultStore {
+    const store = storeFor(backend, deployment, role, { clock: clock.now });
     opened.push(store);
     return store;
   }
@@ -77,7 +77,7 @@ describe.skipIf(externalAddress)("token lifetimes", () => {
     // The store's own clock stands still while Vault's moves on: the token expires in Vault
     // without the store expecting it, as after a revocation.
     let frozen = clock.now();
-    const store = newStore(backend, "approle-revoked", role, { clock: () => frozen });
+    const store = storeFor(backend, "approle-revoked", role, { clock: () => frozen });
     opened.push(store);
     const id = newSecretId();
     await store.create(id, { k: "fake" });
@@ -100,7 +100,7 @@ describe.skipIf(externalAddress)("token lifetimes", () => {
 
   it("token: a renewable token is renewed at two thirds of its TTL", async () => {
     const token = backend.emulator!.createToken({ ttl: 60, renewable: true });
-    const store = newStore(backend, "token-renew", { token }, { clock: clock.now });
+    const store = storeFor(backend, "token-renew", { token }, { clock: clock.now });
     opened.push(store);
     await store.init();
     clock.advance(41);
@@ -112,7 +112,7 @@ describe.skipIf(externalAddress)("token lifetimes", () => {
 
   it("token: a token that is not renewable is used until it expires, then access is denied", async () => {
     const token = backend.emulator!.createToken({ ttl: 60, renewable: false });
-    const store = newStore(backend, "token-fixed", { token }, { clock: clock.now });
+    const store = storeFor(backend, "token-fixed", { token }, { clock: clock.now });
     opened.push(store);
     await store.init();
     clock.advance(59);
@@ -123,7 +123,7 @@ describe.skipIf(externalAddress)("token lifetimes", () => {
   });
 
   it("token: an unknown token is BackendAccessDeniedError at init, and never shows up in the error", async () => {
-    const store = newStore(backend, "token-bad", { token: "not-a-real-token" }, { clock: clock.now });
+    const store = storeFor(backend, "token-bad", { token: "not-a-real-token" }, { clock: clock.now });
     opened.push(store);
     const error = await store.init().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BackendAccessDeniedError);
@@ -139,7 +139,7 @@ describe.skipIf(externalAddress)("outages", () => {
   afterAll(() => backend.stop());
 
   it("an outage is a quick, retryable BackendUnavailableError, and the same store recovers", async () => {
-    const store = newStore(backend, "outage");
+    const store = storeFor(backend, "outage");
     const id = newSecretId();
     await store.create(id, { k: "fake" });
     await backend.emulator!.suspend();
@@ -163,7 +163,7 @@ describe.skipIf(externalAddress)("outages", () => {
   it.each(["sealed", "internal", "rate-limited"] as const)(
     "a %s Vault is a retryable BackendUnavailableError that names neither values nor token",
     async (kind) => {
-      const store = newStore(backend, "faults");
+      const store = storeFor(backend, "faults");
       await store.init();
       const id = newSecretId();
       backend.emulator!.failNext(1, kind);

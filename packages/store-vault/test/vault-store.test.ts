@@ -12,17 +12,18 @@ import {
   SecretExistsError,
   SecretNotFoundError,
 } from "@coffer/core";
+import { deploymentSlug } from "@coffer/store-kit";
 import { OutageProxy } from "@coffer/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { vaultStore } from "../src/index.js";
+import { type VaultStore, vaultStore } from "../src/index.js";
 import {
-  context,
+  contextFor,
   externalAddress,
   loopbackCertificate,
-  newStore,
   rawClient,
   startBackend,
   statusOf,
+  storeFor,
   storeOptions,
   uniqueDeployment,
   type VaultBackend,
@@ -40,13 +41,13 @@ afterAll(() => backend.stop());
 describe("layout in Vault", () => {
   it("keeps the values as the KV data of <mount>/<pathPrefix>/<deploymentId>/<id>, ownership in custom_metadata", async () => {
     const deployment = uniqueDeployment("layout");
-    const store = newStore(backend, deployment, { maxVersions: 4 });
+    const store = storeFor(backend, deployment, { maxVersions: 4 });
     await store.init();
     const id = newSecretId();
     const values = { username: "fake-user", password: "fake-password-1" };
     await store.create(id, values);
 
-    expect(store.pathOf(id)).toBe(`coffer-test/${deployment}/${id}`);
+    expect(store.nameOf(id)).toBe(`coffer-test/${deployment}/${id}`);
     const data = await raw.read(`secret/data/coffer-test/${deployment}/${id}`);
     expect(data.data.data).toEqual(values);
     expect(data.data.metadata.version).toBe(1);
@@ -60,12 +61,12 @@ describe("layout in Vault", () => {
   });
 
   it("delete removes every version, and the id starts again at revision 1", async () => {
-    const store = newStore(backend, uniqueDeployment("delete"));
+    const store = storeFor(backend, uniqueDeployment("delete"));
     const id = newSecretId();
     await store.create(id, { v: "1" });
     await store.update(id, { v: "2" });
     await store.delete(id);
-    expect(await statusOf(raw.read(`secret/metadata/${store.pathOf(id)}`))).toBe(404);
+    expect(await statusOf(raw.read(`secret/metadata/${store.nameOf(id)}`))).toBe(404);
     await expect(store.getRevision(id, 1)).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.create(id, { v: "new" });
     expect(await store.currentRevision(id)).toBe(1);
@@ -81,12 +82,12 @@ describe("keys Coffer did not create", () => {
   });
 
   it("are absent, never overwritten or deleted, and block a create", async () => {
-    const store = newStore(backend, deployment);
+    const store = storeFor(backend, deployment);
     const untagged = newSecretId();
     const otherOwner = newSecretId();
-    await raw.write(`secret/data/${store.pathOf(untagged)}`, { data: { owner: "fake-someone-else" } });
-    await raw.write(`secret/data/${store.pathOf(otherOwner)}`, { data: { owner: "fake-someone-else" } });
-    await raw.write(`secret/metadata/${store.pathOf(otherOwner)}`, {
+    await raw.write(`secret/data/${store.nameOf(untagged)}`, { data: { owner: "fake-someone-else" } });
+    await raw.write(`secret/data/${store.nameOf(otherOwner)}`, { data: { owner: "fake-someone-else" } });
+    await raw.write(`secret/metadata/${store.nameOf(otherOwner)}`, {
       custom_metadata: { "coffer-deployment": "another-deployment", "coffer-secret-id": otherOwner },
     });
 
@@ -98,7 +99,7 @@ describe("keys Coffer did not create", () => {
       await expect(store.update(id, { owner: "fake-me" })).rejects.toBeInstanceOf(SecretNotFoundError);
       await expect(store.delete(id)).rejects.toBeInstanceOf(SecretNotFoundError);
       await expect(store.create(id, { owner: "fake-me" })).rejects.toBeInstanceOf(SecretExistsError);
-      const kept = await raw.read(`secret/data/${store.pathOf(id)}`);
+      const kept = await raw.read(`secret/data/${store.nameOf(id)}`);
       expect(kept.data.data).toEqual({ owner: "fake-someone-else" });
       expect(kept.data.metadata.version).toBe(1);
     }
@@ -106,24 +107,24 @@ describe("keys Coffer did not create", () => {
   });
 
   it("reports a key of ours holding something other than string values as an IntegrityError", async () => {
-    const store = newStore(backend, deployment);
+    const store = storeFor(backend, deployment);
     const id = newSecretId();
     await store.create(id, { k: "fake" });
-    await raw.write(`secret/data/${store.pathOf(id)}`, { data: { nested: { not: "a string" } } });
+    await raw.write(`secret/data/${store.nameOf(id)}`, { data: { nested: { not: "a string" } } });
     await expect(store.get(id)).rejects.toBeInstanceOf(IntegrityError);
     await store.delete(id);
     await store.close();
   });
 
   it("treats a key whose latest version was soft-deleted by hand as absent, yet lets Coffer delete it", async () => {
-    const store = newStore(backend, deployment);
+    const store = storeFor(backend, deployment);
     const id = newSecretId();
     await store.create(id, { k: "fake" });
-    await raw.delete(`secret/data/${store.pathOf(id)}`);
+    await raw.delete(`secret/data/${store.nameOf(id)}`);
     await expect(store.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(store.update(id, { k: "x" })).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.delete(id);
-    expect(await statusOf(raw.read(`secret/metadata/${store.pathOf(id)}`))).toBe(404);
+    expect(await statusOf(raw.read(`secret/metadata/${store.nameOf(id)}`))).toBe(404);
     await store.close();
   });
 });
@@ -141,16 +142,16 @@ describe.skipIf(externalAddress)("creates cut off by an outage", () => {
     request.method === "POST" && request.url.includes("/secret/data/");
 
   it("before the values arrive: an empty key of ours is left, absent to reads, taken over by a create of the same id", async () => {
-    const store = newStore({ address: proxy.url, token: backend.token }, uniqueDeployment("cut-before"));
+    const store = storeFor({ address: proxy.url, token: backend.token }, uniqueDeployment("cut-before"));
     const id = newSecretId();
     proxy.cutAt("before", isDataWrite);
     await expect(store.create(id, { k: "fake-cut" })).rejects.toBeInstanceOf(BackendUnavailableError);
     proxy.restore();
 
-    const metadata = (await raw.read(`secret/metadata/${store.pathOf(id)}`)).data;
+    const metadata = (await raw.read(`secret/metadata/${store.nameOf(id)}`)).data;
     expect(metadata.custom_metadata).toMatchObject({ "coffer-secret-id": id });
     expect(metadata.current_version).toBe(0);
-    expect(await statusOf(raw.read(`secret/data/${store.pathOf(id)}`))).toBe(404);
+    expect(await statusOf(raw.read(`secret/data/${store.nameOf(id)}`))).toBe(404);
     await expect(store.get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.create(id, { k: "fake-again" });
     expect(await store.get(id)).toEqual({ k: "fake-again" });
@@ -160,7 +161,7 @@ describe.skipIf(externalAddress)("creates cut off by an outage", () => {
   });
 
   it("after the values arrived, with the answer lost: the values are under a key of ours, never a stranded one", async () => {
-    const store = newStore({ address: proxy.url, token: backend.token }, uniqueDeployment("cut-after"));
+    const store = storeFor({ address: proxy.url, token: backend.token }, uniqueDeployment("cut-after"));
     const id = newSecretId();
     proxy.cutAt("after", isDataWrite);
     await expect(store.create(id, { k: "fake-landed" })).rejects.toBeInstanceOf(BackendUnavailableError);
@@ -168,12 +169,12 @@ describe.skipIf(externalAddress)("creates cut off by an outage", () => {
 
     // The store could not take the key back (the outage went on), but it is Coffer's: readable,
     // and removable by Coffer.
-    expect((await raw.read(`secret/metadata/${store.pathOf(id)}`)).data.custom_metadata).toMatchObject({
+    expect((await raw.read(`secret/metadata/${store.nameOf(id)}`)).data.custom_metadata).toMatchObject({
       "coffer-secret-id": id,
     });
     expect(await store.get(id)).toEqual({ k: "fake-landed" });
     await store.delete(id);
-    expect(await statusOf(raw.read(`secret/metadata/${store.pathOf(id)}`))).toBe(404);
+    expect(await statusOf(raw.read(`secret/metadata/${store.nameOf(id)}`))).toBe(404);
     await store.close();
   });
 });
@@ -193,7 +194,7 @@ describe.skipIf(externalAddress)("TLS", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "coffer-vault-tls-")), "ca.pem");
     writeFileSync(file, cert);
     for (const tlsCa of [cert, `@${file}`]) {
-      const store = newStore({ address: proxy.url, token: backend.token }, uniqueDeployment("tls"), {
+      const store = storeFor({ address: proxy.url, token: backend.token }, uniqueDeployment("tls"), {
         tlsCa,
       });
       const before = proxy.connections;
@@ -210,18 +211,18 @@ describe.skipIf(externalAddress)("TLS", () => {
 
   it("refuses a server whose certificate the CA did not sign, as InvalidConfigError", async () => {
     const stranger = await loopbackCertificate();
-    const store = newStore({ address: proxy.url, token: backend.token }, "tls-stranger", {
+    const store = storeFor({ address: proxy.url, token: backend.token }, "tls-stranger", {
       tlsCa: stranger.cert,
     });
     await expect(store.init()).rejects.toBeInstanceOf(InvalidConfigError);
-    const untrusting = newStore({ address: proxy.url, token: backend.token }, "tls-none");
+    const untrusting = storeFor({ address: proxy.url, token: backend.token }, "tls-none");
     await expect(untrusting.init()).rejects.toBeInstanceOf(InvalidConfigError);
   });
 });
 
 describe("versions", () => {
   it("keeps maxVersions revisions per secret", async () => {
-    const store = newStore(backend, uniqueDeployment("maxversions"), { maxVersions: 2 });
+    const store = storeFor(backend, uniqueDeployment("maxversions"), { maxVersions: 2 });
     const id = newSecretId();
     await store.create(id, { v: "1" });
     await store.update(id, { v: "2" });
@@ -242,7 +243,7 @@ describe("versions", () => {
     const own = await startBackend({ mounts: ["kv"] });
     try {
       await rawClient(own).write("kv/config", { max_versions: 4 });
-      const store = newStore(own, "mount-wins", { mount: "kv", maxVersions: 2 });
+      const store = storeFor(own, "mount-wins", { mount: "kv", maxVersions: 2 });
       const id = newSecretId();
       await store.create(id, { v: "1" });
       for (const v of ["2", "3", "4"]) await store.update(id, { v });
@@ -254,7 +255,7 @@ describe("versions", () => {
   });
 
   it("plain updates from concurrent writers all land, one revision each", async () => {
-    const store = newStore(backend, uniqueDeployment("concurrent"));
+    const store = storeFor(backend, uniqueDeployment("concurrent"));
     const id = newSecretId();
     await store.create(id, { v: "0" });
     await Promise.all(["1", "2", "3"].map((v) => store.update(id, { v })));
@@ -265,11 +266,19 @@ describe("versions", () => {
 });
 
 describe("configuration", () => {
-  it("refuses a deployment id that cannot be a path segment", () => {
+  it("slugs a deployment id that cannot be a path segment (the kit's one rule), end to end", async () => {
     for (const deploymentId of ["..", "a/b", "has space", ""]) {
-      expect(() => instantiateStore(vaultStore, storeOptions(backend), context(deploymentId))).toThrow(
-        InvalidConfigError,
-      );
+      const store = instantiateStore(
+        vaultStore,
+        storeOptions(backend),
+        contextFor(deploymentId),
+      ) as VaultStore;
+      const id = newSecretId();
+      expect(store.nameOf(id)).toBe(`coffer-test/${deploymentSlug(deploymentId, /(?!)/)}/${id}`);
+      await store.create(id, { k: "fake" });
+      expect(await store.get(id)).toEqual({ k: "fake" });
+      await store.delete(id);
+      await store.close();
     }
   });
 
@@ -279,10 +288,10 @@ describe("configuration", () => {
     process.env.VAULT_NAMESPACE = "somewhere-else";
     process.env.VAULT_PREFIX = "/elsewhere";
     try {
-      const store = newStore(backend, uniqueDeployment("env"));
+      const store = storeFor(backend, uniqueDeployment("env"));
       const id = newSecretId();
       await store.create(id, { k: "fake" });
-      expect((await raw.read(`secret/data/${store.pathOf(id)}`)).data.data).toEqual({ k: "fake" });
+      expect((await raw.read(`secret/data/${store.nameOf(id)}`)).data.data).toEqual({ k: "fake" });
       await store.delete(id);
       await store.close();
     } finally {
@@ -291,20 +300,20 @@ describe("configuration", () => {
   });
 
   it.skipIf(externalAddress)("reports a mount that does not exist as an InvalidConfigError", async () => {
-    const store = newStore(backend, "no-mount", { mount: "nothing-here" });
+    const store = storeFor(backend, "no-mount", { mount: "nothing-here" });
     await expect(store.init()).rejects.toBeInstanceOf(InvalidConfigError);
     expect(await store.health()).toMatchObject({ status: "error", errorCode: "INVALID_CONFIG" });
   });
 
   it.skipIf(externalAddress)("keeps each namespace's secrets in that namespace", async () => {
-    const inTeam = newStore(backend, "namespaced", { namespace: "team-a" });
+    const inTeam = storeFor(backend, "namespaced", { namespace: "team-a" });
     const id = newSecretId();
     await inTeam.create(id, { k: "fake" });
-    expect((await rawClient(backend, "team-a").read(`secret/data/${inTeam.pathOf(id)}`)).data.data).toEqual({
+    expect((await rawClient(backend, "team-a").read(`secret/data/${inTeam.nameOf(id)}`)).data.data).toEqual({
       k: "fake",
     });
-    expect(await statusOf(raw.read(`secret/data/${inTeam.pathOf(id)}`))).toBe(404);
-    await expect(newStore(backend, "namespaced").get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(await statusOf(raw.read(`secret/data/${inTeam.nameOf(id)}`))).toBe(404);
+    await expect(storeFor(backend, "namespaced").get(id)).rejects.toBeInstanceOf(SecretNotFoundError);
     await inTeam.delete(id);
     await inTeam.close();
   });

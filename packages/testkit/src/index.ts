@@ -34,4 +34,5 @@ export {
   serviceOverStore,
 } from "./service-over-store.js";
 export { dockerDisabled, dockerRequired, dockerRequiredBecause, isCi } from "./settings.js";
+export { closedPort, contextFor, uniqueDeployment } from "./store-test-helpers.js";
 export type { TestDatabase } from "./types.js";
