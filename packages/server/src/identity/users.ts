@@ -6,11 +6,10 @@
 import { SecretExistsError, SecretNotFoundError, ValidationError } from "@coffer/core";
 import { isUniqueViolation } from "@coffer/sql";
 import { newUserId, type UserRow } from "../identity-schema.js";
+import { USER_NAME } from "../input/fields.js";
 import { isRole, ROLES, type Role } from "../roles.js";
 import type { IdentityContext } from "./context.js";
 import type { User } from "./types.js";
-
-const USER_NAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
 
 export async function createUser(ctx: IdentityContext, name: string, role: Role): Promise<User> {
   validateUserName(name);

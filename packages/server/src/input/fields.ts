@@ -29,7 +29,7 @@ export function queryText() {
   });
 }
 
-/** A user name as the identity store accepts it (checked here so a lookup never sees another). */
+/** The user-name rule: the identity store's own check and the API's inputs both use it. */
 export const USER_NAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
 export function userName() {
   return z.string().regex(USER_NAME, {
