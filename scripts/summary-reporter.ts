@@ -1,3 +1,4 @@
+/** A vitest reporter, registered in vitest.config.ts next to the default one (see the class). */
 import type { Reporter, SerializedError, TestModule } from "vitest/node";
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * The public face of @coffer/conformance: the store suite (checklist C…/H…), the service suite
+ * (S…) and the outage suite, each as vitest registration and as plain cases, plus the assertions
+ * and fixtures a store package's own tests reuse.
+ */
 export * from "./assertions.js";
 export { tricky as trickyValues } from "./cases/fidelity.js";
 export { ConformanceHarness, planCases, runStoreConformance, storeConformanceCases } from "./harness.js";

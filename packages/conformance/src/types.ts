@@ -1,3 +1,7 @@
+/**
+ * The store suite's vocabulary: what a store package tells the suite (StoreConformanceOptions,
+ * with the hooks read-only and write-only stores need), what a case is, and what it gets to run.
+ */
 import type {
   SecretId,
   SecretsStore,

@@ -1,3 +1,4 @@
+/** The package's entry point: each emulator's start function, options and fault kinds. */
 export {
   type AwsEmulator,
   type AwsEmulatorOptions,

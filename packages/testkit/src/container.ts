@@ -1,3 +1,7 @@
+/**
+ * Any other test backend as a container (emulator images, for instance): one spec says the image,
+ * its override variable, the port and when it is ready, and the common plan decides whether it runs.
+ */
 import {
   GenericContainer,
   type GenericContainer as GenericContainerType,

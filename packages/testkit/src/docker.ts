@@ -1,3 +1,8 @@
+/**
+ * Is there a Docker engine Testcontainers can use, and if not, why: asked once per process, and
+ * answered from the socket files when there is nothing to ask, so a machine without Docker gets a
+ * plain reason instead of Testcontainers' runtime-strategy error.
+ */
 import { accessSync, constants, existsSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";

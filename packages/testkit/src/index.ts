@@ -1,3 +1,8 @@
+/**
+ * The public face of @coffer/testkit: real test backends (PostgreSQL, MySQL, emulator and other
+ * containers, embedded PostgreSQL) and the decision of which one runs, the outage proxy, the
+ * run's backend summary, and helpers the store packages' tests share.
+ */
 export { announce } from "./announce.js";
 export {
   type ContainerSpec,

@@ -1,3 +1,4 @@
+/** A MySQL (or MariaDB) server for a test file, in a container: there is no embedded fallback. */
 import { MySqlContainer } from "@testcontainers/mysql";
 import { announce, seconds } from "./announce.js";
 import { once } from "./once.js";

@@ -1,3 +1,7 @@
+/**
+ * A PostgreSQL server for a test file: a container when the plan says one can run, else the
+ * embedded server (recorded for the run's summary), or NotAvailable when Docker is required.
+ */
 import { PostgreSqlContainer } from "@testcontainers/postgresql";
 import { announce, seconds } from "./announce.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";

@@ -1,3 +1,8 @@
+/**
+ * Capability cases (C60–C63): what a store declares is what it does. An undeclared optional
+ * capability throws NotSupportedError, the declaration matches store.capabilities(), and a
+ * read-only or write-only store refuses the other side.
+ */
 import { NotSupportedError, type SecretsStore, type StoreCapabilities } from "@coffer/core";
 import { assert, rejectsWith } from "../assertions.js";
 import type { CaseContext, ConformanceCase } from "../types.js";

@@ -1,3 +1,7 @@
+/**
+ * Delete cases (C50–C53): delete removes, deleting twice or a missing id is SecretNotFoundError,
+ * soft delete restores, and an id can be reused after delete.
+ */
 import { SecretNotFoundError } from "@coffer/core";
 import { rejectsWith, sameValues } from "../assertions.js";
 import type { ConformanceCase } from "../types.js";

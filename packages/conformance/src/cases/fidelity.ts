@@ -1,3 +1,8 @@
+/**
+ * Fidelity cases (C40–C46): values and keys come back byte for byte (unicode, PEM, CRLF, empty
+ * strings, keys named like Object.prototype members), and the declared size limit holds exactly.
+ * The tricky fixtures are exported for other suites to reuse.
+ */
 import { SecretNotFoundError, type SecretValues, ValueTooLargeError } from "@coffer/core";
 import { assert, assertNoValueIn, rejectsWith, sameValues, valuesOfSize } from "../assertions.js";
 import type { ConformanceCase, StoreConformanceOptions } from "../types.js";

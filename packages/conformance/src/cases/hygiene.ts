@@ -1,3 +1,7 @@
+/**
+ * Hygiene case H8: no error a store throws (exists, not found, too large, conflict) carries a
+ * secret value, neither one it holds nor one it was asked to write.
+ */
 import {
   isCofferError,
   SecretExistsError,

@@ -1,3 +1,8 @@
+/**
+ * Lifecycle cases (C01–C06.1): init, health and close; invalid options refused as
+ * InvalidConfigError; against an unreachable backend, construction does not throw, health()
+ * reports the error and init() fails with a typed one; and no I/O before init().
+ */
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   BackendAccessDeniedError,

@@ -1,3 +1,7 @@
+/**
+ * Read cases (C10–C17): get and getMany return each secret's own values, missing ids are
+ * SecretNotFoundError or left out, and getMany keeps the order asked across several batches.
+ */
 import { SecretNotFoundError, type SecretValues } from "@coffer/core";
 import { assert, orderOf, rejectsWith, sameValues } from "../assertions.js";
 import type { ConformanceCase, StoreConformanceOptions } from "../types.js";

@@ -1,3 +1,7 @@
+/**
+ * Write cases (C30–C33): create and update round-trip, a duplicate create or a missing update is
+ * refused without side effects, and, for stores that declare them, revisions and check-and-set.
+ */
 import { SecretExistsError, SecretNotFoundError, VersionConflictError } from "@coffer/core";
 import { assert, rejectsWith, sameValues } from "../assertions.js";
 import type { ConformanceCase, StoreConformanceOptions } from "../types.js";

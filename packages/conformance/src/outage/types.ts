@@ -1,3 +1,8 @@
+/**
+ * What the outage suite asks of a store package: a way to open a service over the store, to cut
+ * the backend off and back on, and to look at what the backend holds behind the store's back.
+ * Structural types only, so the suite depends on @coffer/core and not on the service or testkit.
+ */
 import type { Actor, HealthReport, SecretId, SecretsSession, SecretsStore } from "@coffer/core";
 
 /** What reconcile() reports (ReconcileReport in @coffer/service). */

@@ -1,3 +1,8 @@
+/**
+ * Service basics (S01–S09): create, get by name and by id, update (merge, remove, replace),
+ * rename, visibility, check-and-set and delete through a SecretsSession, with invalid input
+ * refused as a typed error that writes nothing.
+ */
 import {
   PermissionDeniedError,
   SecretExistsError,

@@ -1,3 +1,7 @@
+/**
+ * Service concurrency (S50, S51): concurrent check-and-set updates have one winner per version,
+ * and concurrent merges without it are serialised so that no update is lost.
+ */
 import { VersionConflictError } from "@coffer/core";
 import { assert } from "../assertions.js";
 import type { ServiceCase } from "./types.js";

@@ -1,3 +1,7 @@
+/**
+ * S26, apart from the other listing cases because it writes 1,000 secrets: a store package whose
+ * backend is slow can skip it (ServiceConformanceOptions.skipLargeListing) and keep the rest.
+ */
 import { assert } from "../assertions.js";
 import { listAll } from "./listing.js";
 import type { ServiceCase } from "./types.js";

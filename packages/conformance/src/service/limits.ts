@@ -1,3 +1,7 @@
+/**
+ * Service limits (S40, S41): a secret over the store's size limit is refused before anything is
+ * written, and awkward values (unicode, PEM, JSON, empty) round-trip through the service.
+ */
 import { serializedSize, ValueTooLargeError } from "@coffer/core";
 import { assert, rejectsWith, sameValues, valuesOfSize } from "../assertions.js";
 import type { ServiceCase } from "./types.js";

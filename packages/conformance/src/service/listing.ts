@@ -1,3 +1,7 @@
+/**
+ * Listing cases (S20–S25): filters, sorts, date ranges, paging with cursors, no values in lists,
+ * and bad queries as ValidationError; `listAll` follows the cursors for the other suites too.
+ */
 import { type SecretMetadata, type SecretsSession, ValidationError } from "@coffer/core";
 import { assert, rejectsWith } from "../assertions.js";
 import type { ServiceCase } from "./types.js";

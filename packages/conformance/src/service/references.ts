@@ -1,3 +1,8 @@
+/**
+ * Reference cases (S30–S33): secret references in a configuration resolve (private first), the
+ * validation levels check what they say, and missing or malformed references are ValidationError
+ * naming where, never a value.
+ */
 import { formatReference, ValidationError } from "@coffer/core";
 import { assert, rejectsWith } from "../assertions.js";
 import type { ServiceCase } from "./types.js";

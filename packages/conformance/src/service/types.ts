@@ -1,3 +1,7 @@
+/**
+ * What the service suite asks for (a fresh deployment and sessions for several users) and what
+ * each S-case gets: alice, bob and carol, and names unique to the case so cases can share a database.
+ */
 import type { SecretsSession } from "@coffer/core";
 
 /** What the service suite drives: sessions for several users over one fresh deployment. */

@@ -1,3 +1,8 @@
+/**
+ * Visibility cases (S10–S13): a private and a public secret may share a name, private secrets are
+ * per owner and invisible to everyone else (not found, never forbidden), and making one public
+ * respects name uniqueness.
+ */
 import { SecretExistsError, SecretNotFoundError, ValidationError } from "@coffer/core";
 import { assert, rejectsWith, sameValues } from "../assertions.js";
 import type { ServiceCase } from "./types.js";

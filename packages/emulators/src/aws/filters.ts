@@ -1,3 +1,7 @@
+/**
+ * The ListSecrets and BatchGetSecretValue filters and NextToken paging, as the API reference
+ * describes them.
+ */
 import { invalidNextToken } from "./errors.js";
 import type { Secret } from "./store.js";
 

@@ -1,3 +1,8 @@
+/**
+ * AWS Secrets Manager emulator: the AWS JSON 1.1 protocol over HTTP, state in memory. Checks a
+ * SigV4-shaped Authorization header (without verifying it), applies injected faults, validates
+ * input against the service model, then runs the operation; error bodies never echo a request.
+ */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { FaultQueue } from "../shared/faults.js";

@@ -1,3 +1,8 @@
+/**
+ * The Secrets Manager operations the emulator implements, one function per API action, with the
+ * rules the API reference documents (client request tokens, staging labels, recovery windows,
+ * batch reads). Each takes the JSON input, already shape-checked, and returns the JSON output.
+ */
 import {
   AwsError,
   invalidParameter,

@@ -1,3 +1,7 @@
+/**
+ * Request validation from the Secrets Manager service model: each operation's input shape, checked
+ * before any business rule, so that malformed requests fail with the errors AWS gives them.
+ */
 import { serialization, validation } from "./errors.js";
 
 /**

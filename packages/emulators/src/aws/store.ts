@@ -1,3 +1,8 @@
+/**
+ * The in-memory state of the AWS emulator: secrets of one region and account with their versions,
+ * staging labels (AWSCURRENT/AWSPREVIOUS/AWSPENDING), version pruning and the recovery window
+ * after DeleteSecret. Lookups accept a name, a full ARN or a partial ARN, as the service does.
+ */
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../shared/http.js";
 import { invalidParameter, markedForDeletion, secretNotFound } from "./errors.js";

@@ -1,3 +1,5 @@
+// The gRPC errors Secret Manager answers with, by status code, and its etag check: every failure
+// the GCP emulator reports is one of these, so the client sees the code and text it would get.
 import { status } from "@grpc/grpc-js";
 
 /** A gRPC status the emulator answers with; `details` becomes the client's error text. */

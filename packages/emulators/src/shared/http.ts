@@ -1,3 +1,4 @@
+/** Small pieces every HTTP emulator needs: a size-bounded request body reader and the clock type. */
 import type { IncomingMessage } from "node:http";
 
 /** Thrown by `readBody` when a request body exceeds the emulator's limit. */

@@ -1,3 +1,8 @@
+/**
+ * Outages on demand, shared by the emulators: suspend and resume a listener on the same port
+ * while the emulator's state stays as it was, so tests can check what clients do when the
+ * backend goes away and comes back.
+ */
 import type { Server, Socket } from "node:net";
 
 /**

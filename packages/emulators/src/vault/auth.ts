@@ -1,3 +1,8 @@
+/**
+ * Vault authentication in the emulator: tokens (TTL, max TTL, renewal, lookup, revocation,
+ * namespaces) and AppRole roles with their secret IDs and login, answering with the fields and
+ * errors real Vault gives.
+ */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Clock } from "../shared/http.js";
 import { badRequest, notFound, permissionDenied } from "./errors.js";

@@ -1,3 +1,8 @@
+/**
+ * HashiCorp Vault emulator: token and AppRole auth and KV version 2 mounts over HTTP, state in
+ * memory, namespaces from the X-Vault-Namespace header. This file is the HTTP side (body limit,
+ * LIST, injected faults, error envelopes); router.ts decides what each request does.
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { FaultQueue } from "../shared/faults.js";
 import { BodyTooLargeError, type Clock, readBody, systemClock } from "../shared/http.js";

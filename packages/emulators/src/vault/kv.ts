@@ -1,12 +1,11 @@
-import type { Clock } from "../shared/http.js";
-import { badRequest, notFound, VaultError } from "./errors.js";
-import { at, goDuration, now, parseDuration, type Timestamp } from "./time.js";
-
 /**
  * One KV version 2 mount, following hashicorp/vault-plugin-secrets-kv: each write adds a numbered
  * version; versions can be soft-deleted (undeletable), destroyed (data gone), or pruned once a key
  * holds more than `max_versions`. Metadata (settings and custom metadata) lives per key.
  */
+import type { Clock } from "../shared/http.js";
+import { badRequest, notFound, VaultError } from "./errors.js";
+import { at, goDuration, now, parseDuration, type Timestamp } from "./time.js";
 
 type Json = Record<string, unknown>;
 

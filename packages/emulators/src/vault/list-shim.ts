@@ -1,3 +1,7 @@
+/**
+ * Lets node:http serve Vault's LIST method, which its HTTP parser refuses: a TCP-level shim in
+ * front of http.Server rewrites LIST request lines to GET with a marker header.
+ */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { Duplex } from "node:stream";

@@ -1,3 +1,9 @@
+/**
+ * The Vault emulator's request routing: the unauthenticated sys/ and AppRole login endpoints, then
+ * the token check, then token, AppRole, mount and KV routes. It holds the state of every namespace
+ * and answers in Vault's response envelope. ACL policies are not evaluated: only administration
+ * checks for the root policy.
+ */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/http.js";
 import type { AuthStore, Token } from "./auth.js";

@@ -1,3 +1,7 @@
+/**
+ * Time as Vault writes and reads it: RFC 3339 timestamps with nanosecond digits, Go duration
+ * strings in answers, and duration parameters in requests.
+ */
 import type { Clock } from "../shared/http.js";
 
 /** A point in time as Vault reports it: epoch ms for arithmetic, RFC 3339 text for the wire. */
