@@ -131,7 +131,7 @@ async function migrationScenario(databaseUrl: string) {
     await service.as({ id: "gone" }).create({ name: "g-private", values: { k: "fake-gone" }, private: true });
     // A row changed outside Coffer before the upgrade: the migration must not launder it with a new seal.
     await service.as({ id: "alice" }).create({ name: "a-tampered", values: { k: "fake-t" }, private: true });
-    await (database.db as Kysely<any>)
+    await (database.db as Kysely<{ coffer_secrets: { name: string; keys: string } }>)
       .updateTable("coffer_secrets")
       .set({ keys: '["k","extra"]' })
       .where("name", "=", "a-tampered")
