@@ -8,7 +8,7 @@ export {
   removeCredentials,
   saveCredentials,
 } from "./credentials.js";
-export { closeSecrets, configureSecrets, Secret } from "./default-client.js";
+export { closeSecrets, configureSecrets, Secret, setDefaultClient } from "./default-client.js";
 export { localUser } from "./identity.js";
 export { listParams } from "./list-params.js";
 export { LOCAL_SECRET_PREFIX, localSecretVariable } from "./local-secrets.js";
