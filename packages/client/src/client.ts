@@ -13,6 +13,7 @@
 import path from "node:path";
 import {
   type CreateSecretInput,
+  InvalidConfigError,
   type ListQuery,
   type Logger,
   NotSupportedError,
@@ -27,7 +28,6 @@ import {
   type SecretValues,
   type StoreRegistry,
   type UpdateSecretInput,
-  ValidationError,
   type WriteOptions,
 } from "@coffer/core";
 import { type CofferConfig, loadConfig } from "@coffer/core/config";
@@ -304,20 +304,24 @@ export class CofferClient implements SecretsSession {
     }
     if (url !== undefined || token !== undefined) {
       const fromEnv = this.#options.url === undefined && this.#options.token === undefined;
-      if (!url || !token) {
-        throw new ValidationError(
-          `Remote mode needs both a server URL and a token; ${url ? "the token" : "the URL"} is missing.`,
-          {
-            hint: fromEnv
-              ? `Set ${url ? "COFFER_TOKEN" : "COFFER_URL"} too (or run coffer login), or unset both to use the local store.`
-              : "Pass both url and token, or neither for the local store.",
-            details: { variable: url ? "COFFER_TOKEN" : "COFFER_URL" },
-          },
-        );
-      }
+      // Half a remote configuration is refused rather than quietly going local — on the first
+      // call, like every configuration problem, since createClient() opens nothing.
+      const problem =
+        url && token
+          ? undefined
+          : new InvalidConfigError(
+              `Remote mode needs both a server URL and a token; ${url ? "the token" : "the URL"} is missing.`,
+              {
+                hint: fromEnv
+                  ? `Set ${url ? "COFFER_TOKEN" : "COFFER_URL"} too (or run coffer login), or unset both to use the local store.`
+                  : "Pass both url and token, or neither for the local store.",
+                details: { variable: url ? "COFFER_TOKEN" : "COFFER_URL" },
+              },
+            );
       return new RemoteTransport({
-        url,
-        token,
+        url: url ?? "",
+        token: token ?? "",
+        ...(problem ? { problem } : {}),
         ...(this.#options.logger ? { logger: this.#options.logger } : {}),
       });
     }

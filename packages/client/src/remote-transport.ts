@@ -39,6 +39,7 @@ export class RemoteTransport implements Transport {
   }
 
   async session(): Promise<SecretsSession> {
+    this.#server.check();
     return this.#secrets.session();
   }
 
