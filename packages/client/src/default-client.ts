@@ -83,5 +83,6 @@ function resolveDefault(): CofferClient {
 
 /** Where a client reads: "the local store" or "the server <url>". */
 function where(client: CofferClient): string {
-  return client.server === undefined ? "the local store" : `the server ${client.server}`;
+  if (client.mode === "local") return "the local store";
+  return client.server ? `the server ${client.server}` : "a server whose URL is not set";
 }
