@@ -13,6 +13,7 @@
 import path from "node:path";
 import {
   type CreateSecretInput,
+  InvalidConfigError,
   type ListQuery,
   type Logger,
   NotSupportedError,
@@ -27,7 +28,6 @@ import {
   type SecretValues,
   type StoreRegistry,
   type UpdateSecretInput,
-  ValidationError,
   type WriteOptions,
 } from "@coffer/core";
 import { type CofferConfig, loadConfig } from "@coffer/core/config";
@@ -78,9 +78,29 @@ export function createClient(options: ClientOptions = {}): CofferClient {
   return new CofferClient(options);
 }
 
+/**
+ * Open clients made with an explicit `url` option: where the program said its secrets are, which
+ * the default client behind `Secret()` must not silently contradict (default-client.ts). Weak
+ * references, so a client the program drops without closing does not stay here.
+ */
+const madeWithUrl = new Set<WeakRef<CofferClient>>();
+
+export function clientsMadeWithUrl(): CofferClient[] {
+  const clients: CofferClient[] = [];
+  for (const ref of madeWithUrl) {
+    const client = ref.deref();
+    if (client) clients.push(client);
+    else madeWithUrl.delete(ref);
+  }
+  return clients;
+}
+
 export class CofferClient implements SecretsSession {
   readonly mode: ClientMode;
+  /** Remote mode: the server's URL as given (normalised when it parses); undefined in local mode. */
+  readonly server: string | undefined;
   readonly #options: ClientOptions;
+  #madeWithUrl: WeakRef<CofferClient> | undefined;
   readonly #env: Record<string, string | undefined>;
   readonly #transport: Transport;
   #user: string | undefined;
@@ -92,6 +112,11 @@ export class CofferClient implements SecretsSession {
     this.#env = options.env ?? process.env;
     this.#transport = this.#selectTransport();
     this.mode = this.#transport.mode;
+    this.server = this.#transport instanceof RemoteTransport ? this.#transport.server : undefined;
+    if (options.url !== undefined && this.mode === "remote") {
+      this.#madeWithUrl = new WeakRef(this);
+      madeWithUrl.add(this.#madeWithUrl);
+    }
   }
 
   /** The user id this client acts as. */
@@ -258,6 +283,7 @@ export class CofferClient implements SecretsSession {
   }
 
   async close(): Promise<void> {
+    if (this.#madeWithUrl) madeWithUrl.delete(this.#madeWithUrl);
     await this.#transport.close();
   }
 
@@ -278,20 +304,24 @@ export class CofferClient implements SecretsSession {
     }
     if (url !== undefined || token !== undefined) {
       const fromEnv = this.#options.url === undefined && this.#options.token === undefined;
-      if (!url || !token) {
-        throw new ValidationError(
-          `Remote mode needs both a server URL and a token; ${url ? "the token" : "the URL"} is missing.`,
-          {
-            hint: fromEnv
-              ? `Set ${url ? "COFFER_TOKEN" : "COFFER_URL"} too (or run coffer login), or unset both to use the local store.`
-              : "Pass both url and token, or neither for the local store.",
-            details: { variable: url ? "COFFER_TOKEN" : "COFFER_URL" },
-          },
-        );
-      }
+      // Half a remote configuration is refused rather than quietly going local — on the first
+      // call, like every configuration problem, since createClient() opens nothing.
+      const problem =
+        url && token
+          ? undefined
+          : new InvalidConfigError(
+              `Remote mode needs both a server URL and a token; ${url ? "the token" : "the URL"} is missing.`,
+              {
+                hint: fromEnv
+                  ? `Set ${url ? "COFFER_TOKEN" : "COFFER_URL"} too (or run coffer login), or unset both to use the local store.`
+                  : "Pass both url and token, or neither for the local store.",
+                details: { variable: url ? "COFFER_TOKEN" : "COFFER_URL" },
+              },
+            );
       return new RemoteTransport({
-        url,
-        token,
+        url: url ?? "",
+        token: token ?? "",
+        ...(problem ? { problem } : {}),
         ...(this.#options.logger ? { logger: this.#options.logger } : {}),
       });
     }

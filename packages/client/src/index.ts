@@ -1,5 +1,23 @@
 // The public API of @coffer/client: the client, credentials, the default client behind `Secret("name")`,
-// local overrides, and the remote transport for the server's own users and tokens.
+// local overrides, the remote transport for the server's own users and tokens, and the typed errors
+// a program catches (core's classes themselves, so `instanceof` works in both modes).
+export {
+  BackendAccessDeniedError,
+  BackendUnavailableError,
+  CofferError,
+  type ErrorCode,
+  IntegrityError,
+  InvalidConfigError,
+  isCofferError,
+  NotSupportedError,
+  PermissionDeniedError,
+  SecretExistsError,
+  SecretNotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+  ValueTooLargeError,
+  VersionConflictError,
+} from "@coffer/core";
 export { type ClientOptions, CofferClient, createClient, type ResolvedValues } from "./client.js";
 export {
   type Credentials,
@@ -8,7 +26,7 @@ export {
   removeCredentials,
   saveCredentials,
 } from "./credentials.js";
-export { closeSecrets, configureSecrets, Secret } from "./default-client.js";
+export { closeSecrets, configureSecrets, Secret, setDefaultClient } from "./default-client.js";
 export { localUser } from "./identity.js";
 export { listParams } from "./list-params.js";
 export { LOCAL_SECRET_PREFIX, localSecretVariable } from "./local-secrets.js";

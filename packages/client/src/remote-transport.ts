@@ -17,12 +17,15 @@ import type {
 
 export class RemoteTransport implements Transport {
   readonly mode = "remote" as const;
+  /** The server's URL without a trailing slash. */
+  readonly server: string;
   readonly #server: ServerConnection;
   readonly #secrets: RemoteSecrets;
   #me: Promise<Me> | undefined;
 
   constructor(options: RemoteTransportOptions) {
     this.#server = new ServerConnection(options);
+    this.server = this.#server.base;
     this.#secrets = new RemoteSecrets(this.#server, () => this.whoAmI());
   }
 
@@ -36,6 +39,7 @@ export class RemoteTransport implements Transport {
   }
 
   async session(): Promise<SecretsSession> {
+    this.#server.check();
     return this.#secrets.session();
   }
 

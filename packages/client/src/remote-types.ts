@@ -2,7 +2,7 @@
  * What remote mode is configured with, and the shapes of the server's own resources (the calling
  * user, users, tokens) as its REST API returns them.
  */
-import type { Logger } from "@coffer/core";
+import type { CofferError, Logger } from "@coffer/core";
 
 export interface RemoteTransportOptions {
   /** The server's base URL, e.g. https://coffer.internal:8700. */
@@ -10,6 +10,11 @@ export interface RemoteTransportOptions {
   token: string;
   /** Where the plain-HTTP warning goes (standard error by default). */
   logger?: Logger;
+  /**
+   * A configuration problem found by the caller (e.g. the token is missing), reported on the
+   * first call rather than at construction, like a bad URL.
+   */
+  problem?: CofferError;
 }
 
 export interface Me {

@@ -8,7 +8,8 @@
  *
  * Like Prefect's Secret block, `get()` returns each value JSON-decoded when it parses as JSON and
  * as the stored string otherwise: "5432" comes back as the number 5432, '{"a":1}' as an object,
- * "hunter2" as "hunter2". Store text that must stay text and looks like JSON (a numeric PIN such as
+ * "hunter2" as "hunter2" — but only when decoding loses nothing (see decodeValue): "1.50" and
+ * "12345678901234567890" stay text. Store text that must stay text and looks like JSON (a numeric PIN such as
  * "0042" does not parse, but "42" does) as JSON text ('"42"'), or read it raw with `values()`.
  *
  * Local overrides (COFFER_LOCAL_SECRET_<NAME>, the `secrets:` section of the configuration file)
@@ -79,11 +80,40 @@ export class SecretHandle {
   }
 }
 
-/** Prefect's rule: a value that parses as JSON is returned parsed; anything else as the text. */
+/** Whether JSON.parse hands revivers the source text of each primitive (Node 21 and later). */
+const supportsSourceAccess = (() => {
+  let seen = false;
+  JSON.parse("1", (_key, value: unknown, context?: { source?: string }) => {
+    seen = context?.source === "1";
+    return value;
+  });
+  return seen;
+})();
+
+/**
+ * Prefect's rule, made lossless: a value is returned JSON-parsed only when parsing loses nothing,
+ * else as the stored text. Lossless means: no whitespace around the value, and every number in it
+ * reads back as the same text (`String(n)` equals its source), so "12345678901234567890" (past
+ * 2^53), "1.50", "1e3" and "-0" stay text instead of becoming 12345678901234567000, 1.5, 1000, 0.
+ * Whitespace inside an object or array is layout, so pretty-printed JSON still decodes.
+ */
 export function decodeValue(text: string): DecodedValue {
+  if (text.trim() !== text) return text;
+  let exact = true;
+  let parsed: DecodedValue;
   try {
-    return JSON.parse(text) as DecodedValue;
+    parsed = JSON.parse(text, (_key, value: unknown, context?: { source?: string }) => {
+      if (typeof value === "number" && context?.source !== undefined && String(value) !== context.source) {
+        exact = false;
+      }
+      return value;
+    }) as DecodedValue;
   } catch {
     return text;
   }
+  if (!exact) return text;
+  // A runtime without JSON.parse source access (the reviver's context) falls back to the whole
+  // text reading back exactly — the stricter form of the same rule.
+  if (!supportsSourceAccess && JSON.stringify(parsed) !== text) return text;
+  return parsed;
 }

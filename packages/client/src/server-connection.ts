@@ -6,8 +6,10 @@
  */
 import {
   BackendUnavailableError,
+  type CofferError,
   type ErrorBody,
   errorFromBody,
+  InvalidConfigError,
   isErrorCode,
   type Logger,
   UnauthenticatedError,
@@ -16,32 +18,31 @@ import {
 import { warnIfCleartext } from "./cleartext-warning.js";
 
 export class ServerConnection {
-  /** The server's URL without a trailing slash, as messages name it. */
+  /** The server's URL without a trailing slash, as messages name it (as given when it is no URL). */
   readonly base: string;
-  readonly #url: URL;
+  readonly #url: URL | undefined;
   readonly #token: string;
   readonly #logger: Logger | undefined;
+  /** A configuration problem, thrown by every call: createClient() opens and so reports nothing. */
+  readonly #problem: CofferError | undefined;
 
-  constructor(options: { url: string; token: string; logger?: Logger | undefined }) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw new ValidationError(`'${options.url}' is not a server URL.`, {
-        hint: "Give the server's address, e.g. COFFER_URL=https://coffer.example.com:8700.",
-        details: { variable: "COFFER_URL" },
-      });
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new ValidationError(`'${options.url}' is not an http(s) URL.`, {
-        hint: "Use https://… (or http://… for a server on this machine).",
-        details: { variable: "COFFER_URL" },
-      });
-    }
-    this.base = url.href.replace(/\/$/, "");
-    this.#url = url;
+  constructor(options: {
+    url: string;
+    token: string;
+    logger?: Logger | undefined;
+    problem?: CofferError | undefined;
+  }) {
+    const checked = options.problem ? { problem: options.problem } : checkUrl(options.url);
+    this.#url = "url" in checked ? checked.url : undefined;
+    this.#problem = "problem" in checked ? checked.problem : undefined;
+    this.base = (this.#url?.href ?? options.url).replace(/\/$/, "");
     this.#logger = options.logger;
     this.#token = options.token;
+  }
+
+  /** Throws the configuration problem, if any (a bad URL, a missing token); what connect() reports. */
+  check(): void {
+    if (this.#problem) throw this.#problem;
   }
 
   /** Sends one request; the parsed JSON answer, or the error the answer stands for. */
@@ -51,6 +52,8 @@ export class ServerConnection {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<T> {
+    this.check();
+    if (!this.#url) throw new Error("unreachable: a connection without a URL has a problem");
     warnIfCleartext(this.#url, this.#logger);
     let response: Response;
     try {
@@ -82,6 +85,30 @@ export class ServerConnection {
     if (response.ok) return parsed as T;
     throw toError(response.status, parsed, this.base);
   }
+}
+
+/** The server URL parsed, or the configuration problem with it. */
+function checkUrl(text: string): { url: URL } | { problem: InvalidConfigError } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return {
+      problem: new InvalidConfigError(`'${text}' is not a server URL.`, {
+        hint: "Give the server's address, e.g. COFFER_URL=https://coffer.example.com:8700.",
+        details: { variable: "COFFER_URL" },
+      }),
+    };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return {
+      problem: new InvalidConfigError(`'${text}' is not an http(s) URL.`, {
+        hint: "Use https://… (or http://… for a server on this machine).",
+        details: { variable: "COFFER_URL" },
+      }),
+    };
+  }
+  return { url };
 }
 
 function toError(status: number, body: unknown, base: string): Error {

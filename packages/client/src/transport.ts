@@ -1,8 +1,8 @@
 /**
  * How a client reaches a SecretsService. Local mode runs the service in this process on the
- * deploy-time configuration (the embedded default unless told otherwise); remote mode — with the
- * server — will speak HTTP behind the same interface, so that `createClient({ url, token })` is
- * the only difference a program sees.
+ * deploy-time configuration (the embedded default unless told otherwise); remote mode
+ * (remote-transport.ts) speaks the server's REST API behind the same interface, so that
+ * `createClient({ url, token })` is the only difference a program sees.
  */
 import type {
   HealthReport,

@@ -66,13 +66,35 @@ describe("local mode on a data directory", () => {
     expect((error as InvalidConfigError).oneLine).toMatch(/COFFER_STORE_TYPE is 'no-such-store'.*Use one of/);
   });
 
-  it("picks remote mode from options or COFFER_URL + COFFER_TOKEN, and refuses half of it rather than going local", () => {
+  it("picks remote mode from options or COFFER_URL + COFFER_TOKEN, and refuses half of it (on first use) rather than going local", async () => {
     expect(createClient({ url: "http://127.0.0.1:1", token: "not-a-real-token" }).mode).toBe("remote");
-    expect(() => createClient({ env: { COFFER_URL: "http://127.0.0.1:1" } })).toThrow(ValidationError);
-    expect(() => createClient({ env: { COFFER_URL: "http://127.0.0.1:1" } })).toThrow(
-      /^Remote mode needs both a server URL and a token; the token is missing\./,
+    // As the README says, nothing is checked or opened until the first call: createClient() never throws.
+    const noToken = createClient({ env: { COFFER_URL: "http://127.0.0.1:1" } });
+    expect(noToken.mode).toBe("remote");
+    const error = await noToken.list().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect((error as InvalidConfigError).oneLine).toMatch(
+      /^Remote mode needs both a server URL and a token; the token is missing\. Set COFFER_TOKEN too/,
     );
-    expect(() => createClient({ env: { COFFER_TOKEN: "not-a-real-token" } })).toThrow(/the URL is missing/);
+    const noUrl = createClient({ env: { COFFER_TOKEN: "not-a-real-token" } });
+    await expect(noUrl.connect()).rejects.toThrow(/the URL is missing/);
+    await expect(noUrl.secret("db").get()).rejects.toBeInstanceOf(InvalidConfigError);
+  });
+
+  it("checks COFFER_URL on the first call, not in createClient(): a typed configuration error then", async () => {
+    for (const [url, message] of [
+      ["not a url", "'not a url' is not a server URL."],
+      ["ftp://coffer.example.com", "'ftp://coffer.example.com' is not an http(s) URL."],
+    ] as const) {
+      const client = createClient({ env: { COFFER_URL: url, COFFER_TOKEN: "not-a-real-token" } });
+      expect(client.mode).toBe("remote");
+      for (const call of [() => client.list(), () => client.connect(), () => client.storeInfo()]) {
+        const error = await call().catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(InvalidConfigError);
+        expect((error as InvalidConfigError).message).toBe(message);
+        expect((error as InvalidConfigError).details).toEqual({ variable: "COFFER_URL" });
+      }
+    }
   });
 
   it("fails every call after close()", async () => {

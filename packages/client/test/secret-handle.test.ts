@@ -43,6 +43,35 @@ describe("JSON decoding, as Prefect's Secret.get() does it", () => {
     expect(decodeValue("{not json")).toBe("{not json");
   });
 
+  it("decodes only what JSON.parse reads back exactly: a lossy number stays the text", () => {
+    // Numbers that JSON.parse would round, re-spell or sign-lose come back as the stored text.
+    for (const text of ["12345678901234567890", "1.50", "1e3", "1E3", "-0", "0.10", "9007199254740993"]) {
+      expect(decodeValue(text)).toBe(text);
+    }
+    // One lossy number anywhere makes the whole value text, so nothing is half-decoded.
+    expect(decodeValue('{"id":12345678901234567890}')).toBe('{"id":12345678901234567890}');
+    expect(decodeValue("[1, 1.50]")).toBe("[1, 1.50]");
+    // Exact numbers, and the other JSON values, decode.
+    expect(decodeValue("42")).toBe(42);
+    expect(decodeValue("-7")).toBe(-7);
+    expect(decodeValue("1.5")).toBe(1.5);
+    expect(decodeValue("9007199254740991")).toBe(9007199254740991);
+    expect(decodeValue("false")).toBe(false);
+    expect(decodeValue("true")).toBe(true);
+    expect(decodeValue("null")).toBe(null);
+    expect(decodeValue('[1,2.5,"x"]')).toEqual([1, 2.5, "x"]);
+    // Whitespace inside an object or array is layout, not data: pretty-printed JSON decodes.
+    expect(decodeValue('{ "port": 5432,\n  "tags": [ "a", "b" ] }')).toEqual({
+      port: 5432,
+      tags: ["a", "b"],
+    });
+    // A JSON string keeps its own whitespace; whitespace around a value makes it text.
+    expect(decodeValue('"  two  spaces "')).toBe("  two  spaces ");
+    expect(decodeValue(" 42")).toBe(" 42");
+    expect(decodeValue("42\n")).toBe("42\n");
+    expect(decodeValue(" true ")).toBe(" true ");
+  });
+
   it("get() decodes every value; get(key) one; values() gives the stored text", async () => {
     const { client } = clientWith();
     await client.create({
@@ -58,6 +87,12 @@ describe("JSON decoding, as Prefect's Secret.get() does it", () => {
     });
     expect(await db.get("port")).toBe(5432);
     expect((await db.values()).port).toBe("5432");
+    await client.create({ name: "ids", values: { big: "12345678901234567890", price: "1.50", n: "1e3" } });
+    expect(await client.secret("ids").get()).toEqual({
+      big: "12345678901234567890",
+      price: "1.50",
+      n: "1e3",
+    });
   });
 
   it("a missing secret or key is SecretNotFoundError that names what exists", async () => {
