@@ -54,6 +54,9 @@ function define(parent: Command, spec: CommandSpec): void {
   const command = parent.command(spec.path.at(-1)!).description(spec.summary);
   for (const argument of spec.arguments ?? []) command.argument(argument.name, argument.description);
   for (const option of spec.options ?? []) command.addOption(toOption(option));
+  // The options every command takes are its own too (the program's apply only before the command
+  // word): so its help lists them, and -V/--version, the program's alone, is unknown after it.
+  for (const option of PROGRAM.options) command.addOption(toOption(option));
   if (spec.passThrough) command.allowUnknownOption().allowExcessArguments();
   command.addHelpText("after", helpAfter(spec)).action(action(spec.handler));
 }
@@ -65,6 +68,9 @@ export function buildProgram(version: () => string, argv: readonly string[] = []
     // prints errors, so commander neither exits nor prints an error of its own.
     .exitOverride()
     .configureOutput({ outputError: () => {} })
+    // The program's options (--version above all) only before the command word: after it,
+    // `secret get api --version 3` must not print coffer's version where a script expects a value.
+    .enablePositionalOptions()
     .description(PROGRAM.summary);
   for (const option of PROGRAM.options) program.addOption(toOption(option));
   program
