@@ -10,6 +10,8 @@ import {
   type OptionSpec,
   parseBoolean,
   parseCount,
+  parseTime,
+  parseWholeNumber,
 } from "./spec.js";
 
 export const SECRET_GROUP: GroupSpec = {
@@ -88,10 +90,26 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         parse: parseBoolean,
       },
       { flags: "--owner <user>", description: "only secrets this user created" },
-      { flags: "--created-after <time>", description: "created at or after this ISO time" },
-      { flags: "--created-before <time>", description: "created before this ISO time" },
-      { flags: "--updated-after <time>", description: "changed at or after this ISO time" },
-      { flags: "--updated-before <time>", description: "changed before this ISO time" },
+      {
+        flags: "--created-after <time>",
+        description: "created at or after this date (YYYY-MM-DD, UTC) or ISO time",
+        parse: parseTime,
+      },
+      {
+        flags: "--created-before <time>",
+        description: "created before this date (YYYY-MM-DD, UTC) or ISO time",
+        parse: parseTime,
+      },
+      {
+        flags: "--updated-after <time>",
+        description: "changed at or after this date (YYYY-MM-DD, UTC) or ISO time",
+        parse: parseTime,
+      },
+      {
+        flags: "--updated-before <time>",
+        description: "changed before this date (YYYY-MM-DD, UTC) or ISO time",
+        parse: parseTime,
+      },
       {
         flags: "--sort <field>",
         description: "sort by",
@@ -99,7 +117,12 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         default: "name",
       },
       { flags: "--desc", description: "sort in descending order" },
-      { flags: "--limit <n>", description: "secrets per page, 1-1000", parse: parseCount, default: 50 },
+      {
+        flags: "--limit <n>",
+        description: "secrets per page, 1-1000",
+        parse: parseWholeNumber(1, 1000),
+        default: 50,
+      },
       { flags: "--cursor <cursor>", description: "the page after the one that printed this cursor" },
       { flags: "--all", description: "every page, not just the first" },
     ],
