@@ -283,7 +283,7 @@ describe("bad input: the documented exit code, one clear line, no value echoed, 
       what: "an option name used as a key",
       args: [`--private=${VALUE}`],
       code: 2,
-      message: /^--private is an option of 'secret create', so it cannot name a key\./,
+      message: /^--private takes true or false\. .*a key named 'private' goes in --values\./,
     },
     { what: "no keys at all", args: [], code: 2, message: /^No keys given: nothing to create\./ },
   ];

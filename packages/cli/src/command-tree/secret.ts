@@ -30,6 +30,17 @@ const write = () => import("../commands/secret-write.js");
 const read = () => import("../commands/secret-read.js");
 const files = () => import("../commands/secret-files.js");
 
+/**
+ * create's --private: alone it means true; `--private true|false` and `--private=true|false` as
+ * for get, list and update. Commander gives an optional value the next word, so a word other than
+ * true/false (`create --private db …`) is handed on as it is: the handler takes it as the name.
+ */
+function parsePrivateFlag(value: string): boolean | string {
+  const normalized = value.trim().toLowerCase();
+  if (normalized === "true" || normalized === "false") return normalized === "true";
+  return value;
+}
+
 export const SECRET_COMMANDS: readonly CommandSpec[] = [
   {
     path: ["secret", "create"],
@@ -43,7 +54,12 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         parse: collect,
       },
       { flags: "-i, --interactive", description: "ask for keys and values at the terminal (values hidden)" },
-      { flags: "-p, --private", description: "visible to you only (default: public)" },
+      {
+        flags: "-p, --private [true|false]",
+        description:
+          "visible to you only (--private, --private true); --private false is public, the default",
+        parse: parsePrivateFlag,
+      },
     ],
     passThrough: true,
     details: () => help`
@@ -80,7 +96,11 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     path: ["secret", "list"],
     summary: "list the secrets you can see (names, keys and owners; never values)",
     options: [
-      { flags: "--name <name>", description: "exactly this name" },
+      {
+        flags: "--name <name>",
+        description:
+          "exactly this name; or as ZenML writes filters: contains:TEXT, startswith:TEXT, endswith:TEXT, equals:NAME",
+      },
       { flags: "--name-contains <text>", description: "names containing this text" },
       { flags: "--name-starts-with <text>", description: "names starting with this text" },
       { flags: "--name-ends-with <text>", description: "names ending with this text" },

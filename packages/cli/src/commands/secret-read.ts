@@ -108,7 +108,7 @@ function pickNameFilter(options: {
   nameEndsWith?: string;
 }): NameFilter | undefined {
   const given: NameFilter[] = [];
-  if (options.name !== undefined) given.push({ equals: options.name });
+  if (options.name !== undefined) given.push(zenmlNameFilter(options.name));
   if (options.nameContains !== undefined) given.push({ contains: options.nameContains });
   if (options.nameStartsWith !== undefined) given.push({ startsWith: options.nameStartsWith });
   if (options.nameEndsWith !== undefined) given.push({ endsWith: options.nameEndsWith });
@@ -119,6 +119,37 @@ function pickNameFilter(options: {
     );
   }
   return given[0];
+}
+
+/** ZenML's filter operators for text, and the list filter each one is. */
+const ZENML_OPERATORS: Record<string, (text: string) => NameFilter> = {
+  equals: (text) => ({ equals: text }),
+  contains: (text) => ({ contains: text }),
+  startswith: (text) => ({ startsWith: text }),
+  endswith: (text) => ({ endsWith: text }),
+};
+/** ZenML's other operators, which a name filter here does not have. */
+const ZENML_UNSUPPORTED = ["notequals", "oneof", "in", "gt", "gte", "lt", "lte"];
+
+/**
+ * `--name` as ZenML users write it: `contains:api`, `startswith:payments/`, `endswith:-prod`,
+ * `equals:db` (so a name that itself starts with one of these words is written `equals:WORD:…`).
+ * Any other text is the exact name. ZenML's operators with no counterpart here are refused rather
+ * than taken as a name that silently matches nothing.
+ */
+function zenmlNameFilter(name: string): NameFilter {
+  const match = /^([a-z]+):(.*)$/is.exec(name);
+  const operator = match?.[1]!.toLowerCase();
+  if (operator === undefined) return { equals: name };
+  const filter = ZENML_OPERATORS[operator];
+  if (filter) return filter(match![2]!);
+  if (ZENML_UNSUPPORTED.includes(operator)) {
+    throw usageError(
+      `--name '${operator}:…' is a ZenML filter that coffer does not have.`,
+      "Use --name with equals:, contains:, startswith: or endswith: (or --name-contains, --name-starts-with, --name-ends-with).",
+    );
+  }
+  return { equals: name };
 }
 
 function range(after: string | undefined, before: string | undefined) {

@@ -18,14 +18,33 @@ interface ValueOptions {
 }
 
 export async function create(context: Context, command: Command): Promise<void> {
-  const options = command.opts<ValueOptions & { private?: boolean }>();
-  const { name, assignments } = nameAndAssignments(command, CREATE_OPTIONS, "secret create");
+  const options = command.opts<ValueOptions & { private?: boolean | string }>();
+  // `--private db`: the flag alone, then the name (see parsePrivateFlag in command-tree/secret.ts).
+  const wordAfterPrivate = typeof options.private === "string" ? [options.private] : [];
+  if (typeof options.private === "string" && process.argv.includes(`--private=${options.private}`)) {
+    // Not a name but `--private=…` with something other than true/false (not quoted: it may be
+    // a value meant for a key named private).
+    throw usageError(
+      "--private takes true or false.",
+      "Write --private, --private=true or --private=false; a key named 'private' goes in --values.",
+    );
+  }
+  const { name, assignments } = nameAndAssignments(
+    command,
+    CREATE_OPTIONS,
+    "secret create",
+    wordAfterPrivate,
+  );
   const values = await gatherValues(context, options, assignments);
   if (Object.keys(values).length === 0) {
     throw usageError("No keys given: nothing to create.", "Give --KEY=VALUE pairs, --values, or -i.");
   }
   const client = await context.client();
-  const secret = await client.create({ name, values, private: Boolean(options.private) });
+  const secret = await client.create({
+    name,
+    values,
+    private: options.private === true || typeof options.private === "string",
+  });
   context.result(
     metadataToJson(secret.metadata()),
     () =>
@@ -121,8 +140,8 @@ export async function remove(context: Context, command: Command): Promise<void> 
 
 // --- values ------------------------------------------------------------------------------------
 
-function nameAndAssignments(command: Command, reserved: string[], where: string) {
-  const { positionals, assignments } = splitArguments(command.args, reserved, where);
+function nameAndAssignments(command: Command, reserved: string[], where: string, before: string[] = []) {
+  const { positionals, assignments } = splitArguments([...before, ...command.args], reserved, where);
   const [name, ...extra] = positionals;
   if (name === undefined) {
     throw usageError("The secret's name is missing.", `Write: coffer ${where} NAME --KEY=VALUE …`);
