@@ -14,6 +14,22 @@ import {
   parseWholeNumber,
 } from "./spec.js";
 
+/**
+ * Words that are an option of `create` / `update` (or of every command), so `--WORD=VALUE` cannot
+ * name a key: such keys go in --values. The help lists them from here, and so cannot forget one.
+ */
+export const CREATE_RESERVED_KEYS = [
+  "values",
+  "interactive",
+  "private",
+  "json",
+  "debug",
+  "config",
+  "help",
+  "version",
+];
+export const UPDATE_RESERVED_KEYS = [...CREATE_RESERVED_KEYS, "remove-keys", "replace", "expected-version"];
+
 export const SECRET_GROUP: GroupSpec = {
   name: "secret",
   summary: "create, read, list, change and remove secrets",
@@ -65,7 +81,7 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     details: () => help`
       Each --KEY=VALUE sets one key. A value @path is read from a file (one trailing newline dropped),
       @- from standard input; write @@ for a value that starts with a literal @. Keys named like an
-      option of this command (values, interactive, private, json, debug, config, help) go in --values.
+      option of this command (${CREATE_RESERVED_KEYS.join(", ")}) go in --values.
       --values may be given more than once: the keys of every source add up, and a key given twice
       is an error (exit 5). Values are text as written: YAML 'port: 0587' stays 0587, a YAML tag
       (!!binary, !!timestamp, !!int) is refused, and so is a JSON number, boolean or null (quote it).`,
@@ -191,7 +207,8 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     ],
     passThrough: true,
     details: () => help`
-      Values are given as for create (--KEY=VALUE, @file, --values, -i). To change the public secret
+      Values are given as for create (--KEY=VALUE, @file, --values, -i); keys named like an option
+      (${UPDATE_RESERVED_KEYS.join(", ")}) go in --values. To change the public secret
       when you also have a private one of the same name, give its id.`,
     examples: [
       "coffer secret update db --password=@new-password.txt",

@@ -2,14 +2,11 @@
 import { metadataToJson, type UpdateSecretInput, validateKey, validateSecretValues } from "@coffer/core";
 import type { Command } from "commander";
 import { CliError, usageError } from "../cli-errors.js";
+import { CREATE_RESERVED_KEYS, UPDATE_RESERVED_KEYS } from "../command-tree/secret.js";
 import type { Context } from "../context.js";
 import { ask, assertTerminal, confirm, endPrompts } from "../prompt.js";
 import { type Assignment, InputReader, parseValuesDocument, splitArguments } from "../values-input.js";
 import { describeSecret, listKeys, refFor } from "./common.js";
-
-const GLOBAL_OPTIONS = ["json", "debug", "config", "help", "version"];
-const CREATE_OPTIONS = ["values", "interactive", "private", ...GLOBAL_OPTIONS];
-const UPDATE_OPTIONS = [...CREATE_OPTIONS, "remove-keys", "replace", "expected-version"];
 
 interface ValueOptions {
   /** Every --values given, in order (repeatable: their keys add up, and a key in two is an error). */
@@ -31,7 +28,7 @@ export async function create(context: Context, command: Command): Promise<void> 
   }
   const { name, assignments } = nameAndAssignments(
     command,
-    CREATE_OPTIONS,
+    CREATE_RESERVED_KEYS,
     "secret create",
     wordAfterPrivate,
   );
@@ -56,7 +53,7 @@ export async function update(context: Context, command: Command): Promise<void> 
   const options = command.opts<
     ValueOptions & { removeKeys?: string[]; replace?: boolean; private?: boolean; expectedVersion?: number }
   >();
-  const { name, assignments } = nameAndAssignments(command, UPDATE_OPTIONS, "secret update");
+  const { name, assignments } = nameAndAssignments(command, UPDATE_RESERVED_KEYS, "secret update");
   const values = await gatherValues(context, options, assignments);
   const removeKeys = (options.removeKeys ?? [])
     .flatMap((list) => list.split(","))

@@ -12,7 +12,7 @@ export async function login(context: Context, command: Command): Promise<void> {
   const options = command.opts<{ url: string; token?: string }>();
   let token = options.token ?? process.env.COFFER_TOKEN;
   if (!token) {
-    assertTerminal("the API token", "pass --token or set COFFER_TOKEN");
+    assertTerminal("The API token", "Pass --token or set COFFER_TOKEN.");
     try {
       token = (await ask("API token: ", { hidden: true })).trim();
     } finally {
@@ -128,7 +128,7 @@ export async function userDelete(context: Context, command: Command): Promise<vo
   const [name] = command.args as [string];
   const { yes } = command.opts<{ yes?: boolean }>();
   if (!yes) {
-    assertTerminal("confirmation", "pass -y to delete without asking");
+    assertTerminal("Confirmation", "Pass -y to delete without asking.");
     try {
       if (!(await confirm(`Delete user ${name} and revoke all their tokens? [y/N] `))) {
         throw new CliError("cancelled", "Nothing was deleted.");
