@@ -99,11 +99,16 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     arguments: [{ name: "<name>", description: "the secret's name or id" }],
     options: [
       selectPrivate,
-      { flags: "-k, --key <key>", description: "print only this key's value, as it is (for scripts)" },
+      {
+        flags: "-k, --key <key>",
+        description: "print only this key's value, then a newline (for scripts: $(…) drops it)",
+      },
+      { flags: "--no-newline", description: "with --key: exactly the value, no newline after it" },
     ],
     examples: [
       "coffer secret get db",
       "coffer secret get db --key password",
+      "coffer secret get tls --key cert --no-newline > cert.pem",
       "coffer secret get db --private false --json",
     ],
     handler: async () => (await read()).get,

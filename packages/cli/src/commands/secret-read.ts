@@ -13,7 +13,7 @@ import { describeSecret, refFor } from "./common.js";
 
 export async function get(context: Context, command: Command): Promise<void> {
   const [name] = command.args as [string];
-  const options = command.opts<{ private?: boolean; key?: string }>();
+  const options = command.opts<{ private?: boolean; key?: string; newline: boolean }>();
   const client = await context.client();
   const secret = await client.get(await refFor(client, name, options.private));
   if (options.key !== undefined) {
@@ -25,8 +25,9 @@ export async function get(context: Context, command: Command): Promise<void> {
       });
     }
     if (context.json) context.result(value, () => undefined);
-    // Exactly the value, with a newline only for the terminal's sake: scripts use $(…), which strips it.
-    else process.stdout.write(`${value}\n`);
+    // The value and a newline for the terminal's sake ($(…) strips it); --no-newline for a file
+    // that must hold exactly the value (like `vault kv get -field` into a pipe).
+    else process.stdout.write(options.newline === false ? value : `${value}\n`);
     return;
   }
   context.result(secret.toWire({ values: true }), () => {
