@@ -140,10 +140,10 @@ const ZENML_UNSUPPORTED = ["notequals", "oneof", "in", "gt", "gte", "lt", "lte"]
  */
 function zenmlNameFilter(name: string): NameFilter {
   const match = /^([a-z]+):(.*)$/is.exec(name);
-  const operator = match?.[1]!.toLowerCase();
-  if (operator === undefined) return { equals: name };
-  const filter = ZENML_OPERATORS[operator];
-  if (filter) return filter(match![2]!);
+  if (match === null) return { equals: name };
+  const operator = match[1]!.toLowerCase();
+  const filter = Object.hasOwn(ZENML_OPERATORS, operator) ? ZENML_OPERATORS[operator] : undefined;
+  if (filter) return filter(match[2]!);
   if (ZENML_UNSUPPORTED.includes(operator)) {
     throw usageError(
       `--name '${operator}:…' is a ZenML filter that coffer does not have.`,
