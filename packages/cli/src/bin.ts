@@ -35,5 +35,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// With --debug, stack traces name the TypeScript sources (dist/ ships source maps); only then,
+// since reading maps costs start-up time.
+if (process.argv.includes("--debug")) process.setSourceMapsEnabled(true);
+
 const { main } = await import("./main.js");
 process.exitCode = await main(process.argv.slice(2));

@@ -46,11 +46,12 @@ function describe(error: unknown, argv: readonly string[]): ErrorReport | undefi
   if (error instanceof CliError) {
     return withHint({ code: error.exit, exitCode: error.exitCode, message: error.message }, error.hint);
   }
-  const typed = error as { code?: unknown; oneLine?: unknown; hint?: unknown; message?: unknown };
+  const typed = error as { code?: unknown; oneLine?: unknown; hint?: unknown; details?: unknown };
   if (error instanceof Error && typeof typed.oneLine === "string" && typeof typed.code === "string") {
     // A CofferError (checked by shape: the bundled CLI and a client may hold different copies).
+    const code = namesSetting(typed.details) ? "INVALID_CONFIG" : typed.code;
     return withHint(
-      { code: typed.code, exitCode: exitCodeFor(typed.code), message: error.message },
+      { code, exitCode: exitCodeFor(code), message: error.message },
       typeof typed.hint === "string" ? typed.hint : undefined,
     );
   }
@@ -61,6 +62,15 @@ function describe(error: unknown, argv: readonly string[]): ErrorReport | undefi
     message: `Unexpected error: ${message}`,
     hint: "Run again with --debug for details, and report it if it persists.",
   };
+}
+
+/**
+ * Whether an error is about a COFFER_* setting (the client names it in `details.variable`: a
+ * malformed COFFER_URL, a COFFER_TOKEN missing): a configuration error, whatever class it came as.
+ */
+function namesSetting(details: unknown): boolean {
+  const variable = (details as { variable?: unknown } | undefined)?.variable;
+  return typeof variable === "string" && variable.startsWith("COFFER_");
 }
 
 function describeCommanderError(error: CommanderError, argv: readonly string[]): ErrorReport | undefined {

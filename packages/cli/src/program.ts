@@ -9,7 +9,7 @@
  * (so exit codes and one-line errors stay ours), and unknown options passed through for
  * `--KEY=VALUE`.
  */
-import { Command, Option } from "commander";
+import { Argument, Command, Option } from "commander";
 import {
   COMMAND_SPECS,
   type CommandSpec,
@@ -52,8 +52,15 @@ function helpAfter(spec: { details?: () => string; examples: readonly string[] }
 
 function define(parent: Command, spec: CommandSpec): void {
   const command = parent.command(spec.path.at(-1)!).description(spec.summary);
-  for (const argument of spec.arguments ?? []) command.argument(argument.name, argument.description);
+  for (const described of spec.arguments ?? []) {
+    const argument = new Argument(described.name, described.description);
+    if (described.choices) argument.choices(described.choices);
+    command.addArgument(argument);
+  }
   for (const option of spec.options ?? []) command.addOption(toOption(option));
+  // The options every command takes are its own too (the program's apply only before the command
+  // word): so its help lists them, and -V/--version, the program's alone, is unknown after it.
+  for (const option of PROGRAM.options) command.addOption(toOption(option));
   if (spec.passThrough) command.allowUnknownOption().allowExcessArguments();
   command.addHelpText("after", helpAfter(spec)).action(action(spec.handler));
 }
@@ -65,6 +72,9 @@ export function buildProgram(version: () => string, argv: readonly string[] = []
     // prints errors, so commander neither exits nor prints an error of its own.
     .exitOverride()
     .configureOutput({ outputError: () => {} })
+    // The program's options (--version above all) only before the command word: after it,
+    // `secret get api --version 3` must not print coffer's version where a script expects a value.
+    .enablePositionalOptions()
     .description(PROGRAM.summary);
   for (const option of PROGRAM.options) program.addOption(toOption(option));
   program

@@ -25,7 +25,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ValidationError } from "@coffer/core";
-import { isMap, isScalar, parseDocument } from "yaml";
+import { isAlias, isMap, isScalar, parseDocument } from "yaml";
 import { usageError } from "./cli-errors.js";
 
 export interface Assignment {
@@ -159,7 +159,7 @@ export function parseValuesDocument(text: string, source: string): Array<[string
   const first = document.errors[0];
   if (first) {
     throw new ValidationError(
-      `${source} is not valid ${looksLikeJson ? "JSON" : "YAML"}${where(text, first.pos[0])}: ${describeYamlError(first.code)}.`,
+      `${source} is malformed ${looksLikeJson ? "JSON" : "YAML"}${where(text, first.pos[0])}: ${describeYamlError(first.code)}.`,
       {
         hint: 'Give a JSON object or a YAML mapping of keys to text values, e.g. \'{"username": "app"}\'.',
         details: { field: "values" },
@@ -193,11 +193,17 @@ export function parseValuesDocument(text: string, source: string): Array<[string
       });
     }
     seen.add(key);
-    if (pair.value === null) {
-      pairs.push([key, ""]);
-    } else if (isScalar(pair.value)) {
-      refuseTag(pair.value, `the value of key '${key}' in ${source}`, key);
-      pairs.push([key, String(pair.value.value)]);
+    // An alias (*name) of text is that text; of a mapping or list, a nested value like any other.
+    const value = isAlias(pair.value) ? pair.value.resolve(document) : pair.value;
+    if (value === null || value === undefined || (isScalar(value) && isYamlNull(value))) {
+      // `key:` with nothing after it is YAML's null: refused as JSON's null is, not stored as "".
+      throw new ValidationError(`The value of key '${key}' in ${source} is null, not text.`, {
+        hint: NULL_HINT,
+        details: { field: "values", key },
+      });
+    } else if (isScalar(value)) {
+      refuseTag(value, `the value of key '${key}' in ${source}`, key);
+      pairs.push([key, String(value.value)]);
     } else {
       throw new ValidationError(
         `The value of key '${key}' in ${source} is a nested mapping or list, not text.`,
@@ -209,6 +215,17 @@ export function parseValuesDocument(text: string, source: string): Array<[string
     }
   }
   return pairs;
+}
+
+const NULL_HINT = 'Give it a value ("" for empty text), or leave the key out (update has --remove-keys).';
+
+/** A value written as nothing at all (`key:`), which YAML reads as null (failsafe makes it ""). */
+function isYamlNull(node: {
+  value: unknown;
+  type?: string | undefined;
+  source?: string | undefined;
+}): boolean {
+  return node.value === "" && node.type === "PLAIN" && !node.source;
 }
 
 /** Tags that change nothing: `!!str` and the non-specific `!`. */
@@ -234,7 +251,7 @@ function checkJson(text: string, source: string): void {
     // V8's message can quote the text; only the position is passed on.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     throw new ValidationError(
-      `${source} is not valid JSON${position === undefined ? "" : where(text, Number(position))}.`,
+      `${source} is malformed JSON${position === undefined ? "" : where(text, Number(position))}.`,
       {
         hint: 'Check quotes, commas and braces: {"username": "app", "password": "…"}.',
         details: { field: "values" },
@@ -256,10 +273,7 @@ function checkJson(text: string, source: string): void {
       if (value === null || typeof value === "object") {
         const what = value === null ? "null" : Array.isArray(value) ? "a list" : "an object";
         throw new ValidationError(`The value of key '${key}' in ${source} is ${what}, not text.`, {
-          hint:
-            value === null
-              ? "Give it a value, or leave the key out (update has --remove-keys)."
-              : `Write structured data as JSON text: "${key}": "{\\"a\\": 1}".`,
+          hint: value === null ? NULL_HINT : `Write structured data as JSON text: "${key}": "{\\"a\\": 1}".`,
           details: { field: "values", key },
         });
       }
@@ -276,7 +290,8 @@ export function where(text: string, offset: number): string {
 
 const YAML_PROBLEMS: Record<string, string> = {
   MISSING_CHAR: "a closing quote or bracket is missing",
-  BAD_INDENT: "the indentation is wrong",
+  // Also what an unclosed [ or { gives ('a: [1, 2'): the parser looks for the rest further in.
+  BAD_INDENT: "a [ or { is not closed, or the indentation is wrong",
   BLOCK_AS_IMPLICIT_KEY: "a nested block cannot be a key",
   MULTILINE_IMPLICIT_KEY: "a key cannot span lines",
   UNEXPECTED_TOKEN: "unexpected text",

@@ -32,7 +32,7 @@ describe("secret create", () => {
       "create",
       "y",
       "--values",
-      "user: app\nport: 0587\nversion: 1.50\nhex: 0x1F\nok: yes\nnone: ~\nempty:\nquoted: 'x: y'\nstr: !!str 007\nwhen: 2001-12-14",
+      "user: app\nport: 0587\nversion: 1.50\nhex: 0x1F\nok: yes\nnone: ~\nempty: ''\nquoted: 'x: y'\nstr: !!str 007\nwhen: 2001-12-14",
     ]);
     const values = (name: string) =>
       (JSON.parse(s.ok(["secret", "get", name, "--json"])) as { values: Record<string, string> }).values;
@@ -149,19 +149,19 @@ describe("bad input: the documented exit code, one clear line, no value echoed, 
       what: "malformed JSON",
       args: ["--values", `{"password": "${VALUE}", }`],
       code: 5,
-      message: /^--values is not valid JSON at line 1, column \d+\. Check quotes/,
+      message: /^--values is malformed JSON at line 1, column \d+\. Check quotes/,
     },
     {
       what: "JSON with a missing value",
       args: ["--values", `{"a": }`],
       code: 5,
-      message: /^--values is not valid JSON/,
+      message: /^--values is malformed JSON/,
     },
     {
       what: "malformed YAML",
       args: ["--values", `password: "${VALUE}\nuser: app`],
       code: 5,
-      message: /^--values is not valid YAML at line \d+, column \d+: a closing quote or bracket is missing\./,
+      message: /^--values is malformed YAML at line \d+, column \d+: a closing quote or bracket is missing\./,
     },
     {
       what: "YAML that is not a mapping",
@@ -283,7 +283,7 @@ describe("bad input: the documented exit code, one clear line, no value echoed, 
       what: "an option name used as a key",
       args: [`--private=${VALUE}`],
       code: 2,
-      message: /^--private is an option of 'secret create', so it cannot name a key\./,
+      message: /^--private takes true or false\. .*a key named 'private' goes in --values\./,
     },
     { what: "no keys at all", args: [], code: 2, message: /^No keys given: nothing to create\./ },
   ];

@@ -31,7 +31,7 @@ export const PROGRAM = {
     },
   ] satisfies OptionSpec[],
   details: () => help`
-    Local mode keeps secrets in ${process.platform === "darwin" ? "~/Library/Application Support/coffer" : "~/.local/share/coffer"} (COFFER_DATA_DIR), as the
+    Local mode keeps secrets in ${dataDirectory()}, as the
     user COFFER_USER (default: your login name). Exit codes and settings: see the README.`,
   examples: [
     "coffer secret create db --username=app --password=@password.txt",
@@ -39,6 +39,15 @@ export const PROGRAM = {
     "coffer run -s db -- ./start-server",
   ],
 };
+
+/** Where local mode keeps secrets, as the help shows it: COFFER_DATA_DIR when set. */
+function dataDirectory(): string {
+  const set = process.env.COFFER_DATA_DIR;
+  if (set) return `${set} (COFFER_DATA_DIR)`;
+  const fallback =
+    process.platform === "darwin" ? "~/Library/Application Support/coffer" : "~/.local/share/coffer";
+  return `${fallback} (default; COFFER_DATA_DIR changes it)`;
+}
 
 /** The words that hold commands (`coffer secret …`). */
 export const GROUPS: readonly GroupSpec[] = [

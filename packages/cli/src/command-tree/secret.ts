@@ -10,7 +10,25 @@ import {
   type OptionSpec,
   parseBoolean,
   parseCount,
+  parseTime,
+  parseWholeNumber,
 } from "./spec.js";
+
+/**
+ * Words that are an option of `create` / `update` (or of every command), so `--WORD=VALUE` cannot
+ * name a key: such keys go in --values. The help lists them from here, and so cannot forget one.
+ */
+export const CREATE_RESERVED_KEYS = [
+  "values",
+  "interactive",
+  "private",
+  "json",
+  "debug",
+  "config",
+  "help",
+  "version",
+];
+export const UPDATE_RESERVED_KEYS = [...CREATE_RESERVED_KEYS, "remove-keys", "replace", "expected-version"];
 
 export const SECRET_GROUP: GroupSpec = {
   name: "secret",
@@ -28,6 +46,17 @@ const write = () => import("../commands/secret-write.js");
 const read = () => import("../commands/secret-read.js");
 const files = () => import("../commands/secret-files.js");
 
+/**
+ * create's --private: alone it means true; `--private true|false` and `--private=true|false` as
+ * for get, list and update. Commander gives an optional value the next word, so a word other than
+ * true/false (`create --private db …`) is handed on as it is: the handler takes it as the name.
+ */
+function parsePrivateFlag(value: string): boolean | string {
+  const normalized = value.trim().toLowerCase();
+  if (normalized === "true" || normalized === "false") return normalized === "true";
+  return value;
+}
+
 export const SECRET_COMMANDS: readonly CommandSpec[] = [
   {
     path: ["secret", "create"],
@@ -41,13 +70,18 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         parse: collect,
       },
       { flags: "-i, --interactive", description: "ask for keys and values at the terminal (values hidden)" },
-      { flags: "-p, --private", description: "visible to you only (default: public)" },
+      {
+        flags: "-p, --private [true|false]",
+        description:
+          "visible to you only (--private, --private true); --private false is public, the default",
+        parse: parsePrivateFlag,
+      },
     ],
     passThrough: true,
     details: () => help`
       Each --KEY=VALUE sets one key. A value @path is read from a file (one trailing newline dropped),
       @- from standard input; write @@ for a value that starts with a literal @. Keys named like an
-      option of this command (values, interactive, private, json, debug, config, help) go in --values.
+      option of this command (${CREATE_RESERVED_KEYS.join(", ")}) go in --values.
       --values may be given more than once: the keys of every source add up, and a key given twice
       is an error (exit 5). Values are text as written: YAML 'port: 0587' stays 0587, a YAML tag
       (!!binary, !!timestamp, !!int) is refused, and so is a JSON number, boolean or null (quote it).`,
@@ -65,11 +99,16 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     arguments: [{ name: "<name>", description: "the secret's name or id" }],
     options: [
       selectPrivate,
-      { flags: "-k, --key <key>", description: "print only this key's value, as it is (for scripts)" },
+      {
+        flags: "-k, --key <key>",
+        description: "print only this key's value, then a newline (for scripts: $(…) drops it)",
+      },
+      { flags: "--no-newline", description: "with --key: exactly the value, no newline after it" },
     ],
     examples: [
       "coffer secret get db",
       "coffer secret get db --key password",
+      "coffer secret get tls --key cert --no-newline > cert.pem",
       "coffer secret get db --private false --json",
     ],
     handler: async () => (await read()).get,
@@ -78,7 +117,11 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     path: ["secret", "list"],
     summary: "list the secrets you can see (names, keys and owners; never values)",
     options: [
-      { flags: "--name <name>", description: "exactly this name" },
+      {
+        flags: "--name <name>",
+        description:
+          "exactly this name; or as ZenML writes filters: contains:TEXT, startswith:TEXT, endswith:TEXT, equals:NAME",
+      },
       { flags: "--name-contains <text>", description: "names containing this text" },
       { flags: "--name-starts-with <text>", description: "names starting with this text" },
       { flags: "--name-ends-with <text>", description: "names ending with this text" },
@@ -88,10 +131,26 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         parse: parseBoolean,
       },
       { flags: "--owner <user>", description: "only secrets this user created" },
-      { flags: "--created-after <time>", description: "created at or after this ISO time" },
-      { flags: "--created-before <time>", description: "created before this ISO time" },
-      { flags: "--updated-after <time>", description: "changed at or after this ISO time" },
-      { flags: "--updated-before <time>", description: "changed before this ISO time" },
+      {
+        flags: "--created-after <time>",
+        description: "created at or after this date (YYYY-MM-DD, UTC) or ISO time",
+        parse: parseTime,
+      },
+      {
+        flags: "--created-before <time>",
+        description: "created before this date (YYYY-MM-DD, UTC) or ISO time",
+        parse: parseTime,
+      },
+      {
+        flags: "--updated-after <time>",
+        description: "changed at or after this date (YYYY-MM-DD, UTC) or ISO time",
+        parse: parseTime,
+      },
+      {
+        flags: "--updated-before <time>",
+        description: "changed before this date (YYYY-MM-DD, UTC) or ISO time",
+        parse: parseTime,
+      },
       {
         flags: "--sort <field>",
         description: "sort by",
@@ -99,7 +158,12 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         default: "name",
       },
       { flags: "--desc", description: "sort in descending order" },
-      { flags: "--limit <n>", description: "secrets per page, 1-1000", parse: parseCount, default: 50 },
+      {
+        flags: "--limit <n>",
+        description: "secrets per page, 1-1000",
+        parse: parseWholeNumber(1, 1000),
+        default: 50,
+      },
       { flags: "--cursor <cursor>", description: "the page after the one that printed this cursor" },
       { flags: "--all", description: "every page, not just the first" },
     ],
@@ -148,7 +212,8 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     ],
     passThrough: true,
     details: () => help`
-      Values are given as for create (--KEY=VALUE, @file, --values, -i). To change the public secret
+      Values are given as for create (--KEY=VALUE, @file, --values, -i); keys named like an option
+      (${UPDATE_RESERVED_KEYS.join(", ")}) go in --values. To change the public secret
       when you also have a private one of the same name, give its id.`,
     examples: [
       "coffer secret update db --password=@new-password.txt",

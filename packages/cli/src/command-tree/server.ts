@@ -2,7 +2,7 @@
  * The commands about a Coffer server, described as data (see spec.ts): `login`/`logout` (remote
  * mode), `server start`, and the server's users and tokens.
  */
-import { type CommandSpec, type GroupSpec, help, parseCount } from "./spec.js";
+import { type CommandSpec, type GroupSpec, help, parseCount, parseWholeNumber } from "./spec.js";
 
 const server = () => import("../commands/server.js");
 
@@ -68,6 +68,10 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
 
 const ROLES = ["reader", "value-reader", "writer", "admin"];
 
+/** The server's limits on a token's life (packages/server, identity/tokens.ts), checked here first. */
+export const TOKEN_MAX_DAYS = 3650;
+export const ENROLLMENT_MAX_DAYS = 7;
+
 export const USER_GROUP: GroupSpec = { name: "user", summary: "the server's users (admin)" };
 
 export const USER_COMMANDS: readonly CommandSpec[] = [
@@ -90,7 +94,7 @@ export const USER_COMMANDS: readonly CommandSpec[] = [
     summary: "change a user's role",
     arguments: [
       { name: "<name>", description: "the user" },
-      { name: "<role>", description: ROLES.join(" | ") },
+      { name: "<role>", description: ROLES.join(" | "), choices: ROLES },
     ],
     examples: ["coffer user set-role ci-bot writer"],
     handler: async () => (await server()).userSetRole,
@@ -126,8 +130,8 @@ export const TOKEN_COMMANDS: readonly CommandSpec[] = [
       { flags: "--description <text>", description: "what it is for, e.g. 'CI deploys'" },
       {
         flags: "--expires-in-days <days>",
-        description: "expiry (default: never; enrollment tokens 1, at most 7)",
-        parse: parseCount,
+        description: `expiry, 1-${TOKEN_MAX_DAYS} (default: never; enrollment tokens 1, at most ${ENROLLMENT_MAX_DAYS})`,
+        parse: parseWholeNumber(1, TOKEN_MAX_DAYS),
       },
     ],
     examples: [

@@ -16,6 +16,8 @@ export interface ArgumentSpec {
   /** As commander writes it: `<name>`, `<command...>`. */
   name: string;
   description: string;
+  /** The only values accepted (commander checks them before the command runs: exit 2). */
+  choices?: readonly string[];
 }
 
 export interface OptionSpec {
@@ -65,6 +67,47 @@ export function parseCount(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError("Use a whole number.");
   return number;
+}
+
+/** A whole number from `min` to `max`: the message for any other gives the range. */
+export function parseWholeNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value.trim());
+    if (value.trim() === "" || !Number.isInteger(number) || number < min || number > max) {
+      throw new InvalidArgumentError(`Use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+  };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A point in time for the list filters: a date (YYYY-MM-DD, midnight UTC) or an ISO 8601 timestamp
+ * with its offset (2026-12-04T09:30:00Z, …+01:00). Returned as the ISO timestamp the API takes.
+ */
+export function parseTime(value: string): string {
+  const text = value.trim();
+  const time = DATE.test(text)
+    ? new Date(`${text}T00:00:00Z`)
+    : TIMESTAMP.test(text)
+      ? new Date(text)
+      : undefined;
+  // Date rolls 2026-02-30 over into March: a date that does not read back the same is refused.
+  if (time === undefined || Number.isNaN(time.getTime()) || !realDate(text)) {
+    throw new InvalidArgumentError(
+      "Use a date (2026-12-04, midnight UTC) or an ISO 8601 time (2026-12-04T09:30:00Z).",
+    );
+  }
+  return time.toISOString();
+}
+
+/** Whether the YYYY-MM-DD the text starts with is a day of the calendar. */
+function realDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  return probe.getUTCDate() === day && probe.getUTCMonth() === month - 1;
 }
 
 /** For repeatable options: each use adds its value to a list. */

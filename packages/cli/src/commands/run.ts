@@ -33,6 +33,12 @@ export async function run(context: Context, command: Command): Promise<void> {
     throw usageError("The command to run is missing.", "Write: coffer run -s NAME -- COMMAND ARGS…");
   const names = splitNames(options.secret);
   if (names.length === 0) throw usageError("-s names no secret.", "Write -s NAME or -s NAME1,NAME2.");
+  // Before anything is read: the same secret twice would clash with itself on every key, and
+  // --prefix (the hint for two secrets' keys) would not help.
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined) {
+    throw usageError(`The secret '${twice}' is named twice in -s.`, "Name each secret once.");
+  }
   const allowed = allowedVariables(options.allowEnv ?? []);
 
   const client = await context.client();

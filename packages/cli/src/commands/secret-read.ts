@@ -13,7 +13,7 @@ import { describeSecret, refFor } from "./common.js";
 
 export async function get(context: Context, command: Command): Promise<void> {
   const [name] = command.args as [string];
-  const options = command.opts<{ private?: boolean; key?: string }>();
+  const options = command.opts<{ private?: boolean; key?: string; newline: boolean }>();
   const client = await context.client();
   const secret = await client.get(await refFor(client, name, options.private));
   if (options.key !== undefined) {
@@ -25,8 +25,9 @@ export async function get(context: Context, command: Command): Promise<void> {
       });
     }
     if (context.json) context.result(value, () => undefined);
-    // Exactly the value, with a newline only for the terminal's sake: scripts use $(…), which strips it.
-    else process.stdout.write(`${value}\n`);
+    // The value and a newline for the terminal's sake ($(…) strips it); --no-newline for a file
+    // that must hold exactly the value (like `vault kv get -field` into a pipe).
+    else process.stdout.write(options.newline === false ? value : `${value}\n`);
     return;
   }
   context.result(secret.toWire({ values: true }), () => {
@@ -108,7 +109,7 @@ function pickNameFilter(options: {
   nameEndsWith?: string;
 }): NameFilter | undefined {
   const given: NameFilter[] = [];
-  if (options.name !== undefined) given.push({ equals: options.name });
+  if (options.name !== undefined) given.push(zenmlNameFilter(options.name));
   if (options.nameContains !== undefined) given.push({ contains: options.nameContains });
   if (options.nameStartsWith !== undefined) given.push({ startsWith: options.nameStartsWith });
   if (options.nameEndsWith !== undefined) given.push({ endsWith: options.nameEndsWith });
@@ -119,6 +120,37 @@ function pickNameFilter(options: {
     );
   }
   return given[0];
+}
+
+/** ZenML's filter operators for text, and the list filter each one is. */
+const ZENML_OPERATORS: Record<string, (text: string) => NameFilter> = {
+  equals: (text) => ({ equals: text }),
+  contains: (text) => ({ contains: text }),
+  startswith: (text) => ({ startsWith: text }),
+  endswith: (text) => ({ endsWith: text }),
+};
+/** ZenML's other operators, which a name filter here does not have. */
+const ZENML_UNSUPPORTED = ["notequals", "oneof", "in", "gt", "gte", "lt", "lte"];
+
+/**
+ * `--name` as ZenML users write it: `contains:api`, `startswith:payments/`, `endswith:-prod`,
+ * `equals:db` (so a name that itself starts with one of these words is written `equals:WORD:…`).
+ * Any other text is the exact name. ZenML's operators with no counterpart here are refused rather
+ * than taken as a name that silently matches nothing.
+ */
+function zenmlNameFilter(name: string): NameFilter {
+  const match = /^([a-z]+):(.*)$/is.exec(name);
+  if (match === null) return { equals: name };
+  const operator = match[1]!.toLowerCase();
+  const filter = Object.hasOwn(ZENML_OPERATORS, operator) ? ZENML_OPERATORS[operator] : undefined;
+  if (filter) return filter(match[2]!);
+  if (ZENML_UNSUPPORTED.includes(operator)) {
+    throw usageError(
+      `--name '${operator}:…' is a ZenML filter that coffer does not have.`,
+      "Use --name with equals:, contains:, startswith: or endswith: (or --name-contains, --name-starts-with, --name-ends-with).",
+    );
+  }
+  return { equals: name };
 }
 
 function range(after: string | undefined, before: string | undefined) {

@@ -2,14 +2,11 @@
 import { metadataToJson, type UpdateSecretInput, validateKey, validateSecretValues } from "@coffer/core";
 import type { Command } from "commander";
 import { CliError, usageError } from "../cli-errors.js";
+import { CREATE_RESERVED_KEYS, UPDATE_RESERVED_KEYS } from "../command-tree/secret.js";
 import type { Context } from "../context.js";
 import { ask, assertTerminal, confirm, endPrompts } from "../prompt.js";
 import { type Assignment, InputReader, parseValuesDocument, splitArguments } from "../values-input.js";
 import { describeSecret, listKeys, refFor } from "./common.js";
-
-const GLOBAL_OPTIONS = ["json", "debug", "config", "help", "version"];
-const CREATE_OPTIONS = ["values", "interactive", "private", ...GLOBAL_OPTIONS];
-const UPDATE_OPTIONS = [...CREATE_OPTIONS, "remove-keys", "replace", "expected-version"];
 
 interface ValueOptions {
   /** Every --values given, in order (repeatable: their keys add up, and a key in two is an error). */
@@ -18,14 +15,33 @@ interface ValueOptions {
 }
 
 export async function create(context: Context, command: Command): Promise<void> {
-  const options = command.opts<ValueOptions & { private?: boolean }>();
-  const { name, assignments } = nameAndAssignments(command, CREATE_OPTIONS, "secret create");
+  const options = command.opts<ValueOptions & { private?: boolean | string }>();
+  // `--private db`: the flag alone, then the name (see parsePrivateFlag in command-tree/secret.ts).
+  const wordAfterPrivate = typeof options.private === "string" ? [options.private] : [];
+  if (typeof options.private === "string" && process.argv.includes(`--private=${options.private}`)) {
+    // Not a name but `--private=…` with something other than true/false (not quoted: it may be
+    // a value meant for a key named private).
+    throw usageError(
+      "--private takes true or false.",
+      "Write --private, --private=true or --private=false; a key named 'private' goes in --values.",
+    );
+  }
+  const { name, assignments } = nameAndAssignments(
+    command,
+    CREATE_RESERVED_KEYS,
+    "secret create",
+    wordAfterPrivate,
+  );
   const values = await gatherValues(context, options, assignments);
   if (Object.keys(values).length === 0) {
     throw usageError("No keys given: nothing to create.", "Give --KEY=VALUE pairs, --values, or -i.");
   }
   const client = await context.client();
-  const secret = await client.create({ name, values, private: Boolean(options.private) });
+  const secret = await client.create({
+    name,
+    values,
+    private: options.private === true || typeof options.private === "string",
+  });
   context.result(
     metadataToJson(secret.metadata()),
     () =>
@@ -37,7 +53,7 @@ export async function update(context: Context, command: Command): Promise<void> 
   const options = command.opts<
     ValueOptions & { removeKeys?: string[]; replace?: boolean; private?: boolean; expectedVersion?: number }
   >();
-  const { name, assignments } = nameAndAssignments(command, UPDATE_OPTIONS, "secret update");
+  const { name, assignments } = nameAndAssignments(command, UPDATE_RESERVED_KEYS, "secret update");
   const values = await gatherValues(context, options, assignments);
   const removeKeys = (options.removeKeys ?? [])
     .flatMap((list) => list.split(","))
@@ -121,8 +137,8 @@ export async function remove(context: Context, command: Command): Promise<void> 
 
 // --- values ------------------------------------------------------------------------------------
 
-function nameAndAssignments(command: Command, reserved: string[], where: string) {
-  const { positionals, assignments } = splitArguments(command.args, reserved, where);
+function nameAndAssignments(command: Command, reserved: string[], where: string, before: string[] = []) {
+  const { positionals, assignments } = splitArguments([...before, ...command.args], reserved, where);
   const [name, ...extra] = positionals;
   if (name === undefined) {
     throw usageError("The secret's name is missing.", `Write: coffer ${where} NAME --KEY=VALUE …`);

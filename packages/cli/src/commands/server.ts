@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { CliError, usageError } from "../cli-errors.js";
+import { ENROLLMENT_MAX_DAYS } from "../command-tree/server.js";
 import { type Context, table } from "../context.js";
 import { ask, assertTerminal, confirm, endPrompts } from "../prompt.js";
 
@@ -11,7 +12,7 @@ export async function login(context: Context, command: Command): Promise<void> {
   const options = command.opts<{ url: string; token?: string }>();
   let token = options.token ?? process.env.COFFER_TOKEN;
   if (!token) {
-    assertTerminal("the API token", "pass --token or set COFFER_TOKEN");
+    assertTerminal("The API token", "Pass --token or set COFFER_TOKEN.");
     try {
       token = (await ask("API token: ", { hidden: true })).trim();
     } finally {
@@ -48,6 +49,8 @@ export async function serverStart(context: Context, command: Command): Promise<v
       ...(options.port !== undefined ? { port: options.port } : {}),
     },
     ...(context.json ? { log: false } : {}),
+  }).catch((error: unknown) => {
+    throw portInUse(error) ?? error;
   });
   const issued = server.bootstrapToken;
   context.result({ url: server.url, bootstrapToken: issued?.token }, () =>
@@ -70,6 +73,24 @@ export async function serverStart(context: Context, command: Command): Promise<v
     process.once("SIGTERM", stop);
   });
   await server.close();
+}
+
+/**
+ * Another program listening on the port is a matter of this machine's settings, not a bug: the
+ * configuration exit code (6), naming the port and the two ways to pick another.
+ */
+function portInUse(error: unknown): CliError | undefined {
+  const failure = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (failure?.code !== "EADDRINUSE") return undefined;
+  const where =
+    failure.port !== undefined
+      ? `Port ${failure.port}${failure.address ? ` on ${failure.address}` : ""}`
+      : "The port";
+  return new CliError(
+    "config",
+    `${where} is in use by another program.`,
+    "Pick another with --port or COFFER_SERVER_PORT, or stop the program that uses it.",
+  );
 }
 
 async function admin(context: Context) {
@@ -107,7 +128,7 @@ export async function userDelete(context: Context, command: Command): Promise<vo
   const [name] = command.args as [string];
   const { yes } = command.opts<{ yes?: boolean }>();
   if (!yes) {
-    assertTerminal("confirmation", "pass -y to delete without asking");
+    assertTerminal("Confirmation", "Pass -y to delete without asking.");
     try {
       if (!(await confirm(`Delete user ${name} and revoke all their tokens? [y/N] `))) {
         throw new CliError("cancelled", "Nothing was deleted.");
@@ -142,6 +163,12 @@ export async function tokenList(context: Context): Promise<void> {
 
 export async function tokenCreate(context: Context, command: Command): Promise<void> {
   const options = command.opts<{ user?: string; description?: string; expiresInDays?: number }>();
+  if (options.user !== undefined && (options.expiresInDays ?? 0) > ENROLLMENT_MAX_DAYS) {
+    throw usageError(
+      `--expires-in-days ${options.expiresInDays} is too long for an enrollment token (--user).`,
+      `Use a whole number from 1 to ${ENROLLMENT_MAX_DAYS}.`,
+    );
+  }
   const issued = await (await admin(context)).createToken({
     ...(options.user !== undefined ? { user: options.user } : {}),
     ...(options.description !== undefined ? { description: options.description } : {}),
