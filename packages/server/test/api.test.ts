@@ -47,7 +47,7 @@ describe("REST API behaviour", () => {
     expect(bad.status).toBe(400);
   });
 
-  it("PUT by name with If-None-Match: * only creates", async () => {
+  it("PUT by name answers 201 when it creates, 200 when it replaces; If-None-Match: * only creates", async () => {
     const first = await call(
       server,
       writer,
@@ -56,7 +56,7 @@ describe("REST API behaviour", () => {
       { values: { v: "fake" } },
       { "if-none-match": "*" },
     );
-    expect(first.status).toBe(200);
+    expect(first.status).toBe(201);
     const again = await call(
       server,
       writer,
@@ -66,6 +66,12 @@ describe("REST API behaviour", () => {
       { "if-none-match": "*" },
     );
     expect(again.status).toBe(412);
+    // Without the header it replaces: 200, and the version moves on.
+    const replaced = await call(server, writer, "PUT", "/api/v1/secrets/by-name?name=once", {
+      values: { v: "fake-3" },
+    });
+    expect(replaced.status).toBe(200);
+    expect((replaced.body as { version: number }).version).toBe(2);
   });
 
   it.each([

@@ -89,10 +89,10 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
     schema: {
       tags,
       summary:
-        "Create or replace the secret of this name (If-None-Match: * only creates; If-Match only replaces that version)",
+        "Create or replace the secret of this name (If-None-Match: * only creates; If-Match only replaces that version); 201 when it created",
       querystring: putByNameQuery,
       body: putByNameBody,
-      response: { 200: secretSchema, ...errors },
+      response: { 200: secretSchema, 201: secretSchema, ...errors },
     },
     handler: async (request, reply) => {
       const expectedVersion = request.headers["if-none-match"] === "*" ? 0 : expectedVersionFrom(request);
@@ -100,7 +100,13 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
         ...(request.query.private !== undefined ? { private: request.query.private } : {}),
         ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       });
-      return sendSecret(identity, reply, metadata, callerOf(request));
+      // A put that created the secret wrote its first version: 201, as POST /secrets answers.
+      return sendSecret(
+        identity,
+        reply.status(metadata.version === 1 ? 201 : 200),
+        metadata,
+        callerOf(request),
+      );
     },
   });
 
