@@ -4,13 +4,12 @@
 // are the contract the client is generated from.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { createBackoffSettings, createRetryOptions, googleAuthLibrary, grpc } from "google-gax";
+import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { grpc } from "google-gax";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GcpEmulator, startGcpEmulator } from "../src/gcp/index.js";
+import type { GcpEmulator } from "../src/gcp/index.js";
+import { noRetry, startEmulatorAndClient, stopEmulatorAndClient } from "./gcp-helpers.js";
 import { fill, mismatches, type Vars } from "./replay/match.js";
-
-process.env.METADATA_SERVER_DETECTION = "none";
 
 interface Call {
   method: string;
@@ -33,24 +32,13 @@ const fixtures: GcpFixture[] = readdirSync(dir)
   .sort()
   .map((file) => ({ file, ...JSON.parse(readFileSync(join(dir, file), "utf8")) }));
 
-const noRetry = { retry: createRetryOptions([], createBackoffSettings(1, 1, 1, 5000, 1, 5000, 5000)) };
 let emulator: GcpEmulator;
 let client: SecretManagerServiceClient;
 
 beforeAll(async () => {
-  emulator = await startGcpEmulator();
-  client = new SecretManagerServiceClient({
-    apiEndpoint: "127.0.0.1",
-    port: emulator.port,
-    sslCreds: grpc.credentials.createInsecure(),
-    authClient: new googleAuthLibrary.PassThroughClient(),
-  });
+  ({ emulator, client } = await startEmulatorAndClient());
 });
-
-afterAll(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
+afterAll(() => stopEmulatorAndClient(emulator, client));
 
 /** Payload data: text as UTF-8, or "<bytes:N>" for N bytes of filler. */
 function prepare(request: Record<string, unknown>): Record<string, unknown> {

@@ -1,10 +1,9 @@
 // GCP Secret Manager emulator, secrets: driven by the official client over gRPC.
-import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { googleAuthLibrary, grpc } from "google-gax";
+import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { grpc } from "google-gax";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GcpEmulator, startGcpEmulator } from "../src/gcp/index.js";
-
-process.env.METADATA_SERVER_DETECTION = "none";
+import type { GcpEmulator } from "../src/gcp/index.js";
+import { startEmulatorAndClient, stopEmulatorAndClient } from "./gcp-helpers.js";
 
 let emulator: GcpEmulator;
 let client: SecretManagerServiceClient;
@@ -13,19 +12,9 @@ let counter = 0;
 const uniqueId = (prefix = "s") => `${prefix}-${Date.now().toString(36)}-${++counter}`;
 
 beforeAll(async () => {
-  emulator = await startGcpEmulator();
-  client = new SecretManagerServiceClient({
-    apiEndpoint: "127.0.0.1",
-    port: emulator.port,
-    sslCreds: grpc.credentials.createInsecure(),
-    authClient: new googleAuthLibrary.PassThroughClient(),
-  });
+  ({ emulator, client } = await startEmulatorAndClient());
 });
-
-afterAll(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
+afterAll(() => stopEmulatorAndClient(emulator, client));
 
 async function createSecret(secretId = uniqueId(), extra: Record<string, unknown> = {}) {
   const [secret] = await client.createSecret({

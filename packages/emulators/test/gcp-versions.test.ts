@@ -1,34 +1,20 @@
 // GCP Secret Manager emulator, secret versions: driven by the official client over gRPC.
-import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { createBackoffSettings, createRetryOptions, googleAuthLibrary, grpc } from "google-gax";
+import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { grpc } from "google-gax";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { crc32c } from "../src/gcp/crc32c.js";
-import { type GcpEmulator, startGcpEmulator } from "../src/gcp/index.js";
-
-process.env.METADATA_SERVER_DETECTION = "none";
+import type { GcpEmulator } from "../src/gcp/index.js";
+import { noRetry, startEmulatorAndClient, stopEmulatorAndClient } from "./gcp-helpers.js";
 
 let emulator: GcpEmulator;
 let client: SecretManagerServiceClient;
 const project = "projects/emu-test";
 let counter = 0;
-// AccessSecretVersion retries UNAVAILABLE and RESOURCE_EXHAUSTED by default; these tests expect
-// first answers, so they turn retries off.
-const noRetry = { retry: createRetryOptions([], createBackoffSettings(1, 1, 1, 5000, 1, 5000, 5000)) };
 
 beforeAll(async () => {
-  emulator = await startGcpEmulator();
-  client = new SecretManagerServiceClient({
-    apiEndpoint: "127.0.0.1",
-    port: emulator.port,
-    sslCreds: grpc.credentials.createInsecure(),
-    authClient: new googleAuthLibrary.PassThroughClient(),
-  });
+  ({ emulator, client } = await startEmulatorAndClient());
 });
-
-afterAll(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
+afterAll(() => stopEmulatorAndClient(emulator, client));
 
 async function newSecret(extra: Record<string, unknown> = {}): Promise<string> {
   const [secret] = await client.createSecret({
