@@ -7,6 +7,9 @@
 export type * from "./api.js";
 export * from "./base-store.js";
 export * from "./composition-root.js";
+// `@/path` → the file's text: the loader reads credentials this way, and a store's option schema
+// may too, for programs that build its options without the loader (store-kit's tlsCa).
+export { readFileReference } from "./config/file-values.js";
 export * from "./errors.js";
 export * from "./key-rotation.js";
 export * from "./logger.js";

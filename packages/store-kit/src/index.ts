@@ -6,7 +6,6 @@ export * from "./backend-store.js";
 export * from "./common-errors.js";
 export * from "./deployment.js";
 export * from "./error-mapping.js";
-export * from "./file-options.js";
 export * from "./options.js";
 export * from "./ownership.js";
 export * from "./stored-values.js";

@@ -5,8 +5,7 @@
  *   tlsCa      PEM text of the CA certificate(s) to trust. A file is given as `@/path/to/ca.pem`,
  *              which the configuration loader reads (the registration lists tlsCa in fileOptions)
  */
-import { z } from "@coffer/core";
-import { readFileReference } from "./file-options.js";
+import { readFileReference, z } from "@coffer/core";
 
 export const MAX_TIMEOUT_MS = 600_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -16,7 +15,11 @@ export const timeoutMs = () => z.number().int().min(100).max(MAX_TIMEOUT_MS).def
 
 const PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
 
-/** CA certificate(s) to trust, as PEM text (or `@/path` to a PEM file: a file option). */
+/**
+ * CA certificate(s) to trust, as PEM text. A deployment names a file (`fileOptions`), which the
+ * loader reads before the schema runs; programs that build a store's options themselves (embedders,
+ * tests) skip the loader, so a leftover `@/path` is read here, with the loader's error.
+ */
 export const tlsCa = () =>
   z.preprocess(
     (value) => readFileReference(value, "tlsCa"),

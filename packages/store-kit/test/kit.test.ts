@@ -10,6 +10,7 @@ import {
   IntegrityError,
   InvalidConfigError,
   newSecretId,
+  readFileReference,
   SecretNotFoundError,
 } from "@coffer/core";
 import { describe, expect, it } from "vitest";
@@ -22,7 +23,6 @@ import {
   hasOwnerMarks,
   mapBackendError,
   ownerMarks,
-  readFileReference,
   tlsCa,
   tlsFailureCode,
 } from "../src/index.js";
