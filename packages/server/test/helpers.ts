@@ -67,6 +67,25 @@ export async function call(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: unknown; text: string; headers: Headers }> {
+  return callRaw(
+    server,
+    token,
+    method,
+    route,
+    body === undefined ? undefined : JSON.stringify(body),
+    headers,
+  );
+}
+
+/** `call` with the body as bytes, exactly as sent (malformed JSON, invalid UTF-8…). */
+export async function callRaw(
+  server: TestServer,
+  token: string | undefined,
+  method: string,
+  route: string,
+  body: string | Buffer | undefined,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown; text: string; headers: Headers }> {
   const response = await fetch(`${server.url}${route}`, {
     method,
     headers: {
@@ -74,7 +93,7 @@ export async function call(
       ...(body !== undefined ? { "content-type": "application/json" } : {}),
       ...headers,
     },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(body !== undefined ? { body } : {}),
   });
   const text = await response.text();
   let parsed: unknown;

@@ -4,6 +4,7 @@
 // ordinary keys, values are strings, and every refusal — fastify's own included — has the
 // documented shape `{ error: { code, message, hint? } }`.
 import { beforeAll, expect, it } from "vitest";
+import { callRaw } from "./helpers.js";
 import { describeOnEachDatabase, type InputTestServer } from "./input/servers.js";
 
 interface Reply {
@@ -23,25 +24,9 @@ async function send(
     headers?: Record<string, string>;
   } = {},
 ): Promise<Reply> {
-  const token = options.token === undefined ? server.adminToken : options.token;
+  const token = options.token === undefined ? server.adminToken : (options.token ?? undefined);
   const body = options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
-  const response = await fetch(`${server.url}${route}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      ...options.headers,
-    },
-    ...(body !== undefined ? { body } : {}),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = text;
-  }
-  return { status: response.status, body: parsed, text };
+  return callRaw(server, token, method, route, body, options.headers);
 }
 
 /** The documented error body, and nothing else. */
