@@ -53,8 +53,19 @@ class LosesTheLastKey extends MemoryStore {
   }
 }
 
-class TruncatesSilently extends MemoryStore {
-  #fit(values: SecretValues): SecretValues {
+/** A store that changes the values of every create and update before keeping them. */
+abstract class RewritesWrites extends MemoryStore {
+  protected abstract rewrite(values: SecretValues): SecretValues;
+  override create(id: SecretId, values: SecretValues) {
+    return super.create(id, this.rewrite(values));
+  }
+  override update(id: SecretId, values: SecretValues, update?: UpdateOptions) {
+    return super.update(id, this.rewrite(values), update);
+  }
+}
+
+class TruncatesSilently extends RewritesWrites {
+  protected rewrite(values: SecretValues): SecretValues {
     const max = this.capabilities().maxValueBytes;
     const copy = { ...values };
     while (serializedSize(copy) > max) {
@@ -62,12 +73,6 @@ class TruncatesSilently extends MemoryStore {
       copy[key] = value.slice(0, -1);
     }
     return copy;
-  }
-  override create(id: SecretId, values: SecretValues) {
-    return super.create(id, this.#fit(values));
-  }
-  override update(id: SecretId, values: SecretValues, update?: UpdateOptions) {
-    return super.update(id, this.#fit(values), update);
   }
 }
 
@@ -169,19 +174,13 @@ class GetManyDropsLaterBatches extends MemoryStore {
 }
 
 /** Drops keys named like Object.prototype members, as a deep merge that guards them would. */
-class DropsPrototypeKeys extends MemoryStore {
-  static #strip(values: SecretValues): SecretValues {
+class DropsPrototypeKeys extends RewritesWrites {
+  protected rewrite(values: SecretValues): SecretValues {
     const kept: SecretValues = {};
     for (const [key, value] of Object.entries(values)) {
       if (key !== "__proto__" && key !== "constructor" && key !== "prototype") kept[key] = value;
     }
     return kept;
-  }
-  override create(id: SecretId, values: SecretValues) {
-    return super.create(id, DropsPrototypeKeys.#strip(values));
-  }
-  override update(id: SecretId, values: SecretValues, update?: UpdateOptions) {
-    return super.update(id, DropsPrototypeKeys.#strip(values), update);
   }
 }
 
