@@ -56,6 +56,11 @@ describe("secret register-missing", () => {
       ["db", "create", ["username", "password"]],
       ["api", "add-keys", ["token"]],
     ]);
+    expect(json.written).toEqual([]);
+    expect(json.declined).toEqual([]);
+    expect(s.ok(["secret", "register-missing", file, "--dry-run", "--private"])).toContain(
+      "  create private secret 'db' with keys username, password\n",
+    );
     expect(s.names()).toEqual(["api"]);
     expect(values("api")).toEqual({ region: "eu-west-1" });
   });

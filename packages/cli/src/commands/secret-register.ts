@@ -5,6 +5,9 @@
  * only once the user confirms it. Stopping half way (Ctrl-C, Ctrl-D) keeps the secrets confirmed
  * so far and writes nothing else: the values typed for the secret at hand are dropped.
  *
+ * With --json the result is always { file, references, dryRun, missing: [{ name, action:
+ * "create" | "add-keys", keys, secret? }], written: [metadata], declined: [names] }.
+ *
  * What is missing is the service's answer (`validateReferences`, names and keys only, the same
  * check as `secret validate`), and each reference is read back with @coffer/core's own parser
  * (`parseReference`): there is no second reading of the syntax here.
@@ -60,12 +63,14 @@ export async function registerMissing(context: Context, command: Command): Promi
     return;
   }
   if (options.dryRun) {
-    context.result({ file, references, dryRun: true, missing: missing.map(describeMissing) }, () =>
-      [
-        `${file}: ${missing.length} ${missing.length === 1 ? "secret" : "secrets"} to register; this would ask to:`,
-        ...missing.map((each) => `  ${plannedChange(each, Boolean(options.private))}`),
-        "Dry run: nothing was asked or written.",
-      ].join("\n"),
+    context.result(
+      { file, references, dryRun: true, missing: missing.map(describeMissing), written: [], declined: [] },
+      () =>
+        [
+          `${file}: ${missing.length} ${missing.length === 1 ? "secret" : "secrets"} to register; this would ask to:`,
+          ...missing.map((each) => `  ${plannedChange(each, Boolean(options.private))}`),
+          "Dry run: nothing was asked or written.",
+        ].join("\n"),
     );
     return;
   }
