@@ -76,20 +76,16 @@ export async function run(context: Context, command: Command): Promise<void> {
 
   const { foregroundChild } = await import("foreground-child");
   let failedToStart: NodeJS.ErrnoException | undefined;
-  const child = foregroundChild(
-    program,
-    args,
-    { env: { ...process.env, ...fromFiles, ...variables } },
-    (code) => {
-      if (!failedToStart) return code ?? undefined;
-      const notFound = failedToStart.code === "ENOENT";
-      process.stderr.write(
-        `error: ${notFound ? `The command '${program}' was not found.` : `The command '${program}' cannot be run (${failedToStart.code}).`} ${notFound ? "Check its name and your PATH." : "Check that it is an executable file."}\n`,
-      );
-      // The shell's codes for "not found" and "not executable".
-      return notFound ? 127 : 126;
-    },
-  );
+  const env = { ...process.env, ...fromFiles, ...variables };
+  const child = foregroundChild(program, args, { env }, (code) => {
+    if (!failedToStart) return code ?? undefined;
+    const notFound = failedToStart.code === "ENOENT";
+    process.stderr.write(
+      `error: ${notFound ? `The command '${program}' was not found.` : `The command '${program}' cannot be run (${failedToStart.code}).`} ${notFound ? "Check its name and your PATH." : "Check that it is an executable file."}\n`,
+    );
+    // The shell's codes for "not found" and "not executable".
+    return notFound ? 127 : 126;
+  });
   child.on("error", (error: NodeJS.ErrnoException) => {
     failedToStart = error;
   });
