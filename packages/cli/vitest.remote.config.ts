@@ -12,6 +12,8 @@ export default packageTestConfig("cli (remote)", {
     "test/run-guard.test.ts",
     "test/reserved-keys.test.ts",
     "test/interactive.test.ts",
+    "test/register-missing.test.ts",
+    "test/run-dotenv.test.ts",
   ],
   env: { COFFER_CLI_TEST_MODE: "remote" },
 });

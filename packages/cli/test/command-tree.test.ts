@@ -89,6 +89,7 @@ describe("command tree", () => {
       "export",
       "validate",
       "resolve",
+      "register-missing",
     ]);
     expect(COMMANDS.run).toEqual([]);
     expect(commandWords(["--json", "secret", "get", "db"])).toEqual(["secret", "get"]);

@@ -3,6 +3,7 @@
  * (program.ts), the error messages' `coffer secret get` (main.ts) and the tests that go through
  * every command are derived from. Adding a command is adding its description here.
  */
+import { COMPLETION_COMMAND } from "./completion.js";
 import { RECONCILE_COMMAND, RUN_COMMAND, STORE_COMMANDS, STORE_GROUP } from "./local.js";
 import { SECRET_COMMANDS, SECRET_GROUP } from "./secret.js";
 import {
@@ -68,6 +69,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   ...SERVER_COMMANDS,
   ...USER_COMMANDS,
   ...TOKEN_COMMANDS,
+  COMPLETION_COMMAND,
 ];
 
 /** The commands by first word: `secret` → its subcommands, `run` → none. */

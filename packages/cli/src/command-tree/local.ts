@@ -14,13 +14,19 @@ export const RUN_COMMAND: CommandSpec = {
       flags: "-s, --secret <names>",
       description: "secrets to load, comma-separated (repeatable)",
       parse: collect,
-      required: true,
+    },
+    {
+      // Not --env-file: Node reads an argument of that name itself, even after the script's path,
+      // and applies the NODE_OPTIONS in the file to coffer's own process (nodejs/node#54232).
+      flags: "--dotenv <file>",
+      description: "also load a dotenv (.env) file's variables; secrets win over them (repeatable)",
+      parse: collect,
     },
     { flags: "--prefix", description: "name each variable <SECRET>_<KEY> instead of <KEY>" },
     {
       flags: "--allow-env <names>",
       description:
-        "let the secrets set these refused variables, e.g. NODE_OPTIONS (comma-separated, repeatable)",
+        "let the secrets (or dotenv files) set these refused variables, e.g. NODE_OPTIONS (comma-separated, repeatable)",
       parse: collect,
     },
   ],
@@ -32,6 +38,11 @@ export const RUN_COMMAND: CommandSpec = {
     Local overrides (COFFER_LOCAL_SECRET_<NAME>) apply. The command's exit code is coffer's; signals
     are passed on to it. A name containing a comma is written with \\, (backslash-comma).
 
+    --dotenv reads NAME=value lines (dotenv: 'single', "double" with \\n escapes, and backtick
+    quotes, multi-line quoted values, # comments, no $ expansion); a line it cannot read is an
+    error (exit 5, nothing run). Precedence, lowest first: coffer's own environment, the dotenv files
+    (a later one over an earlier one), the secrets.
+
     Whoever may write a secret must not choose the code its readers run, so variables that change how
     programs are found, loaded or started are refused (exit 5, nothing run) unless named with
     --allow-env:
@@ -40,6 +51,7 @@ export const RUN_COMMAND: CommandSpec = {
     "coffer run -s db -- ./start-server --port 8080",
     "coffer run -s db,stripe --prefix -- env",
     "coffer run -s tooling --allow-env NODE_OPTIONS -- node app.js",
+    "coffer run --dotenv .env -s db -- ./start-server",
   ],
   handler: async () => (await import("../commands/run.js")).run,
 };

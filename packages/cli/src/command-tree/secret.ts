@@ -298,4 +298,30 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     examples: ["coffer secret resolve app.yaml", "coffer secret resolve app.yaml -o app.resolved.yaml"],
     handler: async () => (await files()).resolve,
   },
+  {
+    path: ["secret", "register-missing"],
+    summary:
+      "ask at the terminal for each secret and key a file's {{name.key}} references miss, and store them",
+    arguments: [{ name: "<file>", description: "a YAML or JSON file" }],
+    options: [
+      {
+        flags: "-n, --dry-run",
+        description: "list the secrets and keys it would ask for; ask and write nothing",
+      },
+      { flags: "-p, --private", description: "create the missing secrets as private (default: public)" },
+    ],
+    details: () => help`
+      Like ZenML's 'stack register-secrets'. For each secret with something missing it asks for the
+      values of its missing keys (hidden as you type), then whether to create the secret, or add the
+      keys to the one you have (the secret a reference reads: your private one first); it writes on
+      yes, and goes on to the next secret. Ctrl-C or Ctrl-D stops at once (exit 130): the secrets
+      you confirmed are kept, nothing else is written. A declined secret is left as it was (exit 11
+      at the end). Needs a terminal, except with --dry-run.`,
+    examples: [
+      "coffer secret register-missing app.yaml --dry-run",
+      "coffer secret register-missing app.yaml",
+      "coffer secret register-missing app.json --private",
+    ],
+    handler: async () => (await import("../commands/secret-register.js")).registerMissing,
+  },
 ];

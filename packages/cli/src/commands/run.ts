@@ -1,6 +1,8 @@
 /**
- * `coffer run -s NAME[,NAME…] -- COMMAND ARGS…`: runs COMMAND with the secrets' keys as
- * environment variables (see env-names.ts for the naming rule), then exits as it did.
+ * `coffer run -s NAME[,NAME…] [--dotenv FILE] -- COMMAND ARGS…`: runs COMMAND with the secrets'
+ * keys as environment variables (see env-names.ts for the naming rule), then exits as it did.
+ * Precedence, lowest first: coffer's own environment, the dotenv files (a later one over an
+ * earlier one), the secrets — a secret is what the store holds now, a dotenv file a local default.
  *
  * The child runs through foreground-child (npm's, also used by tap and nyc): the child gets the
  * terminal, every signal coffer receives is passed on to it, coffer exits with the child's exit
@@ -10,6 +12,7 @@
 import type { Command } from "commander";
 import { usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
+import { readDotenvFiles } from "../dotenv-files.js";
 import { type SecretForEnv, secretsToEnv, splitNames } from "../env-names.js";
 
 /** `--allow-env NAME` (repeatable, comma-separated): variable names, as `coffer run` forms them. */
@@ -27,12 +30,25 @@ function allowedVariables(lists: readonly string[]): Set<string> {
 }
 
 export async function run(context: Context, command: Command): Promise<void> {
-  const options = command.opts<{ secret: string[]; prefix?: boolean; allowEnv?: string[] }>();
+  const options = command.opts<{
+    secret?: string[];
+    prefix?: boolean;
+    allowEnv?: string[];
+    dotenv?: string[];
+  }>();
   const [program, ...args] = command.args;
   if (program === undefined)
     throw usageError("The command to run is missing.", "Write: coffer run -s NAME -- COMMAND ARGS…");
-  const names = splitNames(options.secret);
-  if (names.length === 0) throw usageError("-s names no secret.", "Write -s NAME or -s NAME1,NAME2.");
+  if (options.secret === undefined && options.dotenv === undefined) {
+    throw usageError(
+      "coffer run needs -s NAME (secrets) or --dotenv FILE.",
+      "Write: coffer run -s NAME -- COMMAND ARGS…",
+    );
+  }
+  const names = splitNames(options.secret ?? []);
+  if (options.secret !== undefined && names.length === 0) {
+    throw usageError("-s names no secret.", "Write -s NAME or -s NAME1,NAME2.");
+  }
   // Before anything is read: the same secret twice would clash with itself on every key, and
   // --prefix (the hint for two secrets' keys) would not help.
   const twice = names.find((name, index) => names.indexOf(name) !== index);
@@ -40,6 +56,8 @@ export async function run(context: Context, command: Command): Promise<void> {
     throw usageError(`The secret '${twice}' is named twice in -s.`, "Name each secret once.");
   }
   const allowed = allowedVariables(options.allowEnv ?? []);
+  // Dotenv files first: a malformed or refused line stops everything before the store is opened.
+  const fromFiles = readDotenvFiles(options.dotenv ?? [], allowed);
 
   const client = await context.client();
   const secrets: SecretForEnv[] = [];
@@ -49,12 +67,17 @@ export async function run(context: Context, command: Command): Promise<void> {
     secrets.push(source === "local" && origin ? { name, values, origin } : { name, values });
   }
   const variables = secretsToEnv(secrets, { prefix: Boolean(options.prefix), allowed });
+  if (context.debug) {
+    const replaced = Object.keys(variables).filter((name) => Object.hasOwn(fromFiles, name));
+    if (replaced.length > 0) context.note(`coffer: secrets replace the dotenv file's ${replaced.join(", ")}`);
+  }
   // Nothing of the store stays open while the command runs (it may run for days).
   await context.close();
 
   const { foregroundChild } = await import("foreground-child");
   let failedToStart: NodeJS.ErrnoException | undefined;
-  const child = foregroundChild(program, args, { env: { ...process.env, ...variables } }, (code) => {
+  const env = { ...process.env, ...fromFiles, ...variables };
+  const child = foregroundChild(program, args, { env }, (code) => {
     if (!failedToStart) return code ?? undefined;
     const notFound = failedToStart.code === "ENOENT";
     process.stderr.write(

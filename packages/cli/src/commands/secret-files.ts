@@ -168,7 +168,7 @@ function symbolicLinkError(file: string): ValidationError {
 }
 
 /** Reads a YAML or JSON configuration file; errors name the line and column, never the text. */
-function readConfigFile(file: string): unknown {
+export function readConfigFile(file: string): unknown {
   const text = readInputFile(file);
   if (formatOf(file) === "json") {
     try {
