@@ -14,4 +14,5 @@ export default packageTestConfig("cli (remote)", {
     "test/interactive.test.ts",
   ],
   env: { COFFER_CLI_TEST_MODE: "remote" },
+  globalSetup: ["test/install.ts"],
 });
