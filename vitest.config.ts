@@ -5,7 +5,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     // examples/app is a user's project with its own test (node:test), run by scripts/test.
-    projects: ["packages/*", "examples/*", "!examples/app", "scripts", "packages/cli/vitest.remote.config.ts"],
+    projects: [
+      "packages/*",
+      "examples/*",
+      "!examples/app",
+      "scripts",
+      "packages/cli/vitest.remote.config.ts",
+    ],
     reporters: ["default", "./scripts/summary-reporter.ts"],
   },
 });

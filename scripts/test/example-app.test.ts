@@ -16,7 +16,11 @@ const work = mkdtempSync(path.join(tmpdir(), "coffer-example-app-"));
 const app = path.join(work, "examples", "app");
 // The Node.js running the tests is the toolchain's; its npm is beside it.
 const nodeBin = path.dirname(process.execPath);
-const env = { ...process.env, PATH: `${nodeBin}:${process.env.PATH ?? "/usr/bin:/bin"}`, npm_config_update_notifier: "false" };
+const env = {
+  ...process.env,
+  PATH: `${nodeBin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+  npm_config_update_notifier: "false",
+};
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -38,7 +42,11 @@ describe("examples/app, installed from the packed tarballs", () => {
   });
 
   it("packs, installs with npm, passes tsc --strict and its own test", () => {
-    const pack = run(process.execPath, [path.join(root, "scripts/pack.mjs"), "--out", path.join(work, "dist/packages")], root);
+    const pack = run(
+      process.execPath,
+      [path.join(root, "scripts/pack.mjs"), "--out", path.join(work, "dist/packages")],
+      root,
+    );
     expect(pack.status, pack.output).toBe(0);
     cpSync(path.join(root, "examples/app"), app, {
       recursive: true,
@@ -46,7 +54,11 @@ describe("examples/app, installed from the packed tarballs", () => {
     });
 
     // --prefer-offline: what npm's cache holds is not fetched again, so a second run is quick.
-    const install = run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], app);
+    const install = run(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
+      app,
+    );
     expect(install.status, install.output).toBe(0);
     const installed = JSON.parse(
       readFileSync(path.join(app, "node_modules/@coffer/client/package.json"), "utf8"),

@@ -5,7 +5,9 @@ import { databaseSettings } from "./settings.ts";
 
 try {
   const db = await databaseSettings();
-  console.log(`connecting to ${db.host}:${db.port} as ${db.username} (password: ${db.password.length} characters)`);
+  console.log(
+    `connecting to ${db.host}:${db.port} as ${db.username} (password: ${db.password.length} characters)`,
+  );
 } catch (error) {
   if (!(error instanceof SecretNotFoundError)) throw error;
   console.error(`${error.oneLine} Create it: coffer secret create db --host=… --username=… --password=…`);

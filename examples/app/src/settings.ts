@@ -19,7 +19,8 @@ export async function databaseSettings(client?: CofferClient): Promise<DatabaseS
     // get(key) is undefined for a key the secret does not have: say which, never a value.
     const required = (key: string): string => {
       const value = db.get(key);
-      if (value === undefined) throw new Error(`secret 'db' has no key '${key}' (it has ${db.keys.join(", ")})`);
+      if (value === undefined)
+        throw new Error(`secret 'db' has no key '${key}' (it has ${db.keys.join(", ")})`);
       return value;
     };
     return {

@@ -16,8 +16,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), "coffer-example-app-"));
 const env = { ...process.env, COFFER_DATA_DIR: dataDir, COFFER_USER: "example" };
 const coffer = (...args: string[]) =>
   execFileSync(path.join(app, "node_modules", ".bin", "coffer"), args, { env, encoding: "utf8" });
-const main = () =>
-  spawnSync(process.execPath, [path.join(app, "src", "main.ts")], { env, encoding: "utf8" });
+const main = () => spawnSync(process.execPath, [path.join(app, "src", "main.ts")], { env, encoding: "utf8" });
 
 before(() => {
   process.env.COFFER_DATA_DIR = dataDir;
@@ -35,7 +34,15 @@ test("the program says what is missing when there is no secret db (exit 3)", () 
 });
 
 test("the installed coffer command creates the secret the program reads", () => {
-  coffer("secret", "create", "db", "--host=db.internal", "--username=app", "--password=fake-password-1", "--port=5433");
+  coffer(
+    "secret",
+    "create",
+    "db",
+    "--host=db.internal",
+    "--username=app",
+    "--password=fake-password-1",
+    "--port=5433",
+  );
   const result = main();
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout, "connecting to db.internal:5433 as app (password: 15 characters)\n");

@@ -10,9 +10,11 @@ import { EXIT_CODES } from "../src/exit-codes.js";
 import { BIN, COMMAND, session, tempDir } from "./helpers.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const engines = (JSON.parse(readFileSync(path.join(root, "packages/cli/package.json"), "utf8")) as {
-  engines: { node: string };
-}).engines.node;
+const engines = (
+  JSON.parse(readFileSync(path.join(root, "packages/cli/package.json"), "utf8")) as {
+    engines: { node: string };
+  }
+).engines.node;
 /** The oldest Node.js the CLI runs on, from package.json's `engines` (">=22.13" → "22.13"). */
 const minimum = engines.replace(/^>=\s*/, "");
 
@@ -67,11 +69,15 @@ describe("an older Node.js running dist/bin.js", () => {
       path.join(pretend, "old.mjs"),
       'Object.defineProperty(process.versions, "node", { value: "20.18.1" });\n',
     );
-    const result = spawnSync(process.execPath, ["--import", path.join(pretend, "old.mjs"), BIN, "secret", "list"], {
-      cwd: tempDir(),
-      env: { PATH: "/usr/bin:/bin", HOME: dataDir, COFFER_DATA_DIR: dataDir, COFFER_USER: "alice" },
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      process.execPath,
+      ["--import", path.join(pretend, "old.mjs"), BIN, "secret", "list"],
+      {
+        cwd: tempDir(),
+        env: { PATH: "/usr/bin:/bin", HOME: dataDir, COFFER_DATA_DIR: dataDir, COFFER_USER: "alice" },
+        encoding: "utf8",
+      },
+    );
     expectVersionRefusal(result, "20.18.1", dataDir);
   });
 });
@@ -124,9 +130,16 @@ describe("./dev", () => {
     expect(result.stderr).toContain(`installed ${launcher}`);
     const dataDir = tempDir();
     const env = { PATH: "/usr/bin:/bin", HOME: dataDir, COFFER_DATA_DIR: dataDir, COFFER_USER: "alice" };
-    const created = spawnSync(launcher, ["secret", "create", "api", "--token=fake-token"], { cwd: caller, env });
+    const created = spawnSync(launcher, ["secret", "create", "api", "--token=fake-token"], {
+      cwd: caller,
+      env,
+    });
     expect(created.status, String(created.stderr)).toBe(0);
-    const pwd = spawnSync(launcher, ["run", "-s", "api", "--", "pwd"], { cwd: caller, env, encoding: "utf8" });
+    const pwd = spawnSync(launcher, ["run", "-s", "api", "--", "pwd"], {
+      cwd: caller,
+      env,
+      encoding: "utf8",
+    });
     expect(pwd.stdout.trim()).toBe(realpathSync(caller));
   });
 

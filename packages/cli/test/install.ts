@@ -20,9 +20,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 export default function setup(project: TestProject) {
   const prefix = mkdtempSync(path.join(tmpdir(), "coffer-cli-prefix-"));
   // process.execPath: the toolchain's Node.js, which ./dev install would pick too.
-  const result = spawnSync("bash", [path.join(root, "scripts/install-launcher.sh"), prefix, process.execPath], {
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    "bash",
+    [path.join(root, "scripts/install-launcher.sh"), prefix, process.execPath],
+    {
+      encoding: "utf8",
+    },
+  );
   if (result.status !== 0) throw new Error(`installing the coffer launcher failed:\n${result.stderr}`);
   project.provide("cofferCommand", result.stdout.trim());
   return () => rmSync(prefix, { recursive: true, force: true });

@@ -58,7 +58,9 @@ describe("README quick start", () => {
     expect(blocks.filter((block) => block.language === "ts").length).toBeGreaterThanOrEqual(1);
   });
 
-  it("runs as printed, installed with only the system's PATH, outside the checkout", { timeout: 120_000 }, () => {
+  it("runs as printed, installed with only the system's PATH, outside the checkout", {
+    timeout: 120_000,
+  }, () => {
     const home = tempDir("coffer-readme-");
     // The system's PATH only: no toolchain Node.js; /usr/bin/node is whatever the machine has.
     const systemPath = "/usr/bin:/bin";
