@@ -2,7 +2,15 @@
 // runs, see helpers.ts), `./dev coffer`, and dist/bin.js run directly by an old Node.js. Each must
 // run in the caller's working directory, and an old Node.js must get a clear message, not a crash.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -111,6 +119,27 @@ describe("the installed coffer command", () => {
     const result = s.run(["secret", "list"], { env: { ...s.env, PATH: "/usr/bin:/bin" } });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
+  });
+
+  it("says what to do when the Node.js it was installed with is gone (exit 6)", () => {
+    const dir = tempDir("coffer-gone-");
+    const node = path.join(dir, "node");
+    symlinkSync(process.execPath, node);
+    const install = spawnSync(
+      "bash",
+      [path.join(root, "scripts/install-launcher.sh"), path.join(dir, "prefix"), node],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(install.status, install.stderr).toBe(0);
+    const launcher = install.stdout.trim();
+    expect(spawnSync(launcher, ["--version"], { encoding: "utf8" }).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    unlinkSync(node);
+    const result = spawnSync(launcher, ["--version"], { cwd: dir, encoding: "utf8" });
+    expect(result.status).toBe(EXIT_CODES.config.code);
+    expect(result.stderr).toContain("Run ./dev install again");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
 
