@@ -34,7 +34,7 @@ cat >"$tmp" <<LAUNCHER
 node=$(quote "$NODE")
 bin=$(quote "$BIN")
 if [ ! -x "\$node" ] || [ ! -f "\$bin" ]; then
-  echo "coffer: this launcher ($target) points at \$bin and \$node, and one of them is gone. Run ./dev install again in your Coffer checkout." >&2
+  echo "coffer: this launcher (\$0) points at \$bin and \$node, and one of them is gone. Run ./dev install again in your Coffer checkout." >&2
   exit 6
 fi
 exec "\$node" "\$bin" "\$@"
