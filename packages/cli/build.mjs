@@ -3,8 +3,9 @@
 // costs several times what Node itself takes to start. One bundle, split so that each subcommand,
 // each store type and each database driver loads only when used, does not.
 //
-//   dist/bin.js           the command (tiny: compile cache, plugin hook, then main)
-//   dist/plugin-core.js   @coffer/core as bundled here, handed to custom store plugins (see bin.ts)
+//   dist/bin.js           the command: checks the Node.js version, then loads start.js (bin.ts says why)
+//   dist/start.js         compile cache, plugin hook, then main
+//   dist/plugin-core.js   @coffer/core as bundled here, handed to custom store plugins (see start.ts)
 //   dist/chunks/*.js      the rest, loaded on demand
 //
 // The database drivers and the YAML parser stay out of the bundle: @coffer/sql and @coffer/core
@@ -73,7 +74,7 @@ const { version } = pkg;
 // The cloud stores stay out of the bundle: their SDKs find files next to their own code
 // (__dirname, proto definitions), which a bundle cannot keep. @coffer/stores imports each one
 // only when configured, and here that import resolves to the package, a dependency of this one;
-// bin.ts hands them the bundle's @coffer/core. The embedded stores (sql, memory) are bundled.
+// start.ts hands them the bundle's @coffer/core. The embedded stores (sql, memory) are bundled.
 const EMBEDDED_STORES = ["@coffer/store-sql", "@coffer/store-memory"];
 const storesPkg = JSON.parse(readFileSync(path.resolve(root, "../stores/package.json"), "utf8"));
 const externalStores = Object.keys(storesPkg.dependencies).filter(
@@ -87,7 +88,7 @@ if (undeclared.length > 0) {
 rmSync(path.join(root, "dist"), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { bin: "src/bin.ts", "plugin-core": "src/plugin-core.ts" },
+  entryPoints: { bin: "src/bin.ts", start: "src/start.ts", "plugin-core": "src/plugin-core.ts" },
   outdir: "dist",
   chunkNames: "chunks/[name]-[hash]",
   bundle: true,

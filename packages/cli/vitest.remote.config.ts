@@ -16,4 +16,5 @@ export default packageTestConfig("cli (remote)", {
     "test/run-dotenv.test.ts",
   ],
   env: { COFFER_CLI_TEST_MODE: "remote" },
+  globalSetup: ["test/install.ts"],
 });

@@ -1,43 +1,37 @@
 #!/usr/bin/env node
-// The `coffer` command (built into dist/ by build.mjs).
-import module from "node:module";
+// The `coffer` command's entry point (dist/bin.js). It checks the Node.js version before anything
+// else loads: on an older Node the rest fails deep inside with a message that blames Coffer
+// ("Cannot destructure property 'DatabaseSync'…", node:sqlite being absent). So this file imports
+// nothing and uses only syntax and globals that old Node versions parse and have (no top-level
+// await, no optional chaining), then loads the command itself (start.ts) with a dynamic import.
 
-// Node's on-disk compile cache: later starts skip compiling Coffer's JavaScript.
-module.enableCompileCache?.();
+/** The oldest Node.js that runs the command: node:sqlite without a flag. Same as package.json's engines. */
+const MIN_NODE = "22.13.0";
+/** Exit code for a wrong environment, the README's "configuration" (EXIT_CODES.config; a test checks). */
+const EXIT_CONFIGURATION = 6;
 
-// A store that is not bundled — a cloud store (see build.mjs) or a custom plugin — imports
-// @coffer/core from node_modules; hand it the copy bundled here instead, so that its errors are
-// instances of the service's classes (SecretNotFoundError, …) and not look-alikes from a second
-// copy. Only when such a store may be loaded: a store type other than the embedded ones, or a
-// configuration file that may name one.
-const embedded = (type: string | undefined) => !type || type === "sql" || type === "memory";
-const env = process.env;
-if (
-  !embedded(env.COFFER_STORE_TYPE) ||
-  !embedded(env.COFFER_BACKUP_STORE_TYPE) ||
-  env.COFFER_CONFIG_FILE ||
-  process.argv.some((arg) => arg === "--config" || arg.startsWith("--config="))
-) {
-  const bundledCore = new URL("./plugin-core.js", import.meta.url).href;
-  module.registerHooks?.({
-    resolve(specifier, context, nextResolve) {
-      if (specifier === "@coffer/core") return { url: bundledCore, format: "module", shortCircuit: true };
-      return nextResolve(specifier, context);
-    },
-  });
+function atLeast(version: string, minimum: string): boolean {
+  const have = version.split(".").map(Number);
+  const want = minimum.split(".").map(Number);
+  for (let i = 0; i < want.length; i++) {
+    const a = have[i] || 0;
+    const b = want[i] || 0;
+    if (a !== b) return a > b;
+  }
+  return true;
 }
 
-// A reader that goes away (`coffer secret list | head -1`) is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    process.exit(process.exitCode ?? 0);
-  });
+const running = process.versions.node;
+if (!atLeast(running, MIN_NODE)) {
+  process.stderr.write(
+    `Coffer needs Node.js ${MIN_NODE} or later, and this is Node.js ${running} (${process.execPath}). ` +
+      "Install Node.js 24 (from nodejs.org or your package manager, e.g. `nvm install 24`), or run " +
+      "`./dev install` in a Coffer checkout: its `coffer` launcher brings its own Node.js 24.\n",
+  );
+  process.exit(EXIT_CONFIGURATION);
 }
 
-// With --debug, stack traces name the TypeScript sources (dist/ ships source maps); only then,
-// since reading maps costs start-up time.
-if (process.argv.includes("--debug")) process.setSourceMapsEnabled(true);
-
-const { main } = await import("./main.js");
-process.exitCode = await main(process.argv.slice(2));
+import("./start.js").catch((error: unknown) => {
+  process.stderr.write(`Unexpected error: could not load the coffer command: ${String(error)}\n`);
+  process.exit(1);
+});

@@ -4,15 +4,26 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll } from "vitest";
+import { afterAll, inject } from "vitest";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** The built command, as users run it. */
+/** The built command's entry point (what the installed command runs). */
 export const BIN = path.resolve(here, "../dist/bin.js");
+/**
+ * The command as users run it: the `coffer` launcher that `./dev install` writes, installed once
+ * per run into a temporary prefix by test/install.ts (the config's globalSetup).
+ */
+export const COMMAND = inject("cofferCommand");
 
 export function tempDir(prefix = "coffer-cli-"): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
+
+/**
+ * Where commands run unless a test says otherwise: a directory outside the repository, as for a
+ * user, so nothing a command writes lands in the checkout and relative paths are the caller's.
+ */
+export const OUTSIDE = tempDir("coffer-cli-cwd-");
 
 /**
  * A clean environment for one user on one data directory: nothing COFFER_* leaks in from the
@@ -42,12 +53,12 @@ export interface RunOptions {
   cwd?: string;
 }
 
-/** Runs `coffer args…` to completion with the toolchain's node. */
+/** Runs the installed `coffer args…` to completion. */
 export function coffer(args: string[], options: RunOptions): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+  const result = spawnSync(COMMAND, args, {
     env: options.env,
     input: options.input ?? "",
-    cwd: options.cwd,
+    cwd: options.cwd ?? OUTSIDE,
     encoding: "utf8",
     timeout: 60_000,
   });
@@ -61,9 +72,9 @@ export function coffer(args: string[], options: RunOptions): Run {
  */
 export function cofferAsync(args: string[], options: RunOptions): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(COMMAND, args, {
       env: options.env,
-      cwd: options.cwd,
+      cwd: options.cwd ?? OUTSIDE,
       stdio: "pipe",
     });
     let stdout = "";
@@ -82,7 +93,7 @@ export function cofferAsync(args: string[], options: RunOptions): Promise<Run> {
 
 /** Starts `coffer args…` and returns the child, for tests that signal it. */
 export function startCoffer(args: string[], options: RunOptions) {
-  return spawn(process.execPath, [BIN, ...args], { env: options.env, cwd: options.cwd, stdio: "pipe" });
+  return spawn(COMMAND, args, { env: options.env, cwd: options.cwd ?? OUTSIDE, stdio: "pipe" });
 }
 
 /**
@@ -111,7 +122,8 @@ function startSessionServer(dataDir: string): { url: string; token: string } {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = nextPort++;
     const url = `http://127.0.0.1:${port}`;
-    const server = spawn(process.execPath, [BIN, "server", "start", "--port", String(port)], {
+    const server = spawn(COMMAND, ["server", "start", "--port", String(port)], {
+      cwd: OUTSIDE,
       env: cofferEnv(path.join(dataDir, "server"), {
         COFFER_SERVER_BOOTSTRAP_ADMIN: "alice",
         COFFER_SERVER_BOOTSTRAP_TOKEN: token,
@@ -185,7 +197,7 @@ export interface PtyRun {
 
 /** Runs `coffer args…` in a pseudo-terminal, answering each prompt (see pty-driver.py). */
 export function cofferInTerminal(args: string[], env: Record<string, string>, steps: PtyStep[]): PtyRun {
-  const spec = { argv: [process.execPath, BIN, ...args], env: { ...env, TERM: "xterm" }, steps, timeout: 30 };
+  const spec = { argv: [COMMAND, ...args], cwd: OUTSIDE, env: { ...env, TERM: "xterm" }, steps, timeout: 30 };
   const result = spawnSync("python3", [path.join(here, "pty-driver.py")], {
     input: JSON.stringify(spec),
     encoding: "utf8",
