@@ -37,7 +37,7 @@ if [ ! -x "\$node" ] || [ ! -f "\$bin" ]; then
   echo "coffer: this launcher (\$0) points at \$bin and \$node, and one of them is gone. Run ./dev install again in your Coffer checkout." >&2
   exit 6
 fi
-exec "\$node" "\$bin" "\$@"
+exec "\$node" -- "\$bin" "\$@"
 LAUNCHER
 chmod 755 "$tmp"
 mv -f "$tmp" "$target" # atomic: a coffer running meanwhile never sees half a file

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // The `coffer` command's entry point (dist/bin.js). It checks the Node.js version before anything
 // else loads: on an older Node the rest fails deep inside with a message that blames Coffer
 // ("Cannot destructure property 'DatabaseSync'…", node:sqlite being absent). So this file imports

@@ -121,6 +121,28 @@ describe("the installed coffer command", () => {
     expect(result.code).toBe(0);
   });
 
+  // Node reads `--env-file FILE` itself even after the script's path (nodejs/node#54232) and would
+  // apply FILE's NODE_OPTIONS to coffer's own process; the launcher and bin.js's shebang end Node's
+  // options with `--`, so every argument after the command's name is coffer's.
+  it.each([
+    ["the installed launcher", () => COMMAND],
+    ["dist/bin.js through its shebang", () => BIN],
+  ])("%s leaves every argument to coffer, --env-file included", (_name, command) => {
+    const dir = tempDir("coffer-env-file-");
+    const marker = path.join(dir, "node-options-ran");
+    const hook = path.join(dir, "hook.cjs");
+    writeFileSync(hook, `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran");`);
+    writeFileSync(path.join(dir, "evil.env"), `NODE_OPTIONS="--require ${hook}"\n`);
+    const s = session();
+    for (const file of ["evil.env", "missing.env"]) {
+      const args = ["secret", "list", `--env-file=${file}`];
+      const result = spawnSync(command(), args, { cwd: dir, env: s.env, encoding: "utf8" });
+      expect(result.stderr, args.join(" ")).not.toContain("not found");
+      expect(existsSync(marker), "the file's NODE_OPTIONS never ran").toBe(false);
+      expect(result.status, args.join(" ")).toBe(EXIT_CODES.usage.code);
+    }
+  });
+
   it("says what to do when the Node.js it was installed with is gone (exit 6)", () => {
     const dir = tempDir("coffer-gone-");
     const node = path.join(dir, "node");
