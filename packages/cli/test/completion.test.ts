@@ -23,6 +23,16 @@ const FISH = which("fish");
 const skipped = (shell: string, found: string | undefined) =>
   found ? shell : `${shell} — SKIPPED: ${shell} is not installed on this machine (apt-get install ${shell})`;
 
+// On a developer's machine a missing shell skips its tests; CI installs every one of them
+// (scripts/ci/install-test-tools.sh), so there a missing shell is a failure, never a silent skip.
+it.runIf(process.env.CI)("in CI every shell the completion is written for is installed", () => {
+  expect({ bash: BASH, zsh: ZSH, fish: FISH }).toEqual({
+    bash: expect.any(String),
+    zsh: expect.any(String),
+    fish: expect.any(String),
+  });
+});
+
 const work = tempDir("coffer-completion-");
 const env = cofferEnv(path.join(work, "data"));
 /** The script `coffer completion SHELL` prints, saved to a file. */

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the programs some tests drive besides Node.js and Docker, from the Debian mirror:
+# zsh and fish (the completion tests source `coffer completion zsh|fish` in them) and python3 (the
+# pseudo-terminal driver of the CLI's interactive tests). Idempotent: what is there is left alone.
+#
+#   scripts/ci/install-test-tools.sh
+#
+# Exit status: 0 when every program is on the PATH at the end, 1 otherwise.
+set -euo pipefail
+
+say() { printf 'install-test-tools: %s\n' "$*" >&2; }
+
+missing=()
+for program in zsh fish python3; do
+  command -v "$program" >/dev/null || missing+=("$program")
+done
+if [ "${#missing[@]}" = 0 ]; then
+  say "zsh, fish and python3 are installed; nothing to do"
+  exit 0
+fi
+say "installing ${missing[*]} (apt)"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+for program in "${missing[@]}"; do
+  command -v "$program" >/dev/null || { say "error: $program is still missing"; exit 1; }
+done
+say "installed ${missing[*]}"
