@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { CliError, usageError } from "../cli-errors.js";
 import { ENROLLMENT_MAX_DAYS } from "../command-tree/server.js";
 import type { Context } from "../context.js";
-import { ask, assertTerminal, confirm, endPrompts } from "../prompt.js";
+import { assertTerminal, confirm, endPrompts } from "../prompt.js";
 import { table } from "../table.js";
 
 export async function serverStart(context: Context, command: Command): Promise<void> {
