@@ -308,6 +308,14 @@ describe("--json: what issue 14 found", () => {
     expect(local.run(["secret", "export", "api", "-o", path.join(work, ".env")]).code).toBe(2);
   });
 
+  it("run's own failure to start the command is JSON too, with the shell's exit code", () => {
+    const missing = local.run(["--json", "run", "-s", "api", "--", "no-such-program-anywhere"]);
+    expect(missing.code).toBe(127);
+    const reported = JSON.parse(missing.stderr);
+    expectValid("error", reported, "run of a missing program");
+    expect(reported.error).toMatchObject({ code: "NOT_FOUND", exitCode: 127 });
+  });
+
   it("usage errors use the same code style as the core's (USAGE, not usage)", () => {
     const usage = local.run(["secret", "get", "--json"]);
     expect(JSON.parse(usage.stderr).error).toMatchObject({ code: "USAGE", exitCode: 2 });
