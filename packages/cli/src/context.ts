@@ -61,14 +61,3 @@ export class Context {
     if (text !== undefined && text !== "") process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 }
-
-/** Lays out rows in aligned columns (two spaces apart). */
-export function table(header: string[], rows: string[][]): string {
-  const cells = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
-  return cells
-    .map((row) =>
-      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  "),
-    )
-    .join("\n");
-}

@@ -43,6 +43,36 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitName> = {
   INTEGRITY: "integrity",
 };
 
+/**
+ * The `error.code` that `--json` prints for an error the CLI raises itself (a CliError names its
+ * exit): the same upper-case style as @coffer/core's codes, and the core code itself wherever one
+ * means the same, so a script checks one list of codes whichever layer refused.
+ */
+export const CLI_ERROR_CODES: Record<Exclude<ExitName, "ok">, string> = {
+  error: "UNEXPECTED",
+  usage: "USAGE",
+  notFound: "NOT_FOUND",
+  conflict: "ALREADY_EXISTS",
+  invalidInput: "VALIDATION",
+  config: "INVALID_CONFIG",
+  unavailable: "BACKEND_UNAVAILABLE",
+  denied: "PERMISSION_DENIED",
+  notSupported: "NOT_SUPPORTED",
+  integrity: "INTEGRITY",
+  cancelled: "CANCELLED",
+  interrupted: "INTERRUPTED",
+};
+
+/** Every `error.code` the command prints: @coffer/core's codes and the CLI's own (schemas/error.json). */
+export const ERROR_CODES: readonly string[] = [
+  ...new Set([...Object.keys(BY_ERROR_CODE), ...Object.values(CLI_ERROR_CODES)]),
+].sort();
+
+/** Whether `code` is one of @coffer/core's error codes. */
+export function isCoreErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(BY_ERROR_CODE, code);
+}
+
 /** The exit code for a core error code (1 for a code this version does not know). */
 export function exitCodeFor(code: ErrorCode | string): number {
   const name = Object.hasOwn(BY_ERROR_CODE, code) ? BY_ERROR_CODE[code as ErrorCode] : "error";

@@ -6,10 +6,12 @@
 import { CommanderError } from "commander";
 import { CliError } from "./cli-errors.js";
 import { commandWords } from "./command-tree/index.js";
-import { EXIT_CODES, exitCodeFor } from "./exit-codes.js";
+import { CLI_ERROR_CODES, EXIT_CODES, exitCodeFor, isCoreErrorCode } from "./exit-codes.js";
 import { activeContext, buildProgram } from "./program.js";
 
+/** What `--json` prints on stderr for an error: `{ "error": ErrorReport }` (schemas/error.json). */
 interface ErrorReport {
+  /** One of ERROR_CODES (exit-codes.ts): @coffer/core's codes and the CLI's own, one style. */
   code: string;
   exitCode: number;
   message: string;
@@ -44,12 +46,19 @@ function report(error: unknown, argv: readonly string[], flags: { json: boolean;
 function describe(error: unknown, argv: readonly string[]): ErrorReport | undefined {
   if (error instanceof CommanderError) return describeCommanderError(error, argv);
   if (error instanceof CliError) {
-    return withHint({ code: error.exit, exitCode: error.exitCode, message: error.message }, error.hint);
+    const code = error.exit === "ok" ? CLI_ERROR_CODES.error : CLI_ERROR_CODES[error.exit];
+    return withHint({ code, exitCode: error.exitCode, message: error.message }, error.hint);
   }
   const typed = error as { code?: unknown; oneLine?: unknown; hint?: unknown; details?: unknown };
   if (error instanceof Error && typeof typed.oneLine === "string" && typeof typed.code === "string") {
     // A CofferError (checked by shape: the bundled CLI and a client may hold different copies).
-    const code = namesSetting(typed.details) ? "INVALID_CONFIG" : typed.code;
+    // A code this version does not know (a custom store's own) is reported as unexpected, so that
+    // --json's codes stay one documented list.
+    const code = namesSetting(typed.details)
+      ? "INVALID_CONFIG"
+      : isCoreErrorCode(typed.code)
+        ? typed.code
+        : CLI_ERROR_CODES.error;
     return withHint(
       { code, exitCode: exitCodeFor(code), message: error.message },
       typeof typed.hint === "string" ? typed.hint : undefined,
@@ -57,7 +66,7 @@ function describe(error: unknown, argv: readonly string[]): ErrorReport | undefi
   }
   const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
   return {
-    code: "UNEXPECTED",
+    code: CLI_ERROR_CODES.error,
     exitCode: EXIT_CODES.error.code,
     message: `Unexpected error: ${message}`,
     hint: "Run again with --debug for details, and report it if it persists.",
@@ -79,7 +88,7 @@ function describeCommanderError(error: CommanderError, argv: readonly string[]):
   if (error.code === "commander.help" || error.code === "commander.executeSubCommandAsync") {
     // Help was printed because no subcommand was given.
     return {
-      code: "usage",
+      code: CLI_ERROR_CODES.usage,
       exitCode: EXIT_CODES.usage.code,
       message: `'${where}' needs a subcommand (listed above).`,
     };
@@ -95,7 +104,7 @@ function describeCommanderError(error: CommanderError, argv: readonly string[]):
   if (error.code === "commander.unknownOption" && where === "coffer run") {
     hint = "Put -- before the command to run: coffer run -s NAME -- COMMAND ARGS…";
   }
-  return { code: "usage", exitCode: EXIT_CODES.usage.code, message, hint };
+  return { code: CLI_ERROR_CODES.usage, exitCode: EXIT_CODES.usage.code, message, hint };
 }
 
 /** `coffer secret create` from the words of argv that name commands. */

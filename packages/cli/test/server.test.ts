@@ -39,7 +39,7 @@ describe("coffer server start + login", () => {
     expect(adminToken).toMatch(/^coffer_[a-z0-9]{12}_/);
     const login = coffer(["login", "--url", url, "--token", adminToken], as());
     expect(login.code).toBe(0);
-    expect(login.stdout).toContain(`Logged in to ${url} as admin (admin).`);
+    expect(login.stdout).toContain(`Logged in to ${url} as admin (admin), as the context 'default'.`);
     const file = path.join(home, ".config", "coffer", "credentials.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(login.stdout + login.stderr).not.toContain(adminToken);
@@ -75,10 +75,11 @@ describe("users and tokens", () => {
     expect(bobToken).toMatch(/^coffer_/);
     expect(created.stderr).toMatch(/shown only now/);
     expect(coffer(["token", "create"], enrollmentEnv).code).toBe(8); // used up
-    const users = JSON.parse(coffer(["user", "list", "--json"], as()).stdout) as Array<{
-      name: string;
-      role: string;
-    }>;
+    const users = (
+      JSON.parse(coffer(["user", "list", "--json"], as()).stdout) as {
+        items: Array<{ name: string; role: string }>;
+      }
+    ).items;
     expect(users).toContainEqual(expect.objectContaining({ name: "bob", role: "reader" }));
 
     const bob = { env: cofferEnv(tempDir(), { COFFER_URL: url, COFFER_TOKEN: bobToken }) };
@@ -89,13 +90,10 @@ describe("users and tokens", () => {
     expect(coffer(["user", "list"], bob).code).toBe(8);
 
     const id = (
-      JSON.parse(coffer(["token", "list", "--json"], as()).stdout) as Array<{
-        id: string;
-        user: string;
-        kind: string;
-        createdBy: string;
-      }>
-    ).find((token) => token.user === "bob" && token.kind === "api" && token.createdBy === "bob")!.id;
+      JSON.parse(coffer(["token", "list", "--json"], as()).stdout) as {
+        items: Array<{ id: string; user: string; kind: string; createdBy: string }>;
+      }
+    ).items.find((token) => token.user === "bob" && token.kind === "api" && token.createdBy === "bob")!.id;
     expect(coffer(["token", "revoke", id], as()).code).toBe(0);
     const revoked = coffer(["secret", "list"], bob);
     expect(revoked.code).toBe(8);

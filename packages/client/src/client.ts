@@ -299,7 +299,15 @@ export class CofferClient implements SecretsSession {
     let token = this.#options.token ?? (this.#env.COFFER_TOKEN || undefined);
     // Then what `coffer login` saved (unless the options chose a mode explicitly).
     if (url === undefined && token === undefined && this.#options.user === undefined) {
-      const saved = readCredentials(this.#env);
+      let saved: ReturnType<typeof readCredentials>;
+      try {
+        saved = readCredentials(this.#env);
+      } catch (error) {
+        // A COFFER_CONTEXT the file lacks, or a file others may read: like every configuration
+        // problem, reported on the first call (createClient() opens nothing).
+        if (!(error instanceof InvalidConfigError)) throw error;
+        return new RemoteTransport({ url: "", token: "", problem: error });
+      }
       if (saved) ({ url, token } = saved);
     }
     if (url !== undefined || token !== undefined) {

@@ -20,11 +20,17 @@ export {
 } from "@coffer/core";
 export { type ClientOptions, CofferClient, createClient, type ResolvedValues } from "./client.js";
 export {
+  type ContextSummary,
   type Credentials,
+  checkContextName,
   credentialsFile,
+  DEFAULT_CONTEXT,
+  LOCAL_CONTEXT,
+  listContexts,
   readCredentials,
   removeCredentials,
   saveCredentials,
+  useContext,
 } from "./credentials.js";
 export { closeSecrets, configureSecrets, Secret, setDefaultClient } from "./default-client.js";
 export { localUser } from "./identity.js";

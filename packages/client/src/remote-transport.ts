@@ -129,6 +129,11 @@ export class RemoteTransport implements Transport {
     await this.#server.call("DELETE", `/api/v1/tokens/${encodeURIComponent(id)}`);
   }
 
+  /** Revokes the token this transport holds (`coffer logout`): it stops working at once. */
+  async revokeOwnToken(): Promise<void> {
+    await this.#server.call("DELETE", "/api/v1/me/token");
+  }
+
   async reconcile(): Promise<ReconcileResult> {
     return this.#server.call("POST", "/api/v1/admin/reconcile");
   }

@@ -90,7 +90,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   const context: AppContext = { service: options.service, identity: options.identity };
   await app.register(secretRoutes, { ...context, prefix: `${API}/secrets` });
   await app.register(referenceRoutes, { ...context, prefix: `${API}/references` });
-  await app.register(meRoutes, { prefix: `${API}/me` });
+  await app.register(meRoutes, { ...context, prefix: `${API}/me` });
   await app.register(userRoutes, { ...context, prefix: `${API}/users` });
   await app.register(tokenRoutes, { ...context, prefix: `${API}/tokens` });
   await app.register(probeRoutes, context);

@@ -74,6 +74,11 @@ interface Entry {
   /** Arranges what the call would change, so that a call that should have been refused shows. */
   prepare?(cell: Cell): Promise<void>;
   cleanup?(cell: Cell): Promise<void>;
+  /**
+   * The call revokes the token it carries (DELETE /api/v1/me/token): it is made with a fresh token
+   * of the principal's user, issued before the world is read, so the matrix's tokens keep working.
+   */
+  revokesOwnToken?: boolean;
   /** Further checks of an allowed reply. */
   check?(reply: { status: number; text: string }, cell: Cell, principal: Principal): void;
 }
@@ -221,6 +226,13 @@ const entries: Entry[] = [
     request: () => ({ path: "/api/v1/me" }),
   },
   {
+    route: "DELETE /api/v1/me/token",
+    access: { kind: "caller" },
+    writes: true,
+    revokesOwnToken: true,
+    request: () => ({ path: "/api/v1/me/token" }),
+  },
+  {
     route: "GET /api/v1/users",
     access: { kind: "caller" },
     request: () => ({ path: "/api/v1/users" }),
@@ -309,6 +321,7 @@ const ACCESS_SPEC: Record<string, RouteAccess["permission"]> = {
   "POST /api/v1/references/validate": "read-metadata",
   "POST /api/v1/references/resolve": "read-values",
   "GET /api/v1/me": "authenticated",
+  "DELETE /api/v1/me/token": "authenticated",
   "GET /api/v1/users": "admin",
   "POST /api/v1/users": "admin",
   "PUT /api/v1/users/:name/role": "admin",
@@ -405,6 +418,8 @@ const cells = entries
   );
 
 const tokens = {} as Record<Principal, string | undefined>;
+/** The user behind each principal that has one (for a fresh token of theirs). */
+const userOf: Partial<Record<Principal, string>> = {};
 
 beforeAll(async () => {
   tokens.owner = await server.user("owner", "writer");
@@ -412,6 +427,13 @@ beforeAll(async () => {
   tokens.reader = await server.user("reader", "reader");
   tokens["value-reader"] = await server.user("value-reader", "value-reader");
   tokens.admin = server.adminToken;
+  Object.assign(userOf, {
+    owner: "owner",
+    "other user": "other",
+    reader: "reader",
+    "value-reader": "value-reader",
+    admin: server.running.bootstrapToken!.user,
+  });
   tokens["no token"] = undefined;
   tokens["bad token"] = `coffer_aaaaaaaaaaaa_${"x".repeat(43)}`;
 });
@@ -454,12 +476,17 @@ describe("access matrix", () => {
     async ({ entry, principal, visibility, outcome }) => {
       const cell = await newCell(visibility);
       await entry.prepare?.(cell);
+      const user = userOf[principal];
+      const token =
+        entry.revokesOwnToken && user !== undefined
+          ? (await server.identity.issueToken(user)).token
+          : tokens[principal];
       try {
         const ownerBefore = await ownerView(cell);
         const before = await world(server, cell.secret.id);
         const method = methodOf(entry);
         const { path, body } = entry.request(cell);
-        const reply = await call(server, tokens[principal], method, path, body);
+        const reply = await call(server, token, method, path, body);
 
         const allowed =
           outcome === "not-found" && entry.access.kind === "secret"

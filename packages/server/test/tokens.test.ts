@@ -144,3 +144,30 @@ describe("tokens for other users", () => {
     expect(expiresAt - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
   });
 });
+
+describe("revoking one's own token (coffer logout)", () => {
+  it("DELETE /api/v1/me/token revokes exactly the token it carries", async () => {
+    await server.identity.createUser("leaver", "writer");
+    const laptop = (await server.identity.issueToken("leaver")).token;
+    const desktop = (await server.identity.issueToken("leaver")).token;
+    expect((await call(server, laptop, "GET", "/api/v1/me")).status).toBe(200);
+
+    expect((await call(server, laptop, "DELETE", "/api/v1/me/token")).status).toBe(204);
+    const after = await call(server, laptop, "GET", "/api/v1/me");
+    expect(after.status).toBe(401);
+    expect(errorCode(after.body)).toBe("UNAUTHENTICATED");
+    // Only that one: the user's other token still works, and so does everyone else's.
+    expect((await call(server, desktop, "GET", "/api/v1/me")).status).toBe(200);
+    expect((await call(server, server.adminToken, "GET", "/api/v1/me")).status).toBe(200);
+    // A second logout with the revoked token is refused as any bad token is.
+    expect((await call(server, laptop, "DELETE", "/api/v1/me/token")).status).toBe(401);
+  });
+
+  it("an enrollment token can give itself up", async () => {
+    await server.identity.createUser("undecided", "reader");
+    const enrollment = await call(server, server.adminToken, "POST", "/api/v1/tokens", { user: "undecided" });
+    const token = (enrollment.body as TokenReply).token!;
+    expect((await call(server, token, "DELETE", "/api/v1/me/token")).status).toBe(204);
+    expect((await call(server, token, "GET", "/api/v1/me")).status).toBe(401);
+  });
+});

@@ -3,6 +3,7 @@
  * (program.ts), the error messages' `coffer secret get` (main.ts) and the tests that go through
  * every command are derived from. Adding a command is adding its description here.
  */
+import { ACCOUNT_COMMANDS, CONTEXT_COMMANDS, CONTEXT_GROUP } from "./account.js";
 import { COMPLETION_COMMAND } from "./completion.js";
 import { RECONCILE_COMMAND, RUN_COMMAND, STORE_COMMANDS, STORE_GROUP } from "./local.js";
 import { SECRET_COMMANDS, SECRET_GROUP } from "./secret.js";
@@ -54,6 +55,7 @@ function dataDirectory(): string {
 export const GROUPS: readonly GroupSpec[] = [
   SECRET_GROUP,
   STORE_GROUP,
+  CONTEXT_GROUP,
   SERVER_GROUP,
   USER_GROUP,
   TOKEN_GROUP,
@@ -66,6 +68,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   ...STORE_COMMANDS,
   RECONCILE_COMMAND,
   ...LOGIN_COMMANDS,
+  ...ACCOUNT_COMMANDS,
+  ...CONTEXT_COMMANDS,
   ...SERVER_COMMANDS,
   ...USER_COMMANDS,
   ...TOKEN_COMMANDS,

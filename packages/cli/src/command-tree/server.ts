@@ -5,6 +5,7 @@
 import { type CommandSpec, type GroupSpec, help, parseCount, parseWholeNumber } from "./spec.js";
 
 const server = () => import("../commands/server.js");
+const account = () => import("../commands/account.js");
 
 export const LOGIN_COMMANDS: readonly CommandSpec[] = [
   {
@@ -20,21 +21,38 @@ export const LOGIN_COMMANDS: readonly CommandSpec[] = [
         flags: "--token <token>",
         description: "the API token (default: COFFER_TOKEN, else asked for, hidden)",
       },
+      {
+        flags: "--context <name>",
+        description: "save the login under this name and make it current (default: default)",
+      },
     ],
     details: () => help`
-      The URL and token go to ~/.config/coffer/credentials.json (mode 0600). COFFER_URL and
-      COFFER_TOKEN, when set, win over it. coffer logout goes back to the local store.`,
+      The URL and token go to ~/.config/coffer/credentials.json (mode 0600), as a named context:
+      log in to several servers with --context NAME and switch with coffer context use NAME (or
+      COFFER_CONTEXT=NAME for one command). COFFER_URL and COFFER_TOKEN, when set, win over it.
+      coffer logout revokes the token and goes back to the local store.`,
     examples: [
       "coffer login --url https://coffer.example.com:8700",
       "coffer login --url http://127.0.0.1:8700 --token coffer_…",
+      "coffer login --context staging --url https://coffer.staging.example.com:8700",
     ],
-    handler: async () => (await server()).login,
+    handler: async () => (await account()).login,
   },
   {
     path: ["logout"],
-    summary: "forget the server: work on the local store again",
-    examples: ["coffer logout"],
-    handler: async () => (await server()).logout,
+    summary: "revoke the token on its server and forget it: work on the local store again",
+    options: [
+      {
+        flags: "--no-revoke",
+        description: "forget the token without revoking it (it keeps working until revoked)",
+      },
+    ],
+    details: () => help`
+      Logs out of the context in use (COFFER_CONTEXT, else the current one; see coffer context
+      list). When the server cannot be reached the token is kept and you stay logged in: run it
+      again later, or pass --no-revoke.`,
+    examples: ["coffer logout", "COFFER_CONTEXT=staging coffer logout"],
+    handler: async () => (await account()).logout,
   },
 ];
 

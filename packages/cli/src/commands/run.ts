@@ -80,11 +80,18 @@ export async function run(context: Context, command: Command): Promise<void> {
   const child = foregroundChild(program, args, { env }, (code) => {
     if (!failedToStart) return code ?? undefined;
     const notFound = failedToStart.code === "ENOENT";
-    process.stderr.write(
-      `error: ${notFound ? `The command '${program}' was not found.` : `The command '${program}' cannot be run (${failedToStart.code}).`} ${notFound ? "Check its name and your PATH." : "Check that it is an executable file."}\n`,
-    );
     // The shell's codes for "not found" and "not executable".
-    return notFound ? 127 : 126;
+    const exitCode = notFound ? 127 : 126;
+    const message = notFound
+      ? `The command '${program}' was not found.`
+      : `The command '${program}' cannot be run (${failedToStart.code}).`;
+    const hint = notFound ? "Check its name and your PATH." : "Check that it is an executable file.";
+    process.stderr.write(
+      context.json
+        ? `${JSON.stringify({ error: { code: notFound ? "NOT_FOUND" : "PERMISSION_DENIED", exitCode, message, hint } })}\n`
+        : `error: ${message} ${hint}\n`,
+    );
+    return exitCode;
   });
   child.on("error", (error: NodeJS.ErrnoException) => {
     failedToStart = error;

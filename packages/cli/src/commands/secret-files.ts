@@ -16,7 +16,7 @@ import path from "node:path";
 import { findReferences, metadataToJson, type SecretValidationLevel, ValidationError } from "@coffer/core";
 import type { Command } from "commander";
 import { parseDocument, stringify } from "yaml";
-import { CliError } from "../cli-errors.js";
+import { CliError, usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
 import { describeYamlError, readInputFile, where } from "../values-input.js";
 import { describeSecret, listKeys, refFor } from "./common.js";
@@ -24,21 +24,27 @@ import { describeSecret, listKeys, refFor } from "./common.js";
 export async function exportSecret(context: Context, command: Command): Promise<void> {
   const [name] = command.args as [string];
   const options = command.opts<{ private?: boolean; output?: string; force?: boolean }>();
+  // Checked before anything is read: `-o api.env` would otherwise get YAML under a .env name.
+  if (options.output !== undefined && options.output !== "-") outputFormat(options.output);
   const client = await context.client();
   const secret = await client.get(await refFor(client, name, options.private));
   const output = options.output ?? `${secret.name.replace(/[^A-Za-z0-9._-]/g, "_")}.yaml`;
-  const format = formatOf(output);
-  const text = serialize(secret.values, format);
+  const metadata = metadataToJson(secret.metadata());
   if (output === "-") {
-    process.stdout.write(text);
+    // Standard output: the YAML document, or with --json the one JSON result every command prints,
+    // the values in it (schemas/secret-export.json; `jq .values` is the document).
+    if (context.json)
+      context.result({ secret: metadata, output, format: "json", values: secret.values }, () => "");
+    else process.stdout.write(serialize(secret.values, "yaml"));
     return;
   }
-  writePrivateFile(output, text, Boolean(options.force));
+  const format = outputFormat(output);
+  writePrivateFile(output, serialize(secret.values, format), Boolean(options.force));
   context.note(
     `warning: ${output} holds the values of ${describeSecret(secret)} in plain text (mode 0600); delete it when you are done.`,
   );
   context.result(
-    { file: path.resolve(output), format, secret: metadataToJson(secret.metadata()) },
+    { secret: metadata, output: path.resolve(output), format },
     () => `Exported ${describeSecret(secret)} (${listKeys(secret.keys)}) to ${output}.`,
   );
 }
@@ -70,28 +76,49 @@ export async function validate(context: Context, command: Command): Promise<void
 export async function resolve(context: Context, command: Command): Promise<void> {
   const [file] = command.args as [string];
   const options = command.opts<{ output?: string; force?: boolean }>();
+  const toFile = options.output !== undefined && options.output !== "-";
+  const format = toFile ? outputFormat(options.output!) : formatOf(file);
   const config = readConfigFile(file);
   const client = await context.client();
   const resolved = await client.resolveReferences(config);
-  const text = serialize(resolved, formatOf(options.output ?? file));
-  if (options.output === undefined || options.output === "-") {
-    context.result(resolved, () => text);
+  const text = serialize(resolved, format);
+  if (!toFile) {
+    // --json: the one result object (schemas/secret-resolve.json), the document in it.
+    context.result({ file, output: "-", format: "json", document: resolved }, () => text);
     return;
   }
-  writePrivateFile(options.output, text, Boolean(options.force));
+  writePrivateFile(options.output!, text, Boolean(options.force));
   context.note(
     `warning: ${options.output} holds secret values in plain text (mode 0600); delete it when you are done.`,
   );
   context.result(
-    { file: path.resolve(options.output) },
+    { file, output: path.resolve(options.output!), format },
     () => `Wrote ${file} with its references resolved to ${options.output}.`,
   );
 }
 
 // --- helpers -----------------------------------------------------------------------------------
 
+/** The format of a file read: JSON by its name, else YAML (which JSON documents are too). */
 function formatOf(file: string): "json" | "yaml" {
   return /\.json$/i.test(file) ? "json" : "yaml";
+}
+
+/**
+ * The format of a file written, by its name: .json is JSON; .yaml, .yml or no ending at all is
+ * YAML. Any other ending (`api.env`, `.env`, `db.txt`) is refused as a usage error rather than
+ * given YAML under a name that promises another format.
+ */
+function outputFormat(file: string): "json" | "yaml" {
+  const base = path.basename(file);
+  const dot = base.lastIndexOf(".");
+  const ending = dot === -1 ? "" : base.slice(dot + 1).toLowerCase();
+  if (ending === "json") return "json";
+  if (ending === "" || ending === "yaml" || ending === "yml") return "yaml";
+  throw usageError(
+    `-o ${base}: coffer writes YAML (.yaml, .yml) or JSON (.json), not .${ending}.`,
+    "Name the file with one of those endings, or use -o - for standard output.",
+  );
 }
 
 function serialize(data: unknown, format: "json" | "yaml"): string {

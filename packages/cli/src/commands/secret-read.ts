@@ -8,7 +8,7 @@ import {
 } from "@coffer/core";
 import type { Command } from "commander";
 import { usageError } from "../cli-errors.js";
-import { type Context, table } from "../context.js";
+import type { Context } from "../context.js";
 import { describeSecret, refFor } from "./common.js";
 
 export async function get(context: Context, command: Command): Promise<void> {
@@ -24,16 +24,23 @@ export async function get(context: Context, command: Command): Promise<void> {
         details: { name: secret.name, key: options.key },
       });
     }
-    if (context.json) context.result(value, () => undefined);
+    // --json: the same shape as without --key (schemas/secret-get.json), with only this key's value.
+    if (context.json)
+      context.result(
+        { ...metadataToJson(secret.metadata()), values: { [options.key]: value } },
+        () => undefined,
+      );
     // The value and a newline for the terminal's sake ($(…) strips it); --no-newline for a file
     // that must hold exactly the value (like `vault kv get -field` into a pipe).
     else process.stdout.write(options.newline === false ? value : `${value}\n`);
     return;
   }
+  // The table module (string-width) loads only here, so `get --key` starts without it.
+  const { displayWidth, table } = await import("../table.js");
   context.result(secret.toWire({ values: true }), () => {
     const heading = `${describeSecret(secret)} · owner ${secret.owner} · version ${secret.version} · id ${secret.id}`;
     const values = secret.values;
-    const width = Math.max(3, ...Object.keys(values).map((key) => key.length));
+    const width = Math.max(3, ...Object.keys(values).map((key) => displayWidth(key)));
     const rows = Object.keys(values).map((key) => [key, indentContinuation(values[key]!, width)]);
     return rows.length === 0 ? `${heading}\n(no keys)` : `${heading}\n${table(["KEY", "VALUE"], rows)}`;
   });
@@ -85,6 +92,7 @@ export async function list(context: Context, command: Command): Promise<void> {
     items.push(...page.items);
     nextCursor = page.nextCursor;
   }
+  const { table } = await import("../table.js");
   context.result({ items: items.map(metadataToJson), ...(nextCursor ? { nextCursor } : {}) }, () => {
     if (items.length === 0) return options.cursor ? "No more secrets." : "No secrets.";
     const rows = items.map((item) => [

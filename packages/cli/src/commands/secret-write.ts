@@ -132,7 +132,8 @@ export async function remove(context: Context, command: Command): Promise<void> 
   }
   // Delete what was shown: if it changed meanwhile, this is a conflict rather than a surprise.
   await client.delete({ id: metadata.id }, { expectedVersion: metadata.version });
-  context.result({ deleted: metadataToJson(metadata) }, () => `Deleted ${describeSecret(metadata)}.`);
+  // --json: the secret as it was, like every command that acts on one secret (schemas/).
+  context.result(metadataToJson(metadata), () => `Deleted ${describeSecret(metadata)}.`);
 }
 
 // --- values ------------------------------------------------------------------------------------

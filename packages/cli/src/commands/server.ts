@@ -1,43 +1,13 @@
 /**
- * Working with a Coffer server: `login` / `logout` (remote mode for every other command),
- * `server start`, and the admin's `user …` and `token …` commands.
+ * Working with a Coffer server: `server start`, and the admin's `user …` and `token …` commands
+ * (`login` / `logout` are in account.ts, with the contexts they save).
  */
 import type { Command } from "commander";
 import { CliError, usageError } from "../cli-errors.js";
 import { ENROLLMENT_MAX_DAYS } from "../command-tree/server.js";
-import { type Context, table } from "../context.js";
-import { ask, assertTerminal, confirm, endPrompts } from "../prompt.js";
-
-export async function login(context: Context, command: Command): Promise<void> {
-  const options = command.opts<{ url: string; token?: string }>();
-  let token = options.token ?? process.env.COFFER_TOKEN;
-  if (!token) {
-    assertTerminal("The API token", "Pass --token or set COFFER_TOKEN.");
-    try {
-      token = (await ask("API token: ", { hidden: true })).trim();
-    } finally {
-      endPrompts();
-    }
-  }
-  if (!token) throw usageError("No API token given.", "Pass --token, or paste it at the prompt.");
-  const { RemoteTransport, saveCredentials } = await import("@coffer/client");
-  const me = await new RemoteTransport({ url: options.url, token }).whoAmI();
-  const file = saveCredentials({ url: options.url, token });
-  context.result({ url: options.url, user: me.user, role: me.role, credentials: file }, () =>
-    [
-      `Logged in to ${options.url} as ${me.user} (${me.role}).`,
-      `Every coffer command now talks to that server; the token is in ${file} (mode 0600).`,
-    ].join("\n"),
-  );
-}
-
-export async function logout(context: Context): Promise<void> {
-  const { removeCredentials, credentialsFile } = await import("@coffer/client");
-  const removed = removeCredentials();
-  context.result({ removed, credentials: credentialsFile() }, () =>
-    removed ? "Logged out: coffer works on the local store again." : "You were not logged in.",
-  );
-}
+import type { Context } from "../context.js";
+import { assertTerminal, confirm, endPrompts } from "../prompt.js";
+import { table } from "../table.js";
 
 export async function serverStart(context: Context, command: Command): Promise<void> {
   const options = command.opts<{ host?: string; port?: number }>();
@@ -99,7 +69,7 @@ async function admin(context: Context) {
 
 export async function userList(context: Context): Promise<void> {
   const { users } = await (await admin(context)).listUsers();
-  context.result(users, () =>
+  context.result({ items: users }, () =>
     table(
       ["USER", "ROLE", "CREATED"],
       users.map((user) => [user.name, user.role, user.createdAt]),
@@ -138,15 +108,12 @@ export async function userDelete(context: Context, command: Command): Promise<vo
     }
   }
   await (await admin(context)).deleteUser(name);
-  context.result(
-    { deleted: name },
-    () => `Deleted user ${name}; their tokens no longer work. Their secrets stay.`,
-  );
+  context.result({ name }, () => `Deleted user ${name}; their tokens no longer work. Their secrets stay.`);
 }
 
 export async function tokenList(context: Context): Promise<void> {
   const { tokens } = await (await admin(context)).listTokens();
-  context.result(tokens, () =>
+  context.result({ items: tokens }, () =>
     table(
       ["ID", "USER", "DESCRIPTION", "CREATED", "EXPIRES", "STATE"],
       tokens.map((token) => [
@@ -188,5 +155,5 @@ export async function tokenCreate(context: Context, command: Command): Promise<v
 export async function tokenRevoke(context: Context, command: Command): Promise<void> {
   const [id] = command.args as [string];
   await (await admin(context)).revokeToken(id);
-  context.result({ revoked: id }, () => `Revoked token ${id}.`);
+  context.result({ id }, () => `Revoked token ${id}.`);
 }

@@ -1,7 +1,8 @@
 /** `store info`, `store rotate-key` and `reconcile`: the operator's commands. */
 import type { Command } from "commander";
 import { CliError } from "../cli-errors.js";
-import { type Context, table } from "../context.js";
+import type { Context } from "../context.js";
+import { table } from "../table.js";
 
 export async function info(context: Context): Promise<void> {
   const client = await context.client();

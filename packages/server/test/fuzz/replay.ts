@@ -88,6 +88,20 @@ export async function replay(
     const query = request.query.map(([name, slot]) => `${name}=${fill(slot)}`).join("&");
     const url = `${server.url}${path}${query ? `?${query}` : ""}`;
     const headers: Record<string, string> = { ...authHeader(request.auth, tokens) };
+    if (revokesItsOwnToken(request) && headers.authorization !== undefined && request.auth !== "bad") {
+      // DELETE /api/v1/me/token revokes the token it carries: sent with a setup token, every later
+      // request of that user would be a 401. It gets a token of its own, made through the API
+      // (any user may make their own), before the state the request is judged against.
+      const made = await send(
+        `${server.url}/api/v1/tokens`,
+        "POST",
+        { ...headers, "content-type": "application/json" },
+        '{"description":"fuzz: revoked by DELETE /api/v1/me/token"}',
+      );
+      const own = (JSON.parse(made.text) as { token?: string }).token;
+      if (own !== undefined) headers.authorization = `Bearer ${own}`;
+      state = await server.snapshot();
+    }
     const payload = bodyBytes(request.body);
     if (payload !== undefined) headers["content-type"] = "application/json";
     Object.assign(headers, request.headers);
@@ -191,6 +205,10 @@ function documentedError(body: unknown): string | undefined {
     return undefined;
   }
   return error.code;
+}
+
+function revokesItsOwnToken(request: FuzzRequest): boolean {
+  return request.route.method === "DELETE" && request.route.path === "/api/v1/me/token";
 }
 
 function authHeader(auth: Auth, tokens: Tokens): Record<string, string> {
