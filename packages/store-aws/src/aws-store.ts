@@ -16,7 +16,6 @@ import {
   DescribeSecretCommand,
   type DescribeSecretCommandOutput,
   GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
   PutSecretValueCommand,
   RestoreSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
@@ -32,7 +31,7 @@ import {
 } from "@coffer/store-kit";
 import { BATCH_GET_MAX, readBatches } from "./batch-read.js";
 import { type AwsOperation, MAX_SECRET_STRING_BYTES, SecretsManagerCalls } from "./client.js";
-import { AWS_BACKEND, errorCode, toStoreError } from "./errors.js";
+import { AWS_BACKEND, attempt, errorCode, toStoreError } from "./errors.js";
 import { SecretNaming, VerifiedArns } from "./naming.js";
 import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
 import { recreateOverDeleted } from "./recreate.js";
@@ -112,15 +111,9 @@ export class AwsStore extends BackendStore {
 
   async get(id: SecretId): Promise<SecretValues> {
     assertSecretId(id);
-    let found: GetSecretValueCommandOutput;
-    try {
-      found = await this.#api.send(
-        "GetSecretValue",
-        new GetSecretValueCommand({ SecretId: this.#naming.name(id) }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "read", id });
-    }
+    const found = await attempt({ operation: "read", id }, () =>
+      this.#api.send("GetSecretValue", new GetSecretValueCommand({ SecretId: this.#naming.name(id) })),
+    );
     if (!(await this.#isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
     return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
   }
@@ -155,27 +148,23 @@ export class AwsStore extends BackendStore {
     this.assertCasSupported(options);
     this.assertWrite(id, values);
     const secret = await this.#describeLive(id, "update");
-    try {
-      await this.#api.send(
+    await attempt({ operation: "update", id }, () =>
+      this.#api.send(
         "PutSecretValue",
         new PutSecretValueCommand({ SecretId: secret.ARN, SecretString: JSON.stringify(values) }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "update", id });
-    }
+      ),
+    );
   }
 
   async delete(id: SecretId): Promise<void> {
     assertSecretId(id);
     const secret = await this.#describeLive(id, "delete");
-    try {
-      await this.#api.send(
+    await attempt({ operation: "delete", id }, () =>
+      this.#api.send(
         "DeleteSecret",
         new DeleteSecretCommand({ SecretId: secret.ARN, ...this.#deleteInput() }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "delete", id });
-    }
+      ),
+    );
   }
 
   override async restore(id: SecretId): Promise<void> {
@@ -183,11 +172,9 @@ export class AwsStore extends BackendStore {
     assertSecretId(id);
     const secret = await this.#describe(id, "restore");
     if (!secret.DeletedDate) throw nothingToRestore(id);
-    try {
-      await this.#api.send("RestoreSecret", new RestoreSecretCommand({ SecretId: secret.ARN }));
-    } catch (error) {
-      throw toStoreError(error, { operation: "restore", id });
-    }
+    await attempt({ operation: "restore", id }, () =>
+      this.#api.send("RestoreSecret", new RestoreSecretCommand({ SecretId: secret.ARN })),
+    );
   }
 
   protected describe(): string {
@@ -221,15 +208,9 @@ export class AwsStore extends BackendStore {
 
   /** DescribeSecret by name; a secret that is missing or not ours is SecretNotFoundError. */
   async #describe(id: SecretId, operation: string): Promise<DescribeSecretCommandOutput & { ARN: string }> {
-    let secret: DescribeSecretCommandOutput;
-    try {
-      secret = await this.#api.send(
-        "DescribeSecret",
-        new DescribeSecretCommand({ SecretId: this.#naming.name(id) }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
+    const secret = await attempt({ operation, id }, () =>
+      this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.name(id) })),
+    );
     if (secret.ARN === undefined || !this.#naming.owns(id, secret.Tags))
       throw notOurs(id, AWS_BACKEND.service);
     this.#verified.add(secret.ARN);

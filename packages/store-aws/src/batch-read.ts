@@ -3,13 +3,10 @@
  * returns what was read (with the ARN, for the ownership check that follows) and the ids the
  * service did not answer for, which the store then reads one by one rather than guess.
  */
-import {
-  BatchGetSecretValueCommand,
-  type BatchGetSecretValueCommandOutput,
-} from "@aws-sdk/client-secrets-manager";
+import { BatchGetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { chunk, mapWithConcurrency, type SecretId } from "@coffer/core";
 import type { SecretsManagerCalls } from "./client.js";
-import { isScheduledForDeletion, toStoreError } from "./errors.js";
+import { attempt, isScheduledForDeletion, toStoreError } from "./errors.js";
 import type { SecretNaming } from "./naming.js";
 
 /** BatchGetSecretValue takes at most 20 secret ids per call. */
@@ -29,15 +26,12 @@ export async function readBatches(
 ): Promise<BatchRead> {
   const result: BatchRead = { read: new Map(), unanswered: [] };
   await mapWithConcurrency(chunk(ids, BATCH_GET_MAX), BATCH_CONCURRENCY, async (batch) => {
-    let answer: BatchGetSecretValueCommandOutput;
-    try {
-      answer = await api.send(
+    const answer = await attempt({ operation: "read" }, () =>
+      api.send(
         "BatchGetSecretValue",
         new BatchGetSecretValueCommand({ SecretIdList: batch.map((id) => naming.name(id)) }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "read" });
-    }
+      ),
+    );
     const answered = new Set<SecretId>();
     for (const entry of answer.SecretValues ?? []) {
       const id = naming.idOf(entry.Name);

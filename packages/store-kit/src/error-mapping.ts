@@ -137,6 +137,33 @@ export function mapBackendError(
   return failure === undefined ? error : backendError(backend, failure, context);
 }
 
+/** A store's error mapper, and `attempt`: runs one backend call and maps what it throws. */
+export interface BackendErrors {
+  readonly backend: Backend;
+  toStoreError(error: unknown, context: FailureContext): unknown;
+  attempt<T>(context: FailureContext, call: () => Promise<T>): Promise<T>;
+}
+
+/** The mapper of one backend: `classify` reads its SDK's errors, the kit builds the typed error. */
+export function backendErrors(
+  backend: Backend,
+  classify: (error: unknown, context: FailureContext) => Failure | undefined,
+): BackendErrors {
+  const toStoreError = (error: unknown, context: FailureContext) =>
+    mapBackendError(backend, classify, error, context);
+  return {
+    backend,
+    toStoreError,
+    async attempt(context, call) {
+      try {
+        return await call();
+      } catch (error) {
+        throw toStoreError(error, context);
+      }
+    },
+  };
+}
+
 /** Codes Node's TLS layer gives a connection whose certificate is not trusted or not valid. */
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
 
