@@ -19,12 +19,19 @@ import type {
   StoreContext,
   UpdateOptions,
 } from "@coffer/core";
-import { assertSecretId, BackendUnavailableError, parseStoreOptions } from "@coffer/core";
-import { BackendStore, backendCapabilities, hasOwnerMarks, notOurs, ownerMarks } from "@coffer/store-kit";
-import { type protos, SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { assertSecretId, parseStoreOptions } from "@coffer/core";
+import {
+  BackendStore,
+  backendCapabilities,
+  hasOwnerMarks,
+  LazyClient,
+  notOurs,
+  ownerMarks,
+} from "@coffer/store-kit";
+import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import type { CallOptions } from "google-gax";
 import { clientOptions, type GcpStoreInjections } from "./client.js";
-import { GCP_BACKEND, Status, statusOf, toStoreError } from "./errors.js";
+import { attempt, GCP_BACKEND, Status, statusOf, toStoreError } from "./errors.js";
 import { deploymentSlug, probeResourceName, resourceNameFor, type SecretNaming } from "./naming.js";
 import { type GcpStoreOptions, gcpStoreOptions, type ParsedGcpStoreOptions } from "./options.js";
 import {
@@ -39,19 +46,16 @@ import {
 export class GcpStore extends BackendStore {
   readonly type = "gcp";
   readonly #options: ParsedGcpStoreOptions;
-  readonly #injections: GcpStoreInjections;
   readonly #naming: SecretNaming;
   readonly #deploymentId: string;
   readonly #logger: Logger;
   readonly #callOptions: CallOptions;
-  #sdk: SecretManagerServiceClient | undefined;
-  #closed = false;
+  readonly #sdk: LazyClient<SecretManagerServiceClient>;
 
   constructor(options: GcpStoreOptions, context: StoreContext, injections: GcpStoreInjections = {}) {
     const parsed = parseStoreOptions("gcp", gcpStoreOptions, options);
     super(parsed.concurrency);
     this.#options = parsed;
-    this.#injections = injections;
     this.#deploymentId = context.deploymentId;
     this.#logger = context.logger;
     const { project, location, namePrefix } = this.#options;
@@ -61,6 +65,10 @@ export class GcpStore extends BackendStore {
       deployment: deploymentSlug(context.deploymentId),
     };
     this.#callOptions = { timeout: this.#options.timeoutMs, ...injections.callOptions };
+    this.#sdk = new LazyClient(
+      "gcp",
+      () => new SecretManagerServiceClient(clientOptions(parsed, injections)),
+    );
   }
 
   capabilities(): StoreCapabilities {
@@ -78,22 +86,15 @@ export class GcpStore extends BackendStore {
     const client = this.#client();
     const name = resourceNameFor(this.#naming, id);
     const { location } = this.#options;
-    try {
-      await client.createSecret(
-        {
-          parent: this.#naming.parent,
-          secretId: name.slice(name.lastIndexOf("/") + 1),
-          secret: {
-            labels: { ...this.#options.labels, ...ownerMarks(this.#naming.deployment, id) },
-            // Global secrets need a replication policy; regional ones must not have one.
-            ...(location === undefined ? { replication: { automatic: {} } } : {}),
-          },
-        },
-        this.#callOptions,
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "create", id });
-    }
+    const secret = {
+      labels: { ...this.#options.labels, ...ownerMarks(this.#naming.deployment, id) },
+      // Global secrets need a replication policy; regional ones must not have one.
+      ...(location === undefined ? { replication: { automatic: {} } } : {}),
+    };
+    const secretId = name.slice(name.lastIndexOf("/") + 1);
+    await attempt({ operation: "create", id }, () =>
+      client.createSecret({ parent: this.#naming.parent, secretId, secret }, this.#callOptions),
+    );
     try {
       await this.#addVersion(name, id, values);
     } catch (error) {
@@ -111,15 +112,9 @@ export class GcpStore extends BackendStore {
   async get(id: SecretId): Promise<SecretValues> {
     assertSecretId(id);
     const name = resourceNameFor(this.#naming, id);
-    let response: protos.google.cloud.secretmanager.v1.IAccessSecretVersionResponse;
-    try {
-      [response] = await this.#client().accessSecretVersion(
-        { name: `${name}/versions/latest` },
-        this.#callOptions,
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "read", id });
-    }
+    const [response] = await attempt({ operation: "read", id }, () =>
+      this.#client().accessSecretVersion({ name: `${name}/versions/latest` }, this.#callOptions),
+    );
     const data = response.payload?.data;
     const bytes = typeof data === "string" ? Buffer.from(data, "base64") : (data ?? new Uint8Array());
     const decoded = decodePayload(
@@ -137,12 +132,7 @@ export class GcpStore extends BackendStore {
     this.assertWrite(id, values);
     const name = resourceNameFor(this.#naming, id);
     await this.#assertOwned(name, id, "update");
-    let added: number;
-    try {
-      added = await this.#addVersion(name, id, values);
-    } catch (error) {
-      throw toStoreError(error, { operation: "update", id });
-    }
+    const added = await attempt({ operation: "update", id }, () => this.#addVersion(name, id, values));
     await this.#destroyOlderVersions(name, id, added);
   }
 
@@ -150,11 +140,9 @@ export class GcpStore extends BackendStore {
     assertSecretId(id);
     const name = resourceNameFor(this.#naming, id);
     await this.#assertOwned(name, id, "delete");
-    try {
-      await this.#client().deleteSecret({ name }, this.#callOptions);
-    } catch (error) {
-      throw toStoreError(error, { operation: "delete", id });
-    }
+    await attempt({ operation: "delete", id }, () =>
+      this.#client().deleteSecret({ name }, this.#callOptions),
+    );
   }
 
   protected describe(): string {
@@ -162,10 +150,7 @@ export class GcpStore extends BackendStore {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    const client = this.#sdk;
-    this.#sdk = undefined;
-    await client?.close();
+    await this.#sdk.close()?.close();
   }
 
   /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
@@ -193,14 +178,10 @@ export class GcpStore extends BackendStore {
 
   /** GetSecret, and SecretNotFoundError unless the labels name this deployment and id. */
   async #assertOwned(name: string, id: SecretId, operation: string): Promise<void> {
-    let labels: Record<string, string> | null | undefined;
-    try {
-      const [secret] = await this.#client().getSecret({ name }, this.#callOptions);
-      labels = secret.labels;
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
-    if (!hasOwnerMarks(labels, this.#naming.deployment, id)) throw notOurs(id, GCP_BACKEND.service);
+    const [secret] = await attempt({ operation, id }, () =>
+      this.#client().getSecret({ name }, this.#callOptions),
+    );
+    if (!hasOwnerMarks(secret.labels, this.#naming.deployment, id)) throw notOurs(id, GCP_BACKEND.service);
   }
 
   /**
@@ -240,13 +221,7 @@ export class GcpStore extends BackendStore {
   }
 
   #client(): SecretManagerServiceClient {
-    if (this.#closed) {
-      throw new BackendUnavailableError("The gcp store is closed.", {
-        hint: "Create a new store; a closed one cannot be reopened.",
-      });
-    }
-    this.#sdk ??= new SecretManagerServiceClient(clientOptions(this.#options, this.#injections));
-    return this.#sdk;
+    return this.#sdk.get();
   }
 }
 
