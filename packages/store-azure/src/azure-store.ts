@@ -10,7 +10,7 @@
  *           a soft-deleted secret of ours that an interrupted delete left unpurged is purged
  *   restore RecoverDeletedSecret (only when `purgeOnDelete` is off: capability `softDelete`)
  */
-import type { DeletedSecret, KeyVaultSecret } from "@azure/keyvault-secrets";
+import type { KeyVaultSecret } from "@azure/keyvault-secrets";
 import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
 import { assertSecretId, parseStoreOptions, SecretNotFoundError } from "@coffer/core";
 import {
@@ -23,7 +23,14 @@ import {
 } from "@coffer/store-kit";
 import { type AzureStoreInjections, KeyVaultCalls, MAX_VALUE_BYTES, purgeable } from "./client.js";
 import { assertAuthenticationConfigured } from "./credential.js";
-import { AZURE_BACKEND, innerCodeOf, isDeletedButRecoverable, statusOf, toStoreError } from "./errors.js";
+import {
+  AZURE_BACKEND,
+  attempt,
+  innerCodeOf,
+  isDeletedButRecoverable,
+  statusOf,
+  toStoreError,
+} from "./errors.js";
 import { deploymentSlug, deploymentTag, probeName, type SecretNaming, secretNameFor } from "./naming.js";
 import { type AzureStoreOptions, azureStoreOptions, type ParsedAzureStoreOptions } from "./options.js";
 import { createOverDeleted } from "./reclaim.js";
@@ -80,11 +87,7 @@ export class AzureStore extends BackendStore {
     this.assertWrite(id, values);
     const name = secretNameFor(this.#naming, id);
     await this.#getOwned(name, id, "update");
-    try {
-      await this.#vault.set(name, this.#deploymentTag, id, values);
-    } catch (error) {
-      throw toStoreError(error, { operation: "update", id });
-    }
+    await attempt({ operation: "update", id }, () => this.#vault.set(name, this.#deploymentTag, id, values));
   }
 
   async delete(id: SecretId): Promise<void> {
@@ -102,17 +105,14 @@ export class AzureStore extends BackendStore {
       throw error;
     }
     const client = await this.#vault.client();
-    let deleted: DeletedSecret;
-    try {
-      const abortSignal = this.#vault.deadline();
+    const abortSignal = this.#vault.deadline();
+    const deleted = await attempt({ operation: "delete", id }, async () => {
       const poller = await client.beginDeleteSecret(name, {
         intervalInMs: this.#vault.pollIntervalMs,
         abortSignal,
       });
-      deleted = await poller.pollUntilDone({ abortSignal });
-    } catch (error) {
-      throw toStoreError(error, { operation: "delete", id });
-    }
+      return poller.pollUntilDone({ abortSignal });
+    });
     if (this.#options.purgeOnDelete && purgeable(deleted.properties.recoveryLevel))
       await this.#vault.purge(name, id);
   }
@@ -166,12 +166,9 @@ export class AzureStore extends BackendStore {
   /** GetSecret, and SecretNotFoundError unless its tags name this deployment and id. */
   async #getOwned(name: string, id: SecretId, operation: string): Promise<KeyVaultSecret> {
     const client = await this.#vault.client();
-    let secret: KeyVaultSecret;
-    try {
-      secret = await client.getSecret(name, { abortSignal: this.#vault.deadline() });
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
+    const secret = await attempt({ operation, id }, () =>
+      client.getSecret(name, { abortSignal: this.#vault.deadline() }),
+    );
     if (!hasOwnerMarks(secret.properties.tags, this.#deploymentTag, id))
       throw notOurs(id, AZURE_BACKEND.service);
     return secret;

@@ -5,10 +5,10 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { type DeletedSecret, SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
-import { BackendUnavailableError, type Logger, type SecretId, type SecretValues } from "@coffer/core";
-import { ownerMarks } from "@coffer/store-kit";
+import type { Logger, SecretId, SecretValues } from "@coffer/core";
+import { LazyClient, ownerMarks } from "@coffer/store-kit";
 import { credentialFromOptions } from "./credential.js";
-import { statusOf, toStoreError } from "./errors.js";
+import { attempt, statusOf, toStoreError } from "./errors.js";
 import type { ParsedAzureStoreOptions } from "./options.js";
 
 /** Key Vault's limit on a secret value, in UTF-8 bytes; the value is the values' JSON. */
@@ -34,8 +34,7 @@ export function purgeable(recoveryLevel: string | undefined): boolean {
 
 export class KeyVaultCalls {
   readonly pollIntervalMs: number;
-  #sdk: Promise<SecretClient> | undefined;
-  #closed = false;
+  readonly #sdk = new LazyClient("azure", () => this.#connect());
 
   constructor(
     readonly options: ParsedAzureStoreOptions,
@@ -49,22 +48,13 @@ export class KeyVaultCalls {
     return AbortSignal.timeout(this.options.timeoutMs);
   }
 
-  client(): Promise<SecretClient> {
-    if (this.#closed) {
-      return Promise.reject(
-        new BackendUnavailableError("The azure store is closed.", {
-          hint: "Create a new store; a closed one cannot be reopened.",
-        }),
-      );
-    }
-    this.#sdk ??= this.#connect();
-    return this.#sdk;
+  async client(): Promise<SecretClient> {
+    return this.#sdk.get();
   }
 
   close(): void {
     // SecretClient holds no connection of its own to release (its agent's sockets time out).
-    this.#closed = true;
-    this.#sdk = undefined;
+    this.#sdk.close();
   }
 
   /** Writes the values as a new version, tagged with the owner marks (errors unmapped). */
@@ -90,16 +80,14 @@ export class KeyVaultCalls {
 
   async recover(name: string, id: SecretId, operation: string): Promise<void> {
     const client = await this.client();
-    try {
-      const abortSignal = this.deadline();
+    const abortSignal = this.deadline();
+    await attempt({ operation, id }, async () => {
       const poller = await client.beginRecoverDeletedSecret(name, {
         intervalInMs: this.pollIntervalMs,
         abortSignal,
       });
       await poller.pollUntilDone({ abortSignal });
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
+    });
   }
 
   /**
