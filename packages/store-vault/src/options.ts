@@ -3,7 +3,7 @@
  * they are: a prefix with `?` or `..` in it would address something else entirely.
  */
 import { z } from "@coffer/core";
-import { optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
+import { httpUrl, optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
 
 /** Path segments: letters, digits, `.`, `_`, `-`; not `.` or `..`; joined by single slashes. */
 const SEGMENT = "(?!\\.{1,2}(?:/|$))[A-Za-z0-9._-]+";
@@ -22,7 +22,7 @@ export const DEFAULT_MAX_VALUE_BYTES = 512_000;
 export const vaultStoreOptions = z
   .object({
     /** Vault's address, e.g. https://vault.example.com:8200. */
-    address: z.url({ protocol: /^https?$/ }),
+    address: httpUrl(),
     /** The KV version 2 mount. */
     mount: vaultPath().default("secret"),
     /** Secrets live at `<mount>/data/<pathPrefix>/<deploymentId>/<id>`. */
