@@ -22,7 +22,7 @@ export const awsStore = defineBackend({
     "AWS Secrets Manager: one tagged secret per Coffer secret, batched reads, optional recovery window.",
   optionsSchema: awsStoreOptions,
   sensitiveOptions: ["accessKeyId", "secretAccessKey", "sessionToken"],
-  create: (options, context) => new AwsStore(options, context),
+  store: AwsStore,
 });
 
 export default awsStore;

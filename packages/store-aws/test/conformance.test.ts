@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from "vitest";
 import { awsStore } from "../src/index.js";
 import {
   type AwsBackend,
-  CAPABILITIES,
+  capabilitiesOf,
   closedPort,
   startBackend,
   storeFor,
@@ -46,12 +46,12 @@ const windowDeployment = uniqueDeployment("conf-window");
 describeStoreConformance("aws (recovery window)", {
   ...common,
   create: () => storeFor(backend.endpoint, windowDeployment),
-  capabilities: CAPABILITIES,
+  capabilities: capabilitiesOf(),
 });
 
 const forceDeployment = uniqueDeployment("conf-force");
 describeStoreConformance("aws (force delete)", {
   ...common,
   create: () => storeFor(backend.endpoint, forceDeployment, { forceDelete: true }),
-  capabilities: { ...CAPABILITIES, softDelete: false },
+  capabilities: capabilitiesOf({ forceDelete: true }),
 });

@@ -16,7 +16,7 @@ export const azureStore = defineBackend({
     "Azure Key Vault: one secret per Coffer secret, tagged with its owner; purged or kept recoverable on delete.",
   optionsSchema: azureStoreOptions,
   sensitiveOptions: ["clientSecret"],
-  create: (options, context) => new AzureStore(options, context),
+  store: AzureStore,
 });
 
 export default azureStore;

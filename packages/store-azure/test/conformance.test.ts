@@ -3,7 +3,7 @@
 import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { azureStore } from "../src/index.js";
-import { type AzureBackend, CAPABILITIES, closedPort, startBackend, storeFor } from "./helpers.js";
+import { type AzureBackend, capabilitiesOf, closedPort, startBackend, storeFor } from "./helpers.js";
 
 let target: AzureBackend;
 let unreachablePort: number;
@@ -38,7 +38,7 @@ const invalidOptions = [
 
 describeStoreConformance("azure (purgeOnDelete: true)", {
   create: () => storeFor(target, { purgeOnDelete: true }),
-  capabilities: CAPABILITIES,
+  capabilities: capabilitiesOf({ purgeOnDelete: true }),
   registration: azureStore,
   invalidOptions,
   unreachable: () => storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: target.ca }),
@@ -46,7 +46,7 @@ describeStoreConformance("azure (purgeOnDelete: true)", {
 
 describeStoreConformance("azure (purgeOnDelete: false)", {
   create: () => storeFor(target, { purgeOnDelete: false }, "soft-delete-deployment"),
-  capabilities: { ...CAPABILITIES, softDelete: true },
+  capabilities: capabilitiesOf({ purgeOnDelete: false }),
   unreachable: () =>
     storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: target.ca }, { purgeOnDelete: false }),
 });

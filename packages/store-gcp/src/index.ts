@@ -16,7 +16,7 @@ export const gcpStore = defineBackend({
   description: "Google Cloud Secret Manager: one secret per Coffer secret, labelled and checksummed.",
   optionsSchema: gcpStoreOptions,
   sensitiveOptions: ["credentials"],
-  create: (options, context) => new GcpStore(options, context),
+  store: GcpStore,
 });
 
 export default gcpStore;

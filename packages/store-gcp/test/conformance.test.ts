@@ -3,7 +3,7 @@
 import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { gcpStore } from "../src/index.js";
-import { CAPABILITIES, closedPort, type GcpBackend, PROJECT, startBackend, storeFor } from "./helpers.js";
+import { capabilitiesOf, closedPort, type GcpBackend, PROJECT, startBackend, storeFor } from "./helpers.js";
 
 let target: GcpBackend;
 let unreachablePort: number;
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describeStoreConformance("gcp", {
   create: () => storeFor(target),
-  capabilities: CAPABILITIES,
+  capabilities: capabilitiesOf(),
   registration: gcpStore,
   invalidOptions: [
     {},

@@ -20,7 +20,7 @@ export const vaultStore = defineBackend({
   description: "HashiCorp Vault KV v2: one key per Coffer secret, native versions and check-and-set.",
   optionsSchema: vaultStoreOptions,
   sensitiveOptions: ["token", "roleId", "secretId"],
-  create: (options, context) => new VaultStore(options, context),
+  store: VaultStore,
 });
 
 export default vaultStore;
