@@ -31,7 +31,7 @@ import {
 } from "@coffer/store-kit";
 import { BATCH_GET_MAX, readBatches } from "./batch-read.js";
 import { type AwsOperation, MAX_SECRET_STRING_BYTES, SecretsManagerCalls } from "./client.js";
-import { AWS_BACKEND, attempt, errorCode, toStoreError } from "./errors.js";
+import { AWS_BACKEND, attempt, errorCode, isMissing, lookup, toStoreError } from "./errors.js";
 import { SecretNaming, VerifiedArns } from "./naming.js";
 import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
 import { recreateOverDeleted } from "./recreate.js";
@@ -76,12 +76,11 @@ export class AwsStore extends BackendStore {
   protected async probe(): Promise<void> {
     // A lookup of a name under our prefix that never exists: it needs only DescribeSecret on the
     // prefix (no ListSecrets), and it proves the endpoint, the credentials and the policy at once.
-    try {
-      await this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.probeName }));
-    } catch (error) {
-      if (errorCode(error) === "ResourceNotFoundException") return;
-      throw toStoreError(error, { operation: "access check" });
-    }
+    await lookup(
+      { operation: "access check" },
+      () => this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.probeName })),
+      isMissing,
+    );
   }
 
   async create(id: SecretId, values: SecretValues): Promise<void> {
@@ -232,14 +231,13 @@ export class AwsStore extends BackendStore {
   async #isOwned(id: SecretId, arn: string | undefined): Promise<boolean> {
     if (arn === undefined) return false;
     if (this.#verified.has(arn)) return true;
-    let secret: DescribeSecretCommandOutput;
-    try {
-      secret = await this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: arn }));
-    } catch (error) {
-      // Deleted between the read and this lookup: it is gone, not foreign.
-      if (errorCode(error) === "ResourceNotFoundException") return false;
-      throw toStoreError(error, { operation: "read", id });
-    }
+    const secret = await lookup(
+      { operation: "read", id },
+      () => this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: arn })),
+      isMissing,
+    );
+    // Deleted between the read and this lookup: it is gone, not foreign.
+    if (secret === undefined) return false;
     if (!this.#naming.owns(id, secret.Tags)) {
       this.#context.logger.warn("A secret under Coffer's name carries other ownership tags; ignoring it.", {
         id,

@@ -119,4 +119,7 @@ export function classifyAwsError(error: unknown) {
 export const AWS_ERRORS = backendErrors({ type: "aws", service: "Secrets Manager" }, classifyAwsError);
 export const AWS_BACKEND = AWS_ERRORS.backend;
 /** Anything the SDK threw, as a typed error (programming errors unchanged). */
-export const { toStoreError, attempt } = AWS_ERRORS;
+export const { toStoreError, attempt, lookup } = AWS_ERRORS;
+
+/** Secrets Manager's answer for a name or version that does not exist. */
+export const isMissing = (error: unknown) => errorCode(error) === "ResourceNotFoundException";

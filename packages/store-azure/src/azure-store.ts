@@ -28,6 +28,8 @@ import {
   attempt,
   innerCodeOf,
   isDeletedButRecoverable,
+  isMissing,
+  lookup,
   statusOf,
   toStoreError,
 } from "./errors.js";
@@ -142,12 +144,12 @@ export class AzureStore extends BackendStore {
   /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
   protected async probe(): Promise<void> {
     const client = await this.#vault.client();
-    try {
-      await client.getSecret(probeName(this.#naming), { abortSignal: this.#vault.deadline() });
-    } catch (error) {
-      if (statusOf(error) === 404) return;
-      throw toStoreError(error, { operation: "access check" });
-    }
+    const abortSignal = this.#vault.deadline();
+    await lookup(
+      { operation: "access check" },
+      () => client.getSecret(probeName(this.#naming), { abortSignal }),
+      isMissing,
+    );
   }
 
   /** Whether a live secret of any owner has this name (a disabled one counts: the name is taken). */

@@ -8,7 +8,7 @@ import { type DeletedSecret, SecretClient, type SecretClientOptions } from "@azu
 import type { Logger, SecretId, SecretValues } from "@coffer/core";
 import { LazyClient, ownerMarks } from "@coffer/store-kit";
 import { credentialFromOptions } from "./credential.js";
-import { attempt, statusOf, toStoreError } from "./errors.js";
+import { attempt, isMissing, lookup, toStoreError } from "./errors.js";
 import type { ParsedAzureStoreOptions } from "./options.js";
 
 /** Key Vault's limit on a secret value, in UTF-8 bytes; the value is the values' JSON. */
@@ -70,12 +70,8 @@ export class KeyVaultCalls {
   /** The soft-deleted secret under `name`, or undefined when there is none. */
   async getDeleted(name: string, id: SecretId, operation: string): Promise<DeletedSecret | undefined> {
     const client = await this.client();
-    try {
-      return await client.getDeletedSecret(name, { abortSignal: this.deadline() });
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw toStoreError(error, { operation, id });
-    }
+    const abortSignal = this.deadline();
+    return lookup({ operation, id }, () => client.getDeletedSecret(name, { abortSignal }), isMissing);
   }
 
   async recover(name: string, id: SecretId, operation: string): Promise<void> {

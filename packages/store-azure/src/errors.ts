@@ -127,7 +127,10 @@ export function classifyAzureError(error: unknown): Failure {
 }
 
 const AZURE_ERRORS = backendErrors(AZURE_BACKEND, classifyAzureError);
-export const { attempt } = AZURE_ERRORS;
+export const { attempt, lookup } = AZURE_ERRORS;
+
+/** Key Vault's answer for a name that holds nothing (live or deleted, as asked). */
+export const isMissing = (error: unknown) => statusOf(error) === 404;
 
 /** Anything the client threw, as a typed error (Coffer's own errors unchanged). */
 export function toStoreError(error: unknown, context: FailureContext): CofferError {

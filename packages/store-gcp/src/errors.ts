@@ -161,7 +161,10 @@ function serverText(error: unknown): string {
 }
 
 const GCP_ERRORS = backendErrors(GCP_BACKEND, classifyGcpError);
-export const { attempt } = GCP_ERRORS;
+export const { attempt, lookup } = GCP_ERRORS;
+
+/** Secret Manager's answer for a secret or version that does not exist. */
+export const isMissing = (error: unknown) => statusOf(error) === Status.NOT_FOUND;
 
 /** Anything the client threw, as a typed error (Coffer's own errors unchanged). */
 export function toStoreError(error: unknown, context: FailureContext): CofferError {

@@ -31,7 +31,7 @@ import {
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import type { CallOptions } from "google-gax";
 import { clientOptions, type GcpStoreInjections } from "./client.js";
-import { attempt, GCP_BACKEND, Status, statusOf, toStoreError } from "./errors.js";
+import { attempt, GCP_BACKEND, isMissing, lookup, Status, statusOf, toStoreError } from "./errors.js";
 import { deploymentSlug, probeResourceName, resourceNameFor, type SecretNaming } from "./naming.js";
 import { type GcpStoreOptions, gcpStoreOptions, type ParsedGcpStoreOptions } from "./options.js";
 import {
@@ -155,15 +155,12 @@ export class GcpStore extends BackendStore {
 
   /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
   protected async probe(): Promise<void> {
-    try {
-      await this.#client().accessSecretVersion(
-        { name: `${probeResourceName(this.#naming)}/versions/latest` },
-        this.#callOptions,
-      );
-    } catch (error) {
-      if (statusOf(error) === Status.NOT_FOUND) return;
-      throw toStoreError(error, { operation: "access check" });
-    }
+    const name = `${probeResourceName(this.#naming)}/versions/latest`;
+    await lookup(
+      { operation: "access check" },
+      () => this.#client().accessSecretVersion({ name }, this.#callOptions),
+      isMissing,
+    );
   }
 
   /** Adds a version with its checksum; returns the new version's number. */

@@ -142,6 +142,15 @@ export interface BackendErrors {
   readonly backend: Backend;
   toStoreError(error: unknown, context: FailureContext): unknown;
   attempt<T>(context: FailureContext, call: () => Promise<T>): Promise<T>;
+  /**
+   * `attempt` for a call whose "not found" is an answer, not a failure: undefined when `isMissing`
+   * says the error means the thing is absent (a probe of a name that never exists, a free name).
+   */
+  lookup<T>(
+    context: FailureContext,
+    call: () => Promise<T>,
+    isMissing: (error: unknown) => boolean,
+  ): Promise<T | undefined>;
 }
 
 /** The mapper of one backend: `classify` reads its SDK's errors, the kit builds the typed error. */
@@ -158,6 +167,14 @@ export function backendErrors(
       try {
         return await call();
       } catch (error) {
+        throw toStoreError(error, context);
+      }
+    },
+    async lookup(context, call, isMissing) {
+      try {
+        return await call();
+      } catch (error) {
+        if (isMissing(error)) return undefined;
         throw toStoreError(error, context);
       }
     },

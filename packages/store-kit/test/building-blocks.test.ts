@@ -161,3 +161,23 @@ describe("defineBackend", () => {
     expect(withTls.fileOptions).toEqual(["tlsCa"]);
   });
 });
+
+describe("backendErrors.lookup", () => {
+  const errors = backendErrors({ type: "test", service: "Test Vault" }, (error) => {
+    const code = (error as { code?: string }).code;
+    return code === undefined ? undefined : { kind: code === "Missing" ? "not-found" : "unavailable", code };
+  });
+  const isMissing = (error: unknown) => (error as { code?: string }).code === "Missing";
+
+  it("answers undefined for what isMissing calls absent, and maps every other failure", async () => {
+    await expect(errors.lookup({ operation: "probe" }, async () => "found", isMissing)).resolves.toBe(
+      "found",
+    );
+    await expect(
+      errors.lookup({ operation: "probe" }, () => Promise.reject({ code: "Missing" }), isMissing),
+    ).resolves.toBeUndefined();
+    await expect(
+      errors.lookup({ operation: "probe" }, () => Promise.reject({ code: "Down" }), isMissing),
+    ).rejects.toBeInstanceOf(BackendUnavailableError);
+  });
+});

@@ -124,4 +124,4 @@ export function classifyVaultError(error: unknown, context: FailureContext): Fai
 }
 
 /** Maps what node-vault threw onto a typed error (programming errors unchanged); `attempt` runs a call so. */
-export const { toStoreError, attempt } = backendErrors(VAULT_BACKEND, classifyVaultError);
+export const { toStoreError, attempt, lookup } = backendErrors(VAULT_BACKEND, classifyVaultError);

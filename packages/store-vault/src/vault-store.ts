@@ -19,7 +19,15 @@ import {
 } from "@coffer/store-kit";
 import type { AuthStats } from "./auth.js";
 import { VaultCalls, type VaultClient } from "./client.js";
-import { attempt, isCasMismatch, toStoreError, VAULT_BACKEND, vaultMessage, vaultStatus } from "./errors.js";
+import {
+  attempt,
+  isCasMismatch,
+  lookup,
+  toStoreError,
+  VAULT_BACKEND,
+  vaultMessage,
+  vaultStatus,
+} from "./errors.js";
 import { JsonBody } from "./json-body.js";
 import { assertLatestLive, type KeyData, type KeyMetadata, notKvV2, ownedValues } from "./kv-answers.js";
 import type { ParsedVaultStoreOptions } from "./options.js";
@@ -210,15 +218,12 @@ export class VaultStore extends BackendStore {
 
   /** The key's metadata, ours or not, or undefined when there is no key. */
   async #metadataIfAny(id: SecretId, operation: string): Promise<KeyMetadata | undefined> {
-    try {
-      const answer: { data?: KeyMetadata } = await this.#vault.request((client) =>
-        client.read(this.#paths.metadata(id)),
-      );
-      return answer.data ?? {};
-    } catch (error) {
-      if (vaultStatus(error) === 404) return undefined;
-      throw toStoreError(error, { operation, id });
-    }
+    const answer: { data?: KeyMetadata } | undefined = await lookup(
+      { operation, id },
+      () => this.#vault.request((client) => client.read(this.#paths.metadata(id))),
+      (error) => vaultStatus(error) === 404,
+    );
+    return answer && (answer.data ?? {});
   }
 
   /** The key's metadata if the key exists and is ours; SecretNotFoundError otherwise. */
