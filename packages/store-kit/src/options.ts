@@ -7,7 +7,7 @@
  *   httpUrl      an http(s) endpoint or address
  *   namePrefix   the first part of every backend name, in the backend's charset, default "coffer"
  *   concurrency  reads one getMany keeps in flight: 1 to 64, default 8
- *   maxVersions  revisions kept per secret: 1 to 100, default 10
+ *   maxVersions  revisions kept per secret: 1 to the backend's limit (100 unless given), default 10
  *   extraMarks   the operator's extra tags or labels: a map, within the backend's count, never
  *                one of Coffer's ownership marks
  */
@@ -59,8 +59,8 @@ export const concurrency = () => z.number().int().min(1).max(64).default(8);
 
 export const DEFAULT_MAX_VERSIONS = 10;
 
-/** Revisions kept readable per secret; older ones go by the backend's own mechanism. */
-export const maxVersions = () => z.number().int().min(1).max(100).default(DEFAULT_MAX_VERSIONS);
+/** Revisions kept readable per secret (1 to `max`, the backend's limit); older ones go by the backend's own mechanism. */
+export const maxVersions = (max = 100) => z.number().int().min(1).max(max).default(DEFAULT_MAX_VERSIONS);
 
 /** How one backend counts and spells extra marks. */
 export interface MarkRules {

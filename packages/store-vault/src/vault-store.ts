@@ -120,7 +120,7 @@ export class VaultStore extends BackendStore {
     await this.#request({ operation: "create", id }, (client) =>
       client.write(this.#paths.metadata(id), {
         custom_metadata: this.#paths.ownership(id),
-        ...(this.#options.maxVersions !== undefined && { max_versions: this.#options.maxVersions }),
+        max_versions: this.#options.maxVersions,
       }),
     );
     let written: { data?: { version?: unknown } } | undefined;
