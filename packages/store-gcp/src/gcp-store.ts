@@ -3,8 +3,9 @@
  *
  *   create  CreateSecret (labels) + AddSecretVersion; the secret is deleted again if the version fails
  *   get     AccessSecretVersion(latest): CRC32C and owner checked (see payload.ts)
- *   update  GetSecret (owner labels) + AddSecretVersion, then older versions beyond `keepVersions`
- *           are destroyed (ListSecretVersions + DestroySecretVersion)
+ *   update  GetSecret (owner labels) + AddSecretVersion, then versions older than the newest
+ *           `maxVersions` are destroyed (ListSecretVersions + DestroySecretVersion)
+ *   history revisions are GCP's version numbers: AccessSecretVersion of `latest` or of `n`
  *   delete  GetSecret (owner labels) + DeleteSecret
  *
  * Every payload goes out with its CRC32C, which Secret Manager verifies before storing it, and every
@@ -25,6 +26,7 @@ import {
   backendCapabilities,
   hasOwnerMarks,
   LazyClient,
+  noRevision,
   notOurs,
   ownerMarks,
 } from "@coffer/store-kit";
@@ -72,7 +74,7 @@ export class GcpStore extends BackendStore {
   }
 
   capabilities(): StoreCapabilities {
-    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES });
+    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES, versions: true });
   }
 
   /** The resource name a secret id maps to (for operators and tests). */
@@ -111,20 +113,27 @@ export class GcpStore extends BackendStore {
 
   async get(id: SecretId): Promise<SecretValues> {
     assertSecretId(id);
-    const name = resourceNameFor(this.#naming, id);
-    const [response] = await attempt({ operation: "read", id }, () =>
-      this.#client().accessSecretVersion({ name: `${name}/versions/latest` }, this.#callOptions),
-    );
-    const data = response.payload?.data;
-    const bytes = typeof data === "string" ? Buffer.from(data, "base64") : (data ?? new Uint8Array());
-    const decoded = decodePayload(
-      id,
-      ownerMark(this.#deploymentId, id),
-      bytes,
-      reportedChecksum(response.payload?.dataCrc32c),
-    );
-    if (!decoded.owned) throw notOurs(id, GCP_BACKEND.service);
-    return decoded.values;
+    return (await this.#readVersion(id, "latest")).values;
+  }
+
+  /** The latest version's number: GCP numbers a secret's versions 1, 2, … as they are added. */
+  override async currentRevision(id: SecretId): Promise<number> {
+    assertSecretId(id);
+    return (await this.#readVersion(id, "latest")).revision;
+  }
+
+  /** Version `revision`; one destroyed by retention, or never added, is SecretNotFoundError. */
+  override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
+    assertSecretId(id);
+    const kept = `Versions older than the newest ${this.#options.maxVersions} are destroyed; currentRevision gives the latest.`;
+    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
+    try {
+      return (await this.#readVersion(id, String(revision))).values;
+    } catch (error) {
+      const status = (error as { details?: { status?: unknown } }).details?.status;
+      if (status === "NOT_FOUND" || status === "FAILED_PRECONDITION") throw noRevision(id, revision, kept);
+      throw error;
+    }
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
@@ -163,6 +172,20 @@ export class GcpStore extends BackendStore {
     );
   }
 
+  /** AccessSecretVersion (CRC32C and owner checked, see payload.ts): the values and the version's number. */
+  async #readVersion(id: SecretId, version: string): Promise<{ values: SecretValues; revision: number }> {
+    const name = `${resourceNameFor(this.#naming, id)}/versions/${version}`;
+    const [response] = await attempt({ operation: "read", id }, () =>
+      this.#client().accessSecretVersion({ name }, this.#callOptions),
+    );
+    const data = response.payload?.data;
+    const bytes = typeof data === "string" ? Buffer.from(data, "base64") : (data ?? new Uint8Array());
+    const checksum = reportedChecksum(response.payload?.dataCrc32c);
+    const decoded = decodePayload(id, ownerMark(this.#deploymentId, id), bytes, checksum);
+    if (!decoded.owned) throw notOurs(id, GCP_BACKEND.service);
+    return { values: decoded.values, revision: versionNumber(response.name) };
+  }
+
   /** Adds a version with its checksum; returns the new version's number. */
   async #addVersion(name: string, id: SecretId, values: SecretValues): Promise<number> {
     const data = encodePayload(ownerMark(this.#deploymentId, id), values);
@@ -182,12 +205,12 @@ export class GcpStore extends BackendStore {
   }
 
   /**
-   * Destroys enabled versions older than the newest `keepVersions + 1`, so that versions (which GCP
+   * Destroys enabled versions older than the newest `maxVersions`, so that versions (which GCP
    * bills per month each) do not pile up. The update has happened already: a failure here is logged,
    * not thrown, and the next update sweeps whatever was left.
    */
   async #destroyOlderVersions(name: string, id: SecretId, added: number): Promise<void> {
-    const keep = this.#options.keepVersions + 1;
+    const keep = this.#options.maxVersions;
     try {
       const [versions] = await this.#client().listSecretVersions(
         { parent: name, filter: "state:ENABLED" },

@@ -4,7 +4,14 @@
  * setting fails at start with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import { concurrency, extraMarks, namePrefix, optionProblem, timeoutMs } from "@coffer/store-kit";
+import {
+  concurrency,
+  extraMarks,
+  maxVersions,
+  namePrefix,
+  optionProblem,
+  timeoutMs,
+} from "@coffer/store-kit";
 
 // GCP's label rules (https://cloud.google.com/resource-manager/docs/labels-overview): keys start
 // with a lowercase letter; keys and values use lowercase letters, digits, `_` and `-` (international
@@ -63,8 +70,8 @@ export const gcpStoreOptions = z
     labels: extraMarks({ noun: "label", service: "GCP", max: MAX_LABELS, entry: labelProblem }),
     /** The first part of every secret id. */
     namePrefix: namePrefix(NAME_PREFIX, "must be 1-64 letters, digits, '_' or '-'"),
-    /** How many older versions to keep after an update; older ones are destroyed. */
-    keepVersions: z.number().int().min(0).max(100).default(0),
+    /** Versions kept per secret (revisions readable); older ones are destroyed after an update. */
+    maxVersions: maxVersions(),
     /** How many reads getMany runs at once. */
     concurrency: concurrency(),
     /** Deadline of one operation, the client library's own retries included. */
