@@ -12,6 +12,7 @@
  */
 import {
   CreateSecretCommand,
+  type CreateSecretCommandOutput,
   DeleteSecretCommand,
   DescribeSecretCommand,
   type DescribeSecretCommandOutput,
@@ -25,6 +26,7 @@ import {
   BackendStore,
   backendCapabilities,
   decodeStoredValues,
+  noRevision,
   nothingToRestore,
   notOurs,
   secretExists,
@@ -35,6 +37,7 @@ import { AWS_BACKEND, attempt, errorCode, isMissing, lookup, toStoreError } from
 import { SecretNaming, VerifiedArns } from "./naming.js";
 import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
 import { recreateOverDeleted } from "./recreate.js";
+import { currentRevisionOf, keptRevisions, labelFirst, revisionLabel, unlabel } from "./revisions.js";
 
 export class AwsStore extends BackendStore {
   readonly type = "aws";
@@ -65,6 +68,7 @@ export class AwsStore extends BackendStore {
       maxValueBytes: MAX_SECRET_STRING_BYTES,
       batchGetMax: BATCH_GET_MAX,
       softDelete: !force,
+      versions: true,
     });
   }
 
@@ -86,8 +90,9 @@ export class AwsStore extends BackendStore {
   async create(id: SecretId, values: SecretValues): Promise<void> {
     this.assertWrite(id, values);
     const secretString = JSON.stringify(values);
+    let created: CreateSecretCommandOutput;
     try {
-      const created = await this.#api.send(
+      created = await this.#api.send(
         "CreateSecret",
         new CreateSecretCommand({
           Name: this.#naming.name(id),
@@ -96,7 +101,6 @@ export class AwsStore extends BackendStore {
           ...(this.#options.kmsKeyId !== undefined && { KmsKeyId: this.#options.kmsKeyId }),
         }),
       );
-      this.#verified.add(created.ARN);
     } catch (error) {
       if (errorCode(error) === "ResourceExistsException") throw secretExists(id, AWS_BACKEND.service);
       // The name is held by a secret scheduled for deletion (ours after a delete with a recovery
@@ -105,7 +109,10 @@ export class AwsStore extends BackendStore {
         throw toStoreError(error, { operation: "create", id });
       const recreated = await recreateOverDeleted(this.#recreation(), id, secretString, error);
       if (recreated === "name-free") return this.create(id, values);
+      return;
     }
+    this.#verified.add(created.ARN);
+    await labelFirst(this.#api, { id, arn: created.ARN, versionId: created.VersionId });
   }
 
   async get(id: SecretId): Promise<SecretValues> {
@@ -147,12 +154,41 @@ export class AwsStore extends BackendStore {
     this.assertCasSupported(options);
     this.assertWrite(id, values);
     const secret = await this.#describeLive(id, "update");
-    await attempt({ operation: "update", id }, () =>
-      this.#api.send(
-        "PutSecretValue",
-        new PutSecretValueCommand({ SecretId: secret.ARN, SecretString: JSON.stringify(values) }),
-      ),
+    const revision = currentRevisionOf(secret) + 1;
+    const put = new PutSecretValueCommand({
+      SecretId: secret.ARN,
+      SecretString: JSON.stringify(values),
+      VersionStages: ["AWSCURRENT", revisionLabel(revision)],
+    });
+    await attempt({ operation: "update", id }, () => this.#api.send("PutSecretValue", put));
+    const oldest = revision - this.#options.maxVersions;
+    const target = { id, arn: secret.ARN, kept: keptRevisions(secret) };
+    await unlabel(this.#api, this.#context.logger, target, (kept) => kept <= oldest);
+  }
+
+  /** The revision the AWSCURRENT version's label names (see revisions.ts). */
+  override async currentRevision(id: SecretId): Promise<number> {
+    assertSecretId(id);
+    return currentRevisionOf(await this.#describeLive(id, "read"));
+  }
+
+  /** GetSecretValue by the revision's label; a revision unlabelled by retention is not found. */
+  override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
+    assertSecretId(id);
+    const kept = `Revisions older than the newest ${this.#options.maxVersions} lose their label and are pruned.`;
+    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
+    const read = new GetSecretValueCommand({
+      SecretId: this.#naming.name(id),
+      VersionStage: revisionLabel(revision),
+    });
+    const found = await lookup(
+      { operation: "read", id },
+      () => this.#api.send("GetSecretValue", read),
+      isMissing,
     );
+    if (found === undefined) throw noRevision(id, revision, kept);
+    if (!(await this.#isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
+    return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
   }
 
   async delete(id: SecretId): Promise<void> {

@@ -23,6 +23,7 @@ const OPERATIONS = [
   "DescribeSecret",
   "DeleteSecret",
   "RestoreSecret",
+  "UpdateSecretVersionStage",
 ] as const;
 export type AwsOperation = (typeof OPERATIONS)[number];
 

@@ -4,7 +4,8 @@
  * as a ValidationException on the first write.
  */
 import { z } from "@coffer/core";
-import { extraMarks, httpUrl, namePrefix, optionProblem, timeoutMs } from "@coffer/store-kit";
+import { extraMarks, httpUrl, maxVersions, namePrefix, optionProblem, timeoutMs } from "@coffer/store-kit";
+import { MAX_KEPT_REVISIONS } from "./revisions.js";
 
 /** Secrets Manager names allow ASCII letters, digits and /_+=.@- (CreateSecret, API reference). */
 const NAME_SEGMENT = "[A-Za-z0-9_+=.@-]+";
@@ -52,6 +53,8 @@ export const awsStoreOptions = z
     recoveryWindowDays: z.number().int().min(7).max(30).optional(),
     /** Delete immediately, without a recovery window. Then `restore` is not available. */
     forceDelete: z.boolean().optional(),
+    /** Revisions kept readable per secret, by staging label (1–17: Secrets Manager's label quota). */
+    maxVersions: maxVersions(MAX_KEPT_REVISIONS),
     /** Attempts per request, retries included (the SDK retries throttling and 5xx with backoff). */
     maxAttempts: z.number().int().min(1).max(10).default(3),
     /** Milliseconds a request may take before it is abandoned as unavailable. */

@@ -34,10 +34,12 @@ const invalidOptions = [
   { region: "us-east-1", extraTags: { "coffer-deployment": "spoofed" } },
   { region: "us-east-1", extraTags: { "aws:reserved": "x" } },
   { region: "us-east-1", endpoint: "ftp://127.0.0.1" },
+  { region: "us-east-1", maxVersions: 18 },
 ];
 
 const common = {
   registration: awsStore,
+  keptRevisions: 10,
   invalidOptions,
   unreachable: () => storeFor(`http://127.0.0.1:${deadPort}`, "unreachable"),
 };
