@@ -4,12 +4,18 @@
  * that both delete and create use. Errors come back mapped, except where a caller must look at them.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { type DeletedSecret, SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
+import {
+  type DeletedSecret,
+  type KeyVaultSecret,
+  SecretClient,
+  type SecretClientOptions,
+} from "@azure/keyvault-secrets";
 import type { Logger, SecretId, SecretValues } from "@coffer/core";
 import { LazyClient, ownerMarks } from "@coffer/store-kit";
 import { credentialFromOptions } from "./credential.js";
 import { attempt, isMissing, lookup, toStoreError } from "./errors.js";
 import type { ParsedAzureStoreOptions } from "./options.js";
+import { REVISION_TAG } from "./revisions.js";
 
 /** Key Vault's limit on a secret value, in UTF-8 bytes; the value is the values' JSON. */
 export const MAX_VALUE_BYTES = 25_600;
@@ -57,12 +63,18 @@ export class KeyVaultCalls {
     this.#sdk.close();
   }
 
-  /** Writes the values as a new version, tagged with the owner marks (errors unmapped). */
-  async set(name: string, deploymentTag: string, id: SecretId, values: SecretValues): Promise<void> {
+  /** Writes the values as a new version, tagged with the owner marks and its revision (errors unmapped). */
+  async set(
+    name: string,
+    deploymentTag: string,
+    id: SecretId,
+    values: SecretValues,
+    revision: number,
+  ): Promise<KeyVaultSecret> {
     const client = await this.client();
-    await client.setSecret(name, JSON.stringify(values), {
+    return client.setSecret(name, JSON.stringify(values), {
       contentType: "application/json",
-      tags: { ...this.options.extraTags, ...ownerMarks(deploymentTag, id) },
+      tags: { ...this.options.extraTags, ...ownerMarks(deploymentTag, id), [REVISION_TAG]: String(revision) },
       abortSignal: this.deadline(),
     });
   }

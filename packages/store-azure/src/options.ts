@@ -4,7 +4,16 @@
  * with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import { concurrency, extraMarks, namePrefix, optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
+import {
+  concurrency,
+  extraMarks,
+  maxVersions,
+  namePrefix,
+  optionProblem,
+  timeoutMs,
+  tlsCa,
+} from "@coffer/store-kit";
+import { REVISION_TAG } from "./revisions.js";
 
 /** Key Vault allows 15 tags per secret, names up to 512 and values up to 256 characters. */
 export const MAX_TAGS = 15;
@@ -43,7 +52,15 @@ export const azureStoreOptions = z
     /** The first part of every secret name. */
     namePrefix: namePrefix(/^[A-Za-z0-9-]{1,24}$/, "must be 1-24 letters, digits or '-'"),
     /** Extra tags on every secret, e.g. {"team":"payments"}. */
-    extraTags: extraMarks({ noun: "tag", service: "Key Vault", max: MAX_TAGS, entry: tagProblem }),
+    extraTags: extraMarks({
+      noun: "tag",
+      service: "Key Vault",
+      max: MAX_TAGS,
+      own: [REVISION_TAG],
+      entry: tagProblem,
+    }),
+    /** Versions (revisions) kept enabled per secret; older ones are disabled after a write. */
+    maxVersions: maxVersions(),
     /** Purge a deleted secret at once (when the vault allows it); false keeps it recoverable. */
     purgeOnDelete: z.boolean().default(true),
     /** Accept an authentication challenge from a host outside *.vault.azure.net (emulators, loopback). */

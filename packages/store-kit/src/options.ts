@@ -70,6 +70,8 @@ export interface MarkRules {
   service: string;
   /** Marks a secret may carry in all, Coffer's own included. */
   max: number;
+  /** Marks the store writes besides the ownership marks (e.g. a revision tag): counted and refused too. */
+  own?: readonly string[];
   /** What is wrong with one entry (key and value), or undefined when it is fine. */
   entry: (key: string, value: string) => string | undefined;
 }
@@ -79,18 +81,19 @@ export interface MarkRules {
  * one of those marks (an operator tag could otherwise forge ownership), each entry by the backend's
  * rules. Defaults to none.
  */
-export const extraMarks = ({ noun, service, max, entry }: MarkRules) =>
+export const extraMarks = ({ noun, service, max, own = [], entry }: MarkRules) =>
   z
     .record(z.string(), z.string())
     .superRefine((marks, context) => {
       const entries = Object.entries(marks);
-      const room = max - OWNER_MARKS.length;
+      const coffers = [...OWNER_MARKS, ...own];
+      const room = max - coffers.length;
       if (entries.length > room) {
-        const message = `at most ${room} ${noun}s (${service} allows ${max}; Coffer uses ${OWNER_MARKS.length})`;
+        const message = `at most ${room} ${noun}s (${service} allows ${max}; Coffer uses ${coffers.length})`;
         context.addIssue({ code: "custom", message });
       }
       for (const [key, value] of entries) {
-        const problem = OWNER_MARKS.includes(key)
+        const problem = coffers.includes(key)
           ? `${noun} '${key}' is set by Coffer itself`
           : entry(key, value);
         if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
