@@ -111,6 +111,24 @@ describe("extraMarks", () => {
   });
 });
 
+describe("extraMarks with marks of the store's own", () => {
+  it("counts and refuses them like the ownership marks", () => {
+    const schema = extraMarks({
+      noun: "tag",
+      service: "Test Vault",
+      max: 5,
+      own: ["coffer-revision"],
+      entry: () => undefined,
+    });
+    const problems = (value: unknown) => schema.safeParse(value).error?.issues.map((issue) => issue.message);
+    expect(problems({ a: "1", b: "2" })).toBeUndefined();
+    expect(problems({ a: "1", b: "2", c: "3" })).toEqual([
+      "at most 2 tags (Test Vault allows 5; Coffer uses 3)",
+    ]);
+    expect(problems({ "coffer-revision": "9" })).toEqual(["tag 'coffer-revision' is set by Coffer itself"]);
+  });
+});
+
 describe("defineBackend", () => {
   class NullStore extends AbstractSecretsStore {
     readonly type = "null";
