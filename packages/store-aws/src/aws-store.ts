@@ -21,7 +21,7 @@ import {
   RestoreSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
-import { assertSecretId, mapWithConcurrency, SecretNotFoundError } from "@coffer/core";
+import { assertSecretId, SecretNotFoundError } from "@coffer/core";
 import {
   BackendStore,
   backendCapabilities,
@@ -31,11 +31,12 @@ import {
   notOurs,
   secretExists,
 } from "@coffer/store-kit";
-import { BATCH_GET_MAX, readBatches } from "./batch-read.js";
+import { BATCH_GET_MAX, readMany } from "./batch-read.js";
 import { type AwsOperation, MAX_SECRET_STRING_BYTES, SecretsManagerCalls } from "./client.js";
 import { AWS_BACKEND, attempt, errorCode, isMissing, lookup, toStoreError } from "./errors.js";
 import { SecretNaming, VerifiedArns } from "./naming.js";
 import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
+import { OwnerCheck } from "./owner-check.js";
 import { recreateOverDeleted } from "./recreate.js";
 import { currentRevisionOf, keptRevisions, labelFirst, revisionLabel, unlabel } from "./revisions.js";
 
@@ -47,6 +48,7 @@ export class AwsStore extends BackendStore {
   readonly #verified = new VerifiedArns();
   readonly #context: StoreContext;
   readonly #api: SecretsManagerCalls;
+  readonly #owner: OwnerCheck;
 
   constructor(options: ParsedAwsStoreOptions, context: StoreContext) {
     super();
@@ -55,6 +57,7 @@ export class AwsStore extends BackendStore {
     this.#api = new SecretsManagerCalls(options);
     this.#naming = new SecretNaming(options.namePrefix, context.deploymentId, options.extraTags);
     this.#delete = deletePolicy(options);
+    this.#owner = new OwnerCheck(this.#api, this.#naming, this.#verified, context.logger);
   }
 
   /** Test and metrics hook: requests sent so far, per operation. */
@@ -63,11 +66,11 @@ export class AwsStore extends BackendStore {
   }
 
   capabilities(): StoreCapabilities {
-    const { force } = this.#delete;
+    const softDelete = !this.#delete.force;
     return backendCapabilities({
       maxValueBytes: MAX_SECRET_STRING_BYTES,
       batchGetMax: BATCH_GET_MAX,
-      softDelete: !force,
+      softDelete,
       versions: true,
     });
   }
@@ -120,34 +123,18 @@ export class AwsStore extends BackendStore {
     const found = await attempt({ operation: "read", id }, () =>
       this.#api.send("GetSecretValue", new GetSecretValueCommand({ SecretId: this.#naming.name(id) })),
     );
-    if (!(await this.#isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
+    if (!(await this.#owner.isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
     return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
   }
 
   override async getMany(ids: readonly SecretId[]): Promise<Map<SecretId, SecretValues>> {
     const unique = [...new Set(ids)];
     for (const id of unique) assertSecretId(id);
-    const { read, unanswered } = await readBatches(this.#api, this.#naming, unique);
-    const owned = new Set<SecretId>();
-    await mapWithConcurrency([...read], this.getManyConcurrency, async ([id, { arn }]) => {
-      if (await this.#isOwned(id, arn)) owned.add(id);
+    return readMany(this.#api, this.#naming, unique, {
+      concurrency: this.getManyConcurrency,
+      isOwned: (id, arn) => this.#owner.isOwned(id, arn),
+      readOne: (id) => this.get(id),
     });
-    const alone = new Map<SecretId, SecretValues>();
-    await mapWithConcurrency(unanswered, this.getManyConcurrency, async (id) => {
-      try {
-        alone.set(id, await this.get(id));
-      } catch (error) {
-        if (!(error instanceof SecretNotFoundError)) throw error;
-      }
-    });
-    const found = new Map<SecretId, SecretValues>();
-    for (const id of unique) {
-      const entry = read.get(id);
-      if (entry && owned.has(id)) found.set(id, decodeStoredValues(id, entry.text, AWS_BACKEND.service));
-      const single = alone.get(id);
-      if (single) found.set(id, single);
-    }
-    return found;
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
@@ -187,19 +174,15 @@ export class AwsStore extends BackendStore {
       isMissing,
     );
     if (found === undefined) throw noRevision(id, revision, kept);
-    if (!(await this.#isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
+    if (!(await this.#owner.isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
     return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
   }
 
   async delete(id: SecretId): Promise<void> {
     assertSecretId(id);
     const secret = await this.#describeLive(id, "delete");
-    await attempt({ operation: "delete", id }, () =>
-      this.#api.send(
-        "DeleteSecret",
-        new DeleteSecretCommand({ SecretId: secret.ARN, ...this.#deleteInput() }),
-      ),
-    );
+    const command = new DeleteSecretCommand({ SecretId: secret.ARN, ...this.#deleteInput() });
+    await attempt({ operation: "delete", id }, () => this.#api.send("DeleteSecret", command));
   }
 
   override async restore(id: SecretId): Promise<void> {
@@ -262,26 +245,5 @@ export class AwsStore extends BackendStore {
       });
     }
     return secret;
-  }
-
-  async #isOwned(id: SecretId, arn: string | undefined): Promise<boolean> {
-    if (arn === undefined) return false;
-    if (this.#verified.has(arn)) return true;
-    const secret = await lookup(
-      { operation: "read", id },
-      () => this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: arn })),
-      isMissing,
-    );
-    // Deleted between the read and this lookup: it is gone, not foreign.
-    if (secret === undefined) return false;
-    if (!this.#naming.owns(id, secret.Tags)) {
-      this.#context.logger.warn("A secret under Coffer's name carries other ownership tags; ignoring it.", {
-        id,
-        name: this.#naming.name(id),
-      });
-      return false;
-    }
-    this.#verified.add(arn);
-    return true;
   }
 }

@@ -67,10 +67,8 @@ export class GcpStore extends BackendStore {
       deployment: deploymentSlug(context.deploymentId),
     };
     this.#callOptions = { timeout: this.#options.timeoutMs, ...injections.callOptions };
-    this.#sdk = new LazyClient(
-      "gcp",
-      () => new SecretManagerServiceClient(clientOptions(parsed, injections)),
-    );
+    const build = () => new SecretManagerServiceClient(clientOptions(parsed, injections));
+    this.#sdk = new LazyClient("gcp", build);
   }
 
   capabilities(): StoreCapabilities {
