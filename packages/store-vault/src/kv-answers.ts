@@ -1,6 +1,7 @@
 /**
  * What KV version 2 answers mean for Coffer: the shapes of a key's metadata and data, whether the
- * latest version is readable, and values that are this deployment's (or a typed error). Kept apart
+ * latest version is readable, values that are this deployment's (or a typed error), and the errors
+ * for a mount that is missing or not KV version 2. Kept apart
  * from the store class, which only sequences the calls.
  */
 import { InvalidConfigError, type SecretId, SecretNotFoundError, type SecretValues } from "@coffer/core";
@@ -50,6 +51,14 @@ export function ownedValues(
 export function notKvV2(mount: string): InvalidConfigError {
   return new InvalidConfigError(`The Vault mount '${mount}' does not answer like KV version 2.`, {
     hint: "Point mount at a KV version 2 engine (vault secrets enable -version=2 kv), or upgrade it (vault kv enable-versioning).",
+    details: { mount },
+  });
+}
+
+/** A probe answered 404 with an error line: the path has no mount at all. */
+export function noMount(mount: string): InvalidConfigError {
+  return new InvalidConfigError(`Vault has no KV mount '${mount}'.`, {
+    hint: "Set mount to the path of a KV version 2 secrets engine (vault secrets list).",
     details: { mount },
   });
 }

@@ -7,7 +7,7 @@
  */
 
 import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
-import { assertSecretId, InvalidConfigError } from "@coffer/core";
+import { assertSecretId } from "@coffer/core";
 import {
   BackendStore,
   backendCapabilities,
@@ -29,7 +29,14 @@ import {
   vaultStatus,
 } from "./errors.js";
 import { JsonBody } from "./json-body.js";
-import { assertLatestLive, type KeyData, type KeyMetadata, notKvV2, ownedValues } from "./kv-answers.js";
+import {
+  assertLatestLive,
+  type KeyData,
+  type KeyMetadata,
+  noMount,
+  notKvV2,
+  ownedValues,
+} from "./kv-answers.js";
 import type { ParsedVaultStoreOptions } from "./options.js";
 import { VaultPaths } from "./paths.js";
 
@@ -86,12 +93,7 @@ export class VaultStore extends BackendStore {
       await this.#vault.request((client) => client.read(this.#paths.probe));
     } catch (error) {
       if (vaultStatus(error) === 404 && vaultMessage(error) === "") return;
-      if (vaultStatus(error) === 404) {
-        throw new InvalidConfigError(`Vault has no KV mount '${this.#options.mount}'.`, {
-          hint: "Set mount to the path of a KV version 2 secrets engine (vault secrets list).",
-          details: { mount: this.#options.mount },
-        });
-      }
+      if (vaultStatus(error) === 404) throw noMount(this.#options.mount);
       throw toStoreError(error, { operation: "access check" });
     }
   }
@@ -111,12 +113,8 @@ export class VaultStore extends BackendStore {
   async create(id: SecretId, values: SecretValues): Promise<void> {
     this.assertWrite(id, values);
     const existing = await this.#metadataIfAny(id, "create");
-    if (
-      existing &&
-      (!this.#paths.owns(id, existing.custom_metadata) || (existing.current_version ?? 0) > 0)
-    ) {
-      throw secretExists(id, VAULT_BACKEND.service);
-    }
+    const foreign = existing && !this.#paths.owns(id, existing.custom_metadata);
+    if (foreign || (existing?.current_version ?? 0) > 0) throw secretExists(id, VAULT_BACKEND.service);
     await this.#request({ operation: "create", id }, (client) =>
       client.write(this.#paths.metadata(id), {
         custom_metadata: this.#paths.ownership(id),
@@ -140,8 +138,8 @@ export class VaultStore extends BackendStore {
     }
     if (typeof written?.data?.version !== "number") {
       // A KV version 1 mount stored both requests as plain keys at "metadata/…" and "data/…".
-      await this.#vault.request((client) => client.delete(this.#paths.data(id))).catch(() => undefined);
-      await this.#vault.request((client) => client.delete(this.#paths.metadata(id))).catch(() => undefined);
+      for (const path of [this.#paths.data(id), this.#paths.metadata(id)])
+        await this.#vault.request((client) => client.delete(path)).catch(() => undefined);
       throw notKvV2(this.#options.mount);
     }
   }
