@@ -12,7 +12,7 @@ import {
   isCofferError,
   probeHealth,
 } from "@coffer/core";
-import { secretExists, secretNotFound } from "@coffer/store-kit";
+import { backendCapabilities, secretExists, secretNotFound } from "@coffer/store-kit";
 import { open, seal } from "./envelope.js";
 import type { ParsedEncryptedDirStoreOptions } from "./options.js";
 
@@ -28,15 +28,7 @@ export class EncryptedDirStore extends AbstractSecretsStore {
   }
 
   capabilities(): StoreCapabilities {
-    const { maxValueBytes } = this.options;
-    return {
-      access: "read-write",
-      maxValueBytes,
-      batchGetMax: 1,
-      versions: false,
-      cas: false,
-      softDelete: false,
-    };
+    return backendCapabilities({ maxValueBytes: this.options.maxValueBytes });
   }
 
   async init(): Promise<void> {

@@ -9,19 +9,19 @@
  * The plugin is this folder: a zod options schema (options.ts), a class implementing the SecretsStore
  * contract with the kit's common errors (encrypted-dir-store.ts; AbstractSecretsStore supplies
  * NotSupportedError for the optional capabilities), the file format (envelope.ts), and this default
- * export made with defineStore.
+ * export made with the kit's defineBackend.
  */
-import { defineStore } from "@coffer/core";
+import { defineBackend } from "@coffer/store-kit";
 import { EncryptedDirStore } from "./encrypted-dir-store.js";
 import { encryptedDirStoreOptions } from "./options.js";
 
 export { EncryptedDirStore } from "./encrypted-dir-store.js";
 export { encryptedDirStoreOptions, type ParsedEncryptedDirStoreOptions } from "./options.js";
 
-export default defineStore({
+export default defineBackend({
   type: "encrypted-dir",
   description: "Each secret an AES-256-GCM encrypted file in a local directory (example plugin).",
   optionsSchema: encryptedDirStoreOptions,
   sensitiveOptions: ["key"],
-  create: (options) => new EncryptedDirStore(options),
+  store: EncryptedDirStore,
 });

@@ -12,30 +12,33 @@
  */
 import {
   CreateSecretCommand,
+  type CreateSecretCommandOutput,
   DeleteSecretCommand,
   DescribeSecretCommand,
   type DescribeSecretCommandOutput,
   GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
   PutSecretValueCommand,
   RestoreSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
-import { assertSecretId, mapWithConcurrency, SecretNotFoundError } from "@coffer/core";
+import { assertSecretId, SecretNotFoundError } from "@coffer/core";
 import {
   BackendStore,
   backendCapabilities,
   decodeStoredValues,
+  noRevision,
   nothingToRestore,
   notOurs,
   secretExists,
 } from "@coffer/store-kit";
-import { BATCH_GET_MAX, readBatches } from "./batch-read.js";
+import { BATCH_GET_MAX, readMany } from "./batch-read.js";
 import { type AwsOperation, MAX_SECRET_STRING_BYTES, SecretsManagerCalls } from "./client.js";
-import { AWS_BACKEND, errorCode, toStoreError } from "./errors.js";
+import { AWS_BACKEND, attempt, errorCode, isMissing, lookup, toStoreError } from "./errors.js";
 import { SecretNaming, VerifiedArns } from "./naming.js";
 import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
+import { OwnerCheck } from "./owner-check.js";
 import { recreateOverDeleted } from "./recreate.js";
+import { currentRevisionOf, keptRevisions, labelFirst, revisionLabel, unlabel } from "./revisions.js";
 
 export class AwsStore extends BackendStore {
   readonly type = "aws";
@@ -45,6 +48,7 @@ export class AwsStore extends BackendStore {
   readonly #verified = new VerifiedArns();
   readonly #context: StoreContext;
   readonly #api: SecretsManagerCalls;
+  readonly #owner: OwnerCheck;
 
   constructor(options: ParsedAwsStoreOptions, context: StoreContext) {
     super();
@@ -53,6 +57,7 @@ export class AwsStore extends BackendStore {
     this.#api = new SecretsManagerCalls(options);
     this.#naming = new SecretNaming(options.namePrefix, context.deploymentId, options.extraTags);
     this.#delete = deletePolicy(options);
+    this.#owner = new OwnerCheck(this.#api, this.#naming, this.#verified, context.logger);
   }
 
   /** Test and metrics hook: requests sent so far, per operation. */
@@ -61,11 +66,12 @@ export class AwsStore extends BackendStore {
   }
 
   capabilities(): StoreCapabilities {
-    const { force } = this.#delete;
+    const softDelete = !this.#delete.force;
     return backendCapabilities({
       maxValueBytes: MAX_SECRET_STRING_BYTES,
       batchGetMax: BATCH_GET_MAX,
-      softDelete: !force,
+      softDelete,
+      versions: true,
     });
   }
 
@@ -77,19 +83,19 @@ export class AwsStore extends BackendStore {
   protected async probe(): Promise<void> {
     // A lookup of a name under our prefix that never exists: it needs only DescribeSecret on the
     // prefix (no ListSecrets), and it proves the endpoint, the credentials and the policy at once.
-    try {
-      await this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.probeName }));
-    } catch (error) {
-      if (errorCode(error) === "ResourceNotFoundException") return;
-      throw toStoreError(error, { operation: "access check" });
-    }
+    await lookup(
+      { operation: "access check" },
+      () => this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.probeName })),
+      isMissing,
+    );
   }
 
   async create(id: SecretId, values: SecretValues): Promise<void> {
     this.assertWrite(id, values);
     const secretString = JSON.stringify(values);
+    let created: CreateSecretCommandOutput;
     try {
-      const created = await this.#api.send(
+      created = await this.#api.send(
         "CreateSecret",
         new CreateSecretCommand({
           Name: this.#naming.name(id),
@@ -98,7 +104,6 @@ export class AwsStore extends BackendStore {
           ...(this.#options.kmsKeyId !== undefined && { KmsKeyId: this.#options.kmsKeyId }),
         }),
       );
-      this.#verified.add(created.ARN);
     } catch (error) {
       if (errorCode(error) === "ResourceExistsException") throw secretExists(id, AWS_BACKEND.service);
       // The name is held by a secret scheduled for deletion (ours after a delete with a recovery
@@ -107,75 +112,77 @@ export class AwsStore extends BackendStore {
         throw toStoreError(error, { operation: "create", id });
       const recreated = await recreateOverDeleted(this.#recreation(), id, secretString, error);
       if (recreated === "name-free") return this.create(id, values);
+      return;
     }
+    this.#verified.add(created.ARN);
+    await labelFirst(this.#api, { id, arn: created.ARN, versionId: created.VersionId });
   }
 
   async get(id: SecretId): Promise<SecretValues> {
     assertSecretId(id);
-    let found: GetSecretValueCommandOutput;
-    try {
-      found = await this.#api.send(
-        "GetSecretValue",
-        new GetSecretValueCommand({ SecretId: this.#naming.name(id) }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "read", id });
-    }
-    if (!(await this.#isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
+    const found = await attempt({ operation: "read", id }, () =>
+      this.#api.send("GetSecretValue", new GetSecretValueCommand({ SecretId: this.#naming.name(id) })),
+    );
+    if (!(await this.#owner.isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
     return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
   }
 
   override async getMany(ids: readonly SecretId[]): Promise<Map<SecretId, SecretValues>> {
     const unique = [...new Set(ids)];
     for (const id of unique) assertSecretId(id);
-    const { read, unanswered } = await readBatches(this.#api, this.#naming, unique);
-    const owned = new Set<SecretId>();
-    await mapWithConcurrency([...read], this.getManyConcurrency, async ([id, { arn }]) => {
-      if (await this.#isOwned(id, arn)) owned.add(id);
+    return readMany(this.#api, this.#naming, unique, {
+      concurrency: this.getManyConcurrency,
+      isOwned: (id, arn) => this.#owner.isOwned(id, arn),
+      readOne: (id) => this.get(id),
     });
-    const alone = new Map<SecretId, SecretValues>();
-    await mapWithConcurrency(unanswered, this.getManyConcurrency, async (id) => {
-      try {
-        alone.set(id, await this.get(id));
-      } catch (error) {
-        if (!(error instanceof SecretNotFoundError)) throw error;
-      }
-    });
-    const found = new Map<SecretId, SecretValues>();
-    for (const id of unique) {
-      const entry = read.get(id);
-      if (entry && owned.has(id)) found.set(id, decodeStoredValues(id, entry.text, AWS_BACKEND.service));
-      const single = alone.get(id);
-      if (single) found.set(id, single);
-    }
-    return found;
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
     this.assertCasSupported(options);
     this.assertWrite(id, values);
     const secret = await this.#describeLive(id, "update");
-    try {
-      await this.#api.send(
-        "PutSecretValue",
-        new PutSecretValueCommand({ SecretId: secret.ARN, SecretString: JSON.stringify(values) }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "update", id });
-    }
+    const revision = currentRevisionOf(secret) + 1;
+    const put = new PutSecretValueCommand({
+      SecretId: secret.ARN,
+      SecretString: JSON.stringify(values),
+      VersionStages: ["AWSCURRENT", revisionLabel(revision)],
+    });
+    await attempt({ operation: "update", id }, () => this.#api.send("PutSecretValue", put));
+    const oldest = revision - this.#options.maxVersions;
+    const target = { id, arn: secret.ARN, kept: keptRevisions(secret) };
+    await unlabel(this.#api, this.#context.logger, target, (kept) => kept <= oldest);
+  }
+
+  /** The revision the AWSCURRENT version's label names (see revisions.ts). */
+  override async currentRevision(id: SecretId): Promise<number> {
+    assertSecretId(id);
+    return currentRevisionOf(await this.#describeLive(id, "read"));
+  }
+
+  /** GetSecretValue by the revision's label; a revision unlabelled by retention is not found. */
+  override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
+    assertSecretId(id);
+    const kept = `Revisions older than the newest ${this.#options.maxVersions} lose their label and are pruned.`;
+    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
+    const read = new GetSecretValueCommand({
+      SecretId: this.#naming.name(id),
+      VersionStage: revisionLabel(revision),
+    });
+    const found = await lookup(
+      { operation: "read", id },
+      () => this.#api.send("GetSecretValue", read),
+      isMissing,
+    );
+    if (found === undefined) throw noRevision(id, revision, kept);
+    if (!(await this.#owner.isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
+    return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
   }
 
   async delete(id: SecretId): Promise<void> {
     assertSecretId(id);
     const secret = await this.#describeLive(id, "delete");
-    try {
-      await this.#api.send(
-        "DeleteSecret",
-        new DeleteSecretCommand({ SecretId: secret.ARN, ...this.#deleteInput() }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "delete", id });
-    }
+    const command = new DeleteSecretCommand({ SecretId: secret.ARN, ...this.#deleteInput() });
+    await attempt({ operation: "delete", id }, () => this.#api.send("DeleteSecret", command));
   }
 
   override async restore(id: SecretId): Promise<void> {
@@ -183,11 +190,9 @@ export class AwsStore extends BackendStore {
     assertSecretId(id);
     const secret = await this.#describe(id, "restore");
     if (!secret.DeletedDate) throw nothingToRestore(id);
-    try {
-      await this.#api.send("RestoreSecret", new RestoreSecretCommand({ SecretId: secret.ARN }));
-    } catch (error) {
-      throw toStoreError(error, { operation: "restore", id });
-    }
+    await attempt({ operation: "restore", id }, () =>
+      this.#api.send("RestoreSecret", new RestoreSecretCommand({ SecretId: secret.ARN })),
+    );
   }
 
   protected describe(): string {
@@ -221,15 +226,9 @@ export class AwsStore extends BackendStore {
 
   /** DescribeSecret by name; a secret that is missing or not ours is SecretNotFoundError. */
   async #describe(id: SecretId, operation: string): Promise<DescribeSecretCommandOutput & { ARN: string }> {
-    let secret: DescribeSecretCommandOutput;
-    try {
-      secret = await this.#api.send(
-        "DescribeSecret",
-        new DescribeSecretCommand({ SecretId: this.#naming.name(id) }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
+    const secret = await attempt({ operation, id }, () =>
+      this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.name(id) })),
+    );
     if (secret.ARN === undefined || !this.#naming.owns(id, secret.Tags))
       throw notOurs(id, AWS_BACKEND.service);
     this.#verified.add(secret.ARN);
@@ -246,27 +245,5 @@ export class AwsStore extends BackendStore {
       });
     }
     return secret;
-  }
-
-  async #isOwned(id: SecretId, arn: string | undefined): Promise<boolean> {
-    if (arn === undefined) return false;
-    if (this.#verified.has(arn)) return true;
-    let secret: DescribeSecretCommandOutput;
-    try {
-      secret = await this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: arn }));
-    } catch (error) {
-      // Deleted between the read and this lookup: it is gone, not foreign.
-      if (errorCode(error) === "ResourceNotFoundException") return false;
-      throw toStoreError(error, { operation: "read", id });
-    }
-    if (!this.#naming.owns(id, secret.Tags)) {
-      this.#context.logger.warn("A secret under Coffer's name carries other ownership tags; ignoring it.", {
-        id,
-        name: this.#naming.name(id),
-      });
-      return false;
-    }
-    this.#verified.add(arn);
-    return true;
   }
 }

@@ -1,15 +1,19 @@
 /**
- * getMany's first step: BatchGetSecretValue over the ids, 20 per call, a few calls in flight. It
- * returns what was read (with the ARN, for the ownership check that follows) and the ids the
- * service did not answer for, which the store then reads one by one rather than guess.
+ * getMany: BatchGetSecretValue over the ids, 20 per call, a few calls in flight; then the ownership
+ * check of what was read (by ARN), and the ids the service did not answer for read one by one
+ * rather than guessed.
  */
+import { BatchGetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import {
-  BatchGetSecretValueCommand,
-  type BatchGetSecretValueCommandOutput,
-} from "@aws-sdk/client-secrets-manager";
-import { chunk, mapWithConcurrency, type SecretId } from "@coffer/core";
+  chunk,
+  mapWithConcurrency,
+  type SecretId,
+  SecretNotFoundError,
+  type SecretValues,
+} from "@coffer/core";
+import { decodeStoredValues } from "@coffer/store-kit";
 import type { SecretsManagerCalls } from "./client.js";
-import { isScheduledForDeletion, toStoreError } from "./errors.js";
+import { AWS_BACKEND, attempt, isScheduledForDeletion, toStoreError } from "./errors.js";
 import type { SecretNaming } from "./naming.js";
 
 /** BatchGetSecretValue takes at most 20 secret ids per call. */
@@ -29,15 +33,12 @@ export async function readBatches(
 ): Promise<BatchRead> {
   const result: BatchRead = { read: new Map(), unanswered: [] };
   await mapWithConcurrency(chunk(ids, BATCH_GET_MAX), BATCH_CONCURRENCY, async (batch) => {
-    let answer: BatchGetSecretValueCommandOutput;
-    try {
-      answer = await api.send(
+    const answer = await attempt({ operation: "read" }, () =>
+      api.send(
         "BatchGetSecretValue",
         new BatchGetSecretValueCommand({ SecretIdList: batch.map((id) => naming.name(id)) }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "read" });
-    }
+      ),
+    );
     const answered = new Set<SecretId>();
     for (const entry of answer.SecretValues ?? []) {
       const id = naming.idOf(entry.Name);
@@ -56,4 +57,38 @@ export async function readBatches(
     for (const id of batch) if (!answered.has(id)) result.unanswered.push(id);
   });
   return result;
+}
+
+/** The values of the ids that exist and are this deployment's, in the order of `ids` (unique). */
+export async function readMany(
+  api: SecretsManagerCalls,
+  naming: SecretNaming,
+  ids: readonly SecretId[],
+  store: {
+    concurrency: number;
+    isOwned: (id: SecretId, arn: string | undefined) => Promise<boolean>;
+    readOne: (id: SecretId) => Promise<SecretValues>;
+  },
+): Promise<Map<SecretId, SecretValues>> {
+  const { read, unanswered } = await readBatches(api, naming, ids);
+  const owned = new Set<SecretId>();
+  await mapWithConcurrency([...read], store.concurrency, async ([id, { arn }]) => {
+    if (await store.isOwned(id, arn)) owned.add(id);
+  });
+  const alone = new Map<SecretId, SecretValues>();
+  await mapWithConcurrency(unanswered, store.concurrency, async (id) => {
+    try {
+      alone.set(id, await store.readOne(id));
+    } catch (error) {
+      if (!(error instanceof SecretNotFoundError)) throw error;
+    }
+  });
+  const found = new Map<SecretId, SecretValues>();
+  for (const id of ids) {
+    const entry = read.get(id);
+    if (entry && owned.has(id)) found.set(id, decodeStoredValues(id, entry.text, AWS_BACKEND.service));
+    const single = alone.get(id);
+    if (single) found.set(id, single);
+  }
+  return found;
 }

@@ -4,71 +4,48 @@
  * every request per operation (`calls`, the stores' test and metrics hook).
  */
 import {
-  type BatchGetSecretValueCommand,
-  type BatchGetSecretValueCommandOutput,
-  type CreateSecretCommand,
-  type CreateSecretCommandOutput,
-  type DeleteSecretCommand,
-  type DeleteSecretCommandOutput,
-  type DescribeSecretCommand,
-  type DescribeSecretCommandOutput,
-  type GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
-  type PutSecretValueCommand,
-  type PutSecretValueCommandOutput,
-  type RestoreSecretCommand,
-  type RestoreSecretCommandOutput,
+  type $Command,
   SecretsManagerClient,
   type SecretsManagerClientConfig,
+  type ServiceOutputTypes,
 } from "@aws-sdk/client-secrets-manager";
 import type { ParsedAwsStoreOptions } from "./options.js";
 
 /** SecretString's limit: 65,536 bytes (CreateSecret, API reference; Secrets Manager quotas). */
 export const MAX_SECRET_STRING_BYTES = 65_536;
 
-/** What each Secrets Manager operation the store calls answers. */
-interface Outputs {
-  CreateSecret: CreateSecretCommandOutput;
-  GetSecretValue: GetSecretValueCommandOutput;
-  BatchGetSecretValue: BatchGetSecretValueCommandOutput;
-  PutSecretValue: PutSecretValueCommandOutput;
-  DescribeSecret: DescribeSecretCommandOutput;
-  DeleteSecret: DeleteSecretCommandOutput;
-  RestoreSecret: RestoreSecretCommandOutput;
-}
-
 /** The Secrets Manager operations the store calls; `calls` counts them (a test and metrics hook). */
-export type AwsOperation = keyof Outputs;
+const OPERATIONS = [
+  "CreateSecret",
+  "GetSecretValue",
+  "BatchGetSecretValue",
+  "PutSecretValue",
+  "DescribeSecret",
+  "DeleteSecret",
+  "RestoreSecret",
+  "UpdateSecretVersionStage",
+] as const;
+export type AwsOperation = (typeof OPERATIONS)[number];
 
-export type AwsCommand =
-  | CreateSecretCommand
-  | GetSecretValueCommand
-  | BatchGetSecretValueCommand
-  | PutSecretValueCommand
-  | DescribeSecretCommand
-  | DeleteSecretCommand
-  | RestoreSecretCommand;
+/** A command of this client that answers `O`. */
+// biome-ignore lint/suspicious/noExplicitAny: only the output type matters to the caller.
+type AwsCommand<O extends ServiceOutputTypes> = $Command<any, O, any, any, any>;
 
 export class SecretsManagerCalls {
   /** Requests sent so far, per operation. */
-  readonly calls: Record<AwsOperation, number> = {
-    CreateSecret: 0,
-    GetSecretValue: 0,
-    BatchGetSecretValue: 0,
-    PutSecretValue: 0,
-    DescribeSecret: 0,
-    DeleteSecret: 0,
-    RestoreSecret: 0,
-  };
+  readonly calls = Object.fromEntries(OPERATIONS.map((operation) => [operation, 0])) as Record<
+    AwsOperation,
+    number
+  >;
   #client: SecretsManagerClient | undefined;
 
   constructor(readonly options: ParsedAwsStoreOptions) {}
 
-  async send<O extends AwsOperation>(operation: O, command: AwsCommand): Promise<Outputs[O]> {
+  async send<O extends ServiceOutputTypes>(operation: AwsOperation, command: AwsCommand<O>): Promise<O> {
     this.calls[operation]++;
     this.#client ??= new SecretsManagerClient(clientConfig(this.options));
     // biome-ignore lint/suspicious/noExplicitAny: the SDK's send is overloaded per command type.
-    return (await this.#client.send(command as any)) as Outputs[O];
+    return (await this.#client.send(command as any)) as O;
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 /** The `aws` store package: its registration (the default export) and what tests and embedders use. */
-import { defineStore } from "@coffer/core";
+import { defineBackend } from "@coffer/store-kit";
 import { AwsStore } from "./aws-store.js";
 import { awsStoreOptions } from "./options.js";
 
@@ -16,13 +16,13 @@ export {
 } from "./options.js";
 
 /** The registration: `COFFER_STORE_TYPE=aws`. */
-export const awsStore = defineStore({
+export const awsStore = defineBackend({
   type: "aws",
   description:
     "AWS Secrets Manager: one tagged secret per Coffer secret, batched reads, optional recovery window.",
   optionsSchema: awsStoreOptions,
   sensitiveOptions: ["accessKeyId", "secretAccessKey", "sessionToken"],
-  create: (options, context) => new AwsStore(options, context),
+  store: AwsStore,
 });
 
 export default awsStore;

@@ -4,33 +4,29 @@
  * as a ValidationException on the first write.
  */
 import { z } from "@coffer/core";
-import { DEPLOYMENT_MARK, OWNER_MARKS, optionProblem, SECRET_ID_MARK, timeoutMs } from "@coffer/store-kit";
+import { extraMarks, httpUrl, maxVersions, namePrefix, optionProblem, timeoutMs } from "@coffer/store-kit";
+import { MAX_KEPT_REVISIONS } from "./revisions.js";
 
 /** Secrets Manager names allow ASCII letters, digits and /_+=.@- (CreateSecret, API reference). */
 const NAME_SEGMENT = "[A-Za-z0-9_+=.@-]+";
-/** One or more name segments separated by single slashes, no leading or trailing slash. */
-const NAME_PREFIX = new RegExp(`^${NAME_SEGMENT}(/${NAME_SEGMENT})*$`);
+/** One or more name segments separated by single slashes, no leading or trailing slash; ≤ 256. */
+const NAME_PREFIX = new RegExp(`^(?=.{1,256}$)${NAME_SEGMENT}(/${NAME_SEGMENT})*$`);
 /** Tag keys and values: letters, digits, spaces and + - = . _ : / @ (TagResource, API reference). */
 const TAG_TEXT = /^[\p{L}\p{N}\s+\-=._:/@]*$/u;
 /** Secrets Manager allows 50 tags per secret; Coffer's own two come out of that budget. */
-const MAX_EXTRA_TAGS = 48;
+const MAX_TAGS = 50;
 /** AWS's own default recovery window (DeleteSecret, API reference). */
 export const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
 
-const tagKey = z
-  .string()
-  .min(1)
-  .max(127)
-  .regex(TAG_TEXT, "tag keys may hold letters, digits, spaces and + - = . _ : / @")
-  .refine((key) => !key.toLowerCase().startsWith("aws:"), "the 'aws:' tag prefix is reserved by AWS")
-  .refine(
-    (key) => !OWNER_MARKS.includes(key),
-    `'${DEPLOYMENT_MARK}' and '${SECRET_ID_MARK}' are Coffer's ownership tags`,
-  );
-const tagValue = z
-  .string()
-  .max(255)
-  .regex(TAG_TEXT, "tag values may hold letters, digits, spaces and + - = . _ : / @");
+/** Tag keys 1–127 and values up to 255 characters of TAG_TEXT; `aws:` keys are AWS's own. */
+function tagProblem(key: string, value: string): string | undefined {
+  if (key.length === 0 || key.length > 127 || !TAG_TEXT.test(key))
+    return `tag key '${key}' must be 1-127 letters, digits, spaces and + - = . _ : / @`;
+  if (key.toLowerCase().startsWith("aws:")) return "the 'aws:' tag prefix is reserved by AWS";
+  if (value.length > 255 || !TAG_TEXT.test(value))
+    return `tag '${key}' has a value that is not up to 255 letters, digits, spaces and + - = . _ : / @`;
+  return undefined;
+}
 
 export const awsStoreOptions = z
   .object({
@@ -39,28 +35,26 @@ export const awsStoreOptions = z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "expected an AWS region such as eu-west-1 or us-gov-west-1"),
     /** Another Secrets Manager endpoint: a VPC endpoint, LocalStack, or Coffer's emulator. */
-    endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    endpoint: httpUrl().optional(),
     /** Static credentials. Without them the SDK's default credential chain is used. */
     accessKeyId: z.string().min(1).optional(),
     secretAccessKey: z.string().min(1).optional(),
     sessionToken: z.string().min(1).optional(),
     /** Secrets are named `<namePrefix>/<deploymentId>/<id>`. */
-    namePrefix: z
-      .string()
-      .max(256)
-      .regex(NAME_PREFIX, "use letters, digits and _+=.@- in segments separated by single slashes")
-      .default("coffer"),
+    namePrefix: namePrefix(
+      NAME_PREFIX,
+      "use letters, digits and _+=.@- in segments separated by single slashes",
+    ),
     /** A customer managed KMS key (id, ARN or alias) to encrypt new secrets with. */
     kmsKeyId: z.string().min(1).max(2048).optional(),
     /** Tags added to every secret Coffer creates, besides its two ownership tags. */
-    extraTags: z
-      .record(tagKey, tagValue)
-      .refine((tags) => Object.keys(tags).length <= MAX_EXTRA_TAGS, `at most ${MAX_EXTRA_TAGS} extra tags`)
-      .default({}),
+    extraTags: extraMarks({ noun: "tag", service: "Secrets Manager", max: MAX_TAGS, entry: tagProblem }),
     /** Days a deleted secret stays restorable (7–30). The default is 30, AWS's own default. */
     recoveryWindowDays: z.number().int().min(7).max(30).optional(),
     /** Delete immediately, without a recovery window. Then `restore` is not available. */
     forceDelete: z.boolean().optional(),
+    /** Revisions kept readable per secret, by staging label (1–17: Secrets Manager's label quota). */
+    maxVersions: maxVersions(MAX_KEPT_REVISIONS),
     /** Attempts per request, retries included (the SDK retries throttling and 5xx with backoff). */
     maxAttempts: z.number().int().min(1).max(10).default(3),
     /** Milliseconds a request may take before it is abandoned as unavailable. */

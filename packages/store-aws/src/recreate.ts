@@ -1,7 +1,7 @@
 /**
  * Create over a name scheduled for deletion. If the secret under the name is ours, RestoreSecret
  * then PutSecretValue (the restored secret keeps its ARN, tags and KMS key; its history keeps the
- * old values as earlier versions). Restoring is deterministic where "force delete, then create" is
+ * old values as earlier versions, but not their revision labels: the new secret starts at revision 1). Restoring is deterministic where "force delete, then create" is
  * not: Secrets Manager finishes a forced delete asynchronously and refuses the name until then.
  */
 import {
@@ -16,6 +16,7 @@ import { secretExists } from "@coffer/store-kit";
 import type { SecretsManagerCalls } from "./client.js";
 import { AWS_BACKEND, errorCode, toStoreError } from "./errors.js";
 import type { SecretNaming, VerifiedArns } from "./naming.js";
+import { keptRevisions, revisionLabel, unlabel } from "./revisions.js";
 
 export interface Recreation {
   api: SecretsManagerCalls;
@@ -56,7 +57,11 @@ export async function recreateOverDeleted(
   try {
     await api.send(
       "PutSecretValue",
-      new PutSecretValueCommand({ SecretId: secret.ARN, SecretString: secretString }),
+      new PutSecretValueCommand({
+        SecretId: secret.ARN,
+        SecretString: secretString,
+        VersionStages: ["AWSCURRENT", revisionLabel(1)],
+      }),
     );
   } catch (error) {
     // Put the deletion back, so that a failed create does not revive the old values.
@@ -65,6 +70,9 @@ export async function recreateOverDeleted(
       .catch(() => logger.warn("Could not delete again a secret restored for a failed create.", { id }));
     throw toStoreError(error, { operation: "create", id });
   }
+  // The new secret's history starts at 1: the old life's revision labels come off.
+  const target = { id, arn: secret.ARN as string, kept: keptRevisions(secret) };
+  await unlabel(api, logger, target, (revision) => revision !== 1);
   verified.add(secret.ARN);
   return "done";
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from "vitest";
 import { awsStore } from "../src/index.js";
 import {
   type AwsBackend,
-  CAPABILITIES,
+  capabilitiesOf,
   closedPort,
   startBackend,
   storeFor,
@@ -34,10 +34,12 @@ const invalidOptions = [
   { region: "us-east-1", extraTags: { "coffer-deployment": "spoofed" } },
   { region: "us-east-1", extraTags: { "aws:reserved": "x" } },
   { region: "us-east-1", endpoint: "ftp://127.0.0.1" },
+  { region: "us-east-1", maxVersions: 18 },
 ];
 
 const common = {
   registration: awsStore,
+  keptRevisions: 10,
   invalidOptions,
   unreachable: () => storeFor(`http://127.0.0.1:${deadPort}`, "unreachable"),
 };
@@ -46,12 +48,12 @@ const windowDeployment = uniqueDeployment("conf-window");
 describeStoreConformance("aws (recovery window)", {
   ...common,
   create: () => storeFor(backend.endpoint, windowDeployment),
-  capabilities: CAPABILITIES,
+  capabilities: capabilitiesOf(),
 });
 
 const forceDeployment = uniqueDeployment("conf-force");
 describeStoreConformance("aws (force delete)", {
   ...common,
   create: () => storeFor(backend.endpoint, forceDeployment, { forceDelete: true }),
-  capabilities: { ...CAPABILITIES, softDelete: false },
+  capabilities: capabilitiesOf({ forceDelete: true }),
 });

@@ -9,7 +9,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { awsStore } from "../src/index.js";
-import { CAPABILITIES, closedPort, serviceOver, storeFor, uniqueDeployment } from "./helpers.js";
+import { capabilitiesOf, closedPort, serviceOver, storeFor, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ describeWith(
       registration: awsStore,
       create: () => storeFor(emulator().endpoint, deployment),
       unreachable: () => storeFor(`http://127.0.0.1:${deadPort}`, "unreachable"),
-      capabilities: CAPABILITIES,
+      capabilities: capabilitiesOf(),
     });
 
     describeServiceConformance("aws container + SQLite metadata", {

@@ -8,13 +8,7 @@ import type { Logger, StoreCapabilities } from "@coffer/core";
 import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
 import { contextFor, serviceOverStore } from "@coffer/testkit";
-import {
-  AwsStore,
-  type AwsStoreOptions,
-  awsStoreOptions,
-  BATCH_GET_MAX,
-  MAX_SECRET_STRING_BYTES,
-} from "../src/index.js";
+import { AwsStore, type AwsStoreOptions, awsStoreOptions } from "../src/index.js";
 
 export { closedPort, contextFor, uniqueDeployment } from "@coffer/testkit";
 
@@ -28,15 +22,6 @@ export const FAKE_CREDENTIALS = {
 export const REGION = "us-east-1";
 
 /** What the store declares with its default delete policy (a recovery window). */
-export const CAPABILITIES: StoreCapabilities = {
-  access: "read-write",
-  maxValueBytes: MAX_SECRET_STRING_BYTES,
-  batchGetMax: BATCH_GET_MAX,
-  versions: false,
-  cas: false,
-  softDelete: true,
-};
-
 /** A running backend: the emulator (with its fault hooks), or an external endpoint. */
 export interface AwsBackend {
   endpoint: string;
@@ -72,6 +57,11 @@ export function storeFor(
   logger?: Logger,
 ): AwsStore {
   return new AwsStore(awsStoreOptions.parse(storeOptions(endpoint, extra)), contextFor(deploymentId, logger));
+}
+
+/** What a store with these options declares, read from one (constructing a store does no I/O). */
+export function capabilitiesOf(extra: Partial<AwsStoreOptions> = {}): StoreCapabilities {
+  return storeFor("http://127.0.0.1:1", "capabilities", extra).capabilities();
 }
 
 /** The official client, for looking at (and tampering with) what the store wrote. */

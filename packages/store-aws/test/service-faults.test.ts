@@ -57,6 +57,6 @@ describe.skipIf(externalEndpoint)("faults need the in-process emulator", () => {
       ThrottlingException: () => backend.emulator!.failNext(1, "ThrottlingException"),
       ServiceUnavailable: () => backend.emulator!.failNext(1, "ServiceUnavailable"),
     },
-    requestCuts: { proxy: () => proxy, open: (hooks) => open(proxy.url, hooks), expectedCuts: 12 },
+    requestCuts: { proxy: () => proxy, open: (hooks) => open(proxy.url, hooks), expectedCuts: 14 },
   });
 });

@@ -10,7 +10,7 @@
  *           a soft-deleted secret of ours that an interrupted delete left unpurged is purged
  *   restore RecoverDeletedSecret (only when `purgeOnDelete` is off: capability `softDelete`)
  */
-import type { DeletedSecret, KeyVaultSecret } from "@azure/keyvault-secrets";
+import type { KeyVaultSecret } from "@azure/keyvault-secrets";
 import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
 import { assertSecretId, parseStoreOptions, SecretNotFoundError } from "@coffer/core";
 import {
@@ -18,15 +18,26 @@ import {
   backendCapabilities,
   decodeStoredValues,
   hasOwnerMarks,
+  noRevision,
   notOurs,
   secretExists,
 } from "@coffer/store-kit";
 import { type AzureStoreInjections, KeyVaultCalls, MAX_VALUE_BYTES, purgeable } from "./client.js";
 import { assertAuthenticationConfigured } from "./credential.js";
-import { AZURE_BACKEND, innerCodeOf, isDeletedButRecoverable, statusOf, toStoreError } from "./errors.js";
+import {
+  AZURE_BACKEND,
+  attempt,
+  innerCodeOf,
+  isDeletedButRecoverable,
+  isMissing,
+  lookup,
+  statusOf,
+  toStoreError,
+} from "./errors.js";
 import { deploymentSlug, deploymentTag, probeName, type SecretNaming, secretNameFor } from "./naming.js";
 import { type AzureStoreOptions, azureStoreOptions, type ParsedAzureStoreOptions } from "./options.js";
 import { createOverDeleted } from "./reclaim.js";
+import { disableVersions, ownedVersions, revisionOf } from "./revisions.js";
 
 export class AzureStore extends BackendStore {
   readonly type = "azure";
@@ -47,7 +58,8 @@ export class AzureStore extends BackendStore {
 
   capabilities(): StoreCapabilities {
     // With purging on, a deleted secret is gone; with it off, it stays recoverable and restore() works.
-    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES, softDelete: !this.#options.purgeOnDelete });
+    const softDelete = !this.#options.purgeOnDelete;
+    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES, softDelete, versions: true });
   }
 
   /** The Key Vault secret name an id maps to (for operators and tests). */
@@ -61,7 +73,7 @@ export class AzureStore extends BackendStore {
     const name = secretNameFor(this.#naming, id);
     if (await this.#nameTaken(name, id)) throw secretExists(id, AZURE_BACKEND.service);
     try {
-      await this.#vault.set(name, this.#deploymentTag, id, values);
+      await this.#vault.set(name, this.#deploymentTag, id, values, 1);
     } catch (error) {
       if (!isDeletedButRecoverable(error)) throw toStoreError(error, { operation: "create", id });
       // The name is held by a soft-deleted secret (ours, deleted earlier): free it, then write.
@@ -79,12 +91,49 @@ export class AzureStore extends BackendStore {
     this.assertCasSupported(options);
     this.assertWrite(id, values);
     const name = secretNameFor(this.#naming, id);
-    await this.#getOwned(name, id, "update");
-    try {
-      await this.#vault.set(name, this.#deploymentTag, id, values);
-    } catch (error) {
-      throw toStoreError(error, { operation: "update", id });
-    }
+    const current = await this.#getOwned(name, id, "update");
+    const revision = revisionOf(current.properties.tags) + 1;
+    await attempt({ operation: "update", id }, () =>
+      this.#vault.set(name, this.#deploymentTag, id, values, revision),
+    );
+    const oldest = revision - this.#options.maxVersions;
+    if (oldest >= 1) await disableVersions(this.#vault, this.#target(name, id), (kept) => kept <= oldest);
+  }
+
+  /** The revision tag of the latest version (see revisions.ts). */
+  override async currentRevision(id: SecretId): Promise<number> {
+    assertSecretId(id);
+    return revisionOf((await this.#getOwned(secretNameFor(this.#naming, id), id, "read")).properties.tags);
+  }
+
+  /** The enabled version tagged `revision`; one disabled by retention, or never written, is not found. */
+  override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
+    assertSecretId(id);
+    const kept = `Versions older than the newest ${this.#options.maxVersions} are disabled; currentRevision gives the latest.`;
+    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
+    const name = secretNameFor(this.#naming, id);
+    const latest = await this.#getOwned(name, id, "read");
+    const current = revisionOf(latest.properties.tags);
+    if (revision === current) return decodeStoredValues(id, latest.value ?? "", AZURE_BACKEND.service);
+    const versions = await ownedVersions(this.#vault, this.#target(name, id), "read");
+    const found = versions.filter(
+      (entry) => entry.revision === revision && entry.properties.enabled !== false,
+    );
+    const version = found.at(-1)?.properties.version;
+    if (revision > current || version === undefined) throw noRevision(id, revision, kept);
+    const client = await this.#vault.client();
+    const abortSignal = this.#vault.deadline();
+    const secret = await lookup(
+      { operation: "read", id },
+      () => client.getSecret(name, { version, abortSignal }),
+      (error) => statusOf(error) === 403 && innerCodeOf(error) === "SecretDisabled",
+    );
+    if (secret === undefined) throw noRevision(id, revision, kept);
+    return decodeStoredValues(id, secret.value ?? "", AZURE_BACKEND.service);
+  }
+
+  #target(name: string, id: SecretId) {
+    return { name, id, deploymentTag: this.#deploymentTag };
   }
 
   async delete(id: SecretId): Promise<void> {
@@ -102,17 +151,14 @@ export class AzureStore extends BackendStore {
       throw error;
     }
     const client = await this.#vault.client();
-    let deleted: DeletedSecret;
-    try {
-      const abortSignal = this.#vault.deadline();
+    const abortSignal = this.#vault.deadline();
+    const deleted = await attempt({ operation: "delete", id }, async () => {
       const poller = await client.beginDeleteSecret(name, {
         intervalInMs: this.#vault.pollIntervalMs,
         abortSignal,
       });
-      deleted = await poller.pollUntilDone({ abortSignal });
-    } catch (error) {
-      throw toStoreError(error, { operation: "delete", id });
-    }
+      return poller.pollUntilDone({ abortSignal });
+    });
     if (this.#options.purgeOnDelete && purgeable(deleted.properties.recoveryLevel))
       await this.#vault.purge(name, id);
   }
@@ -142,12 +188,12 @@ export class AzureStore extends BackendStore {
   /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
   protected async probe(): Promise<void> {
     const client = await this.#vault.client();
-    try {
-      await client.getSecret(probeName(this.#naming), { abortSignal: this.#vault.deadline() });
-    } catch (error) {
-      if (statusOf(error) === 404) return;
-      throw toStoreError(error, { operation: "access check" });
-    }
+    const abortSignal = this.#vault.deadline();
+    await lookup(
+      { operation: "access check" },
+      () => client.getSecret(probeName(this.#naming), { abortSignal }),
+      isMissing,
+    );
   }
 
   /** Whether a live secret of any owner has this name (a disabled one counts: the name is taken). */
@@ -166,12 +212,9 @@ export class AzureStore extends BackendStore {
   /** GetSecret, and SecretNotFoundError unless its tags name this deployment and id. */
   async #getOwned(name: string, id: SecretId, operation: string): Promise<KeyVaultSecret> {
     const client = await this.#vault.client();
-    let secret: KeyVaultSecret;
-    try {
-      secret = await client.getSecret(name, { abortSignal: this.#vault.deadline() });
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
+    const secret = await attempt({ operation, id }, () =>
+      client.getSecret(name, { abortSignal: this.#vault.deadline() }),
+    );
     if (!hasOwnerMarks(secret.properties.tags, this.#deploymentTag, id))
       throw notOurs(id, AZURE_BACKEND.service);
     return secret;

@@ -4,12 +4,18 @@
  * that both delete and create use. Errors come back mapped, except where a caller must look at them.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { type DeletedSecret, SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
-import { BackendUnavailableError, type Logger, type SecretId, type SecretValues } from "@coffer/core";
-import { ownerMarks } from "@coffer/store-kit";
+import {
+  type DeletedSecret,
+  type KeyVaultSecret,
+  SecretClient,
+  type SecretClientOptions,
+} from "@azure/keyvault-secrets";
+import type { Logger, SecretId, SecretValues } from "@coffer/core";
+import { LazyClient, ownerMarks } from "@coffer/store-kit";
 import { credentialFromOptions } from "./credential.js";
-import { statusOf, toStoreError } from "./errors.js";
+import { attempt, isMissing, lookup, toStoreError } from "./errors.js";
 import type { ParsedAzureStoreOptions } from "./options.js";
+import { REVISION_TAG } from "./revisions.js";
 
 /** Key Vault's limit on a secret value, in UTF-8 bytes; the value is the values' JSON. */
 export const MAX_VALUE_BYTES = 25_600;
@@ -34,8 +40,7 @@ export function purgeable(recoveryLevel: string | undefined): boolean {
 
 export class KeyVaultCalls {
   readonly pollIntervalMs: number;
-  #sdk: Promise<SecretClient> | undefined;
-  #closed = false;
+  readonly #sdk = new LazyClient("azure", () => this.#connect());
 
   constructor(
     readonly options: ParsedAzureStoreOptions,
@@ -49,30 +54,27 @@ export class KeyVaultCalls {
     return AbortSignal.timeout(this.options.timeoutMs);
   }
 
-  client(): Promise<SecretClient> {
-    if (this.#closed) {
-      return Promise.reject(
-        new BackendUnavailableError("The azure store is closed.", {
-          hint: "Create a new store; a closed one cannot be reopened.",
-        }),
-      );
-    }
-    this.#sdk ??= this.#connect();
-    return this.#sdk;
+  async client(): Promise<SecretClient> {
+    return this.#sdk.get();
   }
 
   close(): void {
     // SecretClient holds no connection of its own to release (its agent's sockets time out).
-    this.#closed = true;
-    this.#sdk = undefined;
+    this.#sdk.close();
   }
 
-  /** Writes the values as a new version, tagged with the owner marks (errors unmapped). */
-  async set(name: string, deploymentTag: string, id: SecretId, values: SecretValues): Promise<void> {
+  /** Writes the values as a new version, tagged with the owner marks and its revision (errors unmapped). */
+  async set(
+    name: string,
+    deploymentTag: string,
+    id: SecretId,
+    values: SecretValues,
+    revision: number,
+  ): Promise<KeyVaultSecret> {
     const client = await this.client();
-    await client.setSecret(name, JSON.stringify(values), {
+    return client.setSecret(name, JSON.stringify(values), {
       contentType: "application/json",
-      tags: { ...this.options.extraTags, ...ownerMarks(deploymentTag, id) },
+      tags: { ...this.options.extraTags, ...ownerMarks(deploymentTag, id), [REVISION_TAG]: String(revision) },
       abortSignal: this.deadline(),
     });
   }
@@ -80,26 +82,20 @@ export class KeyVaultCalls {
   /** The soft-deleted secret under `name`, or undefined when there is none. */
   async getDeleted(name: string, id: SecretId, operation: string): Promise<DeletedSecret | undefined> {
     const client = await this.client();
-    try {
-      return await client.getDeletedSecret(name, { abortSignal: this.deadline() });
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw toStoreError(error, { operation, id });
-    }
+    const abortSignal = this.deadline();
+    return lookup({ operation, id }, () => client.getDeletedSecret(name, { abortSignal }), isMissing);
   }
 
   async recover(name: string, id: SecretId, operation: string): Promise<void> {
     const client = await this.client();
-    try {
-      const abortSignal = this.deadline();
+    const abortSignal = this.deadline();
+    await attempt({ operation, id }, async () => {
       const poller = await client.beginRecoverDeletedSecret(name, {
         intervalInMs: this.pollIntervalMs,
         abortSignal,
       });
       await poller.pollUntilDone({ abortSignal });
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
+    });
   }
 
   /**

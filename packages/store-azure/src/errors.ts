@@ -8,7 +8,14 @@
  * deadline), or an @azure/identity error (a credential that cannot get a token).
  */
 import { type CofferError, isNetworkError } from "@coffer/core";
-import { type Failure, type FailureContext, mapBackendError, tlsFailureCode } from "@coffer/store-kit";
+import {
+  backendErrors,
+  type ClassificationRule,
+  classifyByRules,
+  type Failure,
+  type FailureContext,
+  tlsFailureCode,
+} from "@coffer/store-kit";
 
 export const AZURE_BACKEND = { type: "azure", service: "Key Vault" };
 
@@ -40,40 +47,34 @@ export function isDeletedButRecoverable(error: unknown): boolean {
   return statusOf(error) === 409 && innerCodeOf(error) === "ObjectIsDeletedButRecoverable";
 }
 
+/** Answers of Key Vault, by HTTP status. */
+const ANSWER_RULES: ClassificationRule<RestErrorLike>[] = [
+  { status: [404], kind: "not-found" },
+  { status: [409], kind: "exists", reason: "the name is taken" },
+  {
+    when: (error, facts) => facts.status === 403 && innerCodeOf(error) === "SecretDisabled",
+    kind: "denied",
+    reason: "its current version is disabled",
+    hint: "Someone disabled the secret in Key Vault; enable its current version again.",
+  },
+  {
+    status: [401, 403],
+    kind: "denied",
+    hint: "Grant the store's identity the secret permissions its README lists (or the Key Vault Secrets Officer role), and check the vault's network rules.",
+  },
+  { status: [429], kind: "unavailable", hint: "Key Vault is throttling requests; retry later." },
+  { status: (status) => status >= 500, kind: "unavailable", hint: "Key Vault is failing; retry later." },
+  { when: () => true, kind: "rejected", hint: "Check the store's options (names, tags)." },
+];
+
 /** What a Key Vault client error means. */
 export function classifyAzureError(error: unknown): Failure {
   const failure = (error ?? {}) as RestErrorLike;
   const status = statusOf(error);
   const rawCode = typeof failure.code === "string" ? failure.code : undefined;
-  const inner = innerCodeOf(error);
-  const code = [rawCode, inner].filter((part) => part !== undefined).join(" ") || undefined;
-  const base = { ...(code !== undefined && { code }), ...(status !== undefined && { status }) };
   if (status !== undefined) {
-    if (status === 404) return { ...base, kind: "not-found" };
-    if (status === 409) return { ...base, kind: "exists", reason: "the name is taken" };
-    if (status === 403 && inner === "SecretDisabled") {
-      return {
-        ...base,
-        kind: "denied",
-        reason: "its current version is disabled",
-        hint: "Someone disabled the secret in Key Vault; enable its current version again.",
-      };
-    }
-    if (status === 401 || status === 403) {
-      return {
-        ...base,
-        kind: "denied",
-        hint: "Grant the store's identity the secret permissions its README lists (or the Key Vault Secrets Officer role), and check the vault's network rules.",
-      };
-    }
-    if (status === 429 || status >= 500) {
-      const hint =
-        status === 429
-          ? "Key Vault is throttling requests; retry later."
-          : "Key Vault is failing; retry later.";
-      return { ...base, kind: "unavailable", hint };
-    }
-    return { ...base, kind: "rejected", hint: "Check the store's options (names, tags)." };
+    const code = [rawCode, innerCodeOf(error)].filter((part) => part !== undefined).join(" ") || undefined;
+    return classifyByRules(ANSWER_RULES, failure, { ...(code !== undefined && { code }), status })!;
   }
   if (failure.name === "AbortError") {
     return {
@@ -125,8 +126,14 @@ export function classifyAzureError(error: unknown): Failure {
   };
 }
 
+const AZURE_ERRORS = backendErrors(AZURE_BACKEND, classifyAzureError);
+export const { attempt, lookup } = AZURE_ERRORS;
+
+/** Key Vault's answer for a name that holds nothing (live or deleted, as asked). */
+export const isMissing = (error: unknown) => statusOf(error) === 404;
+
 /** Anything the client threw, as a typed error (Coffer's own errors unchanged). */
 export function toStoreError(error: unknown, context: FailureContext): CofferError {
   // classifyAzureError reads every error, so what comes back is always a typed error.
-  return mapBackendError(AZURE_BACKEND, classifyAzureError, error, context) as CofferError;
+  return AZURE_ERRORS.toStoreError(error, context) as CofferError;
 }

@@ -1,6 +1,5 @@
 /** The `azure` store package: its registration (the default export) and what tests and embedders use. */
-import { defineStore } from "@coffer/core";
-import { TLS_FILE_OPTIONS } from "@coffer/store-kit";
+import { defineBackend } from "@coffer/store-kit";
 import { AzureStore } from "./azure-store.js";
 import { azureStoreOptions } from "./options.js";
 
@@ -11,14 +10,13 @@ export { deploymentSlug } from "./naming.js";
 export { type AzureStoreOptions, azureStoreOptions, type ParsedAzureStoreOptions } from "./options.js";
 
 /** The registration: `COFFER_STORE_TYPE=azure`. */
-export const azureStore = defineStore({
+export const azureStore = defineBackend({
   type: "azure",
   description:
     "Azure Key Vault: one secret per Coffer secret, tagged with its owner; purged or kept recoverable on delete.",
   optionsSchema: azureStoreOptions,
   sensitiveOptions: ["clientSecret"],
-  fileOptions: TLS_FILE_OPTIONS,
-  create: (options, context) => new AzureStore(options, context),
+  store: AzureStore,
 });
 
 export default azureStore;

@@ -4,29 +4,26 @@
  * with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import { OWNER_MARKS, optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
+import {
+  concurrency,
+  extraMarks,
+  maxVersions,
+  namePrefix,
+  optionProblem,
+  timeoutMs,
+  tlsCa,
+} from "@coffer/store-kit";
+import { REVISION_TAG } from "./revisions.js";
 
 /** Key Vault allows 15 tags per secret, names up to 512 and values up to 256 characters. */
 export const MAX_TAGS = 15;
 
-const extraTags = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
-  const entries = Object.entries(tags);
-  if (entries.length + OWNER_MARKS.length > MAX_TAGS) {
-    ctx.addIssue({
-      code: "custom",
-      message: `at most ${MAX_TAGS - OWNER_MARKS.length} tags (Key Vault allows ${MAX_TAGS}; Coffer uses ${OWNER_MARKS.length})`,
-    });
-  }
-  for (const [name, value] of entries) {
-    if (OWNER_MARKS.includes(name)) {
-      ctx.addIssue({ code: "custom", message: `tag '${name}' is set by Coffer itself` });
-    } else if (name.length === 0 || name.length > 512) {
-      ctx.addIssue({ code: "custom", message: "tag names must be 1 to 512 characters" });
-    } else if (value.length > 256) {
-      ctx.addIssue({ code: "custom", message: `the value of tag '${name}' is over 256 characters` });
-    }
-  }
-});
+/** What is wrong with one tag, by Key Vault's rules, or undefined. */
+function tagProblem(name: string, value: string): string | undefined {
+  if (name.length === 0 || name.length > 512) return "tag names must be 1 to 512 characters";
+  if (value.length > 256) return `the value of tag '${name}' is over 256 characters`;
+  return undefined;
+}
 
 const GUID_OR_DOMAIN = /^[0-9a-fA-F-]{36}$|^[A-Za-z0-9.-]+$/;
 
@@ -53,18 +50,23 @@ export const azureStoreOptions = z
     /** CA certificate(s) to trust for the vault's TLS: PEM text (a file as @/path, a file option). */
     tlsCa: tlsCa().optional(),
     /** The first part of every secret name. */
-    namePrefix: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{1,24}$/, "must be 1-24 letters, digits or '-'")
-      .default("coffer"),
+    namePrefix: namePrefix(/^[A-Za-z0-9-]{1,24}$/, "must be 1-24 letters, digits or '-'"),
     /** Extra tags on every secret, e.g. {"team":"payments"}. */
-    extraTags: extraTags.default({}),
+    extraTags: extraMarks({
+      noun: "tag",
+      service: "Key Vault",
+      max: MAX_TAGS,
+      own: [REVISION_TAG],
+      entry: tagProblem,
+    }),
+    /** Versions (revisions) kept enabled per secret; older ones are disabled after a write. */
+    maxVersions: maxVersions(),
     /** Purge a deleted secret at once (when the vault allows it); false keeps it recoverable. */
     purgeOnDelete: z.boolean().default(true),
     /** Accept an authentication challenge from a host outside *.vault.azure.net (emulators, loopback). */
     disableChallengeResourceVerification: z.boolean().default(false),
     /** How many reads getMany runs at once. */
-    concurrency: z.number().int().min(1).max(64).default(8),
+    concurrency: concurrency(),
     /** Deadline of one operation, the client's own retries included. */
     timeoutMs: timeoutMs(),
   })

@@ -1,13 +1,15 @@
 /**
  * A create over a name that a soft-deleted secret holds. The name is freed first: purged when the
  * store purges and the vault allows it, recovered otherwise (the create then writes a new version
- * over it, and the old versions stay in the secret's history). A deleted secret of another owner is
+ * over it, and the old versions are disabled: they are no revisions of the new secret). A deleted
+ * secret of another owner is
  * never touched. Key Vault finishes purges asynchronously, so the write is retried a few times.
  */
 import { BackendUnavailableError, SecretExistsError, type SecretId, type SecretValues } from "@coffer/core";
 import { hasOwnerMarks } from "@coffer/store-kit";
 import { type KeyVaultCalls, purgeable } from "./client.js";
 import { statusOf, toStoreError } from "./errors.js";
+import { disableVersions } from "./revisions.js";
 
 /** How long after a purge the name may still be reserved, in tries of a set. */
 const RECLAIM_DELAYS_MS = [0, 100, 250, 500, 1_000, 2_000, 4_000];
@@ -24,7 +26,13 @@ export async function createOverDeleted(
   for (const delay of RECLAIM_DELAYS_MS) {
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     try {
-      await vault.set(name, deploymentTag, id, values);
+      const written = await vault.set(name, deploymentTag, id, values, 1);
+      // A recovered secret's old versions are the old life's history: never revisions of this one.
+      await disableVersions(
+        vault,
+        { name, id, deploymentTag },
+        (_revision, version) => version !== written.properties.version,
+      );
       return;
     } catch (error) {
       if (statusOf(error) !== 409) throw toStoreError(error, { operation: "create", id });

@@ -3,7 +3,7 @@
 import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { azureStore } from "../src/index.js";
-import { type AzureBackend, CAPABILITIES, closedPort, startBackend, storeFor } from "./helpers.js";
+import { type AzureBackend, capabilitiesOf, closedPort, startBackend, storeFor } from "./helpers.js";
 
 let target: AzureBackend;
 let unreachablePort: number;
@@ -34,11 +34,19 @@ const invalidOptions = [
     extraTags: Object.fromEntries([...Array(14).keys()].map((i) => [`t${i}`, "v"])),
   },
   { vaultUrl: vault, managedIdentity: true, keyVaultName: "example" },
+  { vaultUrl: vault, managedIdentity: true, extraTags: { "coffer-revision": "7" } },
+  {
+    vaultUrl: vault,
+    managedIdentity: true,
+    extraTags: Object.fromEntries([...Array(13).keys()].map((i) => [`t${i}`, "v"])),
+  },
+  { vaultUrl: vault, managedIdentity: true, maxVersions: 0 },
 ];
 
 describeStoreConformance("azure (purgeOnDelete: true)", {
   create: () => storeFor(target, { purgeOnDelete: true }),
-  capabilities: CAPABILITIES,
+  capabilities: capabilitiesOf({ purgeOnDelete: true }),
+  keptRevisions: 10,
   registration: azureStore,
   invalidOptions,
   unreachable: () => storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: target.ca }),
@@ -46,7 +54,8 @@ describeStoreConformance("azure (purgeOnDelete: true)", {
 
 describeStoreConformance("azure (purgeOnDelete: false)", {
   create: () => storeFor(target, { purgeOnDelete: false }, "soft-delete-deployment"),
-  capabilities: { ...CAPABILITIES, softDelete: true },
+  capabilities: capabilitiesOf({ purgeOnDelete: false }),
+  keptRevisions: 10,
   unreachable: () =>
     storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: target.ca }, { purgeOnDelete: false }),
 });

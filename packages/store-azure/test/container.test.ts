@@ -13,7 +13,7 @@ import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import {
   type AzureBackend,
-  CAPABILITIES,
+  capabilitiesOf,
   closedPort,
   serviceOver,
   storeFor,
@@ -50,7 +50,7 @@ describeWith(
   (emulator) => {
     describeStoreConformance("azure (container)", {
       create: () => storeFor(targetOf(emulator()), {}, "test-deployment", injectionsFor(emulator())),
-      capabilities: CAPABILITIES,
+      capabilities: capabilitiesOf(),
       unreachable: () => storeFor({ url: `https://127.0.0.1:${unreachablePort}`, ca: "" }),
     });
 

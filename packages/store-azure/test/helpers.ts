@@ -9,12 +9,7 @@ import type { SecretValues, StoreCapabilities } from "@coffer/core";
 import { type AzureEmulator, startAzureEmulator } from "@coffer/emulators";
 import { createService, type ServiceParts } from "@coffer/service";
 import { contextFor, serviceOverStore } from "@coffer/testkit";
-import {
-  AzureStore,
-  type AzureStoreInjections,
-  type AzureStoreOptions,
-  MAX_VALUE_BYTES,
-} from "../src/index.js";
+import { AzureStore, type AzureStoreInjections, type AzureStoreOptions } from "../src/index.js";
 
 export { closedPort, contextFor } from "@coffer/testkit";
 
@@ -28,15 +23,6 @@ export class FakeCredential implements TokenCredential {
 }
 
 /** What the store declares with purgeOnDelete on (the default). */
-export const CAPABILITIES: StoreCapabilities = {
-  access: "read-write",
-  maxValueBytes: MAX_VALUE_BYTES,
-  batchGetMax: 1,
-  versions: false,
-  cas: false,
-  softDelete: false,
-};
-
 export interface AzureBackend {
   url: string;
   ca: string;
@@ -84,6 +70,11 @@ export function storeFor(
   injections: AzureStoreInjections = testInjections(),
 ): AzureStore {
   return new AzureStore(storeOptions(target, extra), contextFor(deploymentId), injections);
+}
+
+/** What a store with these options declares, read from one (constructing a store does no I/O). */
+export function capabilitiesOf(extra: Partial<AzureStoreOptions> = {}): StoreCapabilities {
+  return storeFor({ url: "https://127.0.0.1:1", ca: "" }, extra).capabilities();
 }
 
 /** The official client, straight at the target: to look behind the store's back. */

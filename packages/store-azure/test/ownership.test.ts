@@ -53,7 +53,7 @@ async function versionCount(name: string): Promise<number> {
 }
 
 describe("naming and tags", () => {
-  it("stores secret <id> as <namePrefix>-<deployment>-<id>: the values' JSON, tagged with its owner and extraTags", async () => {
+  it("stores secret <id> as <namePrefix>-<deployment>-<id>: the values' JSON, tagged with its owner, its revision and extraTags", async () => {
     const store = open(target, { namePrefix: "vault7", extraTags: { team: "payments" } }, "prod-eu");
     const id = newSecretId();
     await store.create(id, sample);
@@ -65,6 +65,7 @@ describe("naming and tags", () => {
       team: "payments",
       "coffer-deployment": "prod-eu",
       "coffer-secret-id": id,
+      "coffer-revision": "1",
     });
     await store.delete(id);
   });

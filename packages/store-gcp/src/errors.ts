@@ -8,41 +8,24 @@
  * missing permission and the principal (what an operator needs to fix it) and never data.
  */
 import { type CofferError, NETWORK_ERROR_CODES } from "@coffer/core";
-import { type Failure, type FailureContext, mapBackendError } from "@coffer/store-kit";
+import {
+  backendErrors,
+  type ClassificationRule,
+  classifyByRules,
+  codes,
+  type Failure,
+  type FailureContext,
+  RETRYABLE_STATUS,
+} from "@coffer/store-kit";
+import { Status } from "google-gax";
 
 export const GCP_BACKEND = { type: "gcp", service: "GCP Secret Manager" };
 
-/** gRPC status codes (google.rpc.Code). */
-export const Status = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+/** gRPC status codes (google.rpc.Code), as google-gax defines them. */
+export { Status };
 
-const STATUS_NAMES = Object.fromEntries(Object.entries(Status).map(([name, code]) => [code, name]));
-const UNAVAILABLE: readonly number[] = [
-  Status.UNAVAILABLE,
-  Status.RESOURCE_EXHAUSTED,
-  Status.DEADLINE_EXCEEDED,
-  Status.INTERNAL,
-  Status.ABORTED,
-  Status.CANCELLED,
-  Status.UNKNOWN,
-];
+/** Status names by number: gax's Status is a numeric TypeScript enum, which maps both ways. */
+const STATUS_NAMES = Status as unknown as Record<number, string | undefined>;
 
 interface GrpcLikeError {
   code?: unknown;
@@ -66,112 +49,109 @@ export function isChecksumMismatch(error: unknown): boolean {
   );
 }
 
-/** What a gRPC (or auth, or network) error means. */
-export function classifyGcpError(error: unknown): Failure {
-  const status = statusOf(error);
-  if (status === undefined) return classifyNonGrpc(error);
-  const code = STATUS_NAMES[status] ?? `status ${status}`;
-  const base = { code, details: { status: code } };
-  if (status === Status.NOT_FOUND) return { ...base, kind: "not-found" };
-  if (status === Status.ALREADY_EXISTS) return { ...base, kind: "exists" };
-  if (status === Status.PERMISSION_DENIED || status === Status.UNAUTHENTICATED) {
-    return {
-      ...base,
-      kind: "denied",
-      reason: serverText(error),
-      hint:
-        status === Status.UNAUTHENTICATED
-          ? "Check the store's credentials (keyFile, credentials, or the application default credentials)."
-          : "Grant the store's identity the Secret Manager permissions its README lists, on this project.",
-    };
-  }
-  if (UNAVAILABLE.includes(status)) {
-    return {
-      ...base,
-      kind: "unavailable",
-      hint:
-        status === Status.RESOURCE_EXHAUSTED
-          ? "The project's Secret Manager quota is used up for now; retry later or ask for more quota."
-          : "Secret Manager is unreachable or failing; retry later.",
-    };
-  }
-  if (status === Status.DATA_LOSS) return { ...base, kind: "integrity" };
-  if (isChecksumMismatch(error)) {
-    return {
-      ...base,
-      kind: "integrity",
-      reason: "the payload arrived with a different CRC32C than Coffer sent",
-      hint: "The data was damaged on the way to Secret Manager; retry.",
-    };
-  }
-  if (status === Status.INVALID_ARGUMENT) {
-    return { ...base, kind: "rejected", hint: "Check the store's options (labels, names)." };
-  }
-  if (status === Status.FAILED_PRECONDITION) {
-    return {
-      ...base,
-      kind: "denied",
-      reason: "the secret is not in a state that allows it",
-      hint: "Someone disabled or destroyed its latest version; enable it again, or update the secret.",
-    };
-  }
-  if (status === Status.UNIMPLEMENTED) {
-    return {
-      ...base,
-      kind: "invalid-config",
-      reason: "the endpoint does not implement it",
-      hint: "Point apiEndpoint at Secret Manager (or an emulator that implements this call).",
-    };
-  }
-  return { ...base, kind: "rejected" };
-}
+const UNAUTHENTICATED_HINT =
+  "Check the store's credentials (keyFile, credentials, or the application default credentials).";
 
-function classifyNonGrpc(error: unknown): Failure {
-  const code = (error as GrpcLikeError | null)?.code;
-  const message = (error as GrpcLikeError | null)?.message;
-  // Errors of the network and of fetching a token (gaxios, google-auth-library) carry these codes.
-  if (typeof code === "string" && NETWORK_ERROR_CODES.has(code)) {
-    return {
-      kind: "unavailable",
-      code,
-      reason: "Google Cloud cannot be reached",
-      hint: "Check the network path to Secret Manager and to Google's token endpoint; retry later.",
-    };
-  }
-  if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
-    return {
-      kind: "invalid-config",
-      code,
-      reason: "the GCP key file cannot be read",
-      hint: "Check the path in keyFile and that Coffer may read it.",
-    };
-  }
-  const httpStatus = Number((error as GrpcLikeError | null)?.response?.status);
-  if (httpStatus >= 500 || httpStatus === 429) {
-    return {
-      kind: "unavailable",
-      status: httpStatus,
-      reason: "Google Cloud answered with an error",
-      hint: "Retry later.",
-    };
-  }
+/** gRPC answers, by status name. */
+const GRPC_RULES: ClassificationRule[] = [
+  { codes: codes("NOT_FOUND"), kind: "not-found" },
+  { codes: codes("ALREADY_EXISTS"), kind: "exists" },
+  { codes: codes("UNAUTHENTICATED"), kind: "denied", reason: serverText, hint: UNAUTHENTICATED_HINT },
+  {
+    codes: codes("PERMISSION_DENIED"),
+    kind: "denied",
+    reason: serverText,
+    hint: "Grant the store's identity the Secret Manager permissions its README lists, on this project.",
+  },
+  {
+    codes: codes("RESOURCE_EXHAUSTED"),
+    kind: "unavailable",
+    hint: "The project's Secret Manager quota is used up for now; retry later or ask for more quota.",
+  },
+  {
+    codes: codes("UNAVAILABLE DEADLINE_EXCEEDED INTERNAL ABORTED CANCELLED UNKNOWN"),
+    kind: "unavailable",
+    hint: "Secret Manager is unreachable or failing; retry later.",
+  },
+  { codes: codes("DATA_LOSS"), kind: "integrity" },
+  {
+    when: isChecksumMismatch,
+    kind: "integrity",
+    reason: "the payload arrived with a different CRC32C than Coffer sent",
+    hint: "The data was damaged on the way to Secret Manager; retry.",
+  },
+  { codes: codes("INVALID_ARGUMENT"), kind: "rejected", hint: "Check the store's options (labels, names)." },
+  {
+    codes: codes("FAILED_PRECONDITION"),
+    kind: "denied",
+    reason: "the secret is not in a state that allows it",
+    hint: "Someone disabled or destroyed its latest version; enable it again, or update the secret.",
+  },
+  {
+    codes: codes("UNIMPLEMENTED"),
+    kind: "invalid-config",
+    reason: "the endpoint does not implement it",
+    hint: "Point apiEndpoint at Secret Manager (or an emulator that implements this call).",
+  },
+  { when: () => true, kind: "rejected" },
+];
+
+const NO_CODE = () => null;
+
+/** Errors of the network, of fetching a token (gaxios, google-auth-library) and of key files. */
+const OTHER_RULES: ClassificationRule<GrpcLikeError>[] = [
+  {
+    codes: NETWORK_ERROR_CODES,
+    kind: "unavailable",
+    reason: "Google Cloud cannot be reached",
+    hint: "Check the network path to Secret Manager and to Google's token endpoint; retry later.",
+  },
+  {
+    codes: codes("ENOENT EACCES EISDIR"),
+    kind: "invalid-config",
+    reason: "the GCP key file cannot be read",
+    hint: "Check the path in keyFile and that Coffer may read it.",
+  },
+  {
+    status: RETRYABLE_STATUS,
+    code: NO_CODE,
+    kind: "unavailable",
+    reason: "Google Cloud answered with an error",
+    hint: "Retry later.",
+  },
   // What is left comes from google-auth-library before any call went out: no credentials found,
   // an unreadable key file, a token request refused.
-  if (
-    typeof message === "string" &&
-    /credential|token|key file|private key|invalid_grant|auth/i.test(message)
-  ) {
-    return {
-      kind: "denied",
-      reason: "GCP credentials could not be used",
-      hint: "Check keyFile or credentials, or the application default credentials (GOOGLE_APPLICATION_CREDENTIALS, workload identity).",
-    };
-  }
-  return {
+  {
+    when: (error) =>
+      typeof error.message === "string" &&
+      /credential|token|key file|private key|invalid_grant|auth/i.test(error.message),
+    code: NO_CODE,
+    kind: "denied",
+    reason: "GCP credentials could not be used",
+    hint: "Check keyFile or credentials, or the application default credentials (GOOGLE_APPLICATION_CREDENTIALS, workload identity).",
+  },
+  {
+    when: () => true,
+    code: NO_CODE,
     kind: "unavailable",
     reason: "it failed in the GCP client",
     hint: "Retry later; if it persists, report it with the log of this error.",
-  };
+  },
+];
+
+/** What a gRPC (or auth, or network) error means. */
+export function classifyGcpError(error: unknown): Failure {
+  const e = (error ?? {}) as GrpcLikeError;
+  const status = statusOf(error);
+  if (status !== undefined) {
+    const code = STATUS_NAMES[status] ?? `status ${status}`;
+    return classifyByRules(GRPC_RULES, error, { code, details: { status: code } })!;
+  }
+  const httpStatus = Number(e.response?.status);
+  return classifyByRules(OTHER_RULES, e, {
+    ...(typeof e.code === "string" && { code: e.code }),
+    ...(Number.isFinite(httpStatus) && { status: httpStatus }),
+  })!;
 }
 
 function serverText(error: unknown): string {
@@ -180,8 +160,14 @@ function serverText(error: unknown): string {
   return `${text.slice(0, 300)}${text.length > 300 ? "…" : ""}`.replace(/\.$/, "");
 }
 
+const GCP_ERRORS = backendErrors(GCP_BACKEND, classifyGcpError);
+export const { attempt, lookup } = GCP_ERRORS;
+
+/** Secret Manager's answer for a secret or version that does not exist. */
+export const isMissing = (error: unknown) => statusOf(error) === Status.NOT_FOUND;
+
 /** Anything the client threw, as a typed error (Coffer's own errors unchanged). */
 export function toStoreError(error: unknown, context: FailureContext): CofferError {
   // classifyGcpError reads every error, so what comes back is always a typed error.
-  return mapBackendError(GCP_BACKEND, classifyGcpError, error, context) as CofferError;
+  return GCP_ERRORS.toStoreError(error, context) as CofferError;
 }

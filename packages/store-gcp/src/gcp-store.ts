@@ -3,8 +3,9 @@
  *
  *   create  CreateSecret (labels) + AddSecretVersion; the secret is deleted again if the version fails
  *   get     AccessSecretVersion(latest): CRC32C and owner checked (see payload.ts)
- *   update  GetSecret (owner labels) + AddSecretVersion, then older versions beyond `keepVersions`
- *           are destroyed (ListSecretVersions + DestroySecretVersion)
+ *   update  GetSecret (owner labels) + AddSecretVersion, then versions older than the newest
+ *           `maxVersions` are destroyed (ListSecretVersions + DestroySecretVersion)
+ *   history revisions are GCP's version numbers: AccessSecretVersion of `latest` or of `n`
  *   delete  GetSecret (owner labels) + DeleteSecret
  *
  * Every payload goes out with its CRC32C, which Secret Manager verifies before storing it, and every
@@ -19,12 +20,20 @@ import type {
   StoreContext,
   UpdateOptions,
 } from "@coffer/core";
-import { assertSecretId, BackendUnavailableError, parseStoreOptions } from "@coffer/core";
-import { BackendStore, backendCapabilities, hasOwnerMarks, notOurs, ownerMarks } from "@coffer/store-kit";
-import { type protos, SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { assertSecretId, parseStoreOptions } from "@coffer/core";
+import {
+  BackendStore,
+  backendCapabilities,
+  hasOwnerMarks,
+  LazyClient,
+  noRevision,
+  notOurs,
+  ownerMarks,
+} from "@coffer/store-kit";
+import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import type { CallOptions } from "google-gax";
 import { clientOptions, type GcpStoreInjections } from "./client.js";
-import { GCP_BACKEND, Status, statusOf, toStoreError } from "./errors.js";
+import { attempt, GCP_BACKEND, isMissing, lookup, Status, statusOf, toStoreError } from "./errors.js";
 import { deploymentSlug, probeResourceName, resourceNameFor, type SecretNaming } from "./naming.js";
 import { type GcpStoreOptions, gcpStoreOptions, type ParsedGcpStoreOptions } from "./options.js";
 import {
@@ -39,19 +48,16 @@ import {
 export class GcpStore extends BackendStore {
   readonly type = "gcp";
   readonly #options: ParsedGcpStoreOptions;
-  readonly #injections: GcpStoreInjections;
   readonly #naming: SecretNaming;
   readonly #deploymentId: string;
   readonly #logger: Logger;
   readonly #callOptions: CallOptions;
-  #sdk: SecretManagerServiceClient | undefined;
-  #closed = false;
+  readonly #sdk: LazyClient<SecretManagerServiceClient>;
 
   constructor(options: GcpStoreOptions, context: StoreContext, injections: GcpStoreInjections = {}) {
     const parsed = parseStoreOptions("gcp", gcpStoreOptions, options);
     super(parsed.concurrency);
     this.#options = parsed;
-    this.#injections = injections;
     this.#deploymentId = context.deploymentId;
     this.#logger = context.logger;
     const { project, location, namePrefix } = this.#options;
@@ -61,10 +67,12 @@ export class GcpStore extends BackendStore {
       deployment: deploymentSlug(context.deploymentId),
     };
     this.#callOptions = { timeout: this.#options.timeoutMs, ...injections.callOptions };
+    const build = () => new SecretManagerServiceClient(clientOptions(parsed, injections));
+    this.#sdk = new LazyClient("gcp", build);
   }
 
   capabilities(): StoreCapabilities {
-    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES });
+    return backendCapabilities({ maxValueBytes: MAX_VALUE_BYTES, versions: true });
   }
 
   /** The resource name a secret id maps to (for operators and tests). */
@@ -78,22 +86,15 @@ export class GcpStore extends BackendStore {
     const client = this.#client();
     const name = resourceNameFor(this.#naming, id);
     const { location } = this.#options;
-    try {
-      await client.createSecret(
-        {
-          parent: this.#naming.parent,
-          secretId: name.slice(name.lastIndexOf("/") + 1),
-          secret: {
-            labels: { ...this.#options.labels, ...ownerMarks(this.#naming.deployment, id) },
-            // Global secrets need a replication policy; regional ones must not have one.
-            ...(location === undefined ? { replication: { automatic: {} } } : {}),
-          },
-        },
-        this.#callOptions,
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "create", id });
-    }
+    const secret = {
+      labels: { ...this.#options.labels, ...ownerMarks(this.#naming.deployment, id) },
+      // Global secrets need a replication policy; regional ones must not have one.
+      ...(location === undefined ? { replication: { automatic: {} } } : {}),
+    };
+    const secretId = name.slice(name.lastIndexOf("/") + 1);
+    await attempt({ operation: "create", id }, () =>
+      client.createSecret({ parent: this.#naming.parent, secretId, secret }, this.#callOptions),
+    );
     try {
       await this.#addVersion(name, id, values);
     } catch (error) {
@@ -110,26 +111,27 @@ export class GcpStore extends BackendStore {
 
   async get(id: SecretId): Promise<SecretValues> {
     assertSecretId(id);
-    const name = resourceNameFor(this.#naming, id);
-    let response: protos.google.cloud.secretmanager.v1.IAccessSecretVersionResponse;
+    return (await this.#readVersion(id, "latest")).values;
+  }
+
+  /** The latest version's number: GCP numbers a secret's versions 1, 2, … as they are added. */
+  override async currentRevision(id: SecretId): Promise<number> {
+    assertSecretId(id);
+    return (await this.#readVersion(id, "latest")).revision;
+  }
+
+  /** Version `revision`; one destroyed by retention, or never added, is SecretNotFoundError. */
+  override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
+    assertSecretId(id);
+    const kept = `Versions older than the newest ${this.#options.maxVersions} are destroyed; currentRevision gives the latest.`;
+    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
     try {
-      [response] = await this.#client().accessSecretVersion(
-        { name: `${name}/versions/latest` },
-        this.#callOptions,
-      );
+      return (await this.#readVersion(id, String(revision))).values;
     } catch (error) {
-      throw toStoreError(error, { operation: "read", id });
+      const status = (error as { details?: { status?: unknown } }).details?.status;
+      if (status === "NOT_FOUND" || status === "FAILED_PRECONDITION") throw noRevision(id, revision, kept);
+      throw error;
     }
-    const data = response.payload?.data;
-    const bytes = typeof data === "string" ? Buffer.from(data, "base64") : (data ?? new Uint8Array());
-    const decoded = decodePayload(
-      id,
-      ownerMark(this.#deploymentId, id),
-      bytes,
-      reportedChecksum(response.payload?.dataCrc32c),
-    );
-    if (!decoded.owned) throw notOurs(id, GCP_BACKEND.service);
-    return decoded.values;
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
@@ -137,12 +139,7 @@ export class GcpStore extends BackendStore {
     this.assertWrite(id, values);
     const name = resourceNameFor(this.#naming, id);
     await this.#assertOwned(name, id, "update");
-    let added: number;
-    try {
-      added = await this.#addVersion(name, id, values);
-    } catch (error) {
-      throw toStoreError(error, { operation: "update", id });
-    }
+    const added = await attempt({ operation: "update", id }, () => this.#addVersion(name, id, values));
     await this.#destroyOlderVersions(name, id, added);
   }
 
@@ -150,11 +147,9 @@ export class GcpStore extends BackendStore {
     assertSecretId(id);
     const name = resourceNameFor(this.#naming, id);
     await this.#assertOwned(name, id, "delete");
-    try {
-      await this.#client().deleteSecret({ name }, this.#callOptions);
-    } catch (error) {
-      throw toStoreError(error, { operation: "delete", id });
-    }
+    await attempt({ operation: "delete", id }, () =>
+      this.#client().deleteSecret({ name }, this.#callOptions),
+    );
   }
 
   protected describe(): string {
@@ -162,23 +157,31 @@ export class GcpStore extends BackendStore {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    const client = this.#sdk;
-    this.#sdk = undefined;
-    await client?.close();
+    await this.#sdk.close()?.close();
   }
 
   /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
   protected async probe(): Promise<void> {
-    try {
-      await this.#client().accessSecretVersion(
-        { name: `${probeResourceName(this.#naming)}/versions/latest` },
-        this.#callOptions,
-      );
-    } catch (error) {
-      if (statusOf(error) === Status.NOT_FOUND) return;
-      throw toStoreError(error, { operation: "access check" });
-    }
+    const name = `${probeResourceName(this.#naming)}/versions/latest`;
+    await lookup(
+      { operation: "access check" },
+      () => this.#client().accessSecretVersion({ name }, this.#callOptions),
+      isMissing,
+    );
+  }
+
+  /** AccessSecretVersion (CRC32C and owner checked, see payload.ts): the values and the version's number. */
+  async #readVersion(id: SecretId, version: string): Promise<{ values: SecretValues; revision: number }> {
+    const name = `${resourceNameFor(this.#naming, id)}/versions/${version}`;
+    const [response] = await attempt({ operation: "read", id }, () =>
+      this.#client().accessSecretVersion({ name }, this.#callOptions),
+    );
+    const data = response.payload?.data;
+    const bytes = typeof data === "string" ? Buffer.from(data, "base64") : (data ?? new Uint8Array());
+    const checksum = reportedChecksum(response.payload?.dataCrc32c);
+    const decoded = decodePayload(id, ownerMark(this.#deploymentId, id), bytes, checksum);
+    if (!decoded.owned) throw notOurs(id, GCP_BACKEND.service);
+    return { values: decoded.values, revision: versionNumber(response.name) };
   }
 
   /** Adds a version with its checksum; returns the new version's number. */
@@ -193,23 +196,19 @@ export class GcpStore extends BackendStore {
 
   /** GetSecret, and SecretNotFoundError unless the labels name this deployment and id. */
   async #assertOwned(name: string, id: SecretId, operation: string): Promise<void> {
-    let labels: Record<string, string> | null | undefined;
-    try {
-      const [secret] = await this.#client().getSecret({ name }, this.#callOptions);
-      labels = secret.labels;
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
-    if (!hasOwnerMarks(labels, this.#naming.deployment, id)) throw notOurs(id, GCP_BACKEND.service);
+    const [secret] = await attempt({ operation, id }, () =>
+      this.#client().getSecret({ name }, this.#callOptions),
+    );
+    if (!hasOwnerMarks(secret.labels, this.#naming.deployment, id)) throw notOurs(id, GCP_BACKEND.service);
   }
 
   /**
-   * Destroys enabled versions older than the newest `keepVersions + 1`, so that versions (which GCP
+   * Destroys enabled versions older than the newest `maxVersions`, so that versions (which GCP
    * bills per month each) do not pile up. The update has happened already: a failure here is logged,
    * not thrown, and the next update sweeps whatever was left.
    */
   async #destroyOlderVersions(name: string, id: SecretId, added: number): Promise<void> {
-    const keep = this.#options.keepVersions + 1;
+    const keep = this.#options.maxVersions;
     try {
       const [versions] = await this.#client().listSecretVersions(
         { parent: name, filter: "state:ENABLED" },
@@ -240,13 +239,7 @@ export class GcpStore extends BackendStore {
   }
 
   #client(): SecretManagerServiceClient {
-    if (this.#closed) {
-      throw new BackendUnavailableError("The gcp store is closed.", {
-        hint: "Create a new store; a closed one cannot be reopened.",
-      });
-    }
-    this.#sdk ??= new SecretManagerServiceClient(clientOptions(this.#options, this.#injections));
-    return this.#sdk;
+    return this.#sdk.get();
   }
 }
 

@@ -1,5 +1,5 @@
 /** The `gcp` store package: its registration (the default export) and what tests and embedders use. */
-import { defineStore } from "@coffer/core";
+import { defineBackend } from "@coffer/store-kit";
 import { GcpStore } from "./gcp-store.js";
 import { gcpStoreOptions } from "./options.js";
 
@@ -11,12 +11,12 @@ export { type GcpStoreOptions, gcpStoreOptions, type ParsedGcpStoreOptions } fro
 export { ENVELOPE_BYTES, MAX_VALUE_BYTES, PAYLOAD_LIMIT_BYTES } from "./payload.js";
 
 /** The registration: `COFFER_STORE_TYPE=gcp`. */
-export const gcpStore = defineStore({
+export const gcpStore = defineBackend({
   type: "gcp",
   description: "Google Cloud Secret Manager: one secret per Coffer secret, labelled and checksummed.",
   optionsSchema: gcpStoreOptions,
   sensitiveOptions: ["credentials"],
-  create: (options, context) => new GcpStore(options, context),
+  store: GcpStore,
 });
 
 export default gcpStore;

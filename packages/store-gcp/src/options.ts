@@ -4,7 +4,14 @@
  * setting fails at start with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import { OWNER_MARKS, optionProblem, timeoutMs } from "@coffer/store-kit";
+import {
+  concurrency,
+  extraMarks,
+  maxVersions,
+  namePrefix,
+  optionProblem,
+  timeoutMs,
+} from "@coffer/store-kit";
 
 // GCP's label rules (https://cloud.google.com/resource-manager/docs/labels-overview): keys start
 // with a lowercase letter; keys and values use lowercase letters, digits, `_` and `-` (international
@@ -19,30 +26,14 @@ const LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
 /** The first part of every secret id: GCP's secret id charset, short enough to leave room for the rest. */
 const NAME_PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
 
-const labels = z.record(z.string(), z.string()).superRefine((value, ctx) => {
-  const entries = Object.entries(value);
-  if (entries.length + OWNER_MARKS.length > MAX_LABELS) {
-    ctx.addIssue({
-      code: "custom",
-      message: `at most ${MAX_LABELS - OWNER_MARKS.length} labels (GCP allows ${MAX_LABELS}; Coffer uses ${OWNER_MARKS.length})`,
-    });
-  }
-  for (const [key, text] of entries) {
-    if (OWNER_MARKS.includes(key)) {
-      ctx.addIssue({ code: "custom", message: `label '${key}' is set by Coffer itself` });
-    } else if (!LABEL_KEY.test(key) || Buffer.byteLength(key) > 128) {
-      ctx.addIssue({
-        code: "custom",
-        message: `label key '${key}' must start with a lowercase letter and hold only lowercase letters, digits, '_' and '-' (at most 63)`,
-      });
-    } else if (!LABEL_VALUE.test(text) || Buffer.byteLength(text) > 128) {
-      ctx.addIssue({
-        code: "custom",
-        message: `label '${key}' has a value that is not lowercase letters, digits, '_' and '-' (at most 63)`,
-      });
-    }
-  }
-});
+/** What is wrong with one label, by GCP's rules, or undefined. */
+function labelProblem(key: string, text: string): string | undefined {
+  if (!LABEL_KEY.test(key) || Buffer.byteLength(key) > 128)
+    return `label key '${key}' must start with a lowercase letter and hold only lowercase letters, digits, '_' and '-' (at most 63)`;
+  if (!LABEL_VALUE.test(text) || Buffer.byteLength(text) > 128)
+    return `label '${key}' has a value that is not lowercase letters, digits, '_' and '-' (at most 63)`;
+  return undefined;
+}
 
 /** A service-account key file's JSON: what `credentials` must hold. */
 function isServiceAccountKey(text: string): boolean {
@@ -76,13 +67,13 @@ export const gcpStoreOptions = z
     /** Plain-text gRPC without TLS and without credentials: emulators only. */
     insecure: z.boolean().default(false),
     /** Extra labels on every secret, e.g. {"team":"payments"}. */
-    labels: labels.default({}),
+    labels: extraMarks({ noun: "label", service: "GCP", max: MAX_LABELS, entry: labelProblem }),
     /** The first part of every secret id. */
-    namePrefix: z.string().regex(NAME_PREFIX, "must be 1-64 letters, digits, '_' or '-'").default("coffer"),
-    /** How many older versions to keep after an update; older ones are destroyed. */
-    keepVersions: z.number().int().min(0).max(100).default(0),
+    namePrefix: namePrefix(NAME_PREFIX, "must be 1-64 letters, digits, '_' or '-'"),
+    /** Versions kept per secret (revisions readable); older ones are destroyed after an update. */
+    maxVersions: maxVersions(),
     /** How many reads getMany runs at once. */
-    concurrency: z.number().int().min(1).max(64).default(8),
+    concurrency: concurrency(),
     /** Deadline of one operation, the client library's own retries included. */
     timeoutMs: timeoutMs(),
   })

@@ -3,7 +3,7 @@
 import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { gcpStore } from "../src/index.js";
-import { CAPABILITIES, closedPort, type GcpBackend, PROJECT, startBackend, storeFor } from "./helpers.js";
+import { capabilitiesOf, closedPort, type GcpBackend, PROJECT, startBackend, storeFor } from "./helpers.js";
 
 let target: GcpBackend;
 let unreachablePort: number;
@@ -19,7 +19,8 @@ afterAll(async () => {
 
 describeStoreConformance("gcp", {
   create: () => storeFor(target),
-  capabilities: CAPABILITIES,
+  capabilities: capabilitiesOf(),
+  keptRevisions: 10,
   registration: gcpStore,
   invalidOptions: [
     {},
@@ -31,7 +32,8 @@ describeStoreConformance("gcp", {
     { project: PROJECT, keyFile: "/k.json", credentials: '{"client_email":"a","private_key":"b"}' },
     { project: PROJECT, credentials: "not json" },
     { project: PROJECT, insecure: true },
-    { project: PROJECT, keepVersions: -1 },
+    { project: PROJECT, maxVersions: 0 },
+    { project: PROJECT, keepVersions: 2 },
     { project: PROJECT, region: "us-east1" },
   ],
   unreachable: () => storeFor({ host: "127.0.0.1", port: unreachablePort }),

@@ -11,7 +11,7 @@ import { describeServiceConformance, describeStoreConformance } from "@coffer/co
 import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
-import { CAPABILITIES, closedPort, containerTarget, serviceOver, storeFor } from "./helpers.js";
+import { capabilitiesOf, closedPort, containerTarget, serviceOver, storeFor } from "./helpers.js";
 
 let unreachablePort: number;
 
@@ -25,7 +25,7 @@ describeWith(
   (emulator) => {
     describeStoreConformance("gcp (container)", {
       create: () => storeFor(containerTarget(emulator().endpoint)),
-      capabilities: CAPABILITIES,
+      capabilities: capabilitiesOf(),
       unreachable: () => storeFor({ host: "127.0.0.1", port: unreachablePort }),
     });
 

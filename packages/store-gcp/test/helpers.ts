@@ -8,7 +8,7 @@ import { createService, type ServiceParts } from "@coffer/service";
 import { contextFor, serviceOverStore } from "@coffer/testkit";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { createBackoffSettings, createRetryOptions, googleAuthLibrary, grpc } from "google-gax";
-import { GcpStore, type GcpStoreInjections, type GcpStoreOptions, MAX_VALUE_BYTES } from "../src/index.js";
+import { GcpStore, type GcpStoreInjections, type GcpStoreOptions } from "../src/index.js";
 
 export { closedPort, contextFor } from "@coffer/testkit";
 
@@ -17,15 +17,6 @@ process.env.METADATA_SERVER_DETECTION = "none";
 export const PROJECT = "coffer-test";
 
 /** What the store declares. */
-export const CAPABILITIES: StoreCapabilities = {
-  access: "read-write",
-  maxValueBytes: MAX_VALUE_BYTES,
-  batchGetMax: 1,
-  versions: false,
-  cas: false,
-  softDelete: false,
-};
-
 export interface GcpBackend {
   host: string;
   port: number;
@@ -80,6 +71,11 @@ export function storeFor(
   injections: GcpStoreInjections = testInjections(),
 ): GcpStore {
   return new GcpStore(storeOptions(target, extra), contextFor(deploymentId), injections);
+}
+
+/** What a store with these options declares, read from one (constructing a store does no I/O). */
+export function capabilitiesOf(extra: Partial<GcpStoreOptions> = {}): StoreCapabilities {
+  return storeFor({ host: "127.0.0.1", port: 1 }, extra).capabilities();
 }
 
 /** The official client, straight at the target: to look behind the store's back. */

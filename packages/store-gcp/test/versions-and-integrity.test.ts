@@ -1,5 +1,5 @@
-// Version clean-up after updates, and payload checksums in both directions.
-import { IntegrityError, newSecretId, type SecretsStore } from "@coffer/core";
+// Version history and its retention (maxVersions), and payload checksums in both directions.
+import { IntegrityError, newSecretId, SecretNotFoundError, type SecretsStore } from "@coffer/core";
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isChecksumMismatch, toStoreError } from "../src/index.js";
@@ -29,8 +29,8 @@ async function versionStates(name: string): Promise<Record<number, string>> {
 }
 
 describe("version clean-up", () => {
-  it("by default keeps only the newest version: every older one is destroyed after an update", async () => {
-    const store = storeFor(target);
+  it("with maxVersions 1 keeps only the newest version: every older one is destroyed after an update", async () => {
+    const store = storeFor(target, { maxVersions: 1 });
     stores.push(store);
     const id = newSecretId();
     await store.create(id, { v: "1" });
@@ -45,8 +45,8 @@ describe("version clean-up", () => {
     await store.delete(id);
   });
 
-  it("with keepVersions N, keeps N+1 versions enabled after any number of updates", async () => {
-    const store = storeFor(target, { keepVersions: 2 });
+  it("with maxVersions N, keeps N versions enabled after any number of updates", async () => {
+    const store = storeFor(target, { maxVersions: 3 });
     stores.push(store);
     const id = newSecretId();
     await store.create(id, { v: "1" });
@@ -68,7 +68,7 @@ describe("version clean-up", () => {
   });
 
   it("sweeps versions a failed clean-up left behind on the next update", async () => {
-    const store = storeFor(target);
+    const store = storeFor(target, { maxVersions: 1 });
     stores.push(store);
     const id = newSecretId();
     const name = store.nameOf(id);
@@ -83,6 +83,54 @@ describe("version clean-up", () => {
       3: "DESTROYED",
       4: "ENABLED",
     });
+    await store.delete(id);
+  });
+});
+
+describe("history", () => {
+  it("revisions are GCP's version numbers; one older than maxVersions is destroyed: SecretNotFoundError", async () => {
+    const store = storeFor(target, { maxVersions: 2 });
+    stores.push(store);
+    const id = newSecretId();
+    await store.create(id, { v: "1" });
+    expect(await store.currentRevision(id)).toBe(1);
+    await store.update(id, { v: "2" });
+    expect(await store.getRevision(id, 1)).toEqual({ v: "1" });
+    await store.update(id, { v: "3" });
+    expect(await store.currentRevision(id)).toBe(3);
+    expect(await versionStates(store.nameOf(id))).toEqual({ 1: "DESTROYED", 2: "ENABLED", 3: "ENABLED" });
+    await expect(store.getRevision(id, 1)).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(await store.getRevision(id, 2)).toEqual({ v: "2" });
+    expect(await store.getRevision(id, 3)).toEqual({ v: "3" });
+    for (const never of [4, 0, 1.5]) {
+      await expect(store.getRevision(id, never)).rejects.toBeInstanceOf(SecretNotFoundError);
+    }
+    await store.delete(id);
+    await expect(store.getRevision(id, 3)).rejects.toBeInstanceOf(SecretNotFoundError);
+  });
+
+  it("keeps 10 versions by default", async () => {
+    const store = storeFor(target);
+    stores.push(store);
+    const id = newSecretId();
+    await store.create(id, { v: "1" });
+    for (let v = 2; v <= 11; v++) await store.update(id, { v: String(v) });
+    const states = await versionStates(store.nameOf(id));
+    expect(Object.values(states).filter((state) => state === "ENABLED")).toHaveLength(10);
+    expect(states[1]).toBe("DESTROYED");
+    await store.delete(id);
+  });
+
+  it("a revision whose payload is not this deployment's is SecretNotFoundError, never its values", async () => {
+    const store = storeFor(target, { maxVersions: 3 });
+    stores.push(store);
+    const id = newSecretId();
+    await store.create(id, { v: "1" });
+    await raw.addSecretVersion(
+      { parent: store.nameOf(id), payload: { data: Buffer.from('{"values":{"v":"fake-foreign"}}') } },
+      noRetry,
+    );
+    await expect(store.getRevision(id, 2)).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.delete(id);
   });
 });

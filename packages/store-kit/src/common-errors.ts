@@ -1,9 +1,16 @@
 /**
  * The errors every store raises in the same situations, worded once: a name already taken, a
- * secret that is missing or not this deployment's, a revision that moved on, nothing to restore.
+ * secret that is missing or not this deployment's, a revision that moved on, nothing to restore,
+ * a closed store.
  * `where` names the backend ("Secrets Manager", "the directory").
  */
-import { SecretExistsError, type SecretId, SecretNotFoundError, VersionConflictError } from "@coffer/core";
+import {
+  BackendUnavailableError,
+  SecretExistsError,
+  type SecretId,
+  SecretNotFoundError,
+  VersionConflictError,
+} from "@coffer/core";
 
 export function secretExists(id: SecretId, where: string): SecretExistsError {
   return new SecretExistsError(`${where} already holds a secret under the name for ${id}.`, {
@@ -47,5 +54,12 @@ export function revisionConflict(id: SecretId, expected: number, actual?: number
   return new VersionConflictError(`The secret ${id} ${now}, not the expected ${expected}.`, {
     hint: "Read the secret again and retry with its current revision.",
     details: { id, expected, ...(actual !== undefined && { actual }) },
+  });
+}
+
+/** A store whose close() has run: every later call says so (a closed store is never reopened). */
+export function storeClosed(type: string): BackendUnavailableError {
+  return new BackendUnavailableError(`The ${type} store is closed.`, {
+    hint: "Create a new store; a closed one cannot be reopened.",
   });
 }

@@ -137,6 +137,50 @@ export function mapBackendError(
   return failure === undefined ? error : backendError(backend, failure, context);
 }
 
+/** A store's error mapper, and `attempt`: runs one backend call and maps what it throws. */
+export interface BackendErrors {
+  readonly backend: Backend;
+  toStoreError(error: unknown, context: FailureContext): unknown;
+  attempt<T>(context: FailureContext, call: () => Promise<T>): Promise<T>;
+  /**
+   * `attempt` for a call whose "not found" is an answer, not a failure: undefined when `isMissing`
+   * says the error means the thing is absent (a probe of a name that never exists, a free name).
+   */
+  lookup<T>(
+    context: FailureContext,
+    call: () => Promise<T>,
+    isMissing: (error: unknown) => boolean,
+  ): Promise<T | undefined>;
+}
+
+/** The mapper of one backend: `classify` reads its SDK's errors, the kit builds the typed error. */
+export function backendErrors(
+  backend: Backend,
+  classify: (error: unknown, context: FailureContext) => Failure | undefined,
+): BackendErrors {
+  const toStoreError = (error: unknown, context: FailureContext) =>
+    mapBackendError(backend, classify, error, context);
+  return {
+    backend,
+    toStoreError,
+    async attempt(context, call) {
+      try {
+        return await call();
+      } catch (error) {
+        throw toStoreError(error, context);
+      }
+    },
+    async lookup(context, call, isMissing) {
+      try {
+        return await call();
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw toStoreError(error, context);
+      }
+    },
+  };
+}
+
 /** Codes Node's TLS layer gives a connection whose certificate is not trusted or not valid. */
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
 

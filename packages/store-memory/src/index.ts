@@ -1,5 +1,5 @@
 /** The `memory` store package: its registration (the default export) and the store class. */
-import { defineStore } from "@coffer/core";
+import { defineBackend } from "@coffer/store-kit";
 import { MemoryStore } from "./memory-store.js";
 import { memoryStoreOptions } from "./options.js";
 
@@ -7,11 +7,11 @@ export { MemoryStore } from "./memory-store.js";
 export { type MemoryStoreOptions, memoryStoreOptions, type ParsedMemoryStoreOptions } from "./options.js";
 
 /** The registration: `COFFER_STORE_TYPE=memory`. */
-export const memoryStore = defineStore({
+export const memoryStore = defineBackend({
   type: "memory",
   description: "Values in process memory: lost on exit. For tests and demos.",
   optionsSchema: memoryStoreOptions,
-  create: (options) => new MemoryStore(options),
+  store: MemoryStore,
 });
 
 export default memoryStore;

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { BackendUnavailableError } from "@coffer/core";
+import { storeClosed } from "@coffer/store-kit";
 
 export type Operation = "create" | "get" | "getMany" | "update" | "delete" | "restore" | "health";
 
@@ -35,11 +36,7 @@ export class TestHooks {
   }
 
   assertOpen(): void {
-    if (this.closed) {
-      throw new BackendUnavailableError("The memory store is closed.", {
-        hint: "Create a new store; a closed one cannot be reopened.",
-      });
-    }
+    if (this.closed) throw storeClosed("memory");
   }
 
   async call(operation: Operation): Promise<void> {

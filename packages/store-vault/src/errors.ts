@@ -8,7 +8,16 @@
  * any answer but 200/204, and with axios's error for network failures.
  */
 import { isNetworkError } from "@coffer/core";
-import { type Failure, type FailureContext, mapBackendError, tlsFailureCode } from "@coffer/store-kit";
+import {
+  backendErrors,
+  type ClassificationRule,
+  classifyByRules,
+  type ErrorFacts,
+  type Failure,
+  type FailureContext,
+  RETRYABLE_STATUS,
+  tlsFailureCode,
+} from "@coffer/store-kit";
 
 export const VAULT_BACKEND = { type: "vault", service: "Vault" };
 
@@ -38,6 +47,51 @@ export function isCasMismatch(error: unknown): boolean {
 /** The HTTP client's own codes for a request that got no answer (core's set has the socket ones). */
 const CLIENT_NETWORK_CODES = new Set(["ERR_NETWORK", "ERR_SOCKET_CONNECTION_TIMEOUT"]);
 
+const sealed = (error: unknown, facts: ErrorFacts) =>
+  facts.status === 503 && /sealed/i.test(vaultMessage(error));
+
+/** Vault's answers, by HTTP status (and, where the status is shared, by Vault's error line). */
+const ANSWER_RULES: ClassificationRule[] = [
+  {
+    when: (_error, facts, context) => context.operation === "log in" && facts.status === 400,
+    kind: "denied",
+    reason: "Vault refused the AppRole login",
+    hint: "Check roleId and secretId: the secret ID may have expired or run out of uses, or authMount may be wrong.",
+  },
+  {
+    status: [401, 403],
+    kind: "denied",
+    hint: "Check that the token (or AppRole) is valid and that its policy grants the paths in the store's README.",
+  },
+  { status: [404], kind: "not-found" },
+  { when: isCasMismatch, kind: "conflict", reason: "it changed in the meantime (check-and-set)" },
+  {
+    status: [413],
+    when: (error, facts) =>
+      (facts.status ?? 0) >= 500 && /too large|max_entry_size/i.test(vaultMessage(error)),
+    kind: "too-large",
+    hint: "Vault's storage backend limits entry sizes; lower maxValueBytes to match it, or split the secret.",
+  },
+  {
+    when: sealed,
+    kind: "unavailable",
+    reason: "Vault is sealed",
+    hint: "Unseal Vault (or wait for auto-unseal); the store recovers by itself.",
+    details: { sealed: true },
+  },
+  {
+    status: (status) => status === 412 || status === 472 || status === 473 || RETRYABLE_STATUS(status),
+    kind: "unavailable",
+    reason: "Vault is unavailable",
+    hint: "This is usually temporary (rate limiting, a standby, an outage); retry with backoff.",
+  },
+  {
+    when: () => true,
+    kind: "rejected",
+    hint: "Check the store's options (mount, pathPrefix, maxVersions) and that the mount is KV version 2.",
+  },
+];
+
 /** What node-vault threw means; undefined for what is neither an answer nor a network error. */
 export function classifyVaultError(error: unknown, context: FailureContext): Failure | undefined {
   const status = vaultStatus(error);
@@ -66,51 +120,8 @@ export function classifyVaultError(error: unknown, context: FailureContext): Fai
     }
     return undefined;
   }
-  if (context.operation === "log in" && status === 400) {
-    return {
-      kind: "denied",
-      status,
-      reason: "Vault refused the AppRole login",
-      hint: "Check roleId and secretId: the secret ID may have expired or run out of uses, or authMount may be wrong.",
-    };
-  }
-  if (status === 401 || status === 403) {
-    return {
-      kind: "denied",
-      status,
-      hint: "Check that the token (or AppRole) is valid and that its policy grants the paths in the store's README.",
-    };
-  }
-  if (status === 404) return { kind: "not-found", status };
-  if (isCasMismatch(error))
-    return { kind: "conflict", status, reason: "it changed in the meantime (check-and-set)" };
-  if (status === 413 || (status >= 500 && /too large|max_entry_size/i.test(vaultMessage(error)))) {
-    return {
-      kind: "too-large",
-      status,
-      hint: "Vault's storage backend limits entry sizes; lower maxValueBytes to match it, or split the secret.",
-    };
-  }
-  if (status === 412 || status === 429 || status === 472 || status === 473 || status >= 500) {
-    const sealed = status === 503 && /sealed/i.test(vaultMessage(error));
-    return {
-      kind: "unavailable",
-      status,
-      reason: sealed ? "Vault is sealed" : "Vault is unavailable",
-      hint: sealed
-        ? "Unseal Vault (or wait for auto-unseal); the store recovers by itself."
-        : "This is usually temporary (rate limiting, a standby, an outage); retry with backoff.",
-      ...(sealed && { details: { sealed: true } }),
-    };
-  }
-  return {
-    kind: "rejected",
-    status,
-    hint: "Check the store's options (mount, pathPrefix, maxVersions) and that the mount is KV version 2.",
-  };
+  return classifyByRules(ANSWER_RULES, error, { status }, context);
 }
 
-/** Maps what node-vault threw onto a typed error (programming errors unchanged). */
-export function toStoreError(error: unknown, context: FailureContext): unknown {
-  return mapBackendError(VAULT_BACKEND, classifyVaultError, error, context);
-}
+/** Maps what node-vault threw onto a typed error (programming errors unchanged); `attempt` runs a call so. */
+export const { toStoreError, attempt, lookup } = backendErrors(VAULT_BACKEND, classifyVaultError);

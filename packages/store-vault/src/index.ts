@@ -1,6 +1,5 @@
 /** The `vault` store package: its registration (the default export) and what tests and embedders use. */
-import { defineStore } from "@coffer/core";
-import { TLS_FILE_OPTIONS } from "@coffer/store-kit";
+import { defineBackend } from "@coffer/store-kit";
 import { vaultStoreOptions } from "./options.js";
 import { VaultStore } from "./vault-store.js";
 
@@ -16,13 +15,12 @@ export { VaultPaths } from "./paths.js";
 export { VaultStore, type VaultStoreInjections } from "./vault-store.js";
 
 /** The registration: `COFFER_STORE_TYPE=vault`. */
-export const vaultStore = defineStore({
+export const vaultStore = defineBackend({
   type: "vault",
   description: "HashiCorp Vault KV v2: one key per Coffer secret, native versions and check-and-set.",
   optionsSchema: vaultStoreOptions,
   sensitiveOptions: ["token", "roleId", "secretId"],
-  fileOptions: TLS_FILE_OPTIONS,
-  create: (options, context) => new VaultStore(options, context),
+  store: VaultStore,
 });
 
 export default vaultStore;

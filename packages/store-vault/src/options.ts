@@ -3,7 +3,7 @@
  * they are: a prefix with `?` or `..` in it would address something else entirely.
  */
 import { z } from "@coffer/core";
-import { optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
+import { httpUrl, maxVersions, optionProblem, timeoutMs, tlsCa } from "@coffer/store-kit";
 
 /** Path segments: letters, digits, `.`, `_`, `-`; not `.` or `..`; joined by single slashes. */
 const SEGMENT = "(?!\\.{1,2}(?:/|$))[A-Za-z0-9._-]+";
@@ -22,7 +22,7 @@ export const DEFAULT_MAX_VALUE_BYTES = 512_000;
 export const vaultStoreOptions = z
   .object({
     /** Vault's address, e.g. https://vault.example.com:8200. */
-    address: z.url({ protocol: /^https?$/ }),
+    address: httpUrl(),
     /** The KV version 2 mount. */
     mount: vaultPath().default("secret"),
     /** Secrets live at `<mount>/data/<pathPrefix>/<deploymentId>/<id>`. */
@@ -38,8 +38,8 @@ export const vaultStoreOptions = z
     secretId: z.string().min(1).optional(),
     /** Where the AppRole auth method is mounted. */
     authMount: vaultPath().default("approle"),
-    /** KV versions kept per secret (key metadata max_versions); the mount's setting when unset. */
-    maxVersions: z.number().int().min(1).max(1000).optional(),
+    /** KV versions kept per secret (the key's max_versions, written at create), 1–1000, default 10. */
+    maxVersions: maxVersions(1000),
     /** The largest secret accepted, in bytes of its JSON; depends on Vault's storage backend. */
     maxValueBytes: z
       .number()

@@ -7,20 +7,36 @@
  */
 
 import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
-import { assertSecretId, InvalidConfigError, SecretNotFoundError } from "@coffer/core";
+import { assertSecretId } from "@coffer/core";
 import {
   BackendStore,
   backendCapabilities,
-  decodeStoredValues,
+  type FailureContext,
   noRevision,
   notOurs,
   revisionConflict,
   secretExists,
 } from "@coffer/store-kit";
 import type { AuthStats } from "./auth.js";
-import { VaultCalls } from "./client.js";
-import { isCasMismatch, toStoreError, VAULT_BACKEND, vaultMessage, vaultStatus } from "./errors.js";
+import { VaultCalls, type VaultClient } from "./client.js";
+import {
+  attempt,
+  isCasMismatch,
+  lookup,
+  toStoreError,
+  VAULT_BACKEND,
+  vaultMessage,
+  vaultStatus,
+} from "./errors.js";
 import { JsonBody } from "./json-body.js";
+import {
+  assertLatestLive,
+  type KeyData,
+  type KeyMetadata,
+  noMount,
+  notKvV2,
+  ownedValues,
+} from "./kv-answers.js";
 import type { ParsedVaultStoreOptions } from "./options.js";
 import { VaultPaths } from "./paths.js";
 
@@ -30,19 +46,6 @@ const PRUNED = "Older revisions are pruned beyond the key's max_versions; curren
 /** Test hooks, not options: tests share a clock with the emulator to move token TTLs. */
 export interface VaultStoreInjections {
   clock?: () => number;
-}
-
-/** KV v2 key metadata, as `GET <mount>/metadata/<path>` answers it. */
-interface KeyMetadata {
-  current_version?: number;
-  custom_metadata?: Record<string, string> | null;
-  versions?: Record<string, { deletion_time?: string; destroyed?: boolean }>;
-}
-
-/** KV v2 data, as `GET <mount>/data/<path>` answers it. */
-interface KeyData {
-  data?: unknown;
-  metadata?: { version?: number; custom_metadata?: Record<string, string> | null };
 }
 
 /** A plain update retries this many times when another writer gets in between. */
@@ -90,12 +93,7 @@ export class VaultStore extends BackendStore {
       await this.#vault.request((client) => client.read(this.#paths.probe));
     } catch (error) {
       if (vaultStatus(error) === 404 && vaultMessage(error) === "") return;
-      if (vaultStatus(error) === 404) {
-        throw new InvalidConfigError(`Vault has no KV mount '${this.#options.mount}'.`, {
-          hint: "Set mount to the path of a KV version 2 secrets engine (vault secrets list).",
-          details: { mount: this.#options.mount },
-        });
-      }
+      if (vaultStatus(error) === 404) throw noMount(this.#options.mount);
       throw toStoreError(error, { operation: "access check" });
     }
   }
@@ -115,22 +113,14 @@ export class VaultStore extends BackendStore {
   async create(id: SecretId, values: SecretValues): Promise<void> {
     this.assertWrite(id, values);
     const existing = await this.#metadataIfAny(id, "create");
-    if (
-      existing &&
-      (!this.#paths.owns(id, existing.custom_metadata) || (existing.current_version ?? 0) > 0)
-    ) {
-      throw secretExists(id, VAULT_BACKEND.service);
-    }
-    try {
-      await this.#vault.request((client) =>
-        client.write(this.#paths.metadata(id), {
-          custom_metadata: this.#paths.ownership(id),
-          ...(this.#options.maxVersions !== undefined && { max_versions: this.#options.maxVersions }),
-        }),
-      );
-    } catch (error) {
-      throw toStoreError(error, { operation: "create", id });
-    }
+    const foreign = existing && !this.#paths.owns(id, existing.custom_metadata);
+    if (foreign || (existing?.current_version ?? 0) > 0) throw secretExists(id, VAULT_BACKEND.service);
+    await this.#request({ operation: "create", id }, (client) =>
+      client.write(this.#paths.metadata(id), {
+        custom_metadata: this.#paths.ownership(id),
+        max_versions: this.#options.maxVersions,
+      }),
+    );
     let written: { data?: { version?: unknown } } | undefined;
     try {
       written = await this.#vault.request((client) =>
@@ -148,20 +138,17 @@ export class VaultStore extends BackendStore {
     }
     if (typeof written?.data?.version !== "number") {
       // A KV version 1 mount stored both requests as plain keys at "metadata/…" and "data/…".
-      await this.#vault.request((client) => client.delete(this.#paths.data(id))).catch(() => undefined);
-      await this.#vault.request((client) => client.delete(this.#paths.metadata(id))).catch(() => undefined);
+      for (const path of [this.#paths.data(id), this.#paths.metadata(id)])
+        await this.#vault.request((client) => client.delete(path)).catch(() => undefined);
       throw notKvV2(this.#options.mount);
     }
   }
 
   async get(id: SecretId): Promise<SecretValues> {
     assertSecretId(id);
-    let answer: { data?: KeyData };
-    try {
-      answer = await this.#vault.request((client) => client.read(this.#paths.data(id)));
-    } catch (error) {
-      throw toStoreError(error, { operation: "read", id });
-    }
+    const answer: { data?: KeyData } = await this.#request({ operation: "read", id }, (client) =>
+      client.read(this.#paths.data(id)),
+    );
     return this.#ownedValues(id, answer.data);
   }
 
@@ -194,11 +181,7 @@ export class VaultStore extends BackendStore {
     // Ours, live or not: a key whose latest version someone soft-deleted by hand is still ours to
     // remove. Deleting the metadata removes every version.
     await this.#ownedMetadata(id, "delete");
-    try {
-      await this.#vault.request((client) => client.delete(this.#paths.metadata(id)));
-    } catch (error) {
-      throw toStoreError(error, { operation: "delete", id });
-    }
+    await this.#request({ operation: "delete", id }, (client) => client.delete(this.#paths.metadata(id)));
   }
 
   override async currentRevision(id: SecretId): Promise<number> {
@@ -233,25 +216,19 @@ export class VaultStore extends BackendStore {
 
   /** The key's metadata, ours or not, or undefined when there is no key. */
   async #metadataIfAny(id: SecretId, operation: string): Promise<KeyMetadata | undefined> {
-    try {
-      const answer: { data?: KeyMetadata } = await this.#vault.request((client) =>
-        client.read(this.#paths.metadata(id)),
-      );
-      return answer.data ?? {};
-    } catch (error) {
-      if (vaultStatus(error) === 404) return undefined;
-      throw toStoreError(error, { operation, id });
-    }
+    const answer: { data?: KeyMetadata } | undefined = await lookup(
+      { operation, id },
+      () => this.#vault.request((client) => client.read(this.#paths.metadata(id))),
+      (error) => vaultStatus(error) === 404,
+    );
+    return answer && (answer.data ?? {});
   }
 
   /** The key's metadata if the key exists and is ours; SecretNotFoundError otherwise. */
   async #ownedMetadata(id: SecretId, operation: string): Promise<KeyMetadata> {
-    let answer: { data?: KeyMetadata };
-    try {
-      answer = await this.#vault.request((client) => client.read(this.#paths.metadata(id)));
-    } catch (error) {
-      throw toStoreError(error, { operation, id });
-    }
+    const answer: { data?: KeyMetadata } = await this.#request({ operation, id }, (client) =>
+      client.read(this.#paths.metadata(id)),
+    );
     const metadata = answer.data;
     if (!metadata || !this.#paths.owns(id, metadata.custom_metadata))
       throw notOurs(id, VAULT_BACKEND.service);
@@ -260,27 +237,16 @@ export class VaultStore extends BackendStore {
 
   /** `#ownedMetadata`, and its current version must be readable (not deleted, not destroyed). */
   async #liveMetadata(id: SecretId, operation: string): Promise<KeyMetadata> {
-    const metadata = await this.#ownedMetadata(id, operation);
-    const current = metadata.versions?.[String(metadata.current_version ?? 0)];
-    const deletedAt = current?.deletion_time ? Date.parse(current.deletion_time) : Number.NaN;
-    if (!current || current.destroyed || deletedAt <= this.#clock()) {
-      throw new SecretNotFoundError(`The latest version of secret ${id} is deleted in Vault.`, {
-        hint: "Someone deleted it outside Coffer; undelete it in Vault (vault kv undelete) or delete the secret.",
-        details: { id },
-      });
-    }
-    return metadata;
+    return assertLatestLive(id, await this.#ownedMetadata(id, operation), this.#clock());
   }
 
   #ownedValues(id: SecretId, data: KeyData | undefined): SecretValues {
-    if (!data?.metadata) throw notKvV2(this.#options.mount);
-    if (!this.#paths.owns(id, data.metadata.custom_metadata)) throw notOurs(id, VAULT_BACKEND.service);
-    // KV data is an object; a string there is not JSON text to parse but something foreign.
-    return decodeStoredValues(
-      id,
-      typeof data.data === "string" ? undefined : data.data,
-      VAULT_BACKEND.service,
-    );
+    return ownedValues(id, data, this.#paths, this.#options.mount);
+  }
+
+  /** One Vault call, its failure mapped to a typed error. */
+  #request<T>(context: FailureContext, call: (client: VaultClient) => Promise<T>): Promise<T> {
+    return attempt(context, () => this.#vault.request(call));
   }
 
   /** Undoes a half-made create; a failure here is logged, the create's own error is what matters. */
@@ -289,11 +255,4 @@ export class VaultStore extends BackendStore {
       .request((client) => client.delete(this.#paths.metadata(id)))
       .catch(() => this.#context.logger.warn("Could not remove a half-created Vault key.", { id }));
   }
-}
-
-function notKvV2(mount: string): InvalidConfigError {
-  return new InvalidConfigError(`The Vault mount '${mount}' does not answer like KV version 2.`, {
-    hint: "Point mount at a KV version 2 engine (vault secrets enable -version=2 kv), or upgrade it (vault kv enable-versioning).",
-    details: { mount },
-  });
 }

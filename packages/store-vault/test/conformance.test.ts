@@ -6,7 +6,7 @@ import { describeStoreConformance } from "@coffer/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { vaultStore } from "../src/index.js";
 import {
-  CAPABILITIES,
+  capabilitiesOf,
   closedPort,
   externalAddress,
   startBackend,
@@ -52,7 +52,7 @@ const invalidOptions = [
 const common = {
   registration: vaultStore,
   invalidOptions,
-  capabilities: CAPABILITIES,
+  capabilities: capabilitiesOf(),
   backendTraffic: () => counter.count(),
   unreachable: () =>
     storeFor({ ...backend, address: `http://127.0.0.1:${deadPort}` }, "unreachable", { timeoutMs: 2_000 }),

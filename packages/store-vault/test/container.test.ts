@@ -12,7 +12,7 @@ import { startEmulator } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { beforeAll } from "vitest";
 import { vaultStore } from "../src/index.js";
-import { CAPABILITIES, closedPort, serviceOver, storeFor, uniqueDeployment } from "./helpers.js";
+import { capabilitiesOf, closedPort, serviceOver, storeFor, uniqueDeployment } from "./helpers.js";
 
 let deadPort: number;
 beforeAll(async () => {
@@ -32,7 +32,7 @@ describeWith(
         storeFor({ address: `http://127.0.0.1:${deadPort}`, token: "not-a-real-token" }, "unreachable", {
           timeoutMs: 2_000,
         }),
-      capabilities: CAPABILITIES,
+      capabilities: capabilitiesOf(),
     });
 
     describeServiceConformance("vault container + SQLite metadata", {

@@ -10,7 +10,6 @@ import { contextFor, serviceOverStore } from "@coffer/testkit";
 import vaultFactory from "node-vault";
 import { generate } from "selfsigned";
 import {
-  DEFAULT_MAX_VALUE_BYTES,
   VaultStore,
   type VaultStoreInjections,
   type VaultStoreOptions,
@@ -31,15 +30,6 @@ export interface VaultBackend {
 export const externalAddress = process.env.COFFER_TEST_VAULT_ADDR;
 
 /** What the store declares. */
-export const CAPABILITIES: StoreCapabilities = {
-  access: "read-write",
-  maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
-  batchGetMax: 1,
-  versions: true,
-  cas: true,
-  softDelete: false,
-};
-
 export async function startBackend(options: VaultEmulatorOptions = {}): Promise<VaultBackend> {
   if (externalAddress) {
     return {
@@ -81,6 +71,15 @@ export function storeFor(
     contextFor(deploymentId),
     hooks,
   );
+}
+
+/** What a store with these options declares, read from one (constructing a store does no I/O). */
+export function capabilitiesOf(extra: Partial<VaultStoreOptions> = {}): StoreCapabilities {
+  return storeFor(
+    { address: "http://127.0.0.1:1", token: "not-a-real-token" },
+    "capabilities",
+    extra,
+  ).capabilities();
 }
 
 /** node-vault as an operator would use it, to look at (and tamper with) what the store wrote. */

@@ -237,6 +237,20 @@ describe("versions", () => {
     await store.close();
   });
 
+  it("keeps 10 revisions by default: the 11th write prunes revision 1", async () => {
+    const store = storeFor(backend, uniqueDeployment("default-retention"));
+    const id = newSecretId();
+    await store.create(id, { v: "1" });
+    for (let revision = 2; revision <= 11; revision++) await store.update(id, { v: String(revision) });
+    expect(await store.currentRevision(id)).toBe(11);
+    await expect(store.getRevision(id, 1)).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(await store.getRevision(id, 2)).toEqual({ v: "2" });
+    const metadata = await rawClient(backend).read(`secret/metadata/${store.nameOf(id)}`);
+    expect(metadata.data.max_versions).toBe(10);
+    await store.delete(id);
+    await store.close();
+  });
+
   // Vault keeps the larger of the key's and the mount's max_versions (vault-plugin-secrets-kv,
   // KeyMetadata.AddVersion); the README says so, and this pins it. Needs its own mount.
   it.skipIf(externalAddress)("cannot keep fewer versions than the mount's max_versions", async () => {
