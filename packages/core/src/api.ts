@@ -124,8 +124,6 @@ export interface SecretVersion {
   changes: VersionChanges;
   /** With `action: "rollback"`: the version whose values it brought back. */
   rolledBackTo?: number;
-  /** Whether this version's values can still be read (the store keeps it and declares `versions`). */
-  readable: boolean;
 }
 
 /** The wire form of a SecretVersion (ISO timestamp). */

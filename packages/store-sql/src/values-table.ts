@@ -7,7 +7,7 @@ import type { SecretId } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
 import { type Kysely, sql } from "kysely";
 import { isTransactionConflict } from "./errors.js";
-import { type StoreTables, VALUES_TABLE, type ValuesRow } from "./schema.js";
+import { REVISIONS_TABLE, type StoreTables, VALUES_TABLE, type ValuesRow } from "./schema.js";
 
 /** The sealed part of a row: what a write sets. */
 export type SealedRow = Pick<ValuesRow, "format" | "key_id" | "iv" | "ciphertext">;
@@ -27,6 +27,11 @@ export interface Rewrite {
 }
 
 const TRANSACTION_ATTEMPTS = 5;
+
+/** Thrown inside a transaction to roll it back when its conditional update matched nothing. */
+class RowMoved extends Error {}
+
+const SEALED_COLUMNS = ["secret_id", "format", "key_id", "iv", "ciphertext", "revision"] as const;
 
 export class ValuesTable {
   readonly #db: Kysely<StoreTables>;
@@ -66,7 +71,7 @@ export class ValuesTable {
     return this.#run(() =>
       this.#db
         .selectFrom(VALUES_TABLE)
-        .select(["secret_id", "format", "key_id", "iv", "ciphertext", "revision"])
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("secret_id", "=", id)
         .executeTakeFirst(),
@@ -79,36 +84,95 @@ export class ValuesTable {
     return this.#run(() =>
       this.#db
         .selectFrom(VALUES_TABLE)
-        .select(["secret_id", "format", "key_id", "iv", "ciphertext", "revision"])
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("secret_id", "in", ids)
         .execute(),
     );
   }
 
-  /** Replaces the values and bumps the revision; only at `expectedRevision` when given. */
-  async update(id: SecretId, sealed: SealedRow, expectedRevision?: number): Promise<boolean> {
-    const result = await this.#run(() => {
-      let query = this.#db
-        .updateTable(VALUES_TABLE)
-        .set({ ...sealed, revision: sql<number>`revision + 1`, updated_at: Date.now() })
-        .where("deployment_id", "=", this.deploymentId)
-        .where("secret_id", "=", id);
-      if (expectedRevision !== undefined) query = query.where("revision", "=", expectedRevision);
-      return query.executeTakeFirst();
-    });
-    return result.numUpdatedRows > 0n;
+  /**
+   * Makes `sealed` revision `from + 1`, in one transaction: the row at revision `from` moves to the
+   * revisions table unchanged, the new values take its place, and revisions older than the newest
+   * `keep` (the current one included) are dropped. False when the secret is not at `from` (or is
+   * gone): nothing changed, and the caller finds out why.
+   */
+  async update(id: SecretId, sealed: SealedRow, from: number, keep: number): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto(REVISIONS_TABLE)
+            .columns(["deployment_id", "secret_id", "revision", "format", "key_id", "iv", "ciphertext", "updated_at"])
+            .expression(
+              trx
+                .selectFrom(VALUES_TABLE)
+                .select(["deployment_id", "secret_id", "revision", "format", "key_id", "iv", "ciphertext", "updated_at"])
+                .where("deployment_id", "=", this.deploymentId)
+                .where("secret_id", "=", id)
+                .where("revision", "=", from),
+            )
+            .execute();
+          const result = await trx
+            .updateTable(VALUES_TABLE)
+            .set({ ...sealed, revision: from + 1, updated_at: Date.now() })
+            .where("deployment_id", "=", this.deploymentId)
+            .where("secret_id", "=", id)
+            .where("revision", "=", from)
+            .executeTakeFirst();
+          if (result.numUpdatedRows === 0n) throw new RowMoved();
+          await trx
+            .deleteFrom(REVISIONS_TABLE)
+            .where("deployment_id", "=", this.deploymentId)
+            .where("secret_id", "=", id)
+            .where("revision", "<=", from + 1 - keep)
+            .execute();
+        });
+        return true;
+      } catch (error) {
+        // Another writer moved revision `from` first (its copy holds the revisions key).
+        if (error instanceof RowMoved || isUniqueViolation(error)) return false;
+        if (attempt < TRANSACTION_ATTEMPTS && isTransactionConflict(error)) continue;
+        return this.#fail(error);
+      }
+    }
   }
 
-  async delete(id: SecretId): Promise<boolean> {
-    const result = await this.#run(() =>
+  /** An earlier revision, as stored when it was current. */
+  async selectRevision(id: SecretId, revision: number): Promise<StoredRow | undefined> {
+    return this.#run(() =>
       this.#db
-        .deleteFrom(VALUES_TABLE)
+        .selectFrom(REVISIONS_TABLE)
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("secret_id", "=", id)
+        .where("revision", "=", revision)
         .executeTakeFirst(),
     );
-    return result.numDeletedRows > 0n;
+  }
+
+  /** Removes the secret and its history in one transaction; false when it did not exist. */
+  async delete(id: SecretId): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(async (trx) => {
+          await trx
+            .deleteFrom(REVISIONS_TABLE)
+            .where("deployment_id", "=", this.deploymentId)
+            .where("secret_id", "=", id)
+            .execute();
+          const result = await trx
+            .deleteFrom(VALUES_TABLE)
+            .where("deployment_id", "=", this.deploymentId)
+            .where("secret_id", "=", id)
+            .executeTakeFirst();
+          return result.numDeletedRows > 0n;
+        });
+      } catch (error) {
+        if (attempt < TRANSACTION_ATTEMPTS && isTransactionConflict(error)) continue;
+        return this.#fail(error);
+      }
+    }
   }
 
   async revision(id: SecretId): Promise<number | undefined> {
@@ -130,12 +194,18 @@ export class ValuesTable {
    * the GROUP BY; 0.1 ms this way). Key ids compare byte-wise on every database (ColumnTypes.key).
    */
   async keyIds(): Promise<string[]> {
+    const ids = new Set([...(await this.#keyIdsIn(VALUES_TABLE)), ...(await this.#keyIdsIn(REVISIONS_TABLE))]);
+    return [...ids].sort();
+  }
+
+  async #keyIdsIn(table: typeof VALUES_TABLE | typeof REVISIONS_TABLE): Promise<string[]> {
     const ids: string[] = [];
+    const db = this.#db as unknown as Kysely<Record<string, { deployment_id: string; key_id: string }>>;
     for (;;) {
       const after = ids.at(-1);
       const row = await this.#run(() => {
-        let query = this.#db
-          .selectFrom(VALUES_TABLE)
+        let query = db
+          .selectFrom(table)
           .select((eb) => eb.fn.min("key_id").as("key_id"))
           .where("deployment_id", "=", this.deploymentId);
         if (after !== undefined) query = query.where("key_id", ">", after);
@@ -148,17 +218,21 @@ export class ValuesTable {
 
   /** How many rows each key encrypts (reads every row: for reports and errors, not for starts). */
   async keyUsage(): Promise<KeyUsage[]> {
-    const rows = await this.#run(() =>
-      this.#db
-        .selectFrom(VALUES_TABLE)
-        .select(["key_id", (eb) => eb.fn.countAll().as("rows")])
-        .where("deployment_id", "=", this.deploymentId)
-        .groupBy("key_id")
-        .orderBy("key_id")
-        .execute(),
-    );
-    // COUNT comes back as a number, a bigint or a string depending on the driver.
-    return rows.map((row) => ({ keyId: row.key_id, rows: Number(row.rows) }));
+    const usage = new Map<string, number>();
+    for (const table of [VALUES_TABLE, REVISIONS_TABLE] as const) {
+      const db = this.#db as unknown as Kysely<Record<string, { deployment_id: string; key_id: string }>>;
+      const rows = await this.#run(() =>
+        db
+          .selectFrom(table)
+          .select(["key_id", (eb) => eb.fn.countAll().as("rows")])
+          .where("deployment_id", "=", this.deploymentId)
+          .groupBy("key_id")
+          .execute(),
+      );
+      // COUNT comes back as a number, a bigint or a string depending on the driver.
+      for (const row of rows) usage.set(row.key_id, (usage.get(row.key_id) ?? 0) + Number(row.rows));
+    }
+    return [...usage].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([keyId, rows]) => ({ keyId, rows }));
   }
 
   /** A few rows encrypted with `keyId`, to check the key against. */
@@ -166,7 +240,7 @@ export class ValuesTable {
     return this.#run(() =>
       this.#db
         .selectFrom(VALUES_TABLE)
-        .select(["secret_id", "format", "key_id", "iv", "ciphertext", "revision"])
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("key_id", "=", keyId)
         .orderBy("secret_id")
@@ -180,7 +254,7 @@ export class ValuesTable {
     return this.#run(() =>
       this.#db
         .selectFrom(VALUES_TABLE)
-        .select(["secret_id", "format", "key_id", "iv", "ciphertext", "revision"])
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("key_id", "<>", activeKeyId)
         .where("secret_id", ">", after)
