@@ -81,7 +81,10 @@ function quoteIds(ids: readonly string[]): string {
   return ids.map((id) => `'${id}'`).join(", ");
 }
 
-function describeUsage(usage: readonly { keyId: string; rows: number }[]): string {
-  const parts = usage.map((each) => `key '${each.keyId}' (${each.rows} secret${each.rows === 1 ? "" : "s"})`);
+function describeUsage(usage: readonly { keyId: string; rows: number; revisions?: number }[]): string {
+  const parts = usage.map((each) => {
+    const earlier = each.revisions ? ` and ${each.revisions} earlier revision${each.revisions === 1 ? "" : "s"}` : "";
+    return `key '${each.keyId}' (${each.rows} secret${each.rows === 1 ? "" : "s"}${earlier})`;
+  });
   return parts.join(", ");
 }

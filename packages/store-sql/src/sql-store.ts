@@ -298,12 +298,17 @@ export class SqlStore extends AbstractSecretsStore {
     const table = this.#ready();
     const keyring = await this.#currentKeyring();
     const usage = await table.keyUsage();
-    const rows = new Map(usage.map((each) => [each.keyId, each.rows]));
+    const byKey = new Map(usage.map((each) => [each.keyId, each]));
     return {
       source: this.#keys.origin,
       activeKeyId: keyring.active,
-      keys: keyring.ids().map((id) => ({ id, active: id === keyring.active, rows: rows.get(id) ?? 0 })),
-      missing: usage.filter((each) => !keyring.has(each.keyId)),
+      keys: keyring.ids().map((id) => {
+        const revisions = byKey.get(id)?.revisions ?? 0;
+        return { id, active: id === keyring.active, rows: byKey.get(id)?.rows ?? 0, ...(revisions > 0 && { revisions }) };
+      }),
+      missing: usage
+        .filter((each) => !keyring.has(each.keyId))
+        .map((each) => ({ keyId: each.keyId, rows: each.rows + each.revisions })),
     };
   }
 

@@ -16,8 +16,13 @@ export type StoredRow = SealedRow & Pick<ValuesRow, "secret_id" | "revision">;
 
 export interface KeyUsage {
   keyId: string;
+  /** Current values under the key, plus earlier revisions under it. */
   rows: number;
+  revisions: number;
 }
+
+/** An earlier revision as rotation reads it. */
+export type StoredRevision = StoredRow;
 
 /** A re-encryption of one row, applied only if the row is still the write that was read. */
 export interface Rewrite {
@@ -218,7 +223,7 @@ export class ValuesTable {
 
   /** How many rows each key encrypts (reads every row: for reports and errors, not for starts). */
   async keyUsage(): Promise<KeyUsage[]> {
-    const usage = new Map<string, number>();
+    const usage = new Map<string, KeyUsage>();
     for (const table of [VALUES_TABLE, REVISIONS_TABLE] as const) {
       const db = this.#db as unknown as Kysely<Record<string, { deployment_id: string; key_id: string }>>;
       const rows = await this.#run(() =>
@@ -229,10 +234,82 @@ export class ValuesTable {
           .groupBy("key_id")
           .execute(),
       );
-      // COUNT comes back as a number, a bigint or a string depending on the driver.
-      for (const row of rows) usage.set(row.key_id, (usage.get(row.key_id) ?? 0) + Number(row.rows));
+      for (const row of rows) {
+        const each = usage.get(row.key_id) ?? { keyId: row.key_id, rows: 0, revisions: 0 };
+        // COUNT comes back as a number, a bigint or a string depending on the driver.
+        if (table === VALUES_TABLE) each.rows += Number(row.rows);
+        else each.revisions += Number(row.rows);
+        usage.set(row.key_id, each);
+      }
     }
-    return [...usage].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([keyId, rows]) => ({ keyId, rows }));
+    return [...usage.values()].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+  }
+
+  /** The next earlier revisions, in (id, revision) order after `after`, not under `activeKeyId`. */
+  async revisionsNotUnderKey(
+    activeKeyId: string,
+    after: { secretId: SecretId; revision: number },
+    limit: number,
+  ): Promise<StoredRevision[]> {
+    return this.#run(() =>
+      this.#db
+        .selectFrom(REVISIONS_TABLE)
+        .select([...SEALED_COLUMNS])
+        .where("deployment_id", "=", this.deploymentId)
+        .where("key_id", "<>", activeKeyId)
+        .where((eb) =>
+          eb.or([
+            eb("secret_id", ">", after.secretId),
+            eb.and([eb("secret_id", "=", after.secretId), eb("revision", ">", after.revision)]),
+          ]),
+        )
+        .orderBy("secret_id")
+        .orderBy("revision")
+        .limit(limit)
+        .execute(),
+    );
+  }
+
+  async countRevisionsNotUnderKey(activeKeyId: string): Promise<number> {
+    const row = await this.#run(() =>
+      this.#db
+        .selectFrom(REVISIONS_TABLE)
+        .select((eb) => eb.fn.countAll().as("rows"))
+        .where("deployment_id", "=", this.deploymentId)
+        .where("key_id", "<>", activeKeyId)
+        .executeTakeFirstOrThrow(),
+    );
+    return Number(row.rows);
+  }
+
+  /**
+   * Re-encrypted earlier revisions, in one transaction, each applied only if the row still holds
+   * the ciphertext that was read (same IV): retention may have dropped it meanwhile.
+   */
+  async rewriteRevisions(rewrites: readonly Rewrite[]): Promise<number> {
+    if (rewrites.length === 0) return 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(async (trx) => {
+          let applied = 0;
+          for (const { secretId, expected, sealed } of rewrites) {
+            const result = await trx
+              .updateTable(REVISIONS_TABLE)
+              .set(sealed)
+              .where("deployment_id", "=", this.deploymentId)
+              .where("secret_id", "=", secretId)
+              .where("revision", "=", expected.revision)
+              .where("iv", "=", expected.iv)
+              .executeTakeFirst();
+            if (result.numUpdatedRows > 0n) applied++;
+          }
+          return applied;
+        });
+      } catch (error) {
+        if (attempt < TRANSACTION_ATTEMPTS && isTransactionConflict(error)) continue;
+        return this.#fail(error);
+      }
+    }
   }
 
   /** A few rows encrypted with `keyId`, to check the key against. */

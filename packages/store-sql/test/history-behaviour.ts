@@ -37,7 +37,9 @@ export function describeHistoryBehaviour(
     for (const row of rows) expect(JSON.stringify(row)).not.toContain("fake-history");
     expect(await store.getRevision(id, 3)).toEqual({ password: "fake-history-3" });
     expect(await store.getRevision(id, 5)).toEqual({ password: "fake-history-5" });
-    await expect(store.getRevision(id, 2)).rejects.toThrow(/Revisions 3 to 5 are kept/);
+    const gone = await store.getRevision(id, 2).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(SecretNotFoundError);
+    expect((gone as SecretNotFoundError).hint).toMatch(/Revisions 3 to 5 are kept/);
     await store.delete(id);
     expect(await revisionRows(context, id)).toEqual([]);
     await expect(store.getRevision(id, 3)).rejects.toBeInstanceOf(SecretNotFoundError);
@@ -120,6 +122,29 @@ export function describeHistoryBehaviour(
     await store.update(id, { v: "fake-new" });
     expect(await store.getRevision(id, 1)).toEqual({ v: "fake-legacy" });
     expect(Number((await rowOf(getUrl(), id, context.deploymentId)).format)).toBe(2);
+  });
+
+  it("history: rotation moves earlier revisions onto the new key too, so the old key can retire", async () => {
+    const context = freshContext();
+    const [old, next] = [fakeKey(), fakeKey()];
+    const store = await started({ keyring: keyringJson("k1", { k1: old }) }, context);
+    const id = newSecretId();
+    await store.create(id, { v: "fake-r1" });
+    await store.update(id, { v: "fake-r2" });
+    await store.update(id, { v: "fake-r3" });
+    const rotated = await started({ keyring: keyringJson("k2", { k1: old, k2: next }) }, context);
+    const result = await rotated.rotateKey({ batchSize: 1 });
+    expect(result.history).toEqual({ reencrypted: 2, unreadable: 0, remaining: 0 });
+    expect((await rotated.keyStatus()).keys).toEqual([
+      { id: "k1", active: false, rows: 0 },
+      { id: "k2", active: true, rows: 1, revisions: 2 },
+    ]);
+    expect((await rotated.retireUnusedKeys()).unused).toEqual(["k1"]);
+    // Without k1 at all, every revision still reads.
+    const onlyNew = await started({ keyring: keyringJson("k2", { k2: next }) }, context);
+    for (const revision of [1, 2, 3]) {
+      expect(await onlyNew.getRevision(id, revision)).toEqual({ v: `fake-r${revision}` });
+    }
   });
 
   it("history: concurrent unconditional updates all land, each as its own revision", async () => {
