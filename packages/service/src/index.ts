@@ -12,5 +12,5 @@ export {
   serviceRoot,
 } from "./parts.js";
 export type { ReconcileReport } from "./reconcile-report.js";
-export { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
+export { laterMetadataMigrations, MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 export { type CopyReport, SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";

@@ -129,8 +129,14 @@ export const metadataMigrations: Record<string, MigrationStep> = {
         .execute();
     }
   },
-  // Named after integrity-migrations.ts's 0005/0006, which share this migrations table: Kysely
-  // refuses a migration that sorts before one already applied.
+};
+
+/**
+ * Steps after integrity-migrations.ts's 0005/0006, which share this migrations table: Kysely
+ * refuses a migration that sorts before one already applied, so these are named from 0007 on and
+ * run with the second migrate call in open.ts (the one that applies 0006), never before it.
+ */
+export const laterMetadataMigrations: Record<string, MigrationStep> = {
   async "0007_secret_versions"(db, t) {
     await db.schema
       .createTable("coffer_secret_versions")

@@ -28,6 +28,14 @@ export function noRevision(id: SecretId, revision: number, current: number, kept
   });
 }
 
+/** An update that lost its row to other writes every time it tried: retryable, nothing written. */
+export function busy(id: SecretId): BackendUnavailableError {
+  return new BackendUnavailableError(`The secret ${id} kept changing while this update tried to apply.`, {
+    hint: "Retry in a moment; other writers were updating it at the same time.",
+    details: { id, reason: "contention" },
+  });
+}
+
 export function exists(id: SecretId): SecretExistsError {
   return new SecretExistsError(`The sql store already holds a secret ${id}.`, {
     hint: "Use update to change it, or delete it first.",

@@ -25,6 +25,7 @@ import { type Database, migrate, openDatabase } from "@coffer/sql";
 import { isValuesMap } from "@coffer/store-kit";
 import { type Binding, FORMAT, LEGACY_FORMAT, open, seal } from "./envelope.js";
 import {
+  busy,
   conflict,
   damaged,
   exists,
@@ -166,17 +167,14 @@ export class SqlStore extends AbstractSecretsStore {
     this.assertWithinLimit(id, values);
     const expected = options?.expectedRevision;
     for (let attempt = 1; ; attempt++) {
-      const actual = await table.revision(id);
-      if (actual === undefined) throw notFound(id);
+      const current = await table.selectCurrent(id);
+      if (current === undefined) throw notFound(id);
+      const actual = Number(current.revision);
       if (expected !== undefined && expected !== actual) throw conflict(id, expected, actual);
       const sealed = await this.#seal(id, actual + 1, values);
-      if (await table.update(id, sealed, actual, this.#options.maxVersions)) return;
-      // Moved meanwhile: a check-and-set writer lost; others try again at the new revision.
-      if (expected !== undefined || attempt >= UPDATE_ATTEMPTS) {
-        const now = await table.revision(id);
-        if (now === undefined) throw notFound(id);
-        throw conflict(id, expected ?? actual, now);
-      }
+      if (await table.update(id, sealed, current, this.#options.maxVersions)) return;
+      // Moved meanwhile (another writer, a re-encryption, a deadlock): seal again for what is there.
+      if (attempt >= UPDATE_ATTEMPTS) throw busy(id);
     }
   }
 

@@ -96,50 +96,63 @@ export class ValuesTable {
     );
   }
 
+  /** The whole current row, as an update moves it aside. */
+  async selectCurrent(id: SecretId): Promise<ValuesRow | undefined> {
+    return this.#run(() =>
+      this.#db
+        .selectFrom(VALUES_TABLE)
+        .selectAll()
+        .where("deployment_id", "=", this.deploymentId)
+        .where("secret_id", "=", id)
+        .executeTakeFirst(),
+    );
+  }
+
   /**
-   * Makes `sealed` revision `from + 1`, in one transaction: the row at revision `from` moves to the
-   * revisions table unchanged, the new values take its place, and revisions older than the newest
-   * `keep` (the current one included) are dropped. False when the secret is not at `from` (or is
-   * gone): nothing changed, and the caller finds out why.
+   * Makes `sealed` the next revision after `current` (the row as read), in one transaction: the
+   * new values replace the row only if it is still exactly that write (same revision, same IV —
+   * re-encryption changes the IV), the row read moves to the revisions table unchanged, and
+   * revisions older than the newest `keep` (the current one included) are dropped. The update
+   * comes first, so concurrent writers queue on the row lock rather than deadlock. False when the
+   * row moved meanwhile (or the database reports a deadlock): nothing changed; read and retry.
    */
-  async update(id: SecretId, sealed: SealedRow, from: number, keep: number): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto(REVISIONS_TABLE)
-            .columns(["deployment_id", "secret_id", "revision", "format", "key_id", "iv", "ciphertext", "updated_at"])
-            .expression(
-              trx
-                .selectFrom(VALUES_TABLE)
-                .select(["deployment_id", "secret_id", "revision", "format", "key_id", "iv", "ciphertext", "updated_at"])
-                .where("deployment_id", "=", this.deploymentId)
-                .where("secret_id", "=", id)
-                .where("revision", "=", from),
-            )
-            .execute();
-          const result = await trx
-            .updateTable(VALUES_TABLE)
-            .set({ ...sealed, revision: from + 1, updated_at: Date.now() })
-            .where("deployment_id", "=", this.deploymentId)
-            .where("secret_id", "=", id)
-            .where("revision", "=", from)
-            .executeTakeFirst();
-          if (result.numUpdatedRows === 0n) throw new RowMoved();
-          await trx
-            .deleteFrom(REVISIONS_TABLE)
-            .where("deployment_id", "=", this.deploymentId)
-            .where("secret_id", "=", id)
-            .where("revision", "<=", from + 1 - keep)
-            .execute();
-        });
-        return true;
-      } catch (error) {
-        // Another writer moved revision `from` first (its copy holds the revisions key).
-        if (error instanceof RowMoved || isUniqueViolation(error)) return false;
-        if (attempt < TRANSACTION_ATTEMPTS && isTransactionConflict(error)) continue;
-        return this.#fail(error);
-      }
+  async update(id: SecretId, sealed: SealedRow, current: ValuesRow, keep: number): Promise<boolean> {
+    const from = Number(current.revision);
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable(VALUES_TABLE)
+          .set({ ...sealed, revision: from + 1, updated_at: Date.now() })
+          .where("deployment_id", "=", this.deploymentId)
+          .where("secret_id", "=", id)
+          .where("revision", "=", from)
+          .where("iv", "=", current.iv)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) throw new RowMoved();
+        await trx
+          .insertInto(REVISIONS_TABLE)
+          .values({
+            deployment_id: this.deploymentId,
+            secret_id: id,
+            revision: from,
+            format: current.format,
+            key_id: current.key_id,
+            iv: current.iv,
+            ciphertext: current.ciphertext,
+            updated_at: current.updated_at,
+          })
+          .execute();
+        await trx
+          .deleteFrom(REVISIONS_TABLE)
+          .where("deployment_id", "=", this.deploymentId)
+          .where("secret_id", "=", id)
+          .where("revision", "<=", from + 1 - keep)
+          .execute();
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof RowMoved || isUniqueViolation(error) || isTransactionConflict(error)) return false;
+      return this.#fail(error);
     }
   }
 
