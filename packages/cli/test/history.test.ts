@@ -40,7 +40,10 @@ describe("secret get --version and secret rollback", () => {
     const s = withThreeVersions();
     expect(s.ok(["secret", "get", "db", "--version", "1", "--key", "password"])).toBe("fake-hist-1\n");
     const old = JSON.parse(s.ok(["secret", "get", "db", "--version", "2", "--json"]));
-    expect(old).toMatchObject({ version: 2, values: { username: "app", password: "fake-hist-2", host: "fake-host" } });
+    expect(old).toMatchObject({
+      version: 2,
+      values: { username: "app", password: "fake-hist-2", host: "fake-host" },
+    });
     const rolled = JSON.parse(s.ok(["secret", "rollback", "db", "--to", "1", "--json"]));
     expect(rolled).toMatchObject({ name: "db", version: 4, rolledBackTo: 1, keys: ["username", "password"] });
     expect(JSON.stringify(rolled)).not.toContain("fake-hist");

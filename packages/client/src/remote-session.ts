@@ -53,7 +53,9 @@ export class RemoteSecrets {
         await this.#server.call("DELETE", await this.#path(ref), undefined, ifMatch(options));
       },
       history: async (ref) =>
-        historyFromJson(await this.#server.call<SecretHistoryJson>("GET", `${await this.#path(ref)}/history`)),
+        historyFromJson(
+          await this.#server.call<SecretHistoryJson>("GET", `${await this.#path(ref)}/history`),
+        ),
       rollback: async (ref, toVersion, options) =>
         this.#metadata("POST", `${await this.#path(ref)}/rollback`, { toVersion }, options),
       validateReferences: async (config, level) =>

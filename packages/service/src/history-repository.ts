@@ -8,8 +8,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Database } from "@coffer/sql";
 import { isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
 import type { Kysely } from "kysely";
-import { tampered } from "./metadata-seal.js";
 import type { MetadataSealer } from "./metadata-seal.js";
+import { tampered } from "./metadata-seal.js";
 import type { MetadataTables, VersionRow } from "./schema.js";
 
 /** Most versions one history call returns (newest first); older ones stay in the table. */
@@ -78,7 +78,9 @@ export class HistoryRepository {
 
   /** Removes a secret's history (the secret is deleted). */
   async removeAll(secretId: string): Promise<void> {
-    await this.#run((db) => db.deleteFrom("coffer_secret_versions").where("secret_id", "=", secretId).execute());
+    await this.#run((db) =>
+      db.deleteFrom("coffer_secret_versions").where("secret_id", "=", secretId).execute(),
+    );
   }
 
   #seal(row: Omit<VersionRow, "mac">): string {

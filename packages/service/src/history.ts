@@ -169,18 +169,26 @@ export class SecretHistoryReader {
     if (!entry || !visibleTo(actor, row, entry)) throw noVersion(row, wanted);
     const values = await this.#valuesOf(actor, row, entry);
     const metadata = rowToMetadata(row);
-    return new Secret({ ...metadata, version: wanted, updatedAt: new Date(Number(entry.created_at)) }, values);
+    return new Secret(
+      { ...metadata, version: wanted, updatedAt: new Date(Number(entry.created_at)) },
+      values,
+    );
   }
 
   async #valuesOf(actor: Actor, row: SecretRow, entry: VersionRow): Promise<SecretValues> {
     const current = await this.history.find(row.id, Number(row.version));
     const revision = entry.store_revision === null ? undefined : Number(entry.store_revision);
     let values: SecretValues;
-    if (revision !== undefined && current?.store_revision != null && Number(current.store_revision) === revision) {
+    if (
+      revision !== undefined &&
+      current?.store_revision != null &&
+      Number(current.store_revision) === revision
+    ) {
       // Only the name or visibility changed since: the current values are that version's.
       values = await readValues(this.metadata, this.store, actor, row);
     } else {
-      if (!this.store.capabilities().versions) throw versionsNotSupported(row, Number(entry.version), this.store.type);
+      if (!this.store.capabilities().versions)
+        throw versionsNotSupported(row, Number(entry.version), this.store.type);
       if (revision === undefined) throw valuesNotKept(row, Number(entry.version));
       try {
         values = await this.store.getRevision(row.id, revision);
@@ -231,7 +239,12 @@ function toVersion(entry: VersionRow, previous: VersionRow | undefined): SecretV
 }
 
 export function parseVersion(value: unknown): number {
-  if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= Number.MAX_SAFE_INTEGER) {
+  if (
+    typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= 1 &&
+    value <= Number.MAX_SAFE_INTEGER
+  ) {
     return value;
   }
   throw new ValidationError(`A version must be a whole number ≥ 1, not ${JSON.stringify(value)}.`, {

@@ -79,7 +79,11 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
         row,
       );
       // Who started the write is not known here: the history names reconcile as its author.
-      const committed = { ...row, version: Number(row.version) + 1, keys: JSON.stringify(Object.keys(values)) };
+      const committed = {
+        ...row,
+        version: Number(row.version) + 1,
+        keys: JSON.stringify(Object.keys(values)),
+      };
       await ctx.history?.valuesChanged(RECONCILE_ACTOR, committed, values, { action: "update" }, now);
       report?.completedUpdates.push(row.id);
       return;

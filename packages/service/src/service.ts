@@ -9,33 +9,33 @@
  * references.ts, backup-copy.ts, operations.ts (health, key rotation) and history.ts (versions,
  * old values, rollback).
  */
-import {
-  type Actor,
-  type CreateSecretInput,
-  type KeyRotatingStore,
-  type ListQuery,
-  type Logger,
-  type ReadOptions,
-  type ReferenceProblem,
-  type RotateKeyOptions,
-  type RotateKeyResult,
-  type Secret,
-  type SecretHistory,
-  type SecretMetadata,
-  type SecretPage,
-  type SecretRef,
-  type SecretsSession,
-  type SecretsStore,
-  type SecretValidationLevel,
-  type UpdateSecretInput,
-  type WriteOptions,
+import type {
+  Actor,
+  CreateSecretInput,
+  KeyRotatingStore,
+  ListQuery,
+  Logger,
+  ReadOptions,
+  ReferenceProblem,
+  RotateKeyOptions,
+  RotateKeyResult,
+  Secret,
+  SecretHistory,
+  SecretMetadata,
+  SecretPage,
+  SecretRef,
+  SecretsSession,
+  SecretsStore,
+  SecretValidationLevel,
+  UpdateSecretInput,
+  WriteOptions,
 } from "@coffer/core";
 import type { Database } from "@coffer/sql";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
-import { parseExpectedVersion } from "./input-checks.js";
-import { SecretListing } from "./listing.js";
 import { HistoryRecorder, parseVersion, SecretHistoryReader } from "./history.js";
 import { HistoryRepository } from "./history-repository.js";
+import { parseExpectedVersion } from "./input-checks.js";
+import { SecretListing } from "./listing.js";
 import { findSecret } from "./lookup.js";
 import { MetadataRepository, rowToMetadata } from "./metadata.js";
 import type { MetadataSealer } from "./metadata-seal.js";
@@ -44,8 +44,8 @@ import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
 import { reconcile } from "./repair.js";
 import { normalizeUpdate } from "./update-input.js";
-import { type ServiceHooks, WriteContext } from "./write-context.js";
 import { ValueDigester } from "./value-digests.js";
+import { type ServiceHooks, WriteContext } from "./write-context.js";
 import { replaceWith, SecretWriter } from "./writes.js";
 
 export type { CopyReport } from "./backup-copy.js";

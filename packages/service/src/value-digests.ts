@@ -26,7 +26,8 @@ export class ValueDigester {
     const { id: keyId, key } = this.keyring.activeKey();
     const digestKey = derive(key);
     const keys: Record<string, string> = {};
-    for (const [name, value] of Object.entries(values)) keys[name] = digestOf(digestKey, secretId, name, value);
+    for (const [name, value] of Object.entries(values))
+      keys[name] = digestOf(digestKey, secretId, name, value);
     return { keyId, keys };
   }
 

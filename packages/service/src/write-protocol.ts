@@ -24,8 +24,8 @@ import {
 } from "@coffer/core";
 import { isUniqueViolation } from "@coffer/sql";
 import { nameHeldByPendingCreate, nameTaken } from "./errors.js";
-import { parseBoolean } from "./input-checks.js";
 import type { VersionNote } from "./history.js";
+import { parseBoolean } from "./input-checks.js";
 import { rowToMetadata, scopeFor } from "./metadata.js";
 import type { SecretRow } from "./schema.js";
 import { applyChange, type NormalizedUpdate, type TargetMetadata } from "./update-input.js";
@@ -121,7 +121,12 @@ export async function updateMetadataOnly(
   const change = { state: "active" as const, ...target, version: row.version + 1, updated_at: now };
   if (!(await moveActiveRow(ctx, row, target, change, now))) return undefined;
   const committed = { ...row, ...target, version: row.version + 1, updated_at: now };
-  await ctx.history?.metadataChanged(actor, committed, target.name !== row.name ? "rename" : "visibility", now);
+  await ctx.history?.metadataChanged(
+    actor,
+    committed,
+    target.name !== row.name ? "rename" : "visibility",
+    now,
+  );
   return rowToMetadata(committed);
 }
 

@@ -58,7 +58,12 @@ export function seal(key: Buffer, binding: Binding, plaintext: string, format: n
  * Decrypts a row of `format` (FORMAT or LEGACY_FORMAT), or returns undefined when authentication
  * fails (wrong key, altered or moved row).
  */
-export function open(key: Buffer, binding: Binding, sealed: Sealed, format: number = FORMAT): string | undefined {
+export function open(
+  key: Buffer,
+  binding: Binding,
+  sealed: Sealed,
+  format: number = FORMAT,
+): string | undefined {
   const iv = Buffer.from(sealed.iv, "base64");
   const data = Buffer.from(sealed.ciphertext, "base64");
   // authTagLength pins the tag size: without it, Node accepts a truncated tag.

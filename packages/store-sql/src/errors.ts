@@ -20,7 +20,12 @@ export function notFound(id: SecretId): SecretNotFoundError {
 }
 
 /** A revision never written, or older than the newest `kept`. */
-export function noRevision(id: SecretId, revision: number, current: number, kept: number): SecretNotFoundError {
+export function noRevision(
+  id: SecretId,
+  revision: number,
+  current: number,
+  kept: number,
+): SecretNotFoundError {
   const first = Math.max(1, current - kept + 1);
   return new SecretNotFoundError(`The secret ${id} has no revision ${revision}.`, {
     hint: `Revisions ${first} to ${current} are kept (option maxVersions is ${kept}).`,

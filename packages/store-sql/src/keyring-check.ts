@@ -83,7 +83,9 @@ function quoteIds(ids: readonly string[]): string {
 
 function describeUsage(usage: readonly { keyId: string; rows: number; revisions?: number }[]): string {
   const parts = usage.map((each) => {
-    const earlier = each.revisions ? ` and ${each.revisions} earlier revision${each.revisions === 1 ? "" : "s"}` : "";
+    const earlier = each.revisions
+      ? ` and ${each.revisions} earlier revision${each.revisions === 1 ? "" : "s"}`
+      : "";
     return `key '${each.keyId}' (${each.rows} secret${each.rows === 1 ? "" : "s"}${earlier})`;
   });
   return parts.join(", ");

@@ -194,7 +194,8 @@ export class SqlStore extends AbstractSecretsStore {
     const current = await table.select(id);
     if (!current) throw notFound(id);
     if (Number.isInteger(revision) && revision === Number(current.revision)) return this.#open(current);
-    const row = Number.isInteger(revision) && revision > 0 ? await table.selectRevision(id, revision) : undefined;
+    const row =
+      Number.isInteger(revision) && revision > 0 ? await table.selectRevision(id, revision) : undefined;
     if (!row) throw noRevision(id, revision, Number(current.revision), this.#options.maxVersions);
     return this.#open(row);
   }
@@ -302,7 +303,12 @@ export class SqlStore extends AbstractSecretsStore {
       activeKeyId: keyring.active,
       keys: keyring.ids().map((id) => {
         const revisions = byKey.get(id)?.revisions ?? 0;
-        return { id, active: id === keyring.active, rows: byKey.get(id)?.rows ?? 0, ...(revisions > 0 && { revisions }) };
+        return {
+          id,
+          active: id === keyring.active,
+          rows: byKey.get(id)?.rows ?? 0,
+          ...(revisions > 0 && { revisions }),
+        };
       }),
       missing: usage
         .filter((each) => !keyring.has(each.keyId))

@@ -5,7 +5,7 @@
  */
 import type { SecretId } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { isTransactionConflict } from "./errors.js";
 import { REVISIONS_TABLE, type StoreTables, VALUES_TABLE, type ValuesRow } from "./schema.js";
 
@@ -212,7 +212,10 @@ export class ValuesTable {
    * the GROUP BY; 0.1 ms this way). Key ids compare byte-wise on every database (ColumnTypes.key).
    */
   async keyIds(): Promise<string[]> {
-    const ids = new Set([...(await this.#keyIdsIn(VALUES_TABLE)), ...(await this.#keyIdsIn(REVISIONS_TABLE))]);
+    const ids = new Set([
+      ...(await this.#keyIdsIn(VALUES_TABLE)),
+      ...(await this.#keyIdsIn(REVISIONS_TABLE)),
+    ]);
     return [...ids].sort();
   }
 

@@ -460,7 +460,12 @@ export function describeSqlStoreBehaviour(label: string, getUrl: () => string): 
             key_id: "k-other",
             ...seal(
               Buffer.alloc(32),
-              { deploymentId: context.deploymentId, secretId: row.secret_id, keyId: "k-other" },
+              {
+                deploymentId: context.deploymentId,
+                secretId: row.secret_id,
+                keyId: "k-other",
+                revision: Number(row.revision),
+              },
               '{"v":"fake-stale"}',
             ),
           },

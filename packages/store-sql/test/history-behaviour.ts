@@ -78,7 +78,11 @@ export function describeHistoryBehaviour(
         .where("secret_id", "=", id)
         .execute();
     });
-    for (const read of [() => store.getRevision(id, 2), () => store.getRevision(id, 1), () => store.get(id)]) {
+    for (const read of [
+      () => store.getRevision(id, 2),
+      () => store.getRevision(id, 1),
+      () => store.get(id),
+    ]) {
       const error = await read().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(IntegrityError);
       expect(String((error as Error).message)).not.toMatch(/fake-/);
@@ -109,7 +113,12 @@ export function describeHistoryBehaviour(
     const id = newSecretId();
     await store.create(id, { v: "placeholder" });
     const binding = { deploymentId: context.deploymentId, secretId: id, keyId: "k1", revision: 1 };
-    const legacy = seal(Buffer.from(key, "base64"), binding, JSON.stringify({ v: "fake-legacy" }), LEGACY_FORMAT);
+    const legacy = seal(
+      Buffer.from(key, "base64"),
+      binding,
+      JSON.stringify({ v: "fake-legacy" }),
+      LEGACY_FORMAT,
+    );
     await withTable(getUrl(), (db) =>
       db
         .updateTable(VALUES_TABLE)

@@ -62,8 +62,16 @@ export const historyCases: ConformanceCase[] = [
       await store.create(short, { v: "fake-short-1" });
       await store.update(long, { v: "fake-long-2" });
       await store.update(long, { v: "fake-long-3" });
-      await rejectsWith(store.getRevision(short, 2), SecretNotFoundError, "revision 2 of the one-revision id");
-      await rejectsWith(store.getRevision(short, 3), SecretNotFoundError, "revision 3 of the one-revision id");
+      await rejectsWith(
+        store.getRevision(short, 2),
+        SecretNotFoundError,
+        "revision 2 of the one-revision id",
+      );
+      await rejectsWith(
+        store.getRevision(short, 3),
+        SecretNotFoundError,
+        "revision 3 of the one-revision id",
+      );
       sameValues(await store.getRevision(short, 1), { v: "fake-short-1" }, "the short id's revision 1");
       sameValues(await store.getRevision(long, 1), { v: "fake-long-1" }, "the long id's revision 1");
       sameValues(await store.getRevision(long, 2), { v: "fake-long-2" }, "the long id's revision 2");

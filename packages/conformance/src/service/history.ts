@@ -44,7 +44,8 @@ function entry(history: SecretHistory, version: number) {
 export const historyCases: ServiceCase[] = [
   {
     id: "S60",
-    title: "history lists every version newest first: who, when, keys added / removed / changed, never values",
+    title:
+      "history lists every version newest first: who, when, keys added / removed / changed, never values",
     async run({ alice, bob, name }) {
       const created = await alice.create({ name: name("h"), values: { a: "fake-h-1", b: "fake-h-2" } });
       await bob.update({ id: created.id }, { values: { b: "fake-h-3", c: "fake-h-4" } });
@@ -59,7 +60,11 @@ export const historyCases: ServiceCase[] = [
       assert.deepEqual(v1.changes, { added: ["a", "b"], removed: [], changed: [] });
       assert.deepEqual(v2.changes, { added: ["c"], removed: [], changed: ["b"] }, "bob's merge");
       assert.deepEqual(v3.changes, { added: [], removed: ["a"], changed: [] }, "a key removed");
-      assert.deepEqual(v4.changes, { added: [], removed: [], changed: [] }, "a value written again unchanged");
+      assert.deepEqual(
+        v4.changes,
+        { added: [], removed: [], changed: [] },
+        "a value written again unchanged",
+      );
       assert.deepEqual(v3.keys, ["b", "c"]);
       assert.equal(v1.createdBy, v3.createdBy, "alice made versions 1 and 3");
       assert.notEqual(v1.createdBy, v2.createdBy, "bob made version 2");
@@ -78,18 +83,42 @@ export const historyCases: ServiceCase[] = [
       await alice.update({ id: created.id }, { values: { password: "fake-r-3" } });
       await rejectsWith(alice.get({ id: created.id }, { version: 0 }), ValidationError, "version 0");
       await rejectsWith(alice.get({ id: created.id }, { version: 1.5 }), ValidationError, "version 1.5");
-      await rejectsWith(alice.get({ id: created.id }, { version: 4 }), SecretNotFoundError, "a future version");
-      sameValues((await alice.get({ id: created.id }, { version: 3 })).values, { password: "fake-r-3", extra: "fake-r-x" }, "the current version by number");
+      await rejectsWith(
+        alice.get({ id: created.id }, { version: 4 }),
+        SecretNotFoundError,
+        "a future version",
+      );
+      sameValues(
+        (await alice.get({ id: created.id }, { version: 3 })).values,
+        { password: "fake-r-3", extra: "fake-r-x" },
+        "the current version by number",
+      );
       if (!(await keepsValues(alice, created.id))) {
-        await rejectsWith(alice.rollback({ id: created.id }, 1), NotSupportedError, "rollback without versions");
-        assert.deepEqual(versionsOf(await alice.history({ id: created.id })), [3, 2, 1], "history still listed");
-        sameValues((await alice.get({ id: created.id })).values, { password: "fake-r-3", extra: "fake-r-x" }, "nothing changed");
+        await rejectsWith(
+          alice.rollback({ id: created.id }, 1),
+          NotSupportedError,
+          "rollback without versions",
+        );
+        assert.deepEqual(
+          versionsOf(await alice.history({ id: created.id })),
+          [3, 2, 1],
+          "history still listed",
+        );
+        sameValues(
+          (await alice.get({ id: created.id })).values,
+          { password: "fake-r-3", extra: "fake-r-x" },
+          "nothing changed",
+        );
         return;
       }
       const v1 = await alice.get({ name: name("r") }, { version: 1 });
       assert.equal(v1.version, 1);
       sameValues(v1.values, { password: "fake-r-1" }, "version 1");
-      sameValues((await alice.get({ id: created.id }, { version: 2 })).values, { password: "fake-r-2", extra: "fake-r-x" }, "version 2");
+      sameValues(
+        (await alice.get({ id: created.id }, { version: 2 })).values,
+        { password: "fake-r-2", extra: "fake-r-x" },
+        "version 2",
+      );
       await rejectsWith(
         alice.rollback({ id: created.id }, 1, { expectedVersion: 2 }),
         VersionConflictError,
@@ -98,22 +127,39 @@ export const historyCases: ServiceCase[] = [
       const rolled = await alice.rollback({ id: created.id }, 1, { expectedVersion: 3 });
       assert.equal(rolled.version, 4, "a rollback is a new version");
       assert.deepEqual(rolled.keys, ["password"]);
-      sameValues((await alice.get({ id: created.id })).values, { password: "fake-r-1" }, "values after rollback");
+      sameValues(
+        (await alice.get({ id: created.id })).values,
+        { password: "fake-r-1" },
+        "values after rollback",
+      );
       const history = await alice.history({ id: created.id });
       assert.deepEqual(versionsOf(history), [4, 3, 2, 1], "nothing rewritten");
       const v4 = entry(history, 4);
       assert.equal(v4.action, "rollback");
       assert.equal(v4.rolledBackTo, 1);
       assert.deepEqual(v4.changes, { added: [], removed: ["extra"], changed: ["password"] });
-      sameValues((await alice.get({ id: created.id }, { version: 3 })).values, { password: "fake-r-3", extra: "fake-r-x" }, "version 3 still readable");
-      await rejectsWith(alice.rollback({ id: created.id }, 9), SecretNotFoundError, "rollback to a version that never was");
+      sameValues(
+        (await alice.get({ id: created.id }, { version: 3 })).values,
+        { password: "fake-r-3", extra: "fake-r-x" },
+        "version 3 still readable",
+      );
+      await rejectsWith(
+        alice.rollback({ id: created.id }, 9),
+        SecretNotFoundError,
+        "rollback to a version that never was",
+      );
       await rejectsWith(alice.rollback({ id: created.id }, -1), ValidationError, "rollback to version -1");
-      assert.equal((await alice.getMetadata({ id: created.id })).version, 4, "refused rollbacks wrote nothing");
+      assert.equal(
+        (await alice.getMetadata({ id: created.id })).version,
+        4,
+        "refused rollbacks wrote nothing",
+      );
     },
   },
   {
     id: "S62",
-    title: "old versions are as private as the secret was: others get the same not-found as for a missing secret",
+    title:
+      "old versions are as private as the secret was: others get the same not-found as for a missing secret",
     async run({ alice, bob, name }) {
       const secret = await alice.create({ name: name("p"), values: { k: "fake-p-1" }, private: true });
       await alice.update({ id: secret.id }, { values: { k: "fake-p-2" } });
@@ -133,7 +179,11 @@ export const historyCases: ServiceCase[] = [
       await rejectsWith(bob.rollback({ id: secret.id }, 1), SecretNotFoundError, "bob's rollback of it");
       // Made public: the versions written while it was private stay alice's alone.
       await alice.setVisibility({ id: secret.id }, false);
-      assert.deepEqual(versionsOf(await bob.history({ id: secret.id })), [3], "bob sees only the public version");
+      assert.deepEqual(
+        versionsOf(await bob.history({ id: secret.id })),
+        [3],
+        "bob sees only the public version",
+      );
       assert.deepEqual(versionsOf(await alice.history({ id: secret.id })), [3, 2, 1], "alice sees all");
       const olderHidden = await rejectsWith<CofferError>(
         bob.get({ id: secret.id }, { version: 1 }),
@@ -146,8 +196,16 @@ export const historyCases: ServiceCase[] = [
         "bob reading a version that never was",
       );
       assert.equal(olderHidden.code, never.code);
-      await rejectsWith(bob.rollback({ id: secret.id }, 2), SecretNotFoundError, "bob rolling back to a private version");
-      sameValues((await bob.get({ id: secret.id }, { version: 3 })).values, { k: "fake-p-2" }, "the public version");
+      await rejectsWith(
+        bob.rollback({ id: secret.id }, 2),
+        SecretNotFoundError,
+        "bob rolling back to a private version",
+      );
+      sameValues(
+        (await bob.get({ id: secret.id }, { version: 3 })).values,
+        { k: "fake-p-2" },
+        "the public version",
+      );
     },
   },
   {
@@ -169,8 +227,16 @@ export const historyCases: ServiceCase[] = [
       assert.equal(v3.private, true);
       assert.equal(v3.changes.private, true);
       // Only metadata changed since version 1: its values are the current ones, on any store.
-      sameValues((await alice.get({ name: name("after") }, { version: 1 })).values, { k: "fake-n-1" }, "version 1 after the rename");
-      await rejectsWith(bob.history({ name: name("after") }), SecretNotFoundError, "now private: bob sees nothing");
+      sameValues(
+        (await alice.get({ name: name("after") }, { version: 1 })).values,
+        { k: "fake-n-1" },
+        "version 1 after the rename",
+      );
+      await rejectsWith(
+        bob.history({ name: name("after") }),
+        SecretNotFoundError,
+        "now private: bob sees nothing",
+      );
       await rejectsWith(alice.history({ name: name("before") }), SecretNotFoundError, "the old name");
     },
   },
@@ -182,7 +248,11 @@ export const historyCases: ServiceCase[] = [
       await alice.update({ id: old.id }, { values: { k: "fake-d-2" } });
       await alice.delete({ id: old.id });
       await rejectsWith(alice.history({ id: old.id }), SecretNotFoundError, "history of the deleted secret");
-      await rejectsWith(alice.get({ id: old.id }, { version: 1 }), SecretNotFoundError, "version 1 of the deleted secret");
+      await rejectsWith(
+        alice.get({ id: old.id }, { version: 1 }),
+        SecretNotFoundError,
+        "version 1 of the deleted secret",
+      );
       const again = await alice.create({ name: name("d"), values: { k: "fake-d-new" } });
       const history = await alice.history({ name: name("d") });
       assert.equal(history.id, again.id);
