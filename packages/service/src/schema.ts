@@ -138,8 +138,10 @@ export const metadataMigrations: Record<string, MigrationStep> = {
  */
 export const laterMetadataMigrations: Record<string, MigrationStep> = {
   async "0007_secret_versions"(db, t) {
+    // ifNotExists: a database put back to before 0006 (see integrity.test.ts) runs this again.
     await db.schema
       .createTable("coffer_secret_versions")
+      .ifNotExists()
       .addColumn("secret_id", t.key, (c) => c.notNull())
       .addColumn("version", t.integer, (c) => c.notNull())
       .addColumn("created_at", t.timestamp, (c) => c.notNull())
