@@ -86,6 +86,8 @@ describe("command tree", () => {
       "update",
       "rename",
       "delete",
+      "history",
+      "rollback",
       "export",
       "validate",
       "resolve",

@@ -18,7 +18,7 @@ describe("top-level options", () => {
   it("refuses --version after a command as an unknown option (exit 2), printing nothing on stdout", () => {
     const home = env();
     for (const args of [
-      ["secret", "get", "api", "--key", "token", "--version", "3"],
+      ["secret", "list", "--version"],
       ["secret", "list", "-V"],
       ["store", "info", "--version"],
     ]) {
@@ -27,6 +27,13 @@ describe("top-level options", () => {
       expect(result.stdout).toBe("");
       expect(result.stderr).toMatch(/Unknown option '(--version|-V)'/);
     }
+  });
+
+  it("secret get --version N is the secret's version, never coffer's: here no such secret (exit 3)", () => {
+    const result = coffer(["secret", "get", "api", "--key", "token", "--version", "3"], { env: env() });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("No secret named 'api' exists.");
   });
 
   it("takes --json before or after the command word", () => {

@@ -17,8 +17,10 @@ import {
   type ListQuery,
   type Logger,
   NotSupportedError,
+  type ReadOptions,
   type ReferenceProblem,
   type Secret,
+  type SecretHistory,
   type SecretMetadata,
   SecretNotFoundError,
   type SecretPage,
@@ -137,8 +139,9 @@ export class CofferClient implements SecretsSession {
     return (await this.#session()).create(input);
   }
 
-  async get(ref: SecretRef): Promise<Secret> {
-    return (await this.#session()).get(ref);
+  /** With `version`, the values as they were then (`history` lists the versions). */
+  async get(ref: SecretRef, options?: ReadOptions): Promise<Secret> {
+    return (await this.#session()).get(ref, options);
   }
 
   async getMetadata(ref: SecretRef): Promise<SecretMetadata> {
@@ -171,6 +174,16 @@ export class CofferClient implements SecretsSession {
 
   async delete(ref: SecretRef, options?: WriteOptions): Promise<void> {
     return (await this.#session()).delete(ref, options);
+  }
+
+  /** The secret's versions, newest first: who, when, which keys changed. Never values. */
+  async history(ref: SecretRef): Promise<SecretHistory> {
+    return (await this.#session()).history(ref);
+  }
+
+  /** Writes a new version with the values of `toVersion`; the history is kept. */
+  async rollback(ref: SecretRef, toVersion: number, options?: WriteOptions): Promise<SecretMetadata> {
+    return (await this.#session()).rollback(ref, toVersion, options);
   }
 
   async validateReferences(config: unknown, level?: SecretValidationLevel): Promise<ReferenceProblem[]> {

@@ -8,14 +8,17 @@ import {
   type ListQuery,
   metadataFromJson,
   PermissionDeniedError,
+  type ReadOptions,
   type ReferenceProblem,
   Secret,
+  type SecretHistory,
   type SecretJson,
   type SecretMetadata,
   type SecretPage,
   type SecretRef,
   type SecretsSession,
   type SecretValidationLevel,
+  type SecretVersionJson,
   type UpdateSecretInput,
   ValidationError,
   type WriteOptions,
@@ -37,7 +40,7 @@ export class RemoteSecrets {
   session(): SecretsSession {
     return {
       create: (input) => this.#create(input),
-      get: (ref) => this.#get(ref),
+      get: (ref, options) => this.#get(ref, options),
       getMetadata: (ref) => this.#getMetadata(ref),
       list: (query) => this.#list(query ?? {}),
       update: (ref, input, options) => this.#update(ref, input, options),
@@ -49,6 +52,12 @@ export class RemoteSecrets {
       delete: async (ref, options) => {
         await this.#server.call("DELETE", await this.#path(ref), undefined, ifMatch(options));
       },
+      history: async (ref) =>
+        historyFromJson(
+          await this.#server.call<SecretHistoryJson>("GET", `${await this.#path(ref)}/history`),
+        ),
+      rollback: async (ref, toVersion, options) =>
+        this.#metadata("POST", `${await this.#path(ref)}/rollback`, { toVersion }, options),
       validateReferences: async (config, level) =>
         (
           await this.#server.call<{ problems: ReferenceProblem[] }>("POST", "/api/v1/references/validate", {
@@ -70,8 +79,13 @@ export class RemoteSecrets {
     return toSecret(await this.#server.call<SecretJson>("POST", "/api/v1/secrets", input));
   }
 
-  async #get(ref: SecretRef): Promise<Secret> {
-    const json = await this.#server.call<SecretJson>("GET", await this.#path(ref, { values: true }));
+  async #get(ref: SecretRef, options?: ReadOptions): Promise<Secret> {
+    const version = options?.version;
+    const path =
+      version === undefined
+        ? await this.#path(ref, { values: true })
+        : `${await this.#path(ref)}/versions/${encodeURIComponent(versionText(version))}`;
+    const json = await this.#server.call<SecretJson>("GET", path);
     if (json.values === undefined) {
       const me = await this.#whoAmI();
       throw new PermissionDeniedError(
@@ -163,6 +177,22 @@ export class RemoteSecrets {
     const found = await this.#server.call<SecretJson>("GET", `/api/v1/secrets/by-name?${query}`);
     return `/api/v1/secrets/${encodeURIComponent(found.id)}`;
   }
+}
+
+/** A version goes into the path as given, so the server's check words the error for a bad one. */
+function versionText(version: unknown): string {
+  return typeof version === "number" ? String(version) : JSON.stringify(version ?? null);
+}
+
+interface SecretHistoryJson extends Omit<SecretHistory, "versions"> {
+  versions: SecretVersionJson[];
+}
+
+function historyFromJson(json: SecretHistoryJson): SecretHistory {
+  return {
+    ...json,
+    versions: json.versions.map((version) => ({ ...version, created: new Date(version.created) })),
+  };
 }
 
 function toSecret(json: SecretJson): Secret {

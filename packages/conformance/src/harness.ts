@@ -14,6 +14,7 @@ import {
 import { capabilityCases } from "./cases/capabilities.js";
 import { deleteCases } from "./cases/delete.js";
 import { fidelityCases } from "./cases/fidelity.js";
+import { historyCases } from "./cases/history.js";
 import { hygieneCases } from "./cases/hygiene.js";
 import { lifecycleCases } from "./cases/lifecycle.js";
 import { readCases } from "./cases/read.js";
@@ -30,6 +31,7 @@ export const storeConformanceCases: readonly ConformanceCase[] = [
   ...lifecycleCases,
   ...readCases,
   ...writeCases,
+  ...historyCases,
   ...fidelityCases,
   ...deleteCases,
   ...capabilityCases,

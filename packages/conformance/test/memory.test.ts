@@ -4,7 +4,7 @@ import { MemoryStore, memoryStore } from "@coffer/store-memory";
 import { describeStoreConformance } from "../src/index.js";
 
 describeStoreConformance("memory (every capability)", {
-  create: () => new MemoryStore({ maxValueBytes: 4096, batchGetMax: 7, maxRevisions: 4 }),
+  create: () => new MemoryStore({ maxValueBytes: 4096, batchGetMax: 7, maxVersions: 4 }),
   capabilities: {
     access: "read-write",
     maxValueBytes: 4096,

@@ -311,7 +311,7 @@ describe("the conformance suite catches broken stores", () => {
 
   it("catches revision retention that differs from what was declared", async () => {
     const keepsFewer = await failedCases(
-      () => new MemoryStore({ ...options, maxRevisions: 3 }),
+      () => new MemoryStore({ ...options, maxVersions: 3 }),
       fullCapabilities,
       {
         keptRevisions: 4,
@@ -319,7 +319,7 @@ describe("the conformance suite catches broken stores", () => {
     );
     expect(keepsFewer).toEqual(["C31.1"]);
     const keepsMore = await failedCases(
-      () => new MemoryStore({ ...options, maxRevisions: 10 }),
+      () => new MemoryStore({ ...options, maxVersions: 10 }),
       fullCapabilities,
       {
         keptRevisions: 4,
@@ -327,7 +327,7 @@ describe("the conformance suite catches broken stores", () => {
     );
     expect(keepsMore).toEqual(["C31.1"]);
     const honest = await failedCases(
-      () => new MemoryStore({ ...options, maxRevisions: 4 }),
+      () => new MemoryStore({ ...options, maxVersions: 4 }),
       fullCapabilities,
       {
         keptRevisions: 4,

@@ -90,13 +90,61 @@ export interface ReferenceProblem {
   message: string;
 }
 
+/** Which version of a secret to read; without it, the current one. */
+export interface ReadOptions {
+  version?: number;
+}
+
+/**
+ * How one version differs from the one before it, by key name only: values are compared through
+ * keyed digests kept in the metadata, so no old value is read to tell what changed.
+ */
+export interface VersionChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** The secret was renamed at this version (the name it had before). */
+  renamedFrom?: string;
+  /** The visibility changed at this version (the new one). */
+  private?: boolean;
+}
+
+/** One entry of a secret's history: what it was at a version and who made it. Never values. */
+export interface SecretVersion {
+  version: number;
+  created: Date;
+  /** The actor id that wrote this version. */
+  createdBy: string;
+  /** What kind of change made it. */
+  action: "create" | "update" | "rename" | "visibility" | "rollback";
+  /** The secret's name and visibility at this version. */
+  name: string;
+  private: boolean;
+  keys: string[];
+  changes: VersionChanges;
+  /** With `action: "rollback"`: the version whose values it brought back. */
+  rolledBackTo?: number;
+}
+
+/** The wire form of a SecretVersion (ISO timestamp). */
+export type SecretVersionJson = Omit<SecretVersion, "created"> & { created: string };
+
+export interface SecretHistory {
+  id: SecretId;
+  /** The current version. */
+  version: number;
+  /** Newest first. */
+  versions: SecretVersion[];
+}
+
 /**
  * The secrets API as one user sees it. `service.as(actor)` gives one in-process; the client gives
  * one for its configured user, locally or over HTTP.
  */
 export interface SecretsSession {
   create(input: CreateSecretInput): Promise<Secret>;
-  get(ref: SecretRef): Promise<Secret>;
+  /** With `version`, the values as they were then (NotSupportedError on a store without versions). */
+  get(ref: SecretRef, options?: ReadOptions): Promise<Secret>;
   getMetadata(ref: SecretRef): Promise<SecretMetadata>;
   list(query?: ListQuery): Promise<SecretPage>;
   update(ref: SecretRef, input: UpdateSecretInput, options?: WriteOptions): Promise<SecretMetadata>;
@@ -108,6 +156,10 @@ export interface SecretsSession {
     options?: WriteOptions & { private?: boolean },
   ): Promise<SecretMetadata>;
   delete(ref: SecretRef, options?: WriteOptions): Promise<void>;
+  /** The secret's versions, newest first: who, when, which keys changed. Never values. */
+  history(ref: SecretRef): Promise<SecretHistory>;
+  /** Writes a new version holding the values of `toVersion`; history is never rewritten. */
+  rollback(ref: SecretRef, toVersion: number, options?: WriteOptions): Promise<SecretMetadata>;
   validateReferences(config: unknown, level?: SecretValidationLevel): Promise<ReferenceProblem[]>;
   resolveReferences<T>(config: T, level?: SecretValidationLevel): Promise<T>;
 }

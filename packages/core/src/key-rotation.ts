@@ -40,13 +40,19 @@ export interface RotateKeyResult {
   /** Rows still not under the active key at the end: 0 unless some were unreadable or old-key writers kept writing. */
   remaining: number;
   batches: number;
+  /**
+   * Earlier revisions (stores with `versions` that encrypt them): moved onto the active key after
+   * the current values. Absent when the store keeps none.
+   */
+  history?: { reencrypted: number; unreadable: number; remaining: number };
 }
 
 export interface KeyStatus {
   /** Where the keys come from: the keyring file's path, or the option. */
   source: string;
   activeKeyId: string;
-  keys: Array<{ id: string; active: boolean; rows: number }>;
+  /** `rows`: current values under the key; `revisions`: earlier revisions under it (when any). */
+  keys: Array<{ id: string; active: boolean; rows: number; revisions?: number }>;
   /** Key ids that rows use but the keyring lacks. */
   missing: Array<{ keyId: string; rows: number }>;
 }

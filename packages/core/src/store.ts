@@ -27,13 +27,20 @@ export interface StoreCapabilities {
   readonly maxValueBytes: number;
   /** How many ids one backend call of getMany covers; 1 means no native batch read. */
   readonly batchGetMax: number;
-  /** Previous values stay readable by revision: getRevision and currentRevision work. */
+  /**
+   * Previous values stay readable by revision: getRevision and currentRevision work. A store keeps
+   * the newest `maxVersions` revisions (an option of each store, DEFAULT_MAX_VERSIONS unless set);
+   * an older one, or any revision of a deleted secret, is SecretNotFoundError.
+   */
   readonly versions: boolean;
   /** update accepts `expectedRevision` and refuses a stale one (VersionConflictError). */
   readonly cas: boolean;
   /** delete is recoverable: restore brings the values back. */
   readonly softDelete: boolean;
 }
+
+/** How many revisions (the current one included) a store with `versions` keeps by default. */
+export const DEFAULT_MAX_VERSIONS = 10;
 
 export interface UpdateOptions {
   /** Check-and-set (capability `cas`): the update applies only if this is the current revision. */

@@ -19,6 +19,7 @@ import type { AppContext, CofferApp } from "./routes/context.js";
 import { meRoutes } from "./routes/me.js";
 import { probeRoutes } from "./routes/probes.js";
 import { referenceRoutes } from "./routes/references.js";
+import { secretHistoryRoutes } from "./routes/secret-history.js";
 import { secretRoutes } from "./routes/secrets.js";
 import { storeInfoRoutes } from "./routes/store-info.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -89,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   // Each group under its prefix; registered in this order, which is the OpenAPI document's order.
   const context: AppContext = { service: options.service, identity: options.identity };
   await app.register(secretRoutes, { ...context, prefix: `${API}/secrets` });
+  await app.register(secretHistoryRoutes, { ...context, prefix: `${API}/secrets` });
   await app.register(referenceRoutes, { ...context, prefix: `${API}/references` });
   await app.register(meRoutes, { ...context, prefix: `${API}/me` });
   await app.register(userRoutes, { ...context, prefix: `${API}/users` });

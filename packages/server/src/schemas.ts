@@ -291,6 +291,11 @@ export const rotateKeySchema = z
     unreadable: z.array(z.object({ id: z.string(), keyId: z.string() })),
     remaining: z.number(),
     batches: z.number(),
+    history: z
+      .object({ reencrypted: z.number(), unreadable: z.number(), remaining: z.number() })
+      .strict()
+      .optional()
+      .describe("Earlier revisions kept by the store, moved onto the active key after the current values."),
   })
   .strict();
 

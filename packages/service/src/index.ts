@@ -1,4 +1,5 @@
 /** The public surface of @coffer/service: the service, how to open one, and what it reports. */
+export { parseVersion } from "./history.js";
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
 export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";
 export { MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
@@ -12,5 +13,5 @@ export {
   serviceRoot,
 } from "./parts.js";
 export type { ReconcileReport } from "./reconcile-report.js";
-export { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
+export { laterMetadataMigrations, MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 export { type CopyReport, SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";

@@ -7,6 +7,10 @@
  *
  * The primary decides success: a write the backup misses is logged and repaired by the next copy,
  * never reported as a failure of a write the primary took.
+ *
+ * Earlier revisions (history) come from the primary alone: `versions` is the primary's, and
+ * currentRevision / getRevision ask it without falling back (the backup's revisions count its own
+ * writes, and a secret healed from the backup starts its history again in the primary).
  */
 import {
   AbstractSecretsStore,
@@ -41,10 +45,20 @@ export class MirroredStore extends AbstractSecretsStore {
       access: "read-write",
       maxValueBytes: Math.min(primary.maxValueBytes, backup.maxValueBytes),
       batchGetMax: primary.batchGetMax,
-      versions: false,
+      versions: primary.versions,
       cas: false,
       softDelete: false,
     };
+  }
+
+  override async currentRevision(id: SecretId): Promise<number> {
+    if (!this.primary.capabilities().versions) return super.currentRevision(id);
+    return this.primary.currentRevision(id);
+  }
+
+  override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
+    if (!this.primary.capabilities().versions) return super.getRevision(id, revision);
+    return this.primary.getRevision(id, revision);
   }
 
   async init(): Promise<void> {

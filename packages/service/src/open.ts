@@ -13,7 +13,7 @@ import { loadMetadataKeyring } from "./metadata-keyring.js";
 import { MetadataSealer } from "./metadata-seal.js";
 import { MirroredStore } from "./mirrored-store.js";
 import { configRoot, type ServiceParts, type ServiceRoot, serviceRoot } from "./parts.js";
-import { MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
+import { laterMetadataMigrations, MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 import type { SecretsService } from "./service.js";
 
 export type { ServiceParts } from "./parts.js";
@@ -51,7 +51,11 @@ export async function startService(root: ServiceRoot): Promise<SecretsService> {
     });
     const sealer = new MetadataSealer(keyring);
     // Seals the rows written before sealing existed, once per database (integrity-migrations.ts).
-    await migrate(database, MIGRATIONS_TABLE, { ...schema, ...sealBackfillMigration(sealer) });
+    await migrate(database, MIGRATIONS_TABLE, {
+      ...schema,
+      ...sealBackfillMigration(sealer),
+      ...laterMetadataMigrations,
+    });
     const deploymentId = await deployment(database, settings.deploymentId, clock());
     const context = { deploymentId, dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, logger };
     store = root.resolve("store")(context);

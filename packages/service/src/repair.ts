@@ -39,6 +39,9 @@ export async function reconcile(ctx: WriteContext, olderThanMs = ctx.leaseMs): P
   return report;
 }
 
+/** The author history records for a write that reconcile finished. */
+const RECONCILE_ACTOR = { id: "coffer:reconcile" };
+
 /** Settles one row in a transitional state on what the store holds. */
 export async function repairRow(ctx: WriteContext, row: SecretRow, report: ReconcileReport | undefined) {
   const now = ctx.clock();
@@ -48,6 +51,7 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
       if (found) {
         const keys = JSON.stringify(Object.keys(found));
         await ctx.metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row);
+        await ctx.history?.created({ id: row.owner }, { ...row, keys }, found, now);
         report?.completedCreates.push(row.id);
       } else {
         // Unreadable is not always empty: a store whose create takes several calls can hold
@@ -74,12 +78,20 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
         Number(row.version),
         row,
       );
+      // Who started the write is not known here: the history names reconcile as its author.
+      const committed = {
+        ...row,
+        version: Number(row.version) + 1,
+        keys: JSON.stringify(Object.keys(values)),
+      };
+      await ctx.history?.valuesChanged(RECONCILE_ACTOR, committed, values, { action: "update" }, now);
       report?.completedUpdates.push(row.id);
       return;
     }
     case "deleting":
       await ctx.deleteValues(row.id);
       await ctx.metadata.remove(row.id, "deleting");
+      await ctx.history?.removed(row.id);
       report?.completedDeletes.push(row.id);
       return;
     case "active":

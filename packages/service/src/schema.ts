@@ -32,6 +32,29 @@ export interface SecretRow {
   mac: string | null;
 }
 
+/**
+ * One version of a secret as it was written (history.ts): who, when, what kind of change, the name,
+ * visibility and key names then, and per key a keyed digest of the value (value-digests.ts) so that
+ * what changed is known without reading old values. Sealed like the secrets' rows.
+ */
+export interface VersionRow {
+  secret_id: string;
+  version: number;
+  created_at: number;
+  created_by: string;
+  action: string;
+  name: string;
+  private: number;
+  /** JSON array of key names. */
+  keys: string;
+  /** JSON object: key name → base64url digest of its value. */
+  digests: string;
+  /** The store revision holding this version's values; null when it is not known. */
+  store_revision: number | null;
+  rolled_back_to: number | null;
+  mac: string;
+}
+
 export interface DeploymentRow {
   id: string;
   created_at: number;
@@ -49,6 +72,7 @@ export interface MetadataTables {
   coffer_secrets: SecretRow;
   coffer_deployment: DeploymentRow;
   coffer_cursor_keys: CursorKeyRow;
+  coffer_secret_versions: VersionRow;
 }
 
 export const MIGRATIONS_TABLE = "coffer_metadata_migrations";
@@ -104,5 +128,33 @@ export const metadataMigrations: Record<string, MigrationStep> = {
         .where(sql.ref("state"), "<>", "active")
         .execute();
     }
+  },
+};
+
+/**
+ * Steps after integrity-migrations.ts's 0005/0006, which share this migrations table: Kysely
+ * refuses a migration that sorts before one already applied, so these are named from 0007 on and
+ * run with the second migrate call in open.ts (the one that applies 0006), never before it.
+ */
+export const laterMetadataMigrations: Record<string, MigrationStep> = {
+  async "0007_secret_versions"(db, t) {
+    // ifNotExists: a database put back to before 0006 (see integrity.test.ts) runs this again.
+    await db.schema
+      .createTable("coffer_secret_versions")
+      .ifNotExists()
+      .addColumn("secret_id", t.key, (c) => c.notNull())
+      .addColumn("version", t.integer, (c) => c.notNull())
+      .addColumn("created_at", t.timestamp, (c) => c.notNull())
+      .addColumn("created_by", t.key, (c) => c.notNull())
+      .addColumn("action", t.key, (c) => c.notNull())
+      .addColumn("name", t.name, (c) => c.notNull())
+      .addColumn("private", t.flag, (c) => c.notNull())
+      .addColumn("keys", t.longText, (c) => c.notNull())
+      .addColumn("digests", t.longText, (c) => c.notNull())
+      .addColumn("store_revision", t.integer)
+      .addColumn("rolled_back_to", t.integer)
+      .addColumn("mac", t.key, (c) => c.notNull())
+      .addPrimaryKeyConstraint("coffer_secret_versions_pk", ["secret_id", "version"])
+      .execute();
   },
 };

@@ -6,32 +6,37 @@
  * This class is the facade: it holds the parts and hands each call to the module that owns it —
  * lookup.ts (reads), listing.ts, writes.ts (the order of writes) over write-protocol.ts (their
  * steps, kept consistent with the store without a shared transaction), repair.ts (reconcile),
- * references.ts, backup-copy.ts and operations.ts (health, key rotation).
+ * references.ts, backup-copy.ts, operations.ts (health, key rotation) and history.ts (versions,
+ * old values, rollback).
  */
-import {
-  type Actor,
-  type CreateSecretInput,
-  type KeyRotatingStore,
-  type ListQuery,
-  type Logger,
-  type ReferenceProblem,
-  type RotateKeyOptions,
-  type RotateKeyResult,
+import type {
+  Actor,
+  CreateSecretInput,
+  KeyRotatingStore,
+  ListQuery,
+  Logger,
+  ReadOptions,
+  ReferenceProblem,
+  RotateKeyOptions,
+  RotateKeyResult,
   Secret,
-  type SecretMetadata,
-  type SecretPage,
-  type SecretRef,
-  type SecretsSession,
-  type SecretsStore,
-  type SecretValidationLevel,
-  type UpdateSecretInput,
-  type WriteOptions,
+  SecretHistory,
+  SecretMetadata,
+  SecretPage,
+  SecretRef,
+  SecretsSession,
+  SecretsStore,
+  SecretValidationLevel,
+  UpdateSecretInput,
+  WriteOptions,
 } from "@coffer/core";
 import type { Database } from "@coffer/sql";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
+import { HistoryRecorder, parseVersion, SecretHistoryReader } from "./history.js";
+import { HistoryRepository } from "./history-repository.js";
 import { parseExpectedVersion } from "./input-checks.js";
 import { SecretListing } from "./listing.js";
-import { findSecret, readValues } from "./lookup.js";
+import { findSecret } from "./lookup.js";
 import { MetadataRepository, rowToMetadata } from "./metadata.js";
 import type { MetadataSealer } from "./metadata-seal.js";
 import { health, keyRotatingStore, rotateKey, type ServiceHealth } from "./operations.js";
@@ -39,8 +44,9 @@ import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
 import { reconcile } from "./repair.js";
 import { normalizeUpdate } from "./update-input.js";
+import { ValueDigester } from "./value-digests.js";
 import { type ServiceHooks, WriteContext } from "./write-context.js";
-import { SecretWriter } from "./writes.js";
+import { replaceWith, SecretWriter } from "./writes.js";
 
 export type { CopyReport } from "./backup-copy.js";
 export type { ServiceHooks } from "./write-context.js";
@@ -82,6 +88,7 @@ export class SecretsService {
   readonly #writer: SecretWriter;
   readonly #listing: SecretListing;
   readonly #references: ReferenceResolver;
+  readonly #history: SecretHistoryReader;
 
   constructor(options: ServiceOptions) {
     this.deploymentId = options.deploymentId;
@@ -91,6 +98,10 @@ export class SecretsService {
     this.sealer = options.sealer;
     this.#metadata = new MetadataRepository(options.database, options.sealer);
     const clock = options.clock ?? Date.now;
+    const history = new HistoryRepository(options.database, options.sealer);
+    const digester = new ValueDigester(options.sealer.keyring);
+    const warn = (message: string, fields: Record<string, unknown>) => options.logger.warn(message, fields);
+    this.#history = new SecretHistoryReader(this.#metadata, history, digester, options.store);
     this.#writes = new WriteContext(
       this.#metadata,
       options.store,
@@ -99,6 +110,7 @@ export class SecretsService {
       options.hooks ?? {},
       options.leaseMs ?? 30_000,
       options.lockWaitMs ?? 10_000,
+      new HistoryRecorder(history, digester, options.store, warn),
     );
     this.#writer = new SecretWriter(this.#writes);
     this.#listing = new SecretListing(this.#metadata, options.logger, clock);
@@ -113,7 +125,7 @@ export class SecretsService {
   as(actor: Actor): SecretsSession {
     return {
       create: (input) => this.create(actor, input),
-      get: (ref) => this.get(actor, ref),
+      get: (ref, options) => this.get(actor, ref, options),
       getMetadata: (ref) => this.getMetadata(actor, ref),
       list: (query) => this.list(actor, query),
       update: (ref, input, options) => this.update(actor, ref, input, options),
@@ -121,6 +133,8 @@ export class SecretsService {
       setVisibility: (ref, isPrivate, options) => this.setVisibility(actor, ref, isPrivate, options),
       put: (name, values, options) => this.put(actor, name, values, options),
       delete: (ref, options) => this.delete(actor, ref, options),
+      history: (ref) => this.history(actor, ref),
+      rollback: (ref, toVersion, options) => this.rollback(actor, ref, toVersion, options),
       validateReferences: (config, level) => this.validateReferences(actor, config, level),
       resolveReferences: (config, level) => this.resolveReferences(actor, config, level),
     };
@@ -128,10 +142,13 @@ export class SecretsService {
 
   // --- reads ---------------------------------------------------------------------------------
 
-  /** A secret with its values. SecretNotFoundError when it does not exist for this actor. */
-  async get(actor: Actor, ref: SecretRef): Promise<Secret> {
-    const row = await findSecret(this.#metadata, actor, ref);
-    return new Secret(rowToMetadata(row), await readValues(this.#metadata, this.store, actor, row));
+  /**
+   * A secret with its values — with `version`, as they were at that version (history.ts).
+   * SecretNotFoundError when it does not exist for this actor.
+   */
+  async get(actor: Actor, ref: SecretRef, options: ReadOptions = {}): Promise<Secret> {
+    const version = options?.version === undefined ? undefined : parseVersion(options.version);
+    return this.#history.read(actor, ref, version);
   }
 
   /** A secret's metadata only: no call to the store. */
@@ -198,6 +215,29 @@ export class SecretsService {
 
   async delete(actor: Actor, ref: SecretRef, options: WriteOptions = {}): Promise<void> {
     return this.#writer.delete(actor, ref, parseExpectedVersion(options.expectedVersion));
+  }
+
+  // --- history (history.ts) -----------------------------------------------------------------
+
+  /** The versions of a secret, newest first: who, when, which keys changed. Never values. */
+  async history(actor: Actor, ref: SecretRef): Promise<SecretHistory> {
+    return this.#history.list(actor, ref);
+  }
+
+  /**
+   * Writes a new version holding the values `toVersion` had; the versions between stay in the
+   * history. `expectedVersion` makes it check-and-set like any write.
+   */
+  async rollback(
+    actor: Actor,
+    ref: SecretRef,
+    toVersion: number,
+    options: WriteOptions = {},
+  ): Promise<SecretMetadata> {
+    const expected = parseExpectedVersion(options.expectedVersion);
+    const old = await this.#history.read(actor, ref, parseVersion(toVersion));
+    const note = { action: "rollback" as const, rolledBackTo: old.version };
+    return this.#writer.update(actor, { id: old.id }, replaceWith(old.values), expected, note);
   }
 
   // --- references ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
   type SecretsStore,
   type SecretValues,
 } from "@coffer/core";
+import type { HistoryRecorder } from "./history.js";
 import type { MetadataRepository } from "./metadata.js";
 
 /** Test hook: called before each step of a write; throwing there makes that step fail. */
@@ -29,6 +30,8 @@ export class WriteContext {
     readonly leaseMs: number,
     /** How long a writer waits for another process's write to the same secret. */
     readonly lockWaitMs: number,
+    /** Records each committed version (history.ts); absent in tests of the protocol alone. */
+    readonly history?: HistoryRecorder,
   ) {}
 
   /** Marks the start of a protocol step (the fault-injection tests fail steps here). */

@@ -24,6 +24,7 @@ import {
 } from "@coffer/core";
 import { isUniqueViolation } from "@coffer/sql";
 import { nameHeldByPendingCreate, nameTaken } from "./errors.js";
+import type { VersionNote } from "./history.js";
 import { parseBoolean } from "./input-checks.js";
 import { rowToMetadata, scopeFor } from "./metadata.js";
 import type { SecretRow } from "./schema.js";
@@ -81,6 +82,7 @@ export async function createSecret(
     await undoCreate(ctx, id);
     throw error;
   }
+  await ctx.history?.created(actor, row, values, now);
   ctx.logger.info("secret created", { secretId: id, actor: actor.id, private: isPrivate });
   return new Secret({ ...rowToMetadata(row), createdAt: new Date(now), updatedAt: new Date(now) }, values);
 }
@@ -108,12 +110,24 @@ async function undoCreate(ctx: WriteContext, id: string): Promise<void> {
 }
 
 /** A rename or visibility change: one metadata write. Undefined when the row moved meanwhile. */
-export async function updateMetadataOnly(ctx: WriteContext, row: SecretRow, target: TargetMetadata) {
+export async function updateMetadataOnly(
+  ctx: WriteContext,
+  row: SecretRow,
+  target: TargetMetadata,
+  actor: Actor,
+) {
   await ctx.step("update.metadata", row.id);
   const now = ctx.clock();
   const change = { state: "active" as const, ...target, version: row.version + 1, updated_at: now };
   if (!(await moveActiveRow(ctx, row, target, change, now))) return undefined;
-  return rowToMetadata({ ...row, ...target, version: row.version + 1, updated_at: now });
+  const committed = { ...row, ...target, version: row.version + 1, updated_at: now };
+  await ctx.history?.metadataChanged(
+    actor,
+    committed,
+    target.name !== row.name ? "rename" : "visibility",
+    now,
+  );
+  return rowToMetadata(committed);
 }
 
 /** A change of values: lock, write the store, commit. Undefined when the row moved meanwhile. */
@@ -122,6 +136,8 @@ export async function updateValues(
   row: SecretRow,
   change: NormalizedUpdate,
   target: TargetMetadata,
+  actor: Actor,
+  note: VersionNote = { action: "update" },
 ): Promise<SecretMetadata | undefined> {
   await ctx.step("update.lock", row.id);
   if (!(await moveActiveRow(ctx, row, target, { state: "updating", ...target }, ctx.clock())))
@@ -157,7 +173,9 @@ export async function updateValues(
     row.version,
     { ...row, ...target },
   );
-  return rowToMetadata({ ...row, ...target, version: row.version + 1, keys, updated_at: now });
+  const committed = { ...row, ...target, version: row.version + 1, keys, updated_at: now };
+  await ctx.history?.valuesChanged(actor, committed, next, note, now);
+  return rowToMetadata(committed);
 }
 
 /** Moves an active row at its version; a name another secret holds is a SecretExistsError. */
@@ -239,6 +257,7 @@ export async function deleteSecret(ctx: WriteContext, row: SecretRow): Promise<t
   await ctx.deleteValues(row.id);
   await ctx.step("delete.remove-row", row.id);
   await ctx.metadata.remove(row.id, "deleting");
+  await ctx.history?.removed(row.id);
   return true;
 }
 

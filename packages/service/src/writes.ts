@@ -16,6 +16,7 @@ import {
   validateSecretName,
 } from "@coffer/core";
 import { createdMeanwhile, noSecretAtVersion, versionConflict } from "./errors.js";
+import type { VersionNote } from "./history.js";
 import { withUnlockedRow } from "./lock-wait.js";
 import { type NormalizedUpdate, normalizeUpdate, targetMetadata } from "./update-input.js";
 import type { WriteContext } from "./write-context.js";
@@ -50,6 +51,7 @@ export class SecretWriter {
     ref: SecretRef,
     change: NormalizedUpdate,
     expected: number | undefined,
+    note?: VersionNote,
   ): Promise<SecretMetadata> {
     const inTurn = async () => {
       // A check-and-set writer also waits out a write in flight at its version, since that write
@@ -57,8 +59,8 @@ export class SecretWriter {
       const outcome = await withUnlockedRow(this.ctx, actor, ref, expected, (row) => {
         const target = targetMetadata(actor.id, row, change);
         return change.touchesValues
-          ? updateValues(this.ctx, row, change, target)
-          : updateMetadataOnly(this.ctx, row, target);
+          ? updateValues(this.ctx, row, change, target, actor, note)
+          : updateMetadataOnly(this.ctx, row, target, actor);
       });
       this.ctx.logger.info("secret updated", {
         secretId: outcome.id,
@@ -115,7 +117,7 @@ export class SecretWriter {
   }
 }
 
-/** A put's change: replace every value (checked like any update's). */
-function replaceWith(values: Record<string, string>): NormalizedUpdate {
+/** A put's (or a rollback's) change: replace every value (checked like any update's). */
+export function replaceWith(values: Record<string, string>): NormalizedUpdate {
   return normalizeUpdate({ values, mode: "replace" });
 }

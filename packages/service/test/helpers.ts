@@ -46,8 +46,11 @@ export async function memoryService(
   return { service, store };
 }
 
-export async function underTest(databaseUrl: string): Promise<ServiceUnderTest> {
-  const { service } = await memoryService(databaseUrl);
+export async function underTest(
+  databaseUrl: string,
+  storeOptions: MemoryStoreOptions = {},
+): Promise<ServiceUnderTest> {
+  const { service } = await memoryService(databaseUrl, storeOptions);
   return {
     session: (user) => service.as({ id: user }),
     maxValueBytes: 4096,

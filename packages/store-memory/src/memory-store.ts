@@ -69,7 +69,7 @@ export class MemoryStore extends AbstractSecretsStore {
     const expected = options?.expectedRevision;
     if (expected !== undefined && expected !== current) throw revisionConflict(id, expected, current);
     this.assertWithinLimit(id, values);
-    this.#contents.push(id, values, this.#options.maxRevisions);
+    this.#contents.push(id, values, this.#options.maxVersions);
   }
 
   async delete(id: SecretId): Promise<void> {

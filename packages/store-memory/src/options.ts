@@ -1,5 +1,5 @@
 /** The `memory` store's options: the capabilities it declares, and knobs for tests and benchmarks. */
-import { z } from "@coffer/core";
+import { DEFAULT_MAX_VERSIONS, z } from "@coffer/core";
 
 export const memoryStoreOptions = z
   .object({
@@ -11,8 +11,8 @@ export const memoryStoreOptions = z
     versions: z.boolean().default(true),
     cas: z.boolean().default(true),
     softDelete: z.boolean().default(true),
-    /** How many revisions of each secret are kept readable. */
-    maxRevisions: z.number().int().min(1).default(10),
+    /** How many revisions of each secret are kept readable (the current one included). */
+    maxVersions: z.number().int().min(1).default(DEFAULT_MAX_VERSIONS),
     /** Simulated latency of every backend call, for benchmarks. */
     latencyMs: z.number().int().min(0).default(0),
     /** Stores created with the same name share their contents within one process. */

@@ -38,8 +38,8 @@ describe("memory store", () => {
     await expect(new MemoryStore({ shared: "b" }).get(id)).rejects.toThrow(/holds no secret/);
   });
 
-  it("keeps only maxRevisions revisions", async () => {
-    const store = new MemoryStore({ maxRevisions: 2 });
+  it("keeps only maxVersions revisions", async () => {
+    const store = new MemoryStore({ maxVersions: 2 });
     const id = newSecretId();
     await store.create(id, { v: "1" });
     await store.update(id, { v: "2" });

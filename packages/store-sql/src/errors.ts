@@ -19,6 +19,28 @@ export function notFound(id: SecretId): SecretNotFoundError {
   });
 }
 
+/** A revision never written, or older than the newest `kept`. */
+export function noRevision(
+  id: SecretId,
+  revision: number,
+  current: number,
+  kept: number,
+): SecretNotFoundError {
+  const first = Math.max(1, current - kept + 1);
+  return new SecretNotFoundError(`The secret ${id} has no revision ${revision}.`, {
+    hint: `Revisions ${first} to ${current} are kept (option maxVersions is ${kept}).`,
+    details: { id, revision: Number.isFinite(revision) ? revision : String(revision) },
+  });
+}
+
+/** An update that lost its row to other writes every time it tried: retryable, nothing written. */
+export function busy(id: SecretId): BackendUnavailableError {
+  return new BackendUnavailableError(`The secret ${id} kept changing while this update tried to apply.`, {
+    hint: "Retry in a moment; other writers were updating it at the same time.",
+    details: { id, reason: "contention" },
+  });
+}
+
 export function exists(id: SecretId): SecretExistsError {
   return new SecretExistsError(`The sql store already holds a secret ${id}.`, {
     hint: "Use update to change it, or delete it first.",

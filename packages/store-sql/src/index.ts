@@ -4,7 +4,7 @@ import { sqlStoreOptions } from "./options.js";
 import { SqlStore } from "./sql-store.js";
 
 export { fingerprintKeyId, generateKey, KEY_ID } from "@coffer/sql";
-export { FORMAT } from "./envelope.js";
+export { FORMAT, LEGACY_FORMAT } from "./envelope.js";
 export {
   BATCH_GET_MAX,
   DEFAULT_MAX_VALUE_BYTES,
@@ -21,7 +21,7 @@ export {
   type RotateKeyResult,
   type RotationProgress,
 } from "./rotation.js";
-export { MIGRATIONS_TABLE, VALUES_TABLE } from "./schema.js";
+export { MIGRATIONS_TABLE, REVISIONS_TABLE, VALUES_TABLE } from "./schema.js";
 export { KEYRING_FILE_NAME, SqlStore } from "./sql-store.js";
 
 /** The registration: `COFFER_STORE_TYPE=sql`, the default. */

@@ -3,10 +3,10 @@
  * decrypt a sample of its rows, so a wrong or missing key fails at start with a message that says
  * which keys and how many secrets, instead of on some later read.
  */
-import { IntegrityError, type Logger, type SecretId } from "@coffer/core";
+import { IntegrityError, type Logger } from "@coffer/core";
 import type { Keyring } from "@coffer/sql";
 import { type Binding, open } from "./envelope.js";
-import type { KeyUsage, ValuesTable } from "./values-table.js";
+import type { KeyUsage, StoredRow, ValuesTable } from "./values-table.js";
 
 /** Rows decrypted per key at init to prove the key is the right one. */
 const KEY_CHECK_SAMPLES = 2;
@@ -16,7 +16,7 @@ export async function checkKeyring(
   table: ValuesTable,
   keyring: Keyring,
   origin: string,
-  binding: (secretId: SecretId, keyId: string) => Binding,
+  binding: (row: StoredRow, keyId: string) => Binding,
   logger: Logger,
 ): Promise<void> {
   const inUse = await table.keyIds();
@@ -35,7 +35,7 @@ export async function checkKeyring(
   for (const keyId of readable) {
     const samples = await table.sample(keyId, KEY_CHECK_SAMPLES);
     const failed = samples.filter(
-      (row) => open(keyring.key(keyId)!, binding(row.secret_id, keyId), row) === undefined,
+      (row) => open(keyring.key(keyId)!, binding(row, keyId), row, Number(row.format)) === undefined,
     );
     if (samples.length > 0 && failed.length === samples.length) {
       throw new IntegrityError(
@@ -81,7 +81,12 @@ function quoteIds(ids: readonly string[]): string {
   return ids.map((id) => `'${id}'`).join(", ");
 }
 
-function describeUsage(usage: readonly { keyId: string; rows: number }[]): string {
-  const parts = usage.map((each) => `key '${each.keyId}' (${each.rows} secret${each.rows === 1 ? "" : "s"})`);
+function describeUsage(usage: readonly { keyId: string; rows: number; revisions?: number }[]): string {
+  const parts = usage.map((each) => {
+    const earlier = each.revisions
+      ? ` and ${each.revisions} earlier revision${each.revisions === 1 ? "" : "s"}`
+      : "";
+    return `key '${each.keyId}' (${each.rows} secret${each.rows === 1 ? "" : "s"}${earlier})`;
+  });
   return parts.join(", ");
 }

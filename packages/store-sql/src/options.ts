@@ -1,5 +1,5 @@
 /** The `sql` store's options: where the values live (the metadata database by default) and the keys that encrypt them. */
-import { z } from "@coffer/core";
+import { DEFAULT_MAX_VERSIONS, z } from "@coffer/core";
 import { keyProblem, parseKeyring } from "@coffer/sql";
 import { sealedLength } from "./envelope.js";
 
@@ -12,6 +12,9 @@ export const DEFAULT_MAX_VALUE_BYTES = 1_048_576;
  * to spare. MySQL's max_allowed_packet must be above the row size too (64 MiB by default since 8.0).
  */
 export const MAX_MAX_VALUE_BYTES = 8 * 1_048_576;
+
+/** Every kept revision is a full sealed copy of the secret: bound the rows one secret can hold. */
+export const MAX_MAX_VERSIONS = 1000;
 
 /** Ids per getMany query: one `WHERE secret_id IN (…)` of 500 parameters suits all three databases. */
 export const BATCH_GET_MAX = 500;
@@ -29,6 +32,8 @@ export const sqlStoreOptions = z
     /** Where the self-managed keyring lives; default `<dataDir>/sql-store.keyring.json`. */
     keyringFile: z.string().min(1).optional(),
     maxValueBytes: z.number().int().min(1024).max(MAX_MAX_VALUE_BYTES).default(DEFAULT_MAX_VALUE_BYTES),
+    /** Revisions kept per secret, the current one included; older ones are dropped on update. */
+    maxVersions: z.number().int().min(1).max(MAX_MAX_VERSIONS).default(DEFAULT_MAX_VERSIONS),
   })
   .strict()
   .superRefine((options, context) => {

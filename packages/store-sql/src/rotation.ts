@@ -98,5 +98,36 @@ export async function reencrypt(
     ...progress,
     unreadable: [...unreadable].map(([id, keyId]) => ({ id, keyId })),
     remaining,
+    history: await reencryptHistory(table, plan),
   };
+}
+
+/**
+ * Earlier revisions, after the current values: one sweep, since they are never rewritten — only
+ * dropped by retention, which a conditional rewrite simply misses. A revision that cannot be
+ * decrypted is left as it is and counted.
+ */
+async function reencryptHistory(table: ValuesTable, plan: ReencryptPlan) {
+  let after = { secretId: "", revision: 0 };
+  let reencrypted = 0;
+  let unreadable = 0;
+  for (;;) {
+    const rows = await table.revisionsNotUnderKey(plan.activeKeyId(), after, plan.batchSize);
+    if (rows.length === 0) break;
+    const last = rows.at(-1)!;
+    after = { secretId: last.secret_id, revision: Number(last.revision) };
+    const rewrites: Rewrite[] = [];
+    for (const row of rows) {
+      try {
+        const expected = { revision: row.revision, iv: row.iv };
+        rewrites.push({ secretId: row.secret_id, expected, sealed: await plan.reseal(row) });
+      } catch (error) {
+        if (!(error instanceof IntegrityError)) throw error;
+        unreadable++;
+      }
+    }
+    reencrypted += await table.rewriteRevisions(rewrites);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { reencrypted, unreadable, remaining: await table.countRevisionsNotUnderKey(plan.activeKeyId()) };
 }

@@ -10,6 +10,8 @@
 import type { MigrationStep } from "@coffer/sql";
 
 export const VALUES_TABLE = "coffer_store_values";
+/** Earlier revisions, sealed exactly as they were when current (0002_revisions). */
+export const REVISIONS_TABLE = "coffer_store_revisions";
 export const MIGRATIONS_TABLE = "coffer_store_sql_migrations";
 
 export interface ValuesRow {
@@ -25,8 +27,22 @@ export interface ValuesRow {
   updated_at: number;
 }
 
+/** A superseded revision: the row it was, moved aside unchanged (same IV, same ciphertext). */
+export interface RevisionRow {
+  deployment_id: string;
+  secret_id: string;
+  revision: number;
+  format: number;
+  key_id: string;
+  iv: string;
+  ciphertext: string;
+  /** When this revision was written. */
+  updated_at: number;
+}
+
 export interface StoreTables {
   [VALUES_TABLE]: ValuesRow;
+  [REVISIONS_TABLE]: RevisionRow;
 }
 
 export const migrations: Record<string, MigrationStep> = {
@@ -48,6 +64,28 @@ export const migrations: Record<string, MigrationStep> = {
       .createIndex(`${VALUES_TABLE}_key`)
       .on(VALUES_TABLE)
       .columns(["deployment_id", "key_id", "secret_id"])
+      .execute();
+  },
+  // History: the current revision stays in the values table; each update moves the row it
+  // replaces here, and retention drops the oldest beyond maxVersions.
+  "0002_revisions": async (db, types) => {
+    await db.schema
+      .createTable(REVISIONS_TABLE)
+      .addColumn("deployment_id", types.key, (column) => column.notNull())
+      .addColumn("secret_id", types.key, (column) => column.notNull())
+      .addColumn("revision", types.integer, (column) => column.notNull())
+      .addColumn("format", types.integer, (column) => column.notNull())
+      .addColumn("key_id", types.key, (column) => column.notNull())
+      .addColumn("iv", types.key, (column) => column.notNull())
+      .addColumn("ciphertext", types.longText, (column) => column.notNull())
+      .addColumn("updated_at", types.timestamp, (column) => column.notNull())
+      .addPrimaryKeyConstraint(`${REVISIONS_TABLE}_pk`, ["deployment_id", "secret_id", "revision"])
+      .execute();
+    // Which keys old revisions still need (init's check, key retirement).
+    await db.schema
+      .createIndex(`${REVISIONS_TABLE}_key`)
+      .on(REVISIONS_TABLE)
+      .columns(["deployment_id", "key_id"])
       .execute();
   },
 };

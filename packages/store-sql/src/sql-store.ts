@@ -23,12 +23,14 @@ import {
 import type { Keyring } from "@coffer/sql";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
 import { isValuesMap } from "@coffer/store-kit";
-import { type Binding, FORMAT, open, seal } from "./envelope.js";
+import { type Binding, FORMAT, LEGACY_FORMAT, open, seal } from "./envelope.js";
 import {
+  busy,
   conflict,
   damaged,
   exists,
   missingKey,
+  noRevision,
   notFound,
   notReady,
   singleKeyCannotRotate,
@@ -52,6 +54,9 @@ export const KEYRING_FILE_NAME = "sql-store.keyring.json";
 
 /** A file-backed keyring is re-checked for changes by other processes at most this often. */
 const KEYRING_RECHECK_MS = 1_000;
+
+/** How often an unconditional update seals again after losing its revision to another writer. */
+const UPDATE_ATTEMPTS = 20;
 
 type State = "new" | "ready" | "closed";
 
@@ -83,7 +88,7 @@ export class SqlStore extends AbstractSecretsStore {
       access: "read-write",
       maxValueBytes: this.#options.maxValueBytes,
       batchGetMax: BATCH_GET_MAX,
-      versions: false,
+      versions: true,
       cas: true,
       softDelete: false,
     };
@@ -111,7 +116,7 @@ export class SqlStore extends AbstractSecretsStore {
       table,
       keyring,
       this.#keys.origin,
-      (row, keyId) => this.#binding(row, keyId),
+      (row, keyId) => this.#binding(row.secret_id, keyId, Number(row.revision)),
       this.#context.logger,
     );
     this.#keyring = keyring;
@@ -123,7 +128,7 @@ export class SqlStore extends AbstractSecretsStore {
     const table = this.#ready();
     assertSecretId(id);
     this.assertWithinLimit(id, values);
-    const sealed = await this.#seal(id, values);
+    const sealed = await this.#seal(id, 1, values);
     if (!(await table.insert(id, sealed))) throw exists(id);
   }
 
@@ -151,22 +156,48 @@ export class SqlStore extends AbstractSecretsStore {
     return found;
   }
 
+  /**
+   * Writes the next revision. Its ciphertext is bound to its revision number, so the number is
+   * read first and the write applies only at it: a concurrent writer in between makes this one
+   * seal again for the new number (or, with `expectedRevision`, fail with a conflict).
+   */
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
     const table = this.#ready();
     assertSecretId(id);
     this.assertWithinLimit(id, values);
     const expected = options?.expectedRevision;
-    const sealed = await this.#seal(id, values);
-    if (await table.update(id, sealed, expected)) return;
-    const actual = await table.revision(id);
-    if (actual === undefined) throw notFound(id);
-    throw conflict(id, expected!, actual);
+    for (let attempt = 1; ; attempt++) {
+      const current = await table.selectCurrent(id);
+      if (current === undefined) throw notFound(id);
+      const actual = Number(current.revision);
+      if (expected !== undefined && expected !== actual) throw conflict(id, expected, actual);
+      const sealed = await this.#seal(id, actual + 1, values);
+      if (await table.update(id, sealed, current, this.#options.maxVersions)) return;
+      // Moved meanwhile (another writer, a re-encryption, a deadlock): seal again for what is there.
+      if (attempt >= UPDATE_ATTEMPTS) throw busy(id);
+    }
   }
 
   async delete(id: SecretId): Promise<void> {
     const table = this.#ready();
     assertSecretId(id);
     if (!(await table.delete(id))) throw notFound(id);
+  }
+
+  /**
+   * The values at `revision`: the current row, or a kept earlier one. A revision never written, or
+   * older than the newest maxVersions, is SecretNotFoundError, as is any revision of a missing id.
+   */
+  override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
+    const table = this.#ready();
+    assertSecretId(id);
+    const current = await table.select(id);
+    if (!current) throw notFound(id);
+    if (Number.isInteger(revision) && revision === Number(current.revision)) return this.#open(current);
+    const row =
+      Number.isInteger(revision) && revision > 0 ? await table.selectRevision(id, revision) : undefined;
+    if (!row) throw noRevision(id, revision, Number(current.revision), this.#options.maxVersions);
+    return this.#open(row);
   }
 
   override async currentRevision(id: SecretId): Promise<number> {
@@ -266,12 +297,22 @@ export class SqlStore extends AbstractSecretsStore {
     const table = this.#ready();
     const keyring = await this.#currentKeyring();
     const usage = await table.keyUsage();
-    const rows = new Map(usage.map((each) => [each.keyId, each.rows]));
+    const byKey = new Map(usage.map((each) => [each.keyId, each]));
     return {
       source: this.#keys.origin,
       activeKeyId: keyring.active,
-      keys: keyring.ids().map((id) => ({ id, active: id === keyring.active, rows: rows.get(id) ?? 0 })),
-      missing: usage.filter((each) => !keyring.has(each.keyId)),
+      keys: keyring.ids().map((id) => {
+        const revisions = byKey.get(id)?.revisions ?? 0;
+        return {
+          id,
+          active: id === keyring.active,
+          rows: byKey.get(id)?.rows ?? 0,
+          ...(revisions > 0 && { revisions }),
+        };
+      }),
+      missing: usage
+        .filter((each) => !keyring.has(each.keyId))
+        .map((each) => ({ keyId: each.keyId, rows: each.rows + each.revisions })),
     };
   }
 
@@ -327,11 +368,11 @@ export class SqlStore extends AbstractSecretsStore {
     }
   }
 
-  async #seal(id: SecretId, values: SecretValues): Promise<SealedRow> {
+  async #seal(id: SecretId, revision: number, values: SecretValues): Promise<SealedRow> {
     await this.#currentKeyring();
     // Nothing awaits from here to the seal: close() cannot wipe the key halfway.
     const { id: keyId, key } = this.#liveKeyring().activeKey();
-    const sealed = seal(key, this.#binding(id, keyId), JSON.stringify(values));
+    const sealed = seal(key, this.#binding(id, keyId, revision), JSON.stringify(values));
     return { format: FORMAT, key_id: keyId, ...sealed };
   }
 
@@ -341,7 +382,8 @@ export class SqlStore extends AbstractSecretsStore {
 
   async #decrypt(row: StoredRow): Promise<string> {
     const id = row.secret_id;
-    if (Number(row.format) !== FORMAT) throw damaged(id, `envelope format ${row.format}`);
+    const format = Number(row.format);
+    if (format !== FORMAT && format !== LEGACY_FORMAT) throw damaged(id, `envelope format ${row.format}`);
     let key = this.#liveKeyring().key(row.key_id);
     if (!key && this.#keys.kind === "file") {
       // Another process may have rotated: its new key is in the file but not yet in memory.
@@ -349,7 +391,7 @@ export class SqlStore extends AbstractSecretsStore {
       key = this.#liveKeyring().key(row.key_id);
     }
     if (!key) throw missingKey(id, row.key_id, this.#keys.origin);
-    const plaintext = open(key, this.#binding(id, row.key_id), row);
+    const plaintext = open(key, this.#binding(id, row.key_id, Number(row.revision)), row, format);
     if (plaintext === undefined) throw undecryptable(id, row.key_id, this.#keys.origin);
     return plaintext;
   }
@@ -358,11 +400,12 @@ export class SqlStore extends AbstractSecretsStore {
   async #reseal(row: StoredRow): Promise<SealedRow> {
     const plaintext = await this.#decrypt(row);
     const { id: keyId, key } = this.#liveKeyring().activeKey();
-    return { format: FORMAT, key_id: keyId, ...seal(key, this.#binding(row.secret_id, keyId), plaintext) };
+    const binding = this.#binding(row.secret_id, keyId, Number(row.revision));
+    return { format: FORMAT, key_id: keyId, ...seal(key, binding, plaintext) };
   }
 
-  #binding(secretId: SecretId, keyId: string): Binding {
-    return { deploymentId: this.#context.deploymentId, secretId, keyId };
+  #binding(secretId: SecretId, keyId: string, revision: number): Binding {
+    return { deploymentId: this.#context.deploymentId, secretId, keyId, revision };
   }
 }
 

@@ -5,9 +5,9 @@
  */
 import type { SecretId } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { isTransactionConflict } from "./errors.js";
-import { type StoreTables, VALUES_TABLE, type ValuesRow } from "./schema.js";
+import { REVISIONS_TABLE, type StoreTables, VALUES_TABLE, type ValuesRow } from "./schema.js";
 
 /** The sealed part of a row: what a write sets. */
 export type SealedRow = Pick<ValuesRow, "format" | "key_id" | "iv" | "ciphertext">;
@@ -16,8 +16,13 @@ export type StoredRow = SealedRow & Pick<ValuesRow, "secret_id" | "revision">;
 
 export interface KeyUsage {
   keyId: string;
+  /** Current values under the key, plus earlier revisions under it. */
   rows: number;
+  revisions: number;
 }
+
+/** An earlier revision as rotation reads it. */
+export type StoredRevision = StoredRow;
 
 /** A re-encryption of one row, applied only if the row is still the write that was read. */
 export interface Rewrite {
@@ -27,6 +32,11 @@ export interface Rewrite {
 }
 
 const TRANSACTION_ATTEMPTS = 5;
+
+/** Thrown inside a transaction to roll it back when its conditional update matched nothing. */
+class RowMoved extends Error {}
+
+const SEALED_COLUMNS = ["secret_id", "format", "key_id", "iv", "ciphertext", "revision"] as const;
 
 export class ValuesTable {
   readonly #db: Kysely<StoreTables>;
@@ -66,7 +76,7 @@ export class ValuesTable {
     return this.#run(() =>
       this.#db
         .selectFrom(VALUES_TABLE)
-        .select(["secret_id", "format", "key_id", "iv", "ciphertext", "revision"])
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("secret_id", "=", id)
         .executeTakeFirst(),
@@ -79,36 +89,108 @@ export class ValuesTable {
     return this.#run(() =>
       this.#db
         .selectFrom(VALUES_TABLE)
-        .select(["secret_id", "format", "key_id", "iv", "ciphertext", "revision"])
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("secret_id", "in", ids)
         .execute(),
     );
   }
 
-  /** Replaces the values and bumps the revision; only at `expectedRevision` when given. */
-  async update(id: SecretId, sealed: SealedRow, expectedRevision?: number): Promise<boolean> {
-    const result = await this.#run(() => {
-      let query = this.#db
-        .updateTable(VALUES_TABLE)
-        .set({ ...sealed, revision: sql<number>`revision + 1`, updated_at: Date.now() })
-        .where("deployment_id", "=", this.deploymentId)
-        .where("secret_id", "=", id);
-      if (expectedRevision !== undefined) query = query.where("revision", "=", expectedRevision);
-      return query.executeTakeFirst();
-    });
-    return result.numUpdatedRows > 0n;
-  }
-
-  async delete(id: SecretId): Promise<boolean> {
-    const result = await this.#run(() =>
+  /** The whole current row, as an update moves it aside. */
+  async selectCurrent(id: SecretId): Promise<ValuesRow | undefined> {
+    return this.#run(() =>
       this.#db
-        .deleteFrom(VALUES_TABLE)
+        .selectFrom(VALUES_TABLE)
+        .selectAll()
         .where("deployment_id", "=", this.deploymentId)
         .where("secret_id", "=", id)
         .executeTakeFirst(),
     );
-    return result.numDeletedRows > 0n;
+  }
+
+  /**
+   * Makes `sealed` the next revision after `current` (the row as read), in one transaction: the
+   * new values replace the row only if it is still exactly that write (same revision, same IV —
+   * re-encryption changes the IV), the row read moves to the revisions table unchanged, and
+   * revisions older than the newest `keep` (the current one included) are dropped. The update
+   * comes first, so concurrent writers queue on the row lock rather than deadlock. False when the
+   * row moved meanwhile (or the database reports a deadlock): nothing changed; read and retry.
+   */
+  async update(id: SecretId, sealed: SealedRow, current: ValuesRow, keep: number): Promise<boolean> {
+    const from = Number(current.revision);
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable(VALUES_TABLE)
+          .set({ ...sealed, revision: from + 1, updated_at: Date.now() })
+          .where("deployment_id", "=", this.deploymentId)
+          .where("secret_id", "=", id)
+          .where("revision", "=", from)
+          .where("iv", "=", current.iv)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) throw new RowMoved();
+        await trx
+          .insertInto(REVISIONS_TABLE)
+          .values({
+            deployment_id: this.deploymentId,
+            secret_id: id,
+            revision: from,
+            format: current.format,
+            key_id: current.key_id,
+            iv: current.iv,
+            ciphertext: current.ciphertext,
+            updated_at: current.updated_at,
+          })
+          .execute();
+        await trx
+          .deleteFrom(REVISIONS_TABLE)
+          .where("deployment_id", "=", this.deploymentId)
+          .where("secret_id", "=", id)
+          .where("revision", "<=", from + 1 - keep)
+          .execute();
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof RowMoved || isUniqueViolation(error) || isTransactionConflict(error)) return false;
+      return this.#fail(error);
+    }
+  }
+
+  /** An earlier revision, as stored when it was current. */
+  async selectRevision(id: SecretId, revision: number): Promise<StoredRow | undefined> {
+    return this.#run(() =>
+      this.#db
+        .selectFrom(REVISIONS_TABLE)
+        .select([...SEALED_COLUMNS])
+        .where("deployment_id", "=", this.deploymentId)
+        .where("secret_id", "=", id)
+        .where("revision", "=", revision)
+        .executeTakeFirst(),
+    );
+  }
+
+  /** Removes the secret and its history in one transaction; false when it did not exist. */
+  async delete(id: SecretId): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(async (trx) => {
+          await trx
+            .deleteFrom(REVISIONS_TABLE)
+            .where("deployment_id", "=", this.deploymentId)
+            .where("secret_id", "=", id)
+            .execute();
+          const result = await trx
+            .deleteFrom(VALUES_TABLE)
+            .where("deployment_id", "=", this.deploymentId)
+            .where("secret_id", "=", id)
+            .executeTakeFirst();
+          return result.numDeletedRows > 0n;
+        });
+      } catch (error) {
+        if (attempt < TRANSACTION_ATTEMPTS && isTransactionConflict(error)) continue;
+        return this.#fail(error);
+      }
+    }
   }
 
   async revision(id: SecretId): Promise<number | undefined> {
@@ -130,12 +212,21 @@ export class ValuesTable {
    * the GROUP BY; 0.1 ms this way). Key ids compare byte-wise on every database (ColumnTypes.key).
    */
   async keyIds(): Promise<string[]> {
+    const ids = new Set([
+      ...(await this.#keyIdsIn(VALUES_TABLE)),
+      ...(await this.#keyIdsIn(REVISIONS_TABLE)),
+    ]);
+    return [...ids].sort();
+  }
+
+  async #keyIdsIn(table: typeof VALUES_TABLE | typeof REVISIONS_TABLE): Promise<string[]> {
     const ids: string[] = [];
+    const db = this.#db as unknown as Kysely<Record<string, { deployment_id: string; key_id: string }>>;
     for (;;) {
       const after = ids.at(-1);
       const row = await this.#run(() => {
-        let query = this.#db
-          .selectFrom(VALUES_TABLE)
+        let query = db
+          .selectFrom(table)
           .select((eb) => eb.fn.min("key_id").as("key_id"))
           .where("deployment_id", "=", this.deploymentId);
         if (after !== undefined) query = query.where("key_id", ">", after);
@@ -148,17 +239,93 @@ export class ValuesTable {
 
   /** How many rows each key encrypts (reads every row: for reports and errors, not for starts). */
   async keyUsage(): Promise<KeyUsage[]> {
-    const rows = await this.#run(() =>
+    const usage = new Map<string, KeyUsage>();
+    for (const table of [VALUES_TABLE, REVISIONS_TABLE] as const) {
+      const db = this.#db as unknown as Kysely<Record<string, { deployment_id: string; key_id: string }>>;
+      const rows = await this.#run(() =>
+        db
+          .selectFrom(table)
+          .select(["key_id", (eb) => eb.fn.countAll().as("rows")])
+          .where("deployment_id", "=", this.deploymentId)
+          .groupBy("key_id")
+          .execute(),
+      );
+      for (const row of rows) {
+        const each = usage.get(row.key_id) ?? { keyId: row.key_id, rows: 0, revisions: 0 };
+        // COUNT comes back as a number, a bigint or a string depending on the driver.
+        if (table === VALUES_TABLE) each.rows += Number(row.rows);
+        else each.revisions += Number(row.rows);
+        usage.set(row.key_id, each);
+      }
+    }
+    return [...usage.values()].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+  }
+
+  /** The next earlier revisions, in (id, revision) order after `after`, not under `activeKeyId`. */
+  async revisionsNotUnderKey(
+    activeKeyId: string,
+    after: { secretId: SecretId; revision: number },
+    limit: number,
+  ): Promise<StoredRevision[]> {
+    return this.#run(() =>
       this.#db
-        .selectFrom(VALUES_TABLE)
-        .select(["key_id", (eb) => eb.fn.countAll().as("rows")])
+        .selectFrom(REVISIONS_TABLE)
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
-        .groupBy("key_id")
-        .orderBy("key_id")
+        .where("key_id", "<>", activeKeyId)
+        .where((eb) =>
+          eb.or([
+            eb("secret_id", ">", after.secretId),
+            eb.and([eb("secret_id", "=", after.secretId), eb("revision", ">", after.revision)]),
+          ]),
+        )
+        .orderBy("secret_id")
+        .orderBy("revision")
+        .limit(limit)
         .execute(),
     );
-    // COUNT comes back as a number, a bigint or a string depending on the driver.
-    return rows.map((row) => ({ keyId: row.key_id, rows: Number(row.rows) }));
+  }
+
+  async countRevisionsNotUnderKey(activeKeyId: string): Promise<number> {
+    const row = await this.#run(() =>
+      this.#db
+        .selectFrom(REVISIONS_TABLE)
+        .select((eb) => eb.fn.countAll().as("rows"))
+        .where("deployment_id", "=", this.deploymentId)
+        .where("key_id", "<>", activeKeyId)
+        .executeTakeFirstOrThrow(),
+    );
+    return Number(row.rows);
+  }
+
+  /**
+   * Re-encrypted earlier revisions, in one transaction, each applied only if the row still holds
+   * the ciphertext that was read (same IV): retention may have dropped it meanwhile.
+   */
+  async rewriteRevisions(rewrites: readonly Rewrite[]): Promise<number> {
+    if (rewrites.length === 0) return 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(async (trx) => {
+          let applied = 0;
+          for (const { secretId, expected, sealed } of rewrites) {
+            const result = await trx
+              .updateTable(REVISIONS_TABLE)
+              .set(sealed)
+              .where("deployment_id", "=", this.deploymentId)
+              .where("secret_id", "=", secretId)
+              .where("revision", "=", expected.revision)
+              .where("iv", "=", expected.iv)
+              .executeTakeFirst();
+            if (result.numUpdatedRows > 0n) applied++;
+          }
+          return applied;
+        });
+      } catch (error) {
+        if (attempt < TRANSACTION_ATTEMPTS && isTransactionConflict(error)) continue;
+        return this.#fail(error);
+      }
+    }
   }
 
   /** A few rows encrypted with `keyId`, to check the key against. */
@@ -166,7 +333,7 @@ export class ValuesTable {
     return this.#run(() =>
       this.#db
         .selectFrom(VALUES_TABLE)
-        .select(["secret_id", "format", "key_id", "iv", "ciphertext", "revision"])
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("key_id", "=", keyId)
         .orderBy("secret_id")
@@ -180,7 +347,7 @@ export class ValuesTable {
     return this.#run(() =>
       this.#db
         .selectFrom(VALUES_TABLE)
-        .select(["secret_id", "format", "key_id", "iv", "ciphertext", "revision"])
+        .select([...SEALED_COLUMNS])
         .where("deployment_id", "=", this.deploymentId)
         .where("key_id", "<>", activeKeyId)
         .where("secret_id", ">", after)

@@ -23,6 +23,7 @@ import {
   VALUES_TABLE,
 } from "../src/index.js";
 import { ValuesTable } from "../src/values-table.js";
+import { describeHistoryBehaviour } from "./history-behaviour.js";
 import {
   contextFor,
   fakeKey,
@@ -120,6 +121,8 @@ export function describeSqlStoreBehaviour(label: string, getUrl: () => string): 
       expect(await storeA.get(id)).toEqual({ v: "fake-a" });
     });
 
+    describeHistoryBehaviour(getUrl, freshContext, started);
+
     it("a flipped ciphertext byte, a relabelled key id or an unknown format is an IntegrityError", async () => {
       const keyring = keyringJson("k2", { k1: fakeKey(), k2: fakeKey() });
       const context = freshContext();
@@ -139,11 +142,11 @@ export function describeSqlStoreBehaviour(label: string, getUrl: () => string): 
           .set({ ciphertext: bytes.toString("base64") })
           .execute();
         await where(relabelled).set({ key_id: "k1" }).execute();
-        await where(reformatted).set({ format: 2 }).execute();
+        await where(reformatted).set({ format: 3 }).execute();
       });
       await expect(store.get(flipped)).rejects.toThrow(/cannot be decrypted with key 'k2'/);
       await expect(store.get(relabelled)).rejects.toThrow(/cannot be decrypted with key 'k1'/);
-      await expect(store.get(reformatted)).rejects.toThrow(/envelope format 2/);
+      await expect(store.get(reformatted)).rejects.toThrow(/envelope format 3/);
       for (const id of [flipped, relabelled, reformatted]) {
         await expect(store.get(id)).rejects.toBeInstanceOf(IntegrityError);
       }
@@ -457,7 +460,12 @@ export function describeSqlStoreBehaviour(label: string, getUrl: () => string): 
             key_id: "k-other",
             ...seal(
               Buffer.alloc(32),
-              { deploymentId: context.deploymentId, secretId: row.secret_id, keyId: "k-other" },
+              {
+                deploymentId: context.deploymentId,
+                secretId: row.secret_id,
+                keyId: "k-other",
+                revision: Number(row.revision),
+              },
               '{"v":"fake-stale"}',
             ),
           },

@@ -33,6 +33,7 @@ const fileContext = contextFor(`sqlite://${path.join(fileDir, "coffer.db")}`, { 
 describeStoreConformance("sql on a SQLite file, keyring file", {
   create: () => newStore({}, fileContext),
   capabilities,
+  keptRevisions: 10, // the default maxVersions
   registration: sqlStore,
   invalidOptions,
   unreachable,
@@ -43,6 +44,7 @@ const keyring = keyringJson("k2", { k1: fakeKey(), k2: fakeKey() });
 describeStoreConformance("sql on in-memory SQLite, operator keyring", {
   create: () => newStore({ keyring }, memoryContext),
   capabilities,
+  keptRevisions: 10, // the default maxVersions
   registration: sqlStore,
   invalidOptions,
   unreachable,

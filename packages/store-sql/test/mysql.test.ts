@@ -14,6 +14,7 @@ describeWithDatabase("mysql", (getDb) => {
   describeStoreConformance("sql on MySQL, operator keyring", {
     create: () => newStore({ keyring }, contextFor(getDb().url)),
     capabilities,
+    keptRevisions: 10, // the default maxVersions
     registration: sqlStore,
     invalidOptions: [{ url: "mysql://u@db/x?poolSize=-1" }],
     unreachable: async () =>

@@ -12,6 +12,7 @@ describeWithDatabase("postgres", (getDb) => {
   describeStoreConformance("sql on PostgreSQL, operator keyring", {
     create: () => newStore({ keyring }, contextFor(getDb().url)),
     capabilities,
+    keptRevisions: 10, // the default maxVersions
     registration: sqlStore,
     invalidOptions: [{ url: "postgres://u@db/x?poolSize=0" }, { keyring: "{}" }],
     // Its own `url` option, pointing at a port where nothing listens.

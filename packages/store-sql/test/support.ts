@@ -16,7 +16,7 @@ export const capabilities = {
   access: "read-write",
   maxValueBytes: 1_048_576,
   batchGetMax: 500,
-  versions: false,
+  versions: true,
   cas: true,
   softDelete: false,
 } as const;

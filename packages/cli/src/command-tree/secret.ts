@@ -45,6 +45,7 @@ const selectPrivate: OptionSpec = {
 const write = () => import("../commands/secret-write.js");
 const read = () => import("../commands/secret-read.js");
 const files = () => import("../commands/secret-files.js");
+const versions = () => import("../commands/secret-history.js");
 
 /**
  * create's --private: alone it means true; `--private true|false` and `--private=true|false` as
@@ -104,9 +105,15 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         description: "print only this key's value, then a newline (for scripts: $(…) drops it)",
       },
       { flags: "--no-newline", description: "with --key: exactly the value, no newline after it" },
+      {
+        flags: "--version <n>",
+        description: "the values as they were at this version (see `coffer secret history`)",
+        parse: parseWholeNumber(1, Number.MAX_SAFE_INTEGER),
+      },
     ],
     examples: [
       "coffer secret get db",
+      "coffer secret get db --version 3",
       "coffer secret get db --key password",
       "coffer secret get tls --key cert --no-newline > cert.pem",
       "coffer secret get db --private false --json",
@@ -240,6 +247,43 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     options: [selectPrivate, { flags: "-y, --yes", description: "do not ask for confirmation" }],
     examples: ["coffer secret delete db", "coffer secret delete db --private true -y"],
     handler: async () => (await write()).remove,
+  },
+  {
+    path: ["secret", "history"],
+    summary: "list a secret's versions: who changed which keys, and when (never values)",
+    arguments: [{ name: "<name>", description: "the secret's name or id" }],
+    options: [selectPrivate],
+    details: () => help`
+      Newest first. CHANGES names keys added (+), changed (~) and removed (-) at each version, found
+      by comparing keyed digests kept in the metadata: no old value is read. Versions written while
+      the secret was private are listed for its owner only.`,
+    examples: ["coffer secret history db", "coffer secret history db --json"],
+    handler: async () => (await versions()).history,
+  },
+  {
+    path: ["secret", "rollback"],
+    summary: "write a new version with the values an earlier version had (history is kept)",
+    arguments: [{ name: "<name>", description: "the secret's name or id" }],
+    options: [
+      {
+        flags: "--to <n>",
+        description: "the version whose values to bring back",
+        parse: parseWholeNumber(1, Number.MAX_SAFE_INTEGER),
+        required: true,
+      },
+      selectPrivate,
+      {
+        flags: "--expected-version <n>",
+        description: "roll back only if the secret is still at this version",
+        parse: parseCount,
+      },
+    ],
+    details: () => help`
+      The store must keep earlier values (capability 'versions'; the sql and memory stores keep the
+      last maxVersions, 10 by default). A rollback is itself a new version: run it again with
+      --to to undo it.`,
+    examples: ["coffer secret rollback db --to 3", "coffer secret rollback db --to 3 --expected-version 5"],
+    handler: async () => (await versions()).rollback,
   },
   {
     path: ["secret", "export"],

@@ -13,9 +13,10 @@ import { describeSecret, refFor } from "./common.js";
 
 export async function get(context: Context, command: Command): Promise<void> {
   const [name] = command.args as [string];
-  const options = command.opts<{ private?: boolean; key?: string; newline: boolean }>();
+  const options = command.opts<{ private?: boolean; key?: string; newline: boolean; version?: number }>();
   const client = await context.client();
-  const secret = await client.get(await refFor(client, name, options.private));
+  const read = options.version === undefined ? {} : { version: options.version };
+  const secret = await client.get(await refFor(client, name, options.private), read);
   if (options.key !== undefined) {
     const value = secret.get(options.key);
     if (value === undefined) {

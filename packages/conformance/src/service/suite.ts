@@ -6,6 +6,7 @@
 import { afterAll, describe, it } from "vitest";
 import { basicCases } from "./basics.js";
 import { concurrencyCases } from "./concurrency.js";
+import { historyCases } from "./history.js";
 import { largeListingCase } from "./large-listing.js";
 import { limitCases } from "./limits.js";
 import { listingCases } from "./listing.js";
@@ -26,6 +27,7 @@ export const serviceConformanceCases: readonly ServiceCase[] = [
   ...referenceCases,
   ...limitCases,
   ...concurrencyCases,
+  ...historyCases,
 ];
 
 let runCounter = 0;
