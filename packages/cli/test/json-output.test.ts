@@ -130,6 +130,14 @@ const cases: Record<string, Case> = {
     ok: () => [inLocal(["secret", "update", "db", "--password=fake-pw-2"])],
     fail: () => inLocal(["secret", "update", "db"]),
   },
+  "secret-history": {
+    ok: () => [inLocal(["secret", "history", "db"])],
+    fail: () => inLocal(["secret", "history", "no-such-secret"]),
+  },
+  "secret-rollback": {
+    ok: () => [inLocal(["secret", "rollback", "db", "--to", "1"])],
+    fail: () => inLocal(["secret", "rollback", "db", "--to", "99"]),
+  },
   "secret-rename": {
     ok: () => [inLocal(["secret", "rename", "db", "database"])],
     fail: () => inLocal(["secret", "rename", "no-such-secret", "x"]),

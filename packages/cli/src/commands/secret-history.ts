@@ -4,7 +4,8 @@
  */
 import { metadataToJson, type SecretVersion } from "@coffer/core";
 import type { Command } from "commander";
-import { type Context, table } from "../context.js";
+import type { Context } from "../context.js";
+import { table } from "../table.js";
 import { describeSecret, refFor } from "./common.js";
 
 export async function history(context: Context, command: Command): Promise<void> {
