@@ -1,0 +1,191 @@
+/**
+ * The audit trail: numbers, times and chains each event, then writes the record to every sink.
+ * A required sink that cannot be written makes `record` throw AuditUnavailableError, so the caller
+ * refuses the request (no audit, no access); a best-effort sink's failure is logged and skipped.
+ *
+ * Records are written one at a time, in order (the chain needs each record's predecessor). The
+ * readable sink that comes first (the database, by default) numbers them: when another process
+ * sharing the database wrote the next number first (ChainMoved), the trail reads the new head and
+ * chains onto it.
+ */
+import { AuditUnavailableError, type Logger } from "@coffer/core";
+import { checkpointMac, type KeySource, recordHash } from "./chain.js";
+import { SDK_ORIGIN } from "./context.js";
+import type { AuditEvent, AuditRecord } from "./record.js";
+import { ChainMoved } from "./sinks/database.js";
+import { type AuditFilter, type AuditSink, isReadable, type ReadableAuditSink } from "./sinks/sink.js";
+import { type VerifyReport, verifyRecords } from "./verify.js";
+
+export interface SinkEntry {
+  sink: AuditSink;
+  /** A required sink's failure refuses the request; a best-effort one's is only logged. */
+  required: boolean;
+}
+
+export interface AuditTrailOptions {
+  sinks: SinkEntry[];
+  keys: KeySource;
+  logger: Logger;
+  clock?: () => number;
+  checkpointEvery?: number;
+  retentionDays?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const CHAIN_RETRIES = 20;
+
+export class AuditTrail {
+  readonly #sinks: SinkEntry[];
+  readonly #keys: KeySource;
+  readonly #logger: Logger;
+  readonly #clock: () => number;
+  readonly checkpointEvery: number;
+  readonly retentionDays: number | undefined;
+  #head: { seq: number; hash: string } | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: AuditTrailOptions, head: { seq: number; hash: string } | undefined) {
+    this.#sinks = options.sinks;
+    this.#keys = options.keys;
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? Date.now;
+    this.checkpointEvery = options.checkpointEvery ?? 1;
+    this.retentionDays = options.retentionDays;
+    this.#head = head;
+  }
+
+  /** A trail that continues the chain its first readable sink holds. */
+  static async open(options: AuditTrailOptions): Promise<AuditTrail> {
+    const primary = options.sinks.map((each) => each.sink).find(isReadable);
+    const head = primary ? await primary.head() : undefined;
+    return new AuditTrail(options, head);
+  }
+
+  get enabled(): boolean {
+    return this.#sinks.length > 0;
+  }
+
+  /** The sinks, for messages (`coffer audit`, the server's start line). */
+  describe(): string[] {
+    return this.#sinks.map(
+      ({ sink, required }) => `${sink.kind} (${sink.location})${required ? "" : ", best-effort"}`,
+    );
+  }
+
+  /** Writes one record to every sink; AuditUnavailableError when a required one fails. */
+  record(event: AuditEvent): Promise<AuditRecord> {
+    const turn = this.#queue.then(() => this.#write(event));
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #write(event: AuditEvent): Promise<AuditRecord> {
+    for (let attempt = 0; ; attempt++) {
+      const record = this.#next(event);
+      try {
+        await this.#writeToSinks(record);
+        this.#head = { seq: record.seq, hash: record.hash };
+        return record;
+      } catch (error) {
+        if (!(error instanceof ChainMoved) || attempt >= CHAIN_RETRIES) throw error;
+        this.#head = await this.#primary()?.head();
+      }
+    }
+  }
+
+  #next(event: AuditEvent): AuditRecord {
+    const seq = (this.#head?.seq ?? 0) + 1;
+    const unsigned = {
+      ...event,
+      origin: event.origin ?? SDK_ORIGIN,
+      seq,
+      time: this.#clock(),
+      prev: this.#head?.hash ?? "",
+    };
+    const record: AuditRecord = { ...unsigned, hash: recordHash(unsigned) };
+    if (seq % this.checkpointEvery === 0) record.mac = checkpointMac(this.#keys, record);
+    return record;
+  }
+
+  async #writeToSinks(record: AuditRecord): Promise<void> {
+    for (const [index, { sink, required }] of this.#sinks.entries()) {
+      try {
+        await sink.write(record);
+      } catch (error) {
+        // Only the numbering sink's race restarts the record; elsewhere it is a plain failure.
+        if (error instanceof ChainMoved && index === 0) throw error;
+        if (required) {
+          throw new AuditUnavailableError(
+            `The audit log could not be written to its ${sink.kind} sink (${sink.location}), so the request was refused: no audit, no access.`,
+            {
+              hint: `Fix the ${sink.kind} sink, or mark it best-effort (COFFER_AUDIT_BEST_EFFORT=${sink.kind}) if losing records there is acceptable.`,
+              details: { sink: sink.kind, action: record.action },
+              cause: error,
+            },
+          );
+        }
+        this.#logger.warn("audit sink failed (best-effort, skipped)", {
+          sink: sink.kind,
+          location: sink.location,
+          seq: record.seq,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  #primary(): ReadableAuditSink | undefined {
+    return this.#sinks.map((each) => each.sink).find(isReadable);
+  }
+
+  #readable(): ReadableAuditSink {
+    const primary = this.#primary();
+    if (!primary) {
+      throw new AuditUnavailableError(
+        "No audit sink that can be read back is configured (only standard output).",
+        {
+          hint: "Add the database or a file sink (COFFER_AUDIT_SINKS=database) to list and verify records.",
+          details: { sink: "stdout" },
+        },
+      );
+    }
+    return primary;
+  }
+
+  /** Records, newest first, from the first readable sink. */
+  list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    return this.#readable().list(filter);
+  }
+
+  /** Checks the chain in the first readable sink (or the given one). */
+  async verify(sink: ReadableAuditSink = this.#readable()): Promise<VerifyReport> {
+    return verifyRecords(await sink.readAll(), { keys: this.#keys, checkpointEvery: this.checkpointEvery });
+  }
+
+  /**
+   * Retention: drops records older than the retention period, but only up to a checkpoint, which
+   * stays as the first record and anchors the chain (its MAC vouches for everything after it).
+   * Records are kept a little longer than the period, never dropped so that verify would fail.
+   */
+  async prune(now = this.#clock()): Promise<number> {
+    if (this.retentionDays === undefined) return 0;
+    const cutoff = now - this.retentionDays * DAY_MS;
+    const anchor = await this.#primary()?.lastCheckpointBefore(cutoff);
+    if (anchor === undefined || anchor <= 1) return 0;
+    let removed = 0;
+    for (const { sink } of this.#sinks) if (isReadable(sink)) removed += await sink.pruneBefore(anchor);
+    // Says in the chain where the log now starts, so removing more from the start is still seen.
+    await this.record({
+      action: "audit.prune",
+      actor: { id: "coffer", name: "retention" },
+      target: { keptFrom: anchor },
+      outcome: "ok",
+    });
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    for (const { sink } of this.#sinks) await sink.close().catch(() => undefined);
+  }
+}
