@@ -35,6 +35,11 @@ export interface AuditTarget {
   token?: string;
   /** For a role change: the new role. */
   role?: string;
+  /** For a rename: the new name; for a visibility change: the new visibility. */
+  newName?: string;
+  private?: boolean;
+  /** For a refusal by the server: the route (`GET /api/v1/secrets/:name`). */
+  route?: string;
   /** For `audit.prune`: the first record retention kept (verify expects the log to start there). */
   keptFrom?: number;
 }
@@ -47,6 +52,11 @@ export interface AuditEvent {
   target?: AuditTarget;
   /** `ok`, `started` (a write about to be made) or the error code it ended with. */
   outcome: string;
+  /**
+   * The request was refused: no or a bad token, a role it lacks, or a not-found that hides a
+   * private secret someone else owns (which the caller still sees as a 404).
+   */
+  denied?: boolean;
   requestId?: string;
 }
 

@@ -8,7 +8,8 @@
  * sharing the database wrote the next number first (ChainMoved), the trail reads the new head and
  * chains onto it.
  */
-import { AuditUnavailableError, type Logger } from "@coffer/core";
+import { setTimeout as sleep } from "node:timers/promises";
+import { AuditUnavailableError, BackendUnavailableError, type Logger } from "@coffer/core";
 import { checkpointMac, type KeySource, recordHash } from "./chain.js";
 import { SDK_ORIGIN } from "./context.js";
 import type { AuditEvent, AuditRecord } from "./record.js";
@@ -32,7 +33,14 @@ export interface AuditTrailOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const CHAIN_RETRIES = 20;
+/** How long a record keeps retrying to chain onto a head other processes keep moving. */
+const CHAIN_WAIT_MS = 10_000;
+/**
+ * After a required sink's backend was found down, records fail at once for this long instead of
+ * each waiting out its own timeout behind the one before: during an outage requests are refused
+ * quickly, and the queue does not build a backlog that outlasts the outage.
+ */
+const FAIL_FAST_MS = 1_000;
 
 export class AuditTrail {
   readonly #sinks: SinkEntry[];
@@ -43,6 +51,7 @@ export class AuditTrail {
   readonly retentionDays: number | undefined;
   #head: { seq: number; hash: string } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #down: { error: BackendUnavailableError; at: number } | undefined;
 
   private constructor(options: AuditTrailOptions, head: { seq: number; hash: string } | undefined) {
     this.#sinks = options.sinks;
@@ -80,6 +89,8 @@ export class AuditTrail {
   }
 
   async #write(event: AuditEvent): Promise<AuditRecord> {
+    const started = Date.now();
+    if (this.#down && started - this.#down.at < FAIL_FAST_MS) throw this.#down.error;
     for (let attempt = 0; ; attempt++) {
       const record = this.#next(event);
       try {
@@ -87,7 +98,11 @@ export class AuditTrail {
         this.#head = { seq: record.seq, hash: record.hash };
         return record;
       } catch (error) {
-        if (!(error instanceof ChainMoved) || attempt >= CHAIN_RETRIES) throw error;
+        if (!(error instanceof ChainMoved)) throw error;
+        if (Date.now() - started > CHAIN_WAIT_MS)
+          throw this.#unavailable(this.#sinks[0]!.sink, record, error);
+        // Others are writing too: back off a little (more each time, jittered) so one of us wins.
+        if (attempt > 0) await sleep(Math.random() * Math.min(50, 2 * attempt));
         this.#head = await this.#primary()?.head();
       }
     }
@@ -114,16 +129,13 @@ export class AuditTrail {
       } catch (error) {
         // Only the numbering sink's race restarts the record; elsewhere it is a plain failure.
         if (error instanceof ChainMoved && index === 0) throw error;
-        if (required) {
-          throw new AuditUnavailableError(
-            `The audit log could not be written to its ${sink.kind} sink (${sink.location}), so the request was refused: no audit, no access.`,
-            {
-              hint: `Fix the ${sink.kind} sink, or mark it best-effort (COFFER_AUDIT_BEST_EFFORT=${sink.kind}) if losing records there is acceptable.`,
-              details: { sink: sink.kind, action: record.action },
-              cause: error,
-            },
-          );
+        // The database sink's database being down is the metadata database being down: the
+        // request fails as it would have without an audit log, with the same retryable 503.
+        if (required && error instanceof BackendUnavailableError) {
+          this.#down = { error, at: Date.now() };
+          throw error;
         }
+        if (required) throw this.#unavailable(sink, record, error);
         this.#logger.warn("audit sink failed (best-effort, skipped)", {
           sink: sink.kind,
           location: sink.location,
@@ -132,6 +144,17 @@ export class AuditTrail {
         });
       }
     }
+  }
+
+  #unavailable(sink: AuditSink, record: AuditRecord, cause: unknown): AuditUnavailableError {
+    return new AuditUnavailableError(
+      `The audit log could not be written to its ${sink.kind} sink (${sink.location}), so the request was refused: no audit, no access.`,
+      {
+        hint: `Fix the ${sink.kind} sink, or mark it best-effort (COFFER_AUDIT_BEST_EFFORT=${sink.kind}) if losing records there is acceptable.`,
+        details: { sink: sink.kind, action: record.action },
+        cause,
+      },
+    );
   }
 
   #primary(): ReadableAuditSink | undefined {
@@ -150,6 +173,11 @@ export class AuditTrail {
       );
     }
     return primary;
+  }
+
+  /** Waits until every record handed in so far is written (or has failed). */
+  async flush(): Promise<void> {
+    await this.#queue;
   }
 
   /** Records, newest first, from the first readable sink. */

@@ -8,9 +8,11 @@
  * steps, kept consistent with the store without a shared transaction), repair.ts (reconcile),
  * references.ts, backup-copy.ts and operations.ts (health, key rotation).
  */
+import { type AuditTrail, currentAuditContext } from "@coffer/audit";
 import {
   type Actor,
   type CreateSecretInput,
+  findReferences,
   type KeyRotatingStore,
   type ListQuery,
   type Logger,
@@ -28,6 +30,7 @@ import {
   type WriteOptions,
 } from "@coffer/core";
 import type { Database } from "@coffer/sql";
+import { refTarget, SecretAudit } from "./audit-recorder.js";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
 import { parseExpectedVersion } from "./input-checks.js";
 import { SecretListing } from "./listing.js";
@@ -68,6 +71,8 @@ export interface ServiceOptions {
    * queue instead (see WriteQueue).
    */
   lockWaitMs?: number;
+  /** The audit trail secret actions are recorded in (audit-recorder.ts); none: not audited. */
+  audit?: AuditTrail;
 }
 
 export class SecretsService {
@@ -82,6 +87,7 @@ export class SecretsService {
   readonly #writer: SecretWriter;
   readonly #listing: SecretListing;
   readonly #references: ReferenceResolver;
+  readonly #audit: SecretAudit;
 
   constructor(options: ServiceOptions) {
     this.deploymentId = options.deploymentId;
@@ -103,6 +109,17 @@ export class SecretsService {
     this.#writer = new SecretWriter(this.#writes);
     this.#listing = new SecretListing(this.#metadata, options.logger, clock);
     this.#references = new ReferenceResolver(this.#metadata, options.store);
+    this.#audit = new SecretAudit(options.audit, this.#metadata, options.logger);
+  }
+
+  /** The audit trail (the server records identity actions in it; `coffer audit` reads it). */
+  get audit(): AuditTrail | undefined {
+    return this.#audit.trail;
+  }
+
+  /** Waits until the records of failures still being written are in the trail (tests). */
+  async flushAudit(): Promise<void> {
+    await this.#audit.flush();
   }
 
   get databaseLocation(): string {
@@ -130,13 +147,24 @@ export class SecretsService {
 
   /** A secret with its values. SecretNotFoundError when it does not exist for this actor. */
   async get(actor: Actor, ref: SecretRef): Promise<Secret> {
-    const row = await findSecret(this.#metadata, actor, ref);
-    return new Secret(rowToMetadata(row), await readValues(this.#metadata, this.store, actor, row));
+    const action = currentAuditContext()?.readAs ?? "secret.read";
+    return this.#audit.read(
+      actor,
+      action,
+      refTarget(ref),
+      async () => {
+        const row = await findSecret(this.#metadata, actor, ref);
+        return new Secret(rowToMetadata(row), await readValues(this.#metadata, this.store, actor, row));
+      },
+      (secret) => ({ secretId: secret.id, name: secret.name, version: secret.version }),
+    );
   }
 
   /** A secret's metadata only: no call to the store. */
   async getMetadata(actor: Actor, ref: SecretRef): Promise<SecretMetadata> {
-    return rowToMetadata(await findSecret(this.#metadata, actor, ref));
+    return this.#audit.denialOnly(actor, refTarget(ref), async () =>
+      rowToMetadata(await findSecret(this.#metadata, actor, ref)),
+    );
   }
 
   /** One page of the secrets visible to `actor`. Never carries values. */
@@ -147,7 +175,14 @@ export class SecretsService {
   // --- writes (writes.ts) --------------------------------------------------------------------
 
   async create(actor: Actor, input: CreateSecretInput): Promise<Secret> {
-    return this.#writer.create(actor, input);
+    const target = { name: typeof input?.name === "string" ? input.name.slice(0, 255) : "" };
+    return this.#audit.write(
+      actor,
+      "secret.create",
+      target,
+      () => this.#writer.create(actor, input),
+      (secret) => ({ secretId: secret.id, version: secret.version }),
+    );
   }
 
   /**
@@ -161,7 +196,14 @@ export class SecretsService {
     options: WriteOptions = {},
   ): Promise<SecretMetadata> {
     const change = normalizeUpdate(input);
-    return this.#writer.update(actor, ref, change, parseExpectedVersion(options.expectedVersion));
+    const expected = parseExpectedVersion(options.expectedVersion);
+    return this.#audit.write(
+      actor,
+      updateAction(input),
+      { ...refTarget(ref), ...updateTarget(input) },
+      () => this.#writer.update(actor, ref, change, expected),
+      written,
+    );
   }
 
   async rename(
@@ -193,11 +235,20 @@ export class SecretsService {
     options: WriteOptions & { private?: boolean } = {},
   ): Promise<SecretMetadata> {
     const expected = parseExpectedVersion(options.expectedVersion);
-    return this.#writer.put(actor, name, values, expected, options.private ?? false);
+    return this.#audit.write(
+      actor,
+      "secret.update",
+      refTarget({ name }),
+      () => this.#writer.put(actor, name, values, expected, options.private ?? false),
+      written,
+    );
   }
 
   async delete(actor: Actor, ref: SecretRef, options: WriteOptions = {}): Promise<void> {
-    return this.#writer.delete(actor, ref, parseExpectedVersion(options.expectedVersion));
+    const expected = parseExpectedVersion(options.expectedVersion);
+    return this.#audit.write(actor, "secret.delete", refTarget(ref), () =>
+      this.#writer.delete(actor, ref, expected),
+    );
   }
 
   // --- references ----------------------------------------------------------------------------
@@ -220,14 +271,20 @@ export class SecretsService {
     config: T,
     level: SecretValidationLevel = this.validationLevel,
   ): Promise<T> {
-    return this.#references.resolve(actor, config, level);
+    // Of the document only the names it touched: never keys' values, never the rest of it.
+    const names = [...new Set(findReferences(config).map((each) => each.reference.name))].sort();
+    return this.#audit.read(actor, "secret.resolve", { names }, () =>
+      this.#references.resolve(actor, config, level),
+    );
   }
 
   // --- operations ----------------------------------------------------------------------------
 
   /** Repairs writes left half-done (by a crash or an outage) for longer than `olderThanMs`. */
   async reconcile(options: { olderThanMs?: number } = {}): Promise<ReconcileReport> {
-    return reconcile(this.#writes, options.olderThanMs);
+    return this.#audit.write(operator(), "store.reconcile", {}, () =>
+      reconcile(this.#writes, options.olderThanMs),
+    );
   }
 
   /** Copies every secret's values between the primary and the backup store (backup-copy.ts). */
@@ -235,7 +292,10 @@ export class SecretsService {
     direction: "to-backup" | "to-primary",
     options: { batchSize?: number } = {},
   ): Promise<CopyReport> {
-    return copyAllValues(this.#metadata, this.store, direction, options);
+    const action = direction === "to-backup" ? "store.backup" : "store.restore";
+    return this.#audit.write(operator(), action, {}, () =>
+      copyAllValues(this.#metadata, this.store, direction, options),
+    );
   }
 
   /** The store that manages encryption keys (the primary, behind a backup mirror), if any. */
@@ -245,7 +305,7 @@ export class SecretsService {
 
   /** Rotates the store's encryption key online (`coffer store rotate-key`). */
   async rotateKey(options?: RotateKeyOptions): Promise<RotateKeyResult> {
-    return rotateKey(this.store, options);
+    return this.#audit.write(operator(), "store.rotate-key", {}, () => rotateKey(this.store, options));
   }
 
   async health(): Promise<ServiceHealth> {
@@ -254,9 +314,34 @@ export class SecretsService {
 
   async close(): Promise<void> {
     try {
+      await this.#audit.flush();
+      await this.#audit.trail?.close();
       await this.store.close();
     } finally {
       await this.#database.close();
     }
   }
+}
+
+/** Which audited action an update is: a change of values first, then a rename, then visibility. */
+function updateAction(input: UpdateSecretInput): "secret.update" | "secret.rename" | "secret.visibility" {
+  if (input?.values !== undefined || input?.removeKeys !== undefined) return "secret.update";
+  if (input?.name !== undefined) return "secret.rename";
+  return "secret.visibility";
+}
+
+function updateTarget(input: UpdateSecretInput): { newName?: string; private?: boolean } {
+  return {
+    ...(typeof input?.name === "string" ? { newName: input.name.slice(0, 255) } : {}),
+    ...(typeof input?.private === "boolean" ? { private: input.private } : {}),
+  };
+}
+
+function written(metadata: SecretMetadata): { secretId: string; name: string; version: number } {
+  return { secretId: metadata.id, name: metadata.name, version: metadata.version };
+}
+
+/** Operations have no Actor parameter: the one the request's audit context names, or the operator. */
+function operator(): Actor {
+  return { id: currentAuditContext()?.actor?.id ?? "operator" };
 }
