@@ -42,7 +42,13 @@ export const auditSection = { schema: auditSettings, envPrefix: "COFFER_AUDIT_" 
 
 /** The settings from a loaded configuration's `audit` section (or the defaults). */
 export function auditSettingsFrom(section: unknown): AuditSettings {
-  const parsed = auditSettings.safeParse(section ?? {});
+  // What the config loader hands over is already parsed (lists are arrays): make it text again.
+  const given = { ...(section as Record<string, unknown> | undefined) };
+  for (const key of ["sinks", "bestEffort"]) {
+    const value = given[key];
+    if (Array.isArray(value)) given[key] = value.join(",");
+  }
+  const parsed = auditSettings.safeParse(given);
   if (!parsed.success) {
     throw new InvalidConfigError(`The audit settings are not usable: ${parsed.error.issues[0]?.message}.`, {
       hint: `Set COFFER_AUDIT_SINKS to some of ${SINK_KINDS.join(", ")}.`,
