@@ -3,6 +3,7 @@
  * (program.ts), the error messages' `coffer secret get` (main.ts) and the tests that go through
  * every command are derived from. Adding a command is adding its description here.
  */
+import { AUDIT_COMMANDS, AUDIT_GROUP } from "./audit.js";
 import { RECONCILE_COMMAND, RUN_COMMAND, STORE_COMMANDS, STORE_GROUP } from "./local.js";
 import { SECRET_COMMANDS, SECRET_GROUP } from "./secret.js";
 import {
@@ -56,6 +57,7 @@ export const GROUPS: readonly GroupSpec[] = [
   SERVER_GROUP,
   USER_GROUP,
   TOKEN_GROUP,
+  AUDIT_GROUP,
 ];
 
 /** Every command, in the order `coffer --help` lists them (a group where its first command is). */
@@ -68,6 +70,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   ...SERVER_COMMANDS,
   ...USER_COMMANDS,
   ...TOKEN_COMMANDS,
+  ...AUDIT_COMMANDS,
 ];
 
 /** The commands by first word: `secret` → its subcommands, `run` → none. */

@@ -13,6 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
+import { currentAuditContext, withAuditContext } from "@coffer/audit/context";
 import { findReferences, metadataToJson, type SecretValidationLevel, ValidationError } from "@coffer/core";
 import type { Command } from "commander";
 import { parseDocument, stringify } from "yaml";
@@ -25,7 +26,11 @@ export async function exportSecret(context: Context, command: Command): Promise<
   const [name] = command.args as [string];
   const options = command.opts<{ private?: boolean; output?: string; force?: boolean }>();
   const client = await context.client();
-  const secret = await client.get(await refFor(client, name, options.private));
+  const ref = await refFor(client, name, options.private);
+  // Recorded as an export, not a plain read (local mode; a server records a read).
+  const secret = await withAuditContext({ ...auditContextNow(), readAs: "secret.export" }, () =>
+    client.get(ref),
+  );
   const output = options.output ?? `${secret.name.replace(/[^A-Za-z0-9._-]/g, "_")}.yaml`;
   const format = formatOf(output);
   const text = serialize(secret.values, format);
@@ -203,4 +208,8 @@ function readConfigFile(file: string): unknown {
       details: { file },
     });
   }
+}
+
+function auditContextNow() {
+  return currentAuditContext() ?? { origin: { kind: "cli-local" as const } };
 }
