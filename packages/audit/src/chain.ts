@@ -19,9 +19,16 @@ export interface KeySource {
 
 const AUDIT_KEY_LABEL = "coffer/audit/checkpoint/v1";
 
-/** The audit key derived from a keyring key (never the keyring key itself). */
+const derived = new WeakMap<Buffer, Buffer>();
+
+/** The audit key derived from a keyring key (never the keyring key itself); derived once per key. */
 export function auditKey(keyringKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync("sha256", keyringKey, Buffer.alloc(0), AUDIT_KEY_LABEL, 32));
+  let key = derived.get(keyringKey);
+  if (!key) {
+    key = Buffer.from(hkdfSync("sha256", keyringKey, Buffer.alloc(0), AUDIT_KEY_LABEL, 32));
+    derived.set(keyringKey, key);
+  }
+  return key;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The audit section of the configuration: `audit:` in the YAML file, `COFFER_AUDIT_*` in the
  * environment, read by the core config loader like the server's section.
  *
- *   COFFER_AUDIT_SINKS=database,file,stdout   where records go (default: database)
+ *   COFFER_AUDIT_SINKS=database,file,stdout   where records go (default: database; `none`: off)
  *   COFFER_AUDIT_FILE=/var/log/coffer/audit.jsonl   the file sink's path (default <data dir>/audit.jsonl)
  *   COFFER_AUDIT_BEST_EFFORT=stdout           sinks whose failure is logged, not fatal
  *   COFFER_AUDIT_RETENTION_DAYS=90            records older than this are pruned (default: kept)
@@ -17,7 +17,8 @@ const sinkList = z.string().transform((text, context) => {
   const kinds = text
     .split(",")
     .map((each) => each.trim())
-    .filter((each) => each !== "");
+    // `none` turns auditing off (an empty variable counts as unset, so it cannot say that).
+    .filter((each) => each !== "" && each !== "none");
   for (const kind of kinds) {
     if (!(SINK_KINDS as readonly string[]).includes(kind)) {
       context.addIssue({ code: "custom", message: `'${kind}' is not a sink; use ${SINK_KINDS.join(", ")}` });

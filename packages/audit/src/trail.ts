@@ -1,5 +1,8 @@
 /**
  * The audit trail: numbers, times and chains each event, then writes the record to every sink.
+ * Records that arrive while a write is in flight go together in the next one (group commit: one
+ * multi-row insert, one file append), each caller still waiting for its own record to be written;
+ * that keeps the cost per request small however many requests are under way.
  * A required sink that cannot be written makes `record` throw AuditUnavailableError, so the caller
  * refuses the request (no audit, no access); a best-effort sink's failure is logged and skipped.
  *
@@ -41,6 +44,8 @@ const CHAIN_WAIT_MS = 10_000;
  * quickly, and the queue does not build a backlog that outlasts the outage.
  */
 const FAIL_FAST_MS = 1_000;
+/** Records written together at most (rows in one insert). */
+const MAX_BATCH = 500;
 
 export class AuditTrail {
   readonly #sinks: SinkEntry[];
@@ -50,7 +55,9 @@ export class AuditTrail {
   readonly checkpointEvery: number;
   readonly retentionDays: number | undefined;
   #head: { seq: number; hash: string } | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  #waiting: Array<{ event: AuditEvent; resolve(record: AuditRecord): void; reject(error: unknown): void }> =
+    [];
+  #draining: Promise<void> | undefined;
   #down: { error: BackendUnavailableError; at: number } | undefined;
 
   private constructor(options: AuditTrailOptions, head: { seq: number; hash: string } | undefined) {
@@ -83,24 +90,46 @@ export class AuditTrail {
 
   /** Writes one record to every sink; AuditUnavailableError when a required one fails. */
   record(event: AuditEvent): Promise<AuditRecord> {
-    const turn = this.#queue.then(() => this.#write(event));
-    this.#queue = turn.catch(() => undefined);
-    return turn;
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ event, resolve, reject });
+      // One turn of the event loop first: requests already arriving reach their audit records too
+      // and share the write. With SQLite, whose calls block, there is no other time to gather them.
+      this.#draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain());
+    });
   }
 
-  async #write(event: AuditEvent): Promise<AuditRecord> {
+  /** Writes what is waiting, batch after batch, until nothing is. */
+  async #drain(): Promise<void> {
+    try {
+      while (this.#waiting.length > 0) {
+        const batch = this.#waiting.splice(0, MAX_BATCH);
+        try {
+          const records = await this.#write(batch.map((each) => each.event));
+          for (const [index, each] of batch.entries()) each.resolve(records[index]!);
+        } catch (error) {
+          for (const each of batch) each.reject(error);
+        }
+      }
+    } finally {
+      // Runs in the same step as the loop's last check: a record that arrives next starts a drain.
+      this.#draining = undefined;
+    }
+  }
+
+  async #write(events: AuditEvent[]): Promise<AuditRecord[]> {
     const started = Date.now();
     if (this.#down && started - this.#down.at < FAIL_FAST_MS) throw this.#down.error;
     for (let attempt = 0; ; attempt++) {
-      const record = this.#next(event);
+      const records = this.#chain(events);
       try {
-        await this.#writeToSinks(record);
-        this.#head = { seq: record.seq, hash: record.hash };
-        return record;
+        await this.#writeToSinks(records);
+        const last = records.at(-1)!;
+        this.#head = { seq: last.seq, hash: last.hash };
+        return records;
       } catch (error) {
         if (!(error instanceof ChainMoved)) throw error;
         if (Date.now() - started > CHAIN_WAIT_MS)
-          throw this.#unavailable(this.#sinks[0]!.sink, record, error);
+          throw this.#unavailable(this.#sinks[0]!.sink, records[0]!, error);
         // Others are writing too: back off a little (more each time, jittered) so one of us wins.
         if (attempt > 0) await sleep(Math.random() * Math.min(50, 2 * attempt));
         this.#head = await this.#primary()?.head();
@@ -108,24 +137,30 @@ export class AuditTrail {
     }
   }
 
-  #next(event: AuditEvent): AuditRecord {
-    const seq = (this.#head?.seq ?? 0) + 1;
-    const unsigned = {
-      ...event,
-      origin: event.origin ?? SDK_ORIGIN,
-      seq,
-      time: this.#clock(),
-      prev: this.#head?.hash ?? "",
-    };
-    const record: AuditRecord = { ...unsigned, hash: recordHash(unsigned) };
-    if (seq % this.checkpointEvery === 0) record.mac = checkpointMac(this.#keys, record);
-    return record;
+  /** The events as records chained onto the head, in order. */
+  #chain(events: AuditEvent[]): AuditRecord[] {
+    let head = this.#head;
+    return events.map((event) => {
+      const seq = (head?.seq ?? 0) + 1;
+      const unsigned = {
+        ...event,
+        origin: event.origin ?? SDK_ORIGIN,
+        seq,
+        time: this.#clock(),
+        prev: head?.hash ?? "",
+      };
+      const record: AuditRecord = { ...unsigned, hash: recordHash(unsigned) };
+      if (seq % this.checkpointEvery === 0) record.mac = checkpointMac(this.#keys, record);
+      head = { seq, hash: record.hash };
+      return record;
+    });
   }
 
-  async #writeToSinks(record: AuditRecord): Promise<void> {
+  async #writeToSinks(records: AuditRecord[]): Promise<void> {
+    const record = records[0]!;
     for (const [index, { sink, required }] of this.#sinks.entries()) {
       try {
-        await sink.write(record);
+        await sink.write(records);
       } catch (error) {
         // Only the numbering sink's race restarts the record; elsewhere it is a plain failure.
         if (error instanceof ChainMoved && index === 0) throw error;
@@ -177,7 +212,7 @@ export class AuditTrail {
 
   /** Waits until every record handed in so far is written (or has failed). */
   async flush(): Promise<void> {
-    await this.#queue;
+    while (this.#draining) await this.#draining;
   }
 
   /** Records, newest first, from the first readable sink. */
@@ -213,7 +248,7 @@ export class AuditTrail {
   }
 
   async close(): Promise<void> {
-    await this.#queue;
+    await this.flush();
     for (const { sink } of this.#sinks) await sink.close().catch(() => undefined);
   }
 }

@@ -133,5 +133,6 @@ describe("retention", () => {
     });
     expect(auditSettingsFrom(undefined)).toMatchObject({ sinks: ["database"], bestEffort: [] });
     expect(() => auditSettingsFrom({ sinks: "syslog" })).toThrow(/not a sink/);
+    expect(auditSettingsFrom({ sinks: "none" })).toMatchObject({ sinks: [] });
   });
 });

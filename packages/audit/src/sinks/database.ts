@@ -70,11 +70,12 @@ export class DatabaseSink implements ReadableAuditSink {
     return new DatabaseSink(database);
   }
 
-  async write(record: AuditRecord): Promise<void> {
+  /** One insert for the batch: all its rows or none. */
+  async write(records: readonly AuditRecord[]): Promise<void> {
     try {
-      await this.database.db.insertInto(AUDIT_TABLE).values(toRow(record)).execute();
+      await this.database.db.insertInto(AUDIT_TABLE).values(records.map(toRow)).execute();
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ChainMoved(`audit record ${record.seq} exists`);
+      if (isUniqueViolation(error)) throw new ChainMoved(`audit record ${records[0]?.seq} exists`);
       rethrowDatabaseError(error, this.database.location);
     }
   }

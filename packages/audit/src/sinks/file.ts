@@ -16,9 +16,9 @@ export class FileSink implements ReadableAuditSink {
 
   constructor(readonly location: string) {}
 
-  async write(record: AuditRecord): Promise<void> {
+  async write(records: readonly AuditRecord[]): Promise<void> {
     this.#handle ??= await open(this.location, "a", 0o600);
-    await this.#handle.appendFile(`${canonical(record)}\n`);
+    await this.#handle.appendFile(records.map((record) => `${canonical(record)}\n`).join(""));
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,8 @@ export interface AuditSink {
   readonly kind: "database" | "file" | "stdout";
   /** Where it writes, for messages (a database location, a file path). */
   readonly location: string;
-  write(record: AuditRecord): Promise<void>;
+  /** Writes records in order, all or none where the sink can promise it (the database). */
+  write(records: readonly AuditRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 

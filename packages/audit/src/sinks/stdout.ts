@@ -13,8 +13,8 @@ export class StdoutSink implements AuditSink {
 
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
-  async write(record: AuditRecord): Promise<void> {
-    const line = `${canonical(record)}\n`;
+  async write(records: readonly AuditRecord[]): Promise<void> {
+    const line = records.map((record) => `${canonical(record)}\n`).join("");
     await new Promise<void>((resolve, reject) => {
       this.out.write(line, (error) => (error ? reject(error) : resolve()));
     });
