@@ -14,6 +14,8 @@ import { StdoutSink } from "./sinks/stdout.js";
 import { AuditTrail } from "./trail.js";
 
 export const DEFAULT_AUDIT_FILE = "audit.jsonl";
+/** See AuditTrailOptions.gatherMs: long enough to share an fsync, short beside a request. */
+const SQLITE_GATHER_MS = 2;
 
 export async function openAuditTrail(options: {
   settings: AuditSettings;
@@ -40,6 +42,9 @@ export async function openAuditTrail(options: {
     keys: options.keys,
     logger: options.logger,
     checkpointEvery: settings.checkpointEvery,
+    ...(settings.sinks.includes("database") && options.database.dialect === "sqlite"
+      ? { gatherMs: SQLITE_GATHER_MS }
+      : {}),
     ...(settings.retentionDays !== undefined ? { retentionDays: settings.retentionDays } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
