@@ -36,6 +36,7 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitName> = {
   VALUE_TOO_LARGE: "invalidInput",
   INVALID_CONFIG: "config",
   BACKEND_UNAVAILABLE: "unavailable",
+  AUDIT_UNAVAILABLE: "unavailable",
   ACCESS_DENIED: "denied",
   PERMISSION_DENIED: "denied",
   UNAUTHENTICATED: "denied",

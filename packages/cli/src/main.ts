@@ -3,6 +3,7 @@
  * line — what was wrong, then how to fix it — and with --debug also as a stack trace. No error
  * message carries a secret value: core errors never do, and the CLI's own name keys and files only.
  */
+import { withAuditContext } from "@coffer/audit/context";
 import { CommanderError } from "commander";
 import { CliError } from "./cli-errors.js";
 import { commandWords } from "./command-tree/index.js";
@@ -21,7 +22,10 @@ interface ErrorReport {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(version, argv);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    // Local mode's audit records say they came from the CLI (a server records its own origin).
+    await withAuditContext({ origin: { kind: "cli-local" } }, () =>
+      program.parseAsync([...argv], { from: "user" }),
+    );
     return EXIT_CODES.ok.code;
   } catch (error) {
     const flags = { json: argv.includes("--json"), debug: argv.includes("--debug") };

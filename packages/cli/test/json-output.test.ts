@@ -184,6 +184,17 @@ const cases: Record<string, Case> = {
     prints: /^# (bash|fish) completion for coffer/,
     fail: () => inLocal(["completion", "ksh"]),
   },
+  "audit-list": {
+    ok: () => [
+      inLocal(["audit", "list"]),
+      inLocal(["audit", "list", "--action", "secret.read", "--limit", "1"]),
+    ],
+    fail: () => inLocal(["audit", "list", "--since", "yesterday"]),
+  },
+  "audit-verify": {
+    ok: () => [inLocal(["audit", "verify"])],
+    fail: () => inLocal(["audit", "verify", "--no-such-flag"]),
+  },
   "secret-delete": {
     ok: () => [inLocal(["secret", "delete", "database", "-y"])],
     fail: () => inLocal(["secret", "delete", "database", "-y"]),

@@ -11,6 +11,7 @@
  * configuration problem now).
  */
 import path from "node:path";
+import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
 import {
   type CreateSecretInput,
   InvalidConfigError,
@@ -33,6 +34,7 @@ import {
   type WriteOptions,
 } from "@coffer/core";
 import { type CofferConfig, loadConfig } from "@coffer/core/config";
+import { auditSection } from "@coffer/service";
 import { builtinStores } from "@coffer/stores";
 import { readCredentials } from "./credentials.js";
 import { localUser } from "./identity.js";
@@ -278,6 +280,16 @@ export class CofferClient implements SecretsSession {
     return this.#transport.reconcile(options);
   }
 
+  /** Audit records, newest first, filtered (remote mode: admins and auditors). Never values. */
+  auditRecords(filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    return this.#transport.auditRecords(filter);
+  }
+
+  /** Checks the audit log's hash chain and checkpoints; the report says what broke and where. */
+  verifyAudit(): Promise<VerifyReport> {
+    return this.#transport.verifyAudit();
+  }
+
   /**
    * The server's user and token management (remote mode, admin role for most of it). In local
    * mode there is no server to manage: NotSupportedError.
@@ -366,7 +378,7 @@ export class CofferClient implements SecretsSession {
         env: withoutLocalSecrets(this.#env),
         ...(this.#options.configFile ? { file: this.#options.configFile } : {}),
         ...(this.#options.cwd ? { cwd: this.#options.cwd } : {}),
-        sections: { secrets: localSecretsSection },
+        sections: { secrets: localSecretsSection, audit: auditSection },
       });
       this.#locals().loadFile(
         config.sections.secrets,

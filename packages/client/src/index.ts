@@ -2,6 +2,7 @@
 // local overrides, the remote transport for the server's own users and tokens, and the typed errors
 // a program catches (core's classes themselves, so `instanceof` works in both modes).
 export {
+  AuditUnavailableError,
   BackendAccessDeniedError,
   BackendUnavailableError,
   CofferError,

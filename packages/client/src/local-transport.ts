@@ -4,7 +4,14 @@
  * directory, created on first use. Opening is deferred to the first call that needs it, so a
  * client that is created and never used costs nothing.
  */
-import { createLogger, type Logger, type SecretsSession, type SecretsStore } from "@coffer/core";
+import type { AuditFilter, AuditRecord, AuditTrail, VerifyReport } from "@coffer/audit";
+import {
+  AuditUnavailableError,
+  createLogger,
+  type Logger,
+  type SecretsSession,
+  type SecretsStore,
+} from "@coffer/core";
 import { type CofferConfig, describeStoreOptions } from "@coffer/core/config";
 import { openService, type SecretsService } from "@coffer/service";
 import type {
@@ -93,6 +100,43 @@ export class LocalTransport implements Transport {
   async reconcile(options?: { olderThanMs?: number }): Promise<ReconcileResult> {
     const { service } = await this.#open();
     return service.reconcile(options);
+  }
+
+  async auditRecords(filter: AuditFilter): Promise<AuditRecord[]> {
+    const trail = await this.#trail();
+    const records = await trail.list(filter);
+    await this.#recordAuditRead(trail, "list");
+    return records;
+  }
+
+  async verifyAudit(): Promise<VerifyReport> {
+    const trail = await this.#trail();
+    const report = await trail.verify();
+    await this.#recordAuditRead(trail, "verify");
+    return report;
+  }
+
+  async #trail(): Promise<AuditTrail> {
+    const { service } = await this.#open();
+    const trail = service.audit;
+    if (!trail?.enabled) {
+      throw new AuditUnavailableError("This deployment keeps no audit log (COFFER_AUDIT_SINKS is empty).", {
+        hint: "Set COFFER_AUDIT_SINKS=database (the default) to keep one.",
+        details: { sink: "none" },
+      });
+    }
+    return trail;
+  }
+
+  /** Reading the log is recorded too (before the records are shown: no audit, no access). */
+  async #recordAuditRead(trail: AuditTrail, what: string): Promise<void> {
+    await trail.record({
+      action: "audit.read",
+      actor: { id: this.#options.user() },
+      origin: { kind: "cli-local" },
+      target: { route: what },
+      outcome: "ok",
+    });
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
  * (remote-session.ts), the store's state and upkeep, and the server's own users and tokens. The
  * HTTP exchange and the rebuilding of typed errors are server-connection.ts's.
  */
+import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
 import { type SecretsSession, ValidationError } from "@coffer/core";
 import { RemoteSecrets } from "./remote-session.js";
 import type { Me, RemoteToken, RemoteTransportOptions, RemoteUser } from "./remote-types.js";
@@ -136,6 +137,29 @@ export class RemoteTransport implements Transport {
 
   async reconcile(): Promise<ReconcileResult> {
     return this.#server.call("POST", "/api/v1/admin/reconcile");
+  }
+
+  async auditRecords(filter: AuditFilter): Promise<AuditRecord[]> {
+    const query = new URLSearchParams();
+    for (const key of ["actor", "secret", "action", "outcome"] as const) {
+      const value = filter[key];
+      if (value !== undefined) query.set(key, value);
+    }
+    for (const key of ["since", "until"] as const) {
+      const value = filter[key];
+      if (value !== undefined) query.set(key, new Date(value).toISOString());
+    }
+    if (filter.limit !== undefined) query.set("limit", String(filter.limit));
+    const reply = await this.#server.call<{ records: Array<AuditRecord & { time: string | number }> }>(
+      "GET",
+      `/api/v1/audit${query.size > 0 ? `?${query}` : ""}`,
+    );
+    // The API gives times as ISO 8601; the client's records carry milliseconds, as local ones do.
+    return reply.records.map((record) => ({ ...record, time: Date.parse(String(record.time)) }));
+  }
+
+  verifyAudit(): Promise<VerifyReport> {
+    return this.#server.call("GET", "/api/v1/audit/verify");
   }
 
   async close(): Promise<void> {}

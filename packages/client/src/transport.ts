@@ -4,6 +4,7 @@
  * (remote-transport.ts) speaks the server's REST API behind the same interface, so that
  * `createClient({ url, token })` is the only difference a program sees.
  */
+import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
 import type {
   HealthReport,
   RotateKeyOptions,
@@ -25,6 +26,10 @@ export interface Transport {
   storeInfo(): Promise<StoreInfo>;
   rotateKey(options?: RotateKeyOptions): Promise<KeyRotationResult>;
   reconcile(options?: { olderThanMs?: number }): Promise<ReconcileResult>;
+  /** Audit records, newest first (remote: admins and auditors). */
+  auditRecords(filter: AuditFilter): Promise<AuditRecord[]>;
+  /** Checks the audit log's chain (remote: admins and auditors). */
+  verifyAudit(): Promise<VerifyReport>;
   close(): Promise<void>;
 }
 

@@ -20,7 +20,8 @@ export type ErrorCode =
   | "NOT_SUPPORTED"
   | "INTEGRITY"
   | "UNAUTHENTICATED"
-  | "PERMISSION_DENIED";
+  | "PERMISSION_DENIED"
+  | "AUDIT_UNAVAILABLE";
 
 /** Structured, value-free facts about an error (ids, names, keys, sizes). */
 export type ErrorDetails = Record<string, string | number | boolean | string[] | null>;
@@ -119,6 +120,15 @@ export class PermissionDeniedError extends CofferError {
   readonly code = "PERMISSION_DENIED";
 }
 
+/**
+ * A required audit sink could not be written, so the request was refused and nothing was done
+ * (no audit, no access). Retryable: the sink may come back.
+ */
+export class AuditUnavailableError extends CofferError {
+  readonly code = "AUDIT_UNAVAILABLE";
+  override readonly retryable = true;
+}
+
 const errorClasses: Record<ErrorCode, new (message: string, options?: CofferErrorOptions) => CofferError> = {
   NOT_FOUND: SecretNotFoundError,
   ALREADY_EXISTS: SecretExistsError,
@@ -132,6 +142,7 @@ const errorClasses: Record<ErrorCode, new (message: string, options?: CofferErro
   INTEGRITY: IntegrityError,
   UNAUTHENTICATED: UnauthenticatedError,
   PERMISSION_DENIED: PermissionDeniedError,
+  AUDIT_UNAVAILABLE: AuditUnavailableError,
 };
 
 export function isCofferError(error: unknown): error is CofferError {

@@ -27,6 +27,7 @@ const PERMISSIONS: readonly string[] = [
   "read-values",
   "write",
   "admin",
+  "read-audit",
 ];
 
 /** A route's declared access, as checked at registration. */

@@ -9,12 +9,14 @@ import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { installAccessControl } from "./access.js";
+import { installAuditContext, installAuditRecording } from "./audit/hooks.js";
 import { AuthLimiter } from "./auth-limiter.js";
 import { installAuthentication } from "./authentication.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from "./http-errors.js";
 import { installJsonParser } from "./input/json-body.js";
 import { installUrlCheck } from "./input/url.js";
 import { adminRoutes } from "./routes/admin.js";
+import { auditRoutes } from "./routes/audit.js";
 import type { AppContext, CofferApp } from "./routes/context.js";
 import { meRoutes } from "./routes/me.js";
 import { probeRoutes } from "./routes/probes.js";
@@ -28,6 +30,8 @@ import { userRoutes } from "./routes/users.js";
 export interface AppOptions extends AppContext {
   /** Fastify's logger option: false in tests, pino options in the server. */
   logger?: FastifyServerOptions["logger"];
+  /** A pino logger to use instead (startServer shares one with the service, so all lines match). */
+  loggerInstance?: FastifyServerOptions["loggerInstance"];
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
   /** Serve HTTPS with this certificate chain and key (PEM). */
@@ -45,7 +49,9 @@ const API = "/api/v1";
 
 export async function buildApp(options: AppOptions): Promise<CofferApp> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
@@ -84,8 +90,10 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     return payload;
   });
 
+  installAuditContext(app);
   installAuthentication(app, options.identity, limiter);
   installAccessControl(app);
+  installAuditRecording(app, options.service.audit);
 
   // Each group under its prefix; registered in this order, which is the OpenAPI document's order.
   const context: AppContext = { service: options.service, identity: options.identity };
@@ -98,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   await app.register(probeRoutes, context);
   await app.register(storeInfoRoutes, { ...context, prefix: `${API}/store` });
   await app.register(adminRoutes, { ...context, prefix: `${API}/admin` });
+  await app.register(auditRoutes, { ...context, prefix: `${API}/audit` });
   app.get(`${API}/openapi.json`, { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -29,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   ACCESS_DENIED: 502,
   INTEGRITY: 502,
   BACKEND_UNAVAILABLE: 503,
+  AUDIT_UNAVAILABLE: 503,
   INVALID_CONFIG: 500,
 };
 
@@ -42,7 +43,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (typed) {
       const status = statusFor(typed);
       if (typed.code === "UNAUTHENTICATED") reply.header("www-authenticate", 'Bearer realm="coffer"');
-      if (typed.code === "BACKEND_UNAVAILABLE") reply.header("retry-after", "5");
+      if (typed.retryable) reply.header("retry-after", "5");
       if (status >= 500) request.log.warn({ code: typed.code, message: typed.message }, "request failed");
       return reply.status(status).send({ error: typed.toJSON() });
     }

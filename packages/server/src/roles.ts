@@ -1,12 +1,14 @@
 /**
- * Roles, from least to most trusted. Each includes everything the ones before it may do.
+ * Roles. The first four run from least to most trusted, each including everything the ones before
+ * it may do; `auditor` stands apart: it reads metadata and the audit log, never a value.
  *
  * | role         | may                                                                      |
  * |--------------|--------------------------------------------------------------------------|
  * | reader       | list secrets, read metadata (names, keys, versions), validate references |
  * | value-reader | … and read values, resolve references                                    |
  * | writer       | … and create, update, rename, change visibility, delete                  |
- * | admin        | … and manage users and tokens, run reconcile                             |
+ * | admin        | … and manage users and tokens, run reconcile, read the audit log         |
+ * | auditor      | list secrets, read metadata, read the audit log (no values, no writes)   |
  *
  * Whatever the role, a private secret exists only for its owner, and an owner may always read the
  * values of their own secrets. So admins manage users and revoke tokens, but make working tokens
@@ -14,16 +16,27 @@
  */
 import { PermissionDeniedError } from "@coffer/core";
 
-export const ROLES = ["reader", "value-reader", "writer", "admin"] as const;
+export const ROLES = ["reader", "value-reader", "writer", "admin", "auditor"] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Permission = "read-metadata" | "read-values" | "write" | "admin";
+export type Permission = "read-metadata" | "read-values" | "write" | "admin" | "read-audit";
 
-const minimumRole: Record<Permission, Role> = {
+/** What each role may do, spelled out (the roles are not one ladder since `auditor`). */
+const GRANTS: Record<Role, readonly Permission[]> = {
+  reader: ["read-metadata"],
+  "value-reader": ["read-metadata", "read-values"],
+  writer: ["read-metadata", "read-values", "write"],
+  admin: ["read-metadata", "read-values", "write", "admin", "read-audit"],
+  auditor: ["read-metadata", "read-audit"],
+};
+
+/** The role a refusal's hint names as needed. */
+const minimumRole: Record<Permission, string> = {
   "read-metadata": "reader",
   "read-values": "value-reader",
   write: "writer",
   admin: "admin",
+  "read-audit": "auditor",
 };
 
 export function isRole(value: unknown): value is Role {
@@ -31,7 +44,7 @@ export function isRole(value: unknown): value is Role {
 }
 
 export function can(role: Role, permission: Permission): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(minimumRole[permission]);
+  return GRANTS[role].includes(permission);
 }
 
 export function requirePermission(

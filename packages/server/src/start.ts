@@ -5,10 +5,12 @@
 import { readFileSync } from "node:fs";
 import { InvalidConfigError, z } from "@coffer/core";
 import { type CofferConfig, loadConfig } from "@coffer/core/config";
-import { openService, type SecretsService } from "@coffer/service";
+import { auditSection, openService, type SecretsService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { builtinStores } from "@coffer/stores";
+import { pino } from "pino";
 import { buildApp } from "./app.js";
+import { pinoBackedLogger } from "./audit/pino-logger.js";
 import { IdentityStore, type IssuedToken } from "./identity.js";
 import type { CofferApp } from "./routes/context.js";
 
@@ -82,6 +84,8 @@ export interface StartServerOptions {
   settings?: Partial<ServerSettings>;
   /** Fastify logging: on by default (JSON lines), off in tests. */
   log?: boolean;
+  /** Where the log lines go (default standard output); tests read them here. */
+  logStream?: { write(line: string): void };
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
@@ -90,14 +94,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     (await loadConfig({
       registry: builtinStores(),
       env: options.env ?? process.env,
-      sections: { server: serverSection },
+      sections: { server: serverSection, audit: auditSection },
     }));
   const settings = serverSettings.parse({
     ...(config.sections.server as object | undefined),
     ...options.settings,
   });
   const https = tlsFiles(settings);
-  const service = await openService(config);
+  // One pino logger for fastify's request lines and the service's own (pino-logger.ts).
+  const log =
+    options.log === false
+      ? undefined
+      : pino(
+          { level: config.logLevel === "silent" ? "silent" : config.logLevel },
+          ...(options.logStream ? [options.logStream] : []),
+        );
+  const service = await openService(
+    config,
+    log ? { logger: pinoBackedLogger(log.child({ component: "coffer" }), config.logLevel) } : {},
+  );
   const database = openDatabase(config.databaseUrl);
   try {
     const identity = await IdentityStore.open(database, {
@@ -117,8 +132,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(settings.trustProxy !== undefined ? { trustProxy: trustProxyOption(settings.trustProxy) } : {}),
       authFailureLimit: settings.authFailureLimit,
       authFailureWindowMs: settings.authFailureWindowSeconds * 1000,
-      logger:
-        options.log === false ? false : { level: config.logLevel === "silent" ? "silent" : config.logLevel },
+      ...(log ? { loggerInstance: log } : { logger: false }),
     });
     const address = await app.listen({ host: settings.host, port: settings.port });
     const running: RunningServer = {

@@ -21,7 +21,15 @@ import { call } from "./helpers.js";
 import { changes, type MatrixServer, startMatrixServer, world } from "./matrix-server.js";
 import { declaredRoutes, openApiRouteKeys, registeredRoutes, routeKeys } from "./route-table.js";
 
-type Principal = "no token" | "bad token" | "other user" | "owner" | "admin" | "reader" | "value-reader";
+type Principal =
+  | "no token"
+  | "bad token"
+  | "other user"
+  | "owner"
+  | "admin"
+  | "reader"
+  | "value-reader"
+  | "auditor";
 type Visibility = "private" | "public";
 type Outcome = "ok" | "ok-without-values" | "unauthenticated" | "forbidden" | "not-found" | "conflict";
 
@@ -314,6 +322,19 @@ const entries: Entry[] = [
     access: { kind: "caller" },
     request: () => ({ path: "/api/v1/openapi.json" }),
   },
+  {
+    route: "GET /api/v1/audit",
+    access: { kind: "caller" },
+    request: () => ({ path: "/api/v1/audit?limit=1000" }),
+    // The cell's own records are there (by secret id), its value never is (returnsValues: false).
+    check: (reply, cell) => expect(reply.text).toContain(cell.secret.id),
+  },
+  {
+    route: "GET /api/v1/audit/verify",
+    access: { kind: "caller" },
+    request: () => ({ path: "/api/v1/audit/verify" }),
+    check: (reply) => expect(JSON.parse(reply.text)).toMatchObject({ ok: true }),
+  },
   { route: "GET /health", access: { kind: "caller" }, request: () => ({ path: "/health" }) },
   { route: "GET /ready", access: { kind: "caller" }, request: () => ({ path: "/ready" }) },
 ];
@@ -355,6 +376,8 @@ const ACCESS_SPEC: Record<string, RouteAccess["permission"]> = {
   "POST /api/v1/admin/rotate-key": "admin",
   "POST /api/v1/admin/copy-values": "admin",
   "POST /api/v1/admin/reconcile": "admin",
+  "GET /api/v1/audit": "read-audit",
+  "GET /api/v1/audit/verify": "read-audit",
   "GET /api/v1/openapi.json": "public",
   "GET /health": "public",
   "GET /ready": "public",
@@ -370,6 +393,7 @@ const principals: Principal[] = [
   "admin",
   "reader",
   "value-reader",
+  "auditor",
 ];
 const roleOf: Record<Principal, Role | undefined> = {
   "no token": undefined,
@@ -379,6 +403,7 @@ const roleOf: Record<Principal, Role | undefined> = {
   admin: "admin",
   reader: "reader",
   "value-reader": "value-reader",
+  auditor: "auditor",
 };
 
 /**
@@ -448,6 +473,7 @@ beforeAll(async () => {
   tokens["other user"] = await server.user("other", "writer");
   tokens.reader = await server.user("reader", "reader");
   tokens["value-reader"] = await server.user("value-reader", "value-reader");
+  tokens.auditor = await server.user("auditor", "auditor");
   tokens.admin = server.adminToken;
   Object.assign(userOf, {
     owner: "owner",
@@ -635,6 +661,12 @@ describe("the access matrix covers the server", () => {
     const documented = openApiRouteKeys(document);
     expect(documented.length).toBeGreaterThan(10);
     expect(documented.filter((route) => !registered.includes(route))).toEqual([]);
+  });
+
+  it("the audit log is read by admins and auditors only (roles.ts), and auditors read no values", () => {
+    expect(ROLES.filter((role) => can(role, "read-audit"))).toEqual(["admin", "auditor"]);
+    expect(can("auditor", "read-values")).toBe(false);
+    expect(can("auditor", "write")).toBe(false);
   });
 
   it("every role in roles.ts is held by one of the matrix's identities", () => {

@@ -1,4 +1,5 @@
 /** The public surface of @coffer/service: the service, how to open one, and what it reports. */
+export { auditSection } from "@coffer/audit";
 export { parseVersion } from "./history.js";
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
 export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";

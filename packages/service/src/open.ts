@@ -4,6 +4,7 @@
  * typed error, when any part is not usable.
  */
 import { randomUUID } from "node:crypto";
+import { type AuditTrail, auditSettingsFrom, openAuditTrail } from "@coffer/audit";
 import { InvalidConfigError, type SecretsStore } from "@coffer/core";
 import type { CofferConfig } from "@coffer/core/config";
 import { type Database, migrate } from "@coffer/sql";
@@ -41,6 +42,7 @@ export async function startService(root: ServiceRoot): Promise<SecretsService> {
   const clock = root.resolve("clock");
   const database = root.resolve("database");
   let store: SecretsStore | undefined;
+  let audit: AuditTrail | undefined;
   try {
     const schema = { ...metadataMigrations, ...sealColumnMigration };
     await migrate(database, MIGRATIONS_TABLE, schema);
@@ -56,6 +58,15 @@ export async function startService(root: ServiceRoot): Promise<SecretsService> {
       ...sealBackfillMigration(sealer),
       ...laterMetadataMigrations,
     });
+    // The audit key is derived from this keyring (never the same key for two purposes: chain.ts).
+    audit = await openAuditTrail({
+      settings: auditSettingsFrom(settings.audit),
+      database,
+      dataDir: settings.dataDir,
+      keys: keyring,
+      logger,
+      clock,
+    });
     const deploymentId = await deployment(database, settings.deploymentId, clock());
     const context = { deploymentId, dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, logger };
     store = root.resolve("store")(context);
@@ -69,6 +80,7 @@ export async function startService(root: ServiceRoot): Promise<SecretsService> {
       deploymentId,
       logger,
       clock,
+      audit,
       ...(settings.validationLevel ? { validationLevel: settings.validationLevel } : {}),
       ...(settings.hooks ? { hooks: settings.hooks } : {}),
       ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
@@ -76,6 +88,7 @@ export async function startService(root: ServiceRoot): Promise<SecretsService> {
     });
   } catch (error) {
     await store?.close().catch(() => undefined);
+    await audit?.close().catch(() => undefined);
     await database.close();
     throw error;
   }

@@ -32,6 +32,11 @@ export interface ServiceSettings {
    * file `<dataDir>/metadata.keyring.json`, created on first start (see metadata-keyring.ts).
    */
   metadataKeyring?: string;
+  /**
+   * The audit settings (`audit:` / COFFER_AUDIT_*, see @coffer/audit); absent: the defaults, the
+   * database sink, required.
+   */
+  audit?: unknown;
 }
 
 /** The parts of a running service, by name. */
@@ -93,6 +98,7 @@ export function configRoot(
         }
       : {}),
     ...(config.deploymentId ? { deploymentId: config.deploymentId } : {}),
+    ...(config.sections.audit !== undefined ? { audit: config.sections.audit } : {}),
     ...extras,
     logger: extras.logger ?? createLogger({ level: config.logLevel, base: { component: "coffer" } }),
   });

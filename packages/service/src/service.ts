@@ -9,28 +9,31 @@
  * references.ts, backup-copy.ts, operations.ts (health, key rotation) and history.ts (versions,
  * old values, rollback).
  */
-import type {
-  Actor,
-  CreateSecretInput,
-  KeyRotatingStore,
-  ListQuery,
-  Logger,
-  ReadOptions,
-  ReferenceProblem,
-  RotateKeyOptions,
-  RotateKeyResult,
-  Secret,
-  SecretHistory,
-  SecretMetadata,
-  SecretPage,
-  SecretRef,
-  SecretsSession,
-  SecretsStore,
-  SecretValidationLevel,
-  UpdateSecretInput,
-  WriteOptions,
+import { type AuditTrail, currentAuditContext } from "@coffer/audit";
+import {
+  type Actor,
+  type CreateSecretInput,
+  findReferences,
+  type KeyRotatingStore,
+  type ListQuery,
+  type Logger,
+  type ReadOptions,
+  type ReferenceProblem,
+  type RotateKeyOptions,
+  type RotateKeyResult,
+  type Secret,
+  type SecretHistory,
+  type SecretMetadata,
+  type SecretPage,
+  type SecretRef,
+  type SecretsSession,
+  type SecretsStore,
+  type SecretValidationLevel,
+  type UpdateSecretInput,
+  type WriteOptions,
 } from "@coffer/core";
 import type { Database } from "@coffer/sql";
+import { refTarget, SecretAudit } from "./audit-recorder.js";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
 import { HistoryRecorder, parseVersion, SecretHistoryReader } from "./history.js";
 import { HistoryRepository } from "./history-repository.js";
@@ -74,6 +77,8 @@ export interface ServiceOptions {
    * queue instead (see WriteQueue).
    */
   lockWaitMs?: number;
+  /** The audit trail secret actions are recorded in (audit-recorder.ts); none: not audited. */
+  audit?: AuditTrail;
 }
 
 export class SecretsService {
@@ -89,6 +94,7 @@ export class SecretsService {
   readonly #listing: SecretListing;
   readonly #references: ReferenceResolver;
   readonly #history: SecretHistoryReader;
+  readonly #audit: SecretAudit;
 
   constructor(options: ServiceOptions) {
     this.deploymentId = options.deploymentId;
@@ -115,6 +121,17 @@ export class SecretsService {
     this.#writer = new SecretWriter(this.#writes);
     this.#listing = new SecretListing(this.#metadata, options.logger, clock);
     this.#references = new ReferenceResolver(this.#metadata, options.store);
+    this.#audit = new SecretAudit(options.audit, this.#metadata, options.logger);
+  }
+
+  /** The audit trail (the server records identity actions in it; `coffer audit` reads it). */
+  get audit(): AuditTrail | undefined {
+    return this.#audit.trail;
+  }
+
+  /** Waits until the records of failures still being written are in the trail (tests). */
+  async flushAudit(): Promise<void> {
+    await this.#audit.flush();
   }
 
   get databaseLocation(): string {
@@ -148,12 +165,22 @@ export class SecretsService {
    */
   async get(actor: Actor, ref: SecretRef, options: ReadOptions = {}): Promise<Secret> {
     const version = options?.version === undefined ? undefined : parseVersion(options.version);
-    return this.#history.read(actor, ref, version);
+    const action =
+      version === undefined ? (currentAuditContext()?.readAs ?? "secret.read") : "secret.read-version";
+    return this.#audit.read(
+      actor,
+      action,
+      refTarget(ref),
+      () => this.#history.read(actor, ref, version),
+      (secret) => ({ secretId: secret.id, name: secret.name, version: secret.version }),
+    );
   }
 
   /** A secret's metadata only: no call to the store. */
   async getMetadata(actor: Actor, ref: SecretRef): Promise<SecretMetadata> {
-    return rowToMetadata(await findSecret(this.#metadata, actor, ref));
+    return this.#audit.denialOnly(actor, refTarget(ref), async () =>
+      rowToMetadata(await findSecret(this.#metadata, actor, ref)),
+    );
   }
 
   /** One page of the secrets visible to `actor`. Never carries values. */
@@ -164,7 +191,14 @@ export class SecretsService {
   // --- writes (writes.ts) --------------------------------------------------------------------
 
   async create(actor: Actor, input: CreateSecretInput): Promise<Secret> {
-    return this.#writer.create(actor, input);
+    const target = { name: typeof input?.name === "string" ? input.name.slice(0, 255) : "" };
+    return this.#audit.write(
+      actor,
+      "secret.create",
+      target,
+      () => this.#writer.create(actor, input),
+      (secret) => ({ secretId: secret.id, version: secret.version }),
+    );
   }
 
   /**
@@ -178,7 +212,14 @@ export class SecretsService {
     options: WriteOptions = {},
   ): Promise<SecretMetadata> {
     const change = normalizeUpdate(input);
-    return this.#writer.update(actor, ref, change, parseExpectedVersion(options.expectedVersion));
+    const expected = parseExpectedVersion(options.expectedVersion);
+    return this.#audit.write(
+      actor,
+      updateAction(input),
+      { ...refTarget(ref), ...updateTarget(input) },
+      () => this.#writer.update(actor, ref, change, expected),
+      written,
+    );
   }
 
   async rename(
@@ -210,18 +251,28 @@ export class SecretsService {
     options: WriteOptions & { private?: boolean } = {},
   ): Promise<SecretMetadata> {
     const expected = parseExpectedVersion(options.expectedVersion);
-    return this.#writer.put(actor, name, values, expected, options.private ?? false);
+    return this.#audit.write(
+      actor,
+      "secret.update",
+      refTarget({ name }),
+      () => this.#writer.put(actor, name, values, expected, options.private ?? false),
+      written,
+    );
   }
 
   async delete(actor: Actor, ref: SecretRef, options: WriteOptions = {}): Promise<void> {
-    return this.#writer.delete(actor, ref, parseExpectedVersion(options.expectedVersion));
+    const expected = parseExpectedVersion(options.expectedVersion);
+    return this.#audit.write(actor, "secret.delete", refTarget(ref), () =>
+      this.#writer.delete(actor, ref, expected),
+    );
   }
 
   // --- history (history.ts) -----------------------------------------------------------------
 
   /** The versions of a secret, newest first: who, when, which keys changed. Never values. */
   async history(actor: Actor, ref: SecretRef): Promise<SecretHistory> {
-    return this.#history.list(actor, ref);
+    // Metadata only (no values): audited like getMetadata, as a denial when it is one.
+    return this.#audit.denialOnly(actor, refTarget(ref), () => this.#history.list(actor, ref));
   }
 
   /**
@@ -235,9 +286,18 @@ export class SecretsService {
     options: WriteOptions = {},
   ): Promise<SecretMetadata> {
     const expected = parseExpectedVersion(options.expectedVersion);
-    const old = await this.#history.read(actor, ref, parseVersion(toVersion));
-    const note = { action: "rollback" as const, rolledBackTo: old.version };
-    return this.#writer.update(actor, { id: old.id }, replaceWith(old.values), expected, note);
+    const version = parseVersion(toVersion);
+    return this.#audit.write(
+      actor,
+      "secret.rollback",
+      { ...refTarget(ref), version },
+      async () => {
+        const old = await this.#history.read(actor, ref, version);
+        const note = { action: "rollback" as const, rolledBackTo: old.version };
+        return this.#writer.update(actor, { id: old.id }, replaceWith(old.values), expected, note);
+      },
+      written,
+    );
   }
 
   // --- references ----------------------------------------------------------------------------
@@ -260,14 +320,20 @@ export class SecretsService {
     config: T,
     level: SecretValidationLevel = this.validationLevel,
   ): Promise<T> {
-    return this.#references.resolve(actor, config, level);
+    // Of the document only the names it touched: never keys' values, never the rest of it.
+    const names = [...new Set(findReferences(config).map((each) => each.reference.name))].sort();
+    return this.#audit.read(actor, "secret.resolve", { names }, () =>
+      this.#references.resolve(actor, config, level),
+    );
   }
 
   // --- operations ----------------------------------------------------------------------------
 
   /** Repairs writes left half-done (by a crash or an outage) for longer than `olderThanMs`. */
   async reconcile(options: { olderThanMs?: number } = {}): Promise<ReconcileReport> {
-    return reconcile(this.#writes, options.olderThanMs);
+    return this.#audit.write(operator(), "store.reconcile", {}, () =>
+      reconcile(this.#writes, options.olderThanMs),
+    );
   }
 
   /** Copies every secret's values between the primary and the backup store (backup-copy.ts). */
@@ -275,7 +341,10 @@ export class SecretsService {
     direction: "to-backup" | "to-primary",
     options: { batchSize?: number } = {},
   ): Promise<CopyReport> {
-    return copyAllValues(this.#metadata, this.store, direction, options);
+    const action = direction === "to-backup" ? "store.backup" : "store.restore";
+    return this.#audit.write(operator(), action, {}, () =>
+      copyAllValues(this.#metadata, this.store, direction, options),
+    );
   }
 
   /** The store that manages encryption keys (the primary, behind a backup mirror), if any. */
@@ -285,7 +354,7 @@ export class SecretsService {
 
   /** Rotates the store's encryption key online (`coffer store rotate-key`). */
   async rotateKey(options?: RotateKeyOptions): Promise<RotateKeyResult> {
-    return rotateKey(this.store, options);
+    return this.#audit.write(operator(), "store.rotate-key", {}, () => rotateKey(this.store, options));
   }
 
   async health(): Promise<ServiceHealth> {
@@ -294,9 +363,34 @@ export class SecretsService {
 
   async close(): Promise<void> {
     try {
+      await this.#audit.flush();
+      await this.#audit.trail?.close();
       await this.store.close();
     } finally {
       await this.#database.close();
     }
   }
+}
+
+/** Which audited action an update is: a change of values first, then a rename, then visibility. */
+function updateAction(input: UpdateSecretInput): "secret.update" | "secret.rename" | "secret.visibility" {
+  if (input?.values !== undefined || input?.removeKeys !== undefined) return "secret.update";
+  if (input?.name !== undefined) return "secret.rename";
+  return "secret.visibility";
+}
+
+function updateTarget(input: UpdateSecretInput): { newName?: string; private?: boolean } {
+  return {
+    ...(typeof input?.name === "string" ? { newName: input.name.slice(0, 255) } : {}),
+    ...(typeof input?.private === "boolean" ? { private: input.private } : {}),
+  };
+}
+
+function written(metadata: SecretMetadata): { secretId: string; name: string; version: number } {
+  return { secretId: metadata.id, name: metadata.name, version: metadata.version };
+}
+
+/** Operations have no Actor parameter: the one the request's audit context names, or the operator. */
+function operator(): Actor {
+  return { id: currentAuditContext()?.actor?.id ?? "operator" };
 }

@@ -4,6 +4,7 @@
  * every command are derived from. Adding a command is adding its description here.
  */
 import { ACCOUNT_COMMANDS, CONTEXT_COMMANDS, CONTEXT_GROUP } from "./account.js";
+import { AUDIT_COMMANDS, AUDIT_GROUP } from "./audit.js";
 import { COMPLETION_COMMAND } from "./completion.js";
 import { RECONCILE_COMMAND, RUN_COMMAND, STORE_COMMANDS, STORE_GROUP } from "./local.js";
 import { SECRET_COMMANDS, SECRET_GROUP } from "./secret.js";
@@ -59,6 +60,7 @@ export const GROUPS: readonly GroupSpec[] = [
   SERVER_GROUP,
   USER_GROUP,
   TOKEN_GROUP,
+  AUDIT_GROUP,
 ];
 
 /** Every command, in the order `coffer --help` lists them (a group where its first command is). */
@@ -74,6 +76,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   ...USER_COMMANDS,
   ...TOKEN_COMMANDS,
   COMPLETION_COMMAND,
+  ...AUDIT_COMMANDS,
 ];
 
 /** The commands by first word: `secret` → its subcommands, `run` → none. */

@@ -84,7 +84,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-const ROLES = ["reader", "value-reader", "writer", "admin"];
+const ROLES = ["reader", "value-reader", "writer", "admin", "auditor"];
 
 /** The server's limits on a token's life (packages/server, identity/tokens.ts), checked here first. */
 export const TOKEN_MAX_DAYS = 3650;

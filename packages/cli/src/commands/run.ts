@@ -9,6 +9,8 @@
  * code — or, when a signal ended the child, ends itself by the same signal, so the shell sees
  * 128+N as if it had run COMMAND itself — and a watchdog stops the child if coffer is killed.
  */
+
+import { currentAuditContext, withAuditContext } from "@coffer/audit/context";
 import type { Command } from "commander";
 import { usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
@@ -62,7 +64,11 @@ export async function run(context: Context, command: Command): Promise<void> {
   const client = await context.client();
   const secrets: SecretForEnv[] = [];
   for (const name of names) {
-    const { values, source, origin } = await client.resolveValues(name);
+    // Recorded as a resolve for `run` (local mode; a server records a read).
+    const { values, source, origin } = await withAuditContext(
+      { ...(currentAuditContext() ?? { origin: { kind: "cli-local" } }), readAs: "secret.resolve" },
+      () => client.resolveValues(name),
+    );
     if (source === "local" && context.debug) context.note(`coffer: ${name} comes from ${origin}`);
     secrets.push(source === "local" && origin ? { name, values, origin } : { name, values });
   }

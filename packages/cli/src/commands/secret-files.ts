@@ -13,6 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
+import { currentAuditContext, withAuditContext } from "@coffer/audit/context";
 import { findReferences, metadataToJson, type SecretValidationLevel, ValidationError } from "@coffer/core";
 import type { Command } from "commander";
 import { parseDocument, stringify } from "yaml";
@@ -27,7 +28,11 @@ export async function exportSecret(context: Context, command: Command): Promise<
   // Checked before anything is read: `-o api.env` would otherwise get YAML under a .env name.
   if (options.output !== undefined && options.output !== "-") outputFormat(options.output);
   const client = await context.client();
-  const secret = await client.get(await refFor(client, name, options.private));
+  const ref = await refFor(client, name, options.private);
+  // Recorded as an export, not a plain read (local mode; a server records a read).
+  const secret = await withAuditContext({ ...auditContextNow(), readAs: "secret.export" }, () =>
+    client.get(ref),
+  );
   const output = options.output ?? `${secret.name.replace(/[^A-Za-z0-9._-]/g, "_")}.yaml`;
   const metadata = metadataToJson(secret.metadata());
   if (output === "-") {
@@ -230,4 +235,8 @@ export function readConfigFile(file: string): unknown {
       details: { file },
     });
   }
+}
+
+function auditContextNow() {
+  return currentAuditContext() ?? { origin: { kind: "cli-local" as const } };
 }
