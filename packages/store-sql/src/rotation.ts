@@ -4,7 +4,7 @@
  *
  * Rows not under the active key are walked in id order, a batch at a time. Each batch is decrypted
  * and sealed again under the active key, then written in one transaction of conditional updates
- * (values-table.ts `rewrite`): a row that a writer changed meanwhile is left alone — the writer's
+ * (key-rows.ts `rewrite`): a row that a writer changed meanwhile is left alone — the writer's
  * values win, never the batch's stale copy. When a sweep ends with rows still under an old key —
  * written meanwhile by a process that had not yet picked up the new keyring — the rotation waits a
  * moment and sweeps again (at most MAX_SWEEPS times), and reports what it could not move.
@@ -17,17 +17,8 @@ import {
   type SecretId,
   ValidationError,
 } from "@coffer/core";
-import type { Rewrite, SealedRow, StoredRow, ValuesTable } from "./values-table.js";
-
-export {
-  isKeyRotatingStore,
-  type KeyRotatingStore,
-  type KeyStatus,
-  type RetireKeysResult,
-  type RotateKeyOptions,
-  type RotateKeyResult,
-  type RotationProgress,
-} from "@coffer/core";
+import type { Rewrite, SealedRow, StoredRow } from "./deployment-rows.js";
+import type { KeyRows } from "./key-rows.js";
 
 const MAX_SWEEPS = 5;
 const MAX_BATCH_SIZE = 10_000;
@@ -52,7 +43,7 @@ export interface ReencryptPlan {
 }
 
 export async function reencrypt(
-  table: ValuesTable,
+  table: KeyRows,
   plan: ReencryptPlan,
 ): Promise<Omit<RotateKeyResult, "activeKeyId" | "previousKeyId" | "generated">> {
   const { batchSize } = plan;
@@ -107,7 +98,7 @@ export async function reencrypt(
  * dropped by retention, which a conditional rewrite simply misses. A revision that cannot be
  * decrypted is left as it is and counted.
  */
-async function reencryptHistory(table: ValuesTable, plan: ReencryptPlan) {
+async function reencryptHistory(table: KeyRows, plan: ReencryptPlan) {
   let after = { secretId: "", revision: 0 };
   let reencrypted = 0;
   let unreadable = 0;
