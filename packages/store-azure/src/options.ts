@@ -4,15 +4,7 @@
  * with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import {
-  concurrency,
-  extraMarks,
-  maxVersions,
-  namePrefix,
-  optionProblem,
-  timeoutMs,
-  tlsCa,
-} from "@coffer/store-kit";
+import * as kit from "@coffer/store-kit";
 import { REVISION_TAG } from "./revisions.js";
 
 /** Key Vault allows 15 tags per secret, names up to 512 and values up to 256 characters. */
@@ -48,11 +40,11 @@ export const azureStoreOptions = z
     /** Authenticate as the managed identity of the Azure resource Coffer runs on. */
     managedIdentity: z.boolean().default(false),
     /** CA certificate(s) to trust for the vault's TLS: PEM text (a file as @/path, a file option). */
-    tlsCa: tlsCa().optional(),
+    tlsCa: kit.tlsCa().optional(),
     /** The first part of every secret name. */
-    namePrefix: namePrefix(/^[A-Za-z0-9-]{1,24}$/, "must be 1-24 letters, digits or '-'"),
+    namePrefix: kit.namePrefix(/^[A-Za-z0-9-]{1,24}$/, "must be 1-24 letters, digits or '-'"),
     /** Extra tags on every secret, e.g. {"team":"payments"}. */
-    extraTags: extraMarks({
+    extraTags: kit.extraMarks({
       noun: "tag",
       service: "Key Vault",
       max: MAX_TAGS,
@@ -60,15 +52,15 @@ export const azureStoreOptions = z
       entry: tagProblem,
     }),
     /** Versions (revisions) kept enabled per secret; older ones are disabled after a write. */
-    maxVersions: maxVersions(),
+    maxVersions: kit.maxVersions(),
     /** Purge a deleted secret at once (when the vault allows it); false keeps it recoverable. */
     purgeOnDelete: z.boolean().default(true),
     /** Accept an authentication challenge from a host outside *.vault.azure.net (emulators, loopback). */
     disableChallengeResourceVerification: z.boolean().default(false),
     /** How many reads getMany runs at once. */
-    concurrency: concurrency(),
+    concurrency: kit.concurrency(),
     /** Deadline of one operation, the client's own retries included. */
-    timeoutMs: timeoutMs(),
+    timeoutMs: kit.timeoutMs(),
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -78,12 +70,16 @@ export const azureStoreOptions = z
       options.managedIdentity && "managedIdentity",
     ].filter(Boolean);
     if (modes.length > 1) {
-      optionProblem(ctx, modes[1] as string, `choose one way to authenticate, not ${modes.join(" and ")}`);
+      kit.optionProblem(
+        ctx,
+        modes[1] as string,
+        `choose one way to authenticate, not ${modes.join(" and ")}`,
+      );
     }
     if (options.clientSecret !== undefined || options.certificatePath !== undefined) {
       for (const needed of ["tenantId", "clientId"] as const) {
         if (options[needed] === undefined) {
-          optionProblem(
+          kit.optionProblem(
             ctx,
             needed,
             `a service principal (clientSecret or certificatePath) needs ${needed} too`,

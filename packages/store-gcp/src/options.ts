@@ -4,14 +4,7 @@
  * setting fails at start with the variable's name instead of on the first write.
  */
 import { z } from "@coffer/core";
-import {
-  concurrency,
-  extraMarks,
-  maxVersions,
-  namePrefix,
-  optionProblem,
-  timeoutMs,
-} from "@coffer/store-kit";
+import * as kit from "@coffer/store-kit";
 
 // GCP's label rules (https://cloud.google.com/resource-manager/docs/labels-overview): keys start
 // with a lowercase letter; keys and values use lowercase letters, digits, `_` and `-` (international
@@ -67,30 +60,30 @@ export const gcpStoreOptions = z
     /** Plain-text gRPC without TLS and without credentials: emulators only. */
     insecure: z.boolean().default(false),
     /** Extra labels on every secret, e.g. {"team":"payments"}. */
-    labels: extraMarks({ noun: "label", service: "GCP", max: MAX_LABELS, entry: labelProblem }),
+    labels: kit.extraMarks({ noun: "label", service: "GCP", max: MAX_LABELS, entry: labelProblem }),
     /** The first part of every secret id. */
-    namePrefix: namePrefix(NAME_PREFIX, "must be 1-64 letters, digits, '_' or '-'"),
+    namePrefix: kit.namePrefix(NAME_PREFIX, "must be 1-64 letters, digits, '_' or '-'"),
     /** Versions kept per secret (revisions readable); older ones are destroyed after an update. */
-    maxVersions: maxVersions(),
+    maxVersions: kit.maxVersions(),
     /** How many reads getMany runs at once. */
-    concurrency: concurrency(),
+    concurrency: kit.concurrency(),
     /** Deadline of one operation, the client library's own retries included. */
-    timeoutMs: timeoutMs(),
+    timeoutMs: kit.timeoutMs(),
   })
   .strict()
   .superRefine((options, ctx) => {
     if (options.keyFile !== undefined && options.credentials !== undefined) {
-      optionProblem(ctx, "credentials", "give either keyFile or credentials, not both");
+      kit.optionProblem(ctx, "credentials", "give either keyFile or credentials, not both");
     }
     if (options.insecure && options.apiEndpoint === undefined) {
-      optionProblem(
+      kit.optionProblem(
         ctx,
         "insecure",
         "insecure is for emulators: set apiEndpoint (and port) to the emulator's address too",
       );
     }
     if (options.insecure && (options.keyFile !== undefined || options.credentials !== undefined)) {
-      optionProblem(
+      kit.optionProblem(
         ctx,
         "insecure",
         "an insecure channel sends no credentials: remove keyFile and credentials",

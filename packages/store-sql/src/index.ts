@@ -1,8 +1,17 @@
 /** The `sql` store package: its registration (the default export, the default store) and what tests and tools use. */
-import { defineStore } from "@coffer/core";
+import { defineBackend } from "@coffer/store-kit";
 import { sqlStoreOptions } from "./options.js";
 import { SqlStore } from "./sql-store.js";
 
+export {
+  isKeyRotatingStore,
+  type KeyRotatingStore,
+  type KeyStatus,
+  type RetireKeysResult,
+  type RotateKeyOptions,
+  type RotateKeyResult,
+  type RotationProgress,
+} from "@coffer/core";
 export { fingerprintKeyId, generateKey, KEY_ID } from "@coffer/sql";
 export { FORMAT, LEGACY_FORMAT } from "./envelope.js";
 export {
@@ -12,26 +21,17 @@ export {
   type SqlStoreOptions,
   sqlStoreOptions,
 } from "./options.js";
-export {
-  isKeyRotatingStore,
-  type KeyRotatingStore,
-  type KeyStatus,
-  type RetireKeysResult,
-  type RotateKeyOptions,
-  type RotateKeyResult,
-  type RotationProgress,
-} from "./rotation.js";
 export { MIGRATIONS_TABLE, REVISIONS_TABLE, VALUES_TABLE } from "./schema.js";
 export { KEYRING_FILE_NAME, SqlStore } from "./sql-store.js";
 
 /** The registration: `COFFER_STORE_TYPE=sql`, the default. */
-export const sqlStore = defineStore({
+export const sqlStore = defineBackend({
   type: "sql",
   description:
     "Values encrypted (AES-256-GCM, rotatable keyring) in SQLite, PostgreSQL or MySQL; by default the metadata database.",
   optionsSchema: sqlStoreOptions,
   sensitiveOptions: ["url", "encryptionKey", "keyring"],
-  create: (options, context) => new SqlStore(options, context),
+  store: SqlStore,
 });
 
 export default sqlStore;

@@ -5,15 +5,16 @@
  */
 import { IntegrityError, type Logger } from "@coffer/core";
 import type { Keyring } from "@coffer/sql";
+import type { StoredRow } from "./deployment-rows.js";
 import { type Binding, open } from "./envelope.js";
-import type { KeyUsage, StoredRow, ValuesTable } from "./values-table.js";
+import type { KeyRows, KeyUsage } from "./key-rows.js";
 
 /** Rows decrypted per key at init to prove the key is the right one. */
 const KEY_CHECK_SAMPLES = 2;
 
 /** Throws IntegrityError when no stored row can be decrypted or a key does not open its rows. */
 export async function checkKeyring(
-  table: ValuesTable,
+  table: KeyRows,
   keyring: Keyring,
   origin: string,
   binding: (row: StoredRow, keyId: string) => Binding,

@@ -4,7 +4,7 @@
  *
  * Rows not under the active key are walked in id order, a batch at a time. Each batch is decrypted
  * and sealed again under the active key, then written in one transaction of conditional updates
- * (values-table.ts `rewrite`): a row that a writer changed meanwhile is left alone — the writer's
+ * (key-rows.ts `rewrite`): a row that a writer changed meanwhile is left alone — the writer's
  * values win, never the batch's stale copy. When a sweep ends with rows still under an old key —
  * written meanwhile by a process that had not yet picked up the new keyring — the rotation waits a
  * moment and sweeps again (at most MAX_SWEEPS times), and reports what it could not move.
@@ -17,17 +17,8 @@ import {
   type SecretId,
   ValidationError,
 } from "@coffer/core";
-import type { Rewrite, SealedRow, StoredRow, ValuesTable } from "./values-table.js";
-
-export {
-  isKeyRotatingStore,
-  type KeyRotatingStore,
-  type KeyStatus,
-  type RetireKeysResult,
-  type RotateKeyOptions,
-  type RotateKeyResult,
-  type RotationProgress,
-} from "@coffer/core";
+import type { Rewrite, SealedRow, StoredRow } from "./deployment-rows.js";
+import type { KeyRows } from "./key-rows.js";
 
 const MAX_SWEEPS = 5;
 const MAX_BATCH_SIZE = 10_000;
@@ -52,7 +43,7 @@ export interface ReencryptPlan {
 }
 
 export async function reencrypt(
-  table: ValuesTable,
+  table: KeyRows,
   plan: ReencryptPlan,
 ): Promise<Omit<RotateKeyResult, "activeKeyId" | "previousKeyId" | "generated">> {
   const { batchSize } = plan;
@@ -69,27 +60,14 @@ export async function reencrypt(
       const rows = await table.notUnderKey(plan.activeKeyId(), after, batchSize);
       if (rows.length === 0) break;
       after = rows.at(-1)!.secret_id;
-      const rewrites: Rewrite[] = [];
-      for (const row of rows) {
-        if (unreadable.has(row.secret_id)) continue;
-        try {
-          rewrites.push({
-            secretId: row.secret_id,
-            expected: { revision: row.revision, iv: row.iv },
-            sealed: await plan.reseal(row),
-          });
-        } catch (error) {
-          if (!(error instanceof IntegrityError)) throw error;
-          unreadable.set(row.secret_id, row.key_id);
-        }
-      }
+      const readable = rows.filter((row) => !unreadable.has(row.secret_id));
+      const rewrites = await resealRows(readable, plan, (row) => unreadable.set(row.secret_id, row.key_id));
       const { applied, skipped } = await table.rewrite(rewrites);
       progress.batches++;
       progress.reencrypted += applied;
       progress.skipped += skipped;
       await plan.onBatch?.({ ...progress });
-      // Let requests waiting on I/O run between batches: rotation is background work.
-      await new Promise((resolve) => setImmediate(resolve));
+      await betweenBatches();
     }
     remaining = await table.countNotUnderKey(plan.activeKeyId());
     if (remaining <= unreadable.size) break;
@@ -107,7 +85,7 @@ export async function reencrypt(
  * dropped by retention, which a conditional rewrite simply misses. A revision that cannot be
  * decrypted is left as it is and counted.
  */
-async function reencryptHistory(table: ValuesTable, plan: ReencryptPlan) {
+async function reencryptHistory(table: KeyRows, plan: ReencryptPlan) {
   let after = { secretId: "", revision: 0 };
   let reencrypted = 0;
   let unreadable = 0;
@@ -116,18 +94,37 @@ async function reencryptHistory(table: ValuesTable, plan: ReencryptPlan) {
     if (rows.length === 0) break;
     const last = rows.at(-1)!;
     after = { secretId: last.secret_id, revision: Number(last.revision) };
-    const rewrites: Rewrite[] = [];
-    for (const row of rows) {
-      try {
-        const expected = { revision: row.revision, iv: row.iv };
-        rewrites.push({ secretId: row.secret_id, expected, sealed: await plan.reseal(row) });
-      } catch (error) {
-        if (!(error instanceof IntegrityError)) throw error;
-        unreadable++;
-      }
-    }
+    const rewrites = await resealRows(rows, plan, () => unreadable++);
     reencrypted += await table.rewriteRevisions(rewrites);
-    await new Promise((resolve) => setImmediate(resolve));
+    await betweenBatches();
   }
   return { reencrypted, unreadable, remaining: await table.countRevisionsNotUnderKey(plan.activeKeyId()) };
+}
+
+/**
+ * Each row sealed again under the active key, as a rewrite conditional on the write that was read.
+ * A row that cannot be decrypted (IntegrityError) goes to `unreadable` and stays as it is; any
+ * other error ends the rotation.
+ */
+async function resealRows(
+  rows: readonly StoredRow[],
+  plan: ReencryptPlan,
+  unreadable: (row: StoredRow) => void,
+): Promise<Rewrite[]> {
+  const rewrites: Rewrite[] = [];
+  for (const row of rows) {
+    try {
+      const expected = { revision: row.revision, iv: row.iv };
+      rewrites.push({ secretId: row.secret_id, expected, sealed: await plan.reseal(row) });
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+      unreadable(row);
+    }
+  }
+  return rewrites;
+}
+
+/** Lets requests waiting on I/O run between batches: rotation is background work. */
+function betweenBatches(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -3,7 +3,7 @@
  * (one SQLite file for the embedded setup; one pool for PostgreSQL or MySQL) or in a database of
  * its own (`url`).
  *
- * Encryption is AES-256-GCM per row (envelope.ts) under a keyring (keyring.ts): one key active for
+ * Encryption is AES-256-GCM per row (envelope.ts) under a keyring (keyring-in-use.ts): one key active for
  * writes, older keys kept for reading until rotation has moved every row off them.
  */
 import path from "node:path";
@@ -13,7 +13,11 @@ import {
   chunk,
   type HealthReport,
   InvalidConfigError,
-  isCofferError,
+  type KeyStatus,
+  probeHealth,
+  type RetireKeysResult,
+  type RotateKeyOptions,
+  type RotateKeyResult,
   type SecretId,
   type SecretValues,
   type StoreCapabilities,
@@ -22,54 +26,30 @@ import {
 } from "@coffer/core";
 import type { Keyring } from "@coffer/sql";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
-import { isValuesMap } from "@coffer/store-kit";
-import { type Binding, FORMAT, LEGACY_FORMAT, open, seal } from "./envelope.js";
-import {
-  busy,
-  conflict,
-  damaged,
-  exists,
-  missingKey,
-  noRevision,
-  notFound,
-  notReady,
-  singleKeyCannotRotate,
-  undecryptable,
-} from "./errors.js";
+import type { StoredRow } from "./deployment-rows.js";
+import { busy, conflict, exists, noRevision, notFound, notReady, singleKeyCannotRotate } from "./errors.js";
 import { FileKeySource, type KeySource, StaticKeySource } from "./key-source.js";
 import { checkKeyring, lostKeyringError } from "./keyring-check.js";
+import { KEYRING_RECHECK_MS, KeyringInUse, type StoreState } from "./keyring-in-use.js";
 import { BATCH_GET_MAX, type ParsedSqlStoreOptions } from "./options.js";
-import {
-  assertBatchSize,
-  type KeyStatus,
-  type RetireKeysResult,
-  type RotateKeyOptions,
-  type RotateKeyResult,
-  reencrypt,
-} from "./rotation.js";
+import { assertBatchSize, reencrypt } from "./rotation.js";
 import { MIGRATIONS_TABLE, migrations } from "./schema.js";
-import { type SealedRow, type StoredRow, ValuesTable } from "./values-table.js";
+import { ValuesTable } from "./values-table.js";
 
 export const KEYRING_FILE_NAME = "sql-store.keyring.json";
 
-/** A file-backed keyring is re-checked for changes by other processes at most this often. */
-const KEYRING_RECHECK_MS = 1_000;
-
 /** How often an unconditional update seals again after losing its revision to another writer. */
 const UPDATE_ATTEMPTS = 20;
-
-type State = "new" | "ready" | "closed";
 
 export class SqlStore extends AbstractSecretsStore {
   readonly type = "sql";
   readonly #options: ParsedSqlStoreOptions;
   readonly #context: StoreContext;
   readonly #keys: KeySource;
-  #state: State = "new";
+  readonly #keyring: KeyringInUse;
+  #state: StoreState = "new";
   #database: Database | undefined;
   #table: ValuesTable | undefined;
-  #keyring: Keyring | undefined;
-  #keyringCheckedAt = 0;
 
   constructor(options: ParsedSqlStoreOptions, context: StoreContext) {
     super();
@@ -81,6 +61,7 @@ export class SqlStore extends AbstractSecretsStore {
       const file = options.keyringFile ?? path.join(context.dataDir, KEYRING_FILE_NAME);
       this.#keys = new FileKeySource(path.resolve(file), context.logger);
     }
+    this.#keyring = new KeyringInUse(this.#keys, context.deploymentId, context.logger, () => this.#state);
   }
 
   capabilities(): StoreCapabilities {
@@ -116,11 +97,10 @@ export class SqlStore extends AbstractSecretsStore {
       table,
       keyring,
       this.#keys.origin,
-      (row, keyId) => this.#binding(row.secret_id, keyId, Number(row.revision)),
+      (row, keyId) => this.#keyring.binding(row.secret_id, keyId, Number(row.revision)),
       this.#context.logger,
     );
-    this.#keyring = keyring;
-    this.#keyringCheckedAt = Date.now();
+    this.#keyring.start(keyring);
     this.#state = "ready";
   }
 
@@ -128,7 +108,7 @@ export class SqlStore extends AbstractSecretsStore {
     const table = this.#ready();
     assertSecretId(id);
     this.assertWithinLimit(id, values);
-    const sealed = await this.#seal(id, 1, values);
+    const sealed = await this.#keyring.seal(id, 1, values);
     if (!(await table.insert(id, sealed))) throw exists(id);
   }
 
@@ -137,7 +117,7 @@ export class SqlStore extends AbstractSecretsStore {
     assertSecretId(id);
     const row = await table.select(id);
     if (!row) throw notFound(id);
-    return this.#open(row);
+    return this.#keyring.open(row);
   }
 
   override async getMany(ids: readonly SecretId[]): Promise<Map<SecretId, SecretValues>> {
@@ -151,7 +131,7 @@ export class SqlStore extends AbstractSecretsStore {
     const found = new Map<SecretId, SecretValues>();
     for (const id of unique) {
       const row = rows.get(id);
-      if (row) found.set(id, await this.#open(row));
+      if (row) found.set(id, await this.#keyring.open(row));
     }
     return found;
   }
@@ -171,7 +151,7 @@ export class SqlStore extends AbstractSecretsStore {
       if (current === undefined) throw notFound(id);
       const actual = Number(current.revision);
       if (expected !== undefined && expected !== actual) throw conflict(id, expected, actual);
-      const sealed = await this.#seal(id, actual + 1, values);
+      const sealed = await this.#keyring.seal(id, actual + 1, values);
       if (await table.update(id, sealed, current, this.#options.maxVersions)) return;
       // Moved meanwhile (another writer, a re-encryption, a deadlock): seal again for what is there.
       if (attempt >= UPDATE_ATTEMPTS) throw busy(id);
@@ -193,11 +173,12 @@ export class SqlStore extends AbstractSecretsStore {
     assertSecretId(id);
     const current = await table.select(id);
     if (!current) throw notFound(id);
-    if (Number.isInteger(revision) && revision === Number(current.revision)) return this.#open(current);
+    if (Number.isInteger(revision) && revision === Number(current.revision))
+      return this.#keyring.open(current);
     const row =
       Number.isInteger(revision) && revision > 0 ? await table.selectRevision(id, revision) : undefined;
     if (!row) throw noRevision(id, revision, Number(current.revision), this.#options.maxVersions);
-    return this.#open(row);
+    return this.#keyring.open(row);
   }
 
   override async currentRevision(id: SecretId): Promise<number> {
@@ -209,32 +190,18 @@ export class SqlStore extends AbstractSecretsStore {
   }
 
   async health(): Promise<HealthReport> {
-    const started = performance.now();
-    try {
+    return probeHealth(async () => {
       if (this.#state === "closed") throw notReady("closed");
       const table = this.#openTable();
       await table.probe();
-      return {
-        status: "ready",
-        latencyMs: performance.now() - started,
-        message: `${table.location}, keys from ${this.#keys.origin}`,
-      };
-    } catch (error) {
-      const report: HealthReport = {
-        status: "error",
-        latencyMs: performance.now() - started,
-        message: isCofferError(error) ? error.message : "The database query failed.",
-      };
-      if (isCofferError(error)) report.errorCode = error.code;
-      return report;
-    }
+      return `${table.location}, keys from ${this.#keys.origin}`;
+    }, "The database query failed.");
   }
 
   async close(): Promise<void> {
     if (this.#state === "closed") return;
     this.#state = "closed";
-    this.#keyring?.wipe();
-    this.#keyring = undefined;
+    this.#keyring.wipe();
     const database = this.#database;
     this.#database = undefined;
     this.#table = undefined;
@@ -254,20 +221,20 @@ export class SqlStore extends AbstractSecretsStore {
     const table = this.#ready();
     const batchSize = options.batchSize ?? 100;
     assertBatchSize(batchSize); // before a key is generated for nothing
-    const previous = await this.#currentKeyring();
+    const previous = await this.#keyring.current();
     if (this.#keys.kind === "key") throw singleKeyCannotRotate(previous.active);
     const generate = this.#keys.kind === "file" && options.generateKey !== false;
-    if (generate) this.#keyring = await this.#keys.addActiveKey();
+    if (generate) this.#keyring.replace(await this.#keys.addActiveKey());
     const outcome = await reencrypt(table, {
       batchSize,
-      activeKeyId: () => this.#liveKeyring().active,
-      reseal: async (row) => this.#reseal(row),
+      activeKeyId: () => this.#keyring.live().active,
+      reseal: async (row) => this.#keyring.reseal(row),
       // Other processes sharing the keyring file notice a new active key within KEYRING_RECHECK_MS.
       settleMs: KEYRING_RECHECK_MS + 250,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     });
     return {
-      activeKeyId: this.#liveKeyring().active,
+      activeKeyId: this.#keyring.live().active,
       previousKeyId: previous.active,
       generated: generate,
       ...outcome,
@@ -288,14 +255,14 @@ export class SqlStore extends AbstractSecretsStore {
     };
     const { keyring, removed } = await this.#keys.removeKeys(pick);
     if (this.#keys.kind !== "file") await pick(keyring);
-    this.#keyring = keyring;
+    this.#keyring.replace(keyring);
     return { activeKeyId: keyring.active, removed, unused, keys: keyring.ids() };
   }
 
   /** Which keys exist, which is active, and how many secrets each one encrypts. */
   async keyStatus(): Promise<KeyStatus> {
     const table = this.#ready();
-    const keyring = await this.#currentKeyring();
+    const keyring = await this.#keyring.current();
     const usage = await table.keyUsage();
     const byKey = new Map(usage.map((each) => [each.keyId, each]));
     return {
@@ -335,88 +302,4 @@ export class SqlStore extends AbstractSecretsStore {
     if (this.#state !== "ready") throw notReady(this.#state);
     return this.#table!;
   }
-
-  /** The keyring, checked again after every await: close() wipes it. */
-  #liveKeyring(): Keyring {
-    if (this.#state !== "ready") throw notReady(this.#state);
-    return this.#keyring!;
-  }
-
-  /** The keyring to write with: re-read when another process changed the file (rotation). */
-  async #currentKeyring(): Promise<Keyring> {
-    const now = Date.now();
-    if (this.#keys.kind === "file" && now - this.#keyringCheckedAt >= KEYRING_RECHECK_MS) {
-      this.#keyringCheckedAt = now;
-      await this.#reloadKeyring();
-    }
-    return this.#liveKeyring();
-  }
-
-  async #reloadKeyring(): Promise<void> {
-    try {
-      const fresh = await this.#keys.refresh();
-      if (fresh && this.#state === "ready") this.#keyring = fresh;
-    } catch (error) {
-      // The keys already loaded stay usable; a broken file must not stop a running store.
-      this.#context.logger.warn(
-        "The sql store could not re-read its keyring file; it keeps the keys it has.",
-        {
-          file: this.#keys.origin,
-          error: isCofferError(error) ? error.message : String(error),
-        },
-      );
-    }
-  }
-
-  async #seal(id: SecretId, revision: number, values: SecretValues): Promise<SealedRow> {
-    await this.#currentKeyring();
-    // Nothing awaits from here to the seal: close() cannot wipe the key halfway.
-    const { id: keyId, key } = this.#liveKeyring().activeKey();
-    const sealed = seal(key, this.#binding(id, keyId, revision), JSON.stringify(values));
-    return { format: FORMAT, key_id: keyId, ...sealed };
-  }
-
-  async #open(row: StoredRow): Promise<SecretValues> {
-    return parseValues(row.secret_id, await this.#decrypt(row));
-  }
-
-  async #decrypt(row: StoredRow): Promise<string> {
-    const id = row.secret_id;
-    const format = Number(row.format);
-    if (format !== FORMAT && format !== LEGACY_FORMAT) throw damaged(id, `envelope format ${row.format}`);
-    let key = this.#liveKeyring().key(row.key_id);
-    if (!key && this.#keys.kind === "file") {
-      // Another process may have rotated: its new key is in the file but not yet in memory.
-      await this.#reloadKeyring();
-      key = this.#liveKeyring().key(row.key_id);
-    }
-    if (!key) throw missingKey(id, row.key_id, this.#keys.origin);
-    const plaintext = open(key, this.#binding(id, row.key_id, Number(row.revision)), row, format);
-    if (plaintext === undefined) throw undecryptable(id, row.key_id, this.#keys.origin);
-    return plaintext;
-  }
-
-  /** Decrypts a row and seals its plaintext again under the active key (rotation). */
-  async #reseal(row: StoredRow): Promise<SealedRow> {
-    const plaintext = await this.#decrypt(row);
-    const { id: keyId, key } = this.#liveKeyring().activeKey();
-    const binding = this.#binding(row.secret_id, keyId, Number(row.revision));
-    return { format: FORMAT, key_id: keyId, ...seal(key, binding, plaintext) };
-  }
-
-  #binding(secretId: SecretId, keyId: string, revision: number): Binding {
-    return { deploymentId: this.#context.deploymentId, secretId, keyId, revision };
-  }
-}
-
-/** Decrypted text must be a JSON object of strings; anything else means a damaged row. */
-function parseValues(id: SecretId, plaintext: string): SecretValues {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(plaintext);
-  } catch {
-    throw damaged(id, "the decrypted values are not JSON");
-  }
-  if (!isValuesMap(parsed)) throw damaged(id, "the decrypted values are not a map of strings");
-  return parsed;
 }
