@@ -358,6 +358,41 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     handler: async () => (await files()).exportSecret,
   },
   {
+    path: ["secret", "import"],
+    summary: "create (or replace) many secrets from a JSON, YAML or dotenv file",
+    arguments: [{ name: "<file>", description: "a .json or .yaml file of secrets, or a .env file of one" }],
+    options: [
+      {
+        flags: "--format <format>",
+        description: "what the file holds (default: by its name: .env, .json, .yaml/.yml)",
+        choices: ["dotenv", "json", "yaml"],
+      },
+      { flags: "--name <name>", description: "with a dotenv file: the secret's name" },
+      {
+        flags: "--on-conflict <policy>",
+        description: "a secret that exists: fail (write nothing), skip it, or overwrite its values",
+        choices: ["fail", "skip", "overwrite"],
+        default: "fail",
+      },
+      { flags: "-p, --private", description: "import as your private secrets (default: public)" },
+      { flags: "-n, --dry-run", description: "print the plan (create / update / skip per secret); write nothing" },
+    ],
+    details: () => help`
+      A JSON or YAML file maps secret names to mappings of keys to text,
+      {"db": {"username": "app", "password": "0587"}}, read with the rules of --values (text as written, no tags, no null or numbers, no key twice).
+      A dotenv file is one secret (--name), its variable names the keys. The whole file is checked,
+      and each secret looked up, before anything is written: a bad line, name or key (exit 5) or, with
+      --on-conflict fail, a secret that exists (exit 4) writes nothing. overwrite replaces a secret's
+      values with the file's (only if it has not changed since it was looked up). Secrets are then
+      written one at a time: if a write fails, the message names those already written.`,
+    examples: [
+      "coffer secret import secrets.yaml --dry-run",
+      "coffer secret import secrets.json --on-conflict skip",
+      "coffer secret import .env --name app --private",
+    ],
+    handler: async () => (await import("../commands/secret-import.js")).importSecrets,
+  },
+  {
     path: ["secret", "validate"],
     summary: "check the {{name.key}} references in a YAML or JSON file against the store",
     arguments: [{ name: "<file>", description: "a YAML or JSON file" }],
