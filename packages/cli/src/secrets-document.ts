@@ -9,10 +9,10 @@ import { ValidationError, validateSecretName, validateSecretValues } from "@coff
 import { isAlias, isMap, isScalar, parseDocument } from "yaml";
 import { parseDotenv } from "./dotenv.js";
 import {
-  checkJson,
   checkJsonValues,
   describeYamlError,
   mappingPairs,
+  parseJson,
   readInputFile,
   where,
 } from "./values-input.js";
@@ -49,8 +49,7 @@ function withKeys(secrets: SecretToImport[], file: string): SecretToImport[] {
 
 export function parseSecretsDocument(text: string, file: string, format: "json" | "yaml"): SecretToImport[] {
   if (format === "json") {
-    checkJson(text, file);
-    const parsed = JSON.parse(text) as unknown;
+    const parsed = parseJson(text, file);
     if (!isObject(parsed)) throw notAMapping(file);
     for (const [name, values] of Object.entries(parsed)) {
       if (!isObject(values)) throw notSecretValues(name, file);

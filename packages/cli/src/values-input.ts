@@ -252,10 +252,17 @@ function refuseTag(node: { tag?: string | undefined }, what: string, key?: strin
   );
 }
 
-export function checkJson(text: string, source: string): void {
-  let parsed: unknown;
+function checkJson(text: string, source: string): void {
+  const parsed = parseJson(text, source);
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+    checkJsonValues(parsed as Record<string, unknown>, source);
+  }
+}
+
+/** JSON.parse, its error naming the line and column of `source`, never the text. */
+export function parseJson(text: string, source: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     // V8's message can quote the text; only the position is passed on.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
@@ -266,9 +273,6 @@ export function checkJson(text: string, source: string): void {
         details: { field: "values" },
       },
     );
-  }
-  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
-    checkJsonValues(parsed as Record<string, unknown>, source);
   }
 }
 
