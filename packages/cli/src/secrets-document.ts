@@ -99,7 +99,7 @@ export function parseSecretsDocument(text: string, file: string, format: "json" 
 }
 
 const IMPORT_HINT =
-  "Write a mapping of secret names to mappings of keys to text, e.g. {\"db\": {\"username\": \"app\"}}.";
+  'Write a mapping of secret names to mappings of keys to text, e.g. {"db": {"username": "app"}}.';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);

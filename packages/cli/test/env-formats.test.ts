@@ -18,6 +18,7 @@ const AWKWARD: Record<string, string> = {
   double: 'say "hi"',
   both: `it's "both"`,
   all_quotes: `it's "all" \`three\``,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${USER}, not expanded
   dollar: "$HOME ${USER} $(id) $((1+1))",
   backtick: "`id`",
   backslash: "a\\b\\\\c\\n\\'\\",

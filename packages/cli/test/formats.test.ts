@@ -111,7 +111,9 @@ describe("secret export --format", () => {
     const target = path.join(work, ".env");
     const run = user.run(["secret", "export", "app", "-o", target]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/warning: .*\.env holds the values of public secret 'app' in plain text \(mode 0600\)/);
+    expect(run.stderr).toMatch(
+      /warning: .*\.env holds the values of public secret 'app' in plain text \(mode 0600\)/,
+    );
     expect(statSync(target).mode & 0o777).toBe(0o600);
     const text = readFileSync(target, "utf8");
     expect(Object.fromEntries(parseDotenv(text, target))).toEqual(VARIABLES);

@@ -53,31 +53,56 @@ describe("--values @file.env", () => {
   it("a file named .env, and --values-format dotenv for another name or standard input", () => {
     user.ok(["secret", "create", "dot", "--values", `@${file(".env", "A=fake-1\n")}`]);
     expect(valuesOf(user, "dot")).toEqual({ A: "fake-1" });
-    user.ok(["secret", "create", "named", "--values", `@${file("vars.txt", "B=fake-2\n")}`, "--values-format", "dotenv"]);
+    user.ok([
+      "secret",
+      "create",
+      "named",
+      "--values",
+      `@${file("vars.txt", "B=fake-2\n")}`,
+      "--values-format",
+      "dotenv",
+    ]);
     expect(valuesOf(user, "named")).toEqual({ B: "fake-2" });
-    user.ok(["secret", "create", "piped", "--values", "@-", "--values-format", "dotenv"], { input: "C='fake-3'\n" });
+    user.ok(["secret", "create", "piped", "--values", "@-", "--values-format", "dotenv"], {
+      input: "C='fake-3'\n",
+    });
     expect(valuesOf(user, "piped")).toEqual({ C: "fake-3" });
   });
 
   it("update merges a .env file's variables, with --KEY=VALUE beside it", () => {
-    user.ok(["secret", "update", "app", "--values", `@${file("more.env", "TOKEN=fake-new\n")}`, "--extra=fake-x"]);
+    user.ok([
+      "secret",
+      "update",
+      "app",
+      "--values",
+      `@${file("more.env", "TOKEN=fake-new\n")}`,
+      "--extra=fake-x",
+    ]);
     expect(valuesOf(user, "app")).toEqual({ ...FROM_DOTENV, TOKEN: "fake-new", extra: "fake-x" });
   });
 
   it.each([
     ["a line that is not NAME=value", "A=fake-1\nfake-oops\n", 2, "the line is not NAME=value"],
-    ["an unclosed quote", "A=1\nB='fake-open\n", 2, "the value of B opens a single quote that is never closed"],
+    [
+      "an unclosed quote",
+      "A=1\nB='fake-open\n",
+      2,
+      "the value of B opens a single quote that is never closed",
+    ],
     ["a # inside an unquoted value", "A=fake#pw\n", 1, "the unquoted value of A holds a '#'"],
     ["a name given twice", "A=fake-1\nB=2\nA=fake-3\n", 3, "A is given a second time"],
-  ])("refuses %s: the file and line, never the value, nothing written (exit 5)", (_what, text, line, problem) => {
-    const bad = file("bad.env", text);
-    const run = expectRefused(user, ["secret", "create", "bad", "--values", `@${bad}`], 5, problem);
-    expect(run.stderr).toContain(`${bad}, line ${line}: ${problem}`);
-    expect(run.stderr).toContain("nothing was written.");
-    expectRefused(user, ["secret", "update", "app", "--values", `@${bad}`], 5, problem);
-    expect(user.names()).not.toContain("bad");
-    expect(valuesOf(user, "app").TOKEN).toBe("fake-new");
-  });
+  ])(
+    "refuses %s: the file and line, never the value, nothing written (exit 5)",
+    (_what, text, line, problem) => {
+      const bad = file("bad.env", text);
+      const run = expectRefused(user, ["secret", "create", "bad", "--values", `@${bad}`], 5, problem);
+      expect(run.stderr).toContain(`${bad}, line ${line}: ${problem}`);
+      expect(run.stderr).toContain("nothing was written.");
+      expectRefused(user, ["secret", "update", "app", "--values", `@${bad}`], 5, problem);
+      expect(user.names()).not.toContain("bad");
+      expect(valuesOf(user, "app").TOKEN).toBe("fake-new");
+    },
+  );
 
   it("a key in the .env file and in --KEY=VALUE is an error (exit 5)", () => {
     expectRefused(
@@ -89,13 +114,23 @@ describe("--values @file.env", () => {
   });
 
   it("--values-format yaml reads a .env name as YAML", () => {
-    user.ok(["secret", "create", "yaml-named", "--values", `@${file("y.env", "k: fake-y\n")}`, "--values-format", "yaml"]);
+    user.ok([
+      "secret",
+      "create",
+      "yaml-named",
+      "--values",
+      `@${file("y.env", "k: fake-y\n")}`,
+      "--values-format",
+      "yaml",
+    ]);
     expect(valuesOf(user, "yaml-named")).toEqual({ k: "fake-y" });
   });
 });
 
 describe("secret import FILE", () => {
-  const YAML = ["db:", "  username: fake-app", "  port: '0587'", "api:", "  token: fake-token", ""].join("\n");
+  const YAML = ["db:", "  username: fake-app", "  port: '0587'", "api:", "  token: fake-token", ""].join(
+    "\n",
+  );
 
   it("creates every secret of a YAML file, public by default, and prints a summary", () => {
     const user = session();
@@ -128,7 +163,9 @@ describe("secret import FILE", () => {
   it("--on-conflict skip keeps the existing secret; overwrite replaces its values with the file's", () => {
     const user = session();
     user.ok(["secret", "create", "api", "--token=fake-old", "--other=fake-other"]);
-    const skipped = JSON.parse(user.ok(["secret", "import", file("s.yaml", YAML), "--on-conflict", "skip", "--json"]));
+    const skipped = JSON.parse(
+      user.ok(["secret", "import", file("s.yaml", YAML), "--on-conflict", "skip", "--json"]),
+    );
     expect(skipped.counts).toEqual({ create: 1, update: 0, skip: 1, conflict: 0 });
     expect(valuesOf(user, "api")).toEqual({ token: "fake-old", other: "fake-other" });
     const overwritten = JSON.parse(
@@ -156,7 +193,15 @@ describe("secret import FILE", () => {
     expect(plan.stdout).toMatch(/create +public secret 'db' \(keys username, port\)/);
     expect(plan.stdout).not.toContain("fake-");
     const json = JSON.parse(
-      user.ok(["secret", "import", path.join(work, "d.yaml"), "--dry-run", "--on-conflict", "overwrite", "--json"]),
+      user.ok([
+        "secret",
+        "import",
+        path.join(work, "d.yaml"),
+        "--dry-run",
+        "--on-conflict",
+        "overwrite",
+        "--json",
+      ]),
     );
     expect(json).toMatchObject({ dryRun: true, counts: { create: 1, update: 1, skip: 0, conflict: 0 } });
     expect(JSON.stringify(json)).not.toContain("fake-");
@@ -165,11 +210,23 @@ describe("secret import FILE", () => {
   });
 
   it.each([
-    ["a value that is a number", "s.json", '{"a": {"k": "fake-1"}, "b": {"pin": 1234}}', 5, "The value of key 'pin' in secret 'b'"],
+    [
+      "a value that is a number",
+      "s.json",
+      '{"a": {"k": "fake-1"}, "b": {"pin": 1234}}',
+      5,
+      "The value of key 'pin' in secret 'b'",
+    ],
     ["a secret that is not a mapping", "s.yaml", "a: {k: fake-1}\nb: fake-2\n", 5, "The secret 'b' in"],
     ["a YAML null", "s.yaml", "a: {k: fake-1}\nb: {k:}\n", 5, "The value of key 'k' in secret 'b'"],
     ["a tag", "s.yaml", "a: {k: fake-1}\nb: {k: !!binary ZmFrZQ==}\n", 5, "YAML tag !!binary"],
-    ["a secret given twice", "s.yaml", "a: {k: fake-1}\na: {j: fake-2}\n", 5, "The secret 'a' is given twice"],
+    [
+      "a secret given twice",
+      "s.yaml",
+      "a: {k: fake-1}\na: {j: fake-2}\n",
+      5,
+      "The secret 'a' is given twice",
+    ],
     ["a key given twice", "s.json", '{"a": {"k": "fake-1", "k": "fake-2"}}', 5, "The key 'k' is given twice"],
     ["malformed JSON", "s.json", '{"a": {"k": "fake-1"}, "b": }', 5, /s\.json is malformed JSON/],
     ["malformed YAML", "s.yaml", "a: {k: fake-1}\nb: [fake-2\n", 5, /malformed YAML/],

@@ -151,9 +151,23 @@ const cases: Record<string, Case> = {
   },
   "secret-import": {
     ok: () => [
-      inLocal(["secret", "import", file("many.yaml", "imported: {k: fake-v}\ndatabase: {password: fake-pw-3}\n"), "--dry-run", "--on-conflict", "overwrite"]),
+      inLocal([
+        "secret",
+        "import",
+        file("many.yaml", "imported: {k: fake-v}\ndatabase: {password: fake-pw-3}\n"),
+        "--dry-run",
+        "--on-conflict",
+        "overwrite",
+      ]),
       inLocal(["secret", "import", path.join(work, "many.yaml"), "--on-conflict", "skip"]),
-      inLocal(["secret", "import", file("one.env", "TOKEN='fake-token'\n"), "--name", "from-env", "--private"]),
+      inLocal([
+        "secret",
+        "import",
+        file("one.env", "TOKEN='fake-token'\n"),
+        "--name",
+        "from-env",
+        "--private",
+      ]),
     ],
     fail: () => inLocal(["secret", "import", path.join(work, "many.yaml")]),
   },
@@ -341,7 +355,9 @@ describe("--json: what issue 14 found", () => {
     expect(JSON.parse(refused.stderr).error).toMatchObject({ code: "USAGE", exitCode: 2 });
     expect(refused.stderr).not.toContain("fake-token");
     expect(() => statSync(target)).toThrow();
-    const written = JSON.parse(local.ok(["secret", "export", "api", "-o", path.join(work, ".env"), "--json"]));
+    const written = JSON.parse(
+      local.ok(["secret", "export", "api", "-o", path.join(work, ".env"), "--json"]),
+    );
     expect(written).toMatchObject({ format: "dotenv", output: path.join(work, ".env") });
   });
 

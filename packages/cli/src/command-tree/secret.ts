@@ -333,7 +333,8 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
       selectPrivate,
       {
         flags: "-o, --output <file>",
-        description: "where to write (default: <name>.yaml, or .json, .env, .sh by --format; - for standard output)",
+        description:
+          "where to write (default: <name>.yaml, or .json, .env, .sh by --format; - for standard output)",
       },
       {
         flags: "--format <format>",
@@ -375,7 +376,10 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         default: "fail",
       },
       { flags: "-p, --private", description: "import as your private secrets (default: public)" },
-      { flags: "-n, --dry-run", description: "print the plan (create / update / skip per secret); write nothing" },
+      {
+        flags: "-n, --dry-run",
+        description: "print the plan (create / update / skip per secret); write nothing",
+      },
     ],
     details: () => help`
       A JSON or YAML file maps secret names to mappings of keys to text,

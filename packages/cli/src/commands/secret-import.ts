@@ -100,7 +100,11 @@ export async function importSecrets(context: Context, command: Command): Promise
   for (const step of steps) {
     try {
       if (step.action === "create") {
-        const made = await client.create({ name: step.secret.name, values: step.secret.values, private: isPrivate });
+        const made = await client.create({
+          name: step.secret.name,
+          values: step.secret.values,
+          private: isPrivate,
+        });
         written.set(step.secret.name, made.metadata());
       } else if (step.action === "update") {
         const updated = await client.update(

@@ -36,12 +36,13 @@ export async function get(context: Context, command: Command): Promise<void> {
     // The values alone, in the form asked for (with --key, that key only). Loaded here only, so
     // that a plain `get` starts without the YAML writer.
     const { allowedVariables, serializeValues } = await import("../secret-formats.js");
-    const values = options.key === undefined ? secret.values : { [options.key]: valueOf(secret, options.key) };
+    const values =
+      options.key === undefined ? secret.values : { [options.key]: keyValue(secret, options.key) };
     process.stdout.write(serializeValues(values, options.format, allowedVariables(options.allowEnv)));
     return;
   }
   if (options.key !== undefined) {
-    const value = valueOf(secret, options.key);
+    const value = keyValue(secret, options.key);
     // --json: the same shape as without --key (schemas/secret-get.json), with only this key's value.
     if (context.json)
       context.result(
@@ -65,7 +66,7 @@ export async function get(context: Context, command: Command): Promise<void> {
 }
 
 /** The value of `key`, or a not-found error that lists the secret's keys. */
-function valueOf(secret: Secret, key: string): string {
+function keyValue(secret: Secret, key: string): string {
   const value = secret.get(key);
   if (value === undefined) {
     throw new SecretNotFoundError(`The ${describeSecret(secret)} has no key '${key}'.`, {
