@@ -128,6 +128,7 @@ describe("--values @file.env", () => {
 });
 
 describe("secret import FILE", () => {
+  const untouched = session();
   const YAML = ["db:", "  username: fake-app", "  port: '0587'", "api:", "  token: fake-token", ""].join(
     "\n",
   );
@@ -233,7 +234,8 @@ describe("secret import FILE", () => {
     ["a secret without keys", "s.yaml", "a: {k: fake-1}\nb: {}\n", 5, "The secret 'b' in"],
     ["a bad dotenv line", "s.env", "A=fake-1\nnot a line\n", 5, "line 2: the line is not NAME=value"],
   ])("refuses %s, writing nothing — not even the secrets before it", (_what, name, text, code, message) => {
-    const user = session();
+    // One session for every refusal (a server each in remote mode): nothing may ever appear in it.
+    const user = untouched;
     const args = ["secret", "import", file(name, text), ...(name.endsWith(".env") ? ["--name", "x"] : [])];
     expectRefused(user, args, code, message);
     expect(user.names()).toEqual([]);
@@ -245,7 +247,7 @@ describe("secret import FILE", () => {
     [["import", "s.yaml", "--name", "x"], /--name is for a dotenv file/],
     [["import", "s.yaml", "--on-conflict", "merge"], /on-conflict/],
   ])("usage mistakes exit 2 before reading anything: %j", (args, message) => {
-    const user = session();
-    expectRefused(user, ["secret", ...args], 2, message);
+    expectRefused(untouched, ["secret", ...args], 2, message);
+    expect(untouched.names()).toEqual([]);
   });
 });
