@@ -61,10 +61,11 @@ const valuesFormat: OptionSpec = {
 };
 
 /** What --format dotenv and shell do with keys, for the help of get and export. */
-const ENV_FORMAT_HELP = `--format dotenv writes NAME='value' lines, --format shell export NAME='value' lines to eval or
-source; each key becomes a variable as for coffer run (smtp.host -> SMTP_HOST). A key with no
-letter or digit, or two keys that become one variable, is a usage error (exit 2) and nothing is
-written; so is a variable coffer run refuses (PATH, LD_PRELOAD, …) unless --allow-env names it.`;
+const ENV_FORMAT_HELP = `--format dotenv writes NAME='value' lines, --format shell export NAME='value'
+lines to eval or source; each key becomes a variable as for coffer run (smtp.host -> SMTP_HOST).
+A key with no letter or digit, or two keys that become one variable, is a usage error (exit 2)
+and nothing is written; a variable coffer run refuses (PATH, LD_PRELOAD, …) is refused (exit 5)
+unless --allow-env names it.`;
 
 const write = () => import("../commands/secret-write.js");
 const read = () => import("../commands/secret-read.js");
@@ -147,7 +148,8 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
       allowEnv,
     ],
     details: () => help`
-      Without --format, a table (or with --json the secret and its values). ${ENV_FORMAT_HELP}`,
+      Without --format, a table (or with --json the secret and its values).
+      ${ENV_FORMAT_HELP}`,
     examples: [
       "coffer secret get db",
       'eval "$(coffer secret get db --format shell)"',
@@ -383,12 +385,13 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     ],
     details: () => help`
       A JSON or YAML file maps secret names to mappings of keys to text,
-      {"db": {"username": "app", "password": "0587"}}, read with the rules of --values (text as written, no tags, no null or numbers, no key twice).
-      A dotenv file is one secret (--name), its variable names the keys. The whole file is checked,
-      and each secret looked up, before anything is written: a bad line, name or key (exit 5) or, with
-      --on-conflict fail, a secret that exists (exit 4) writes nothing. overwrite replaces a secret's
-      values with the file's (only if it has not changed since it was looked up). Secrets are then
-      written one at a time: if a write fails, the message names those already written.`,
+      {"db": {"username": "app", "password": "0587"}}, read with the rules of --values (text as
+      written, no tags, no null or numbers, no key twice). A dotenv file is one secret (--name),
+      its variable names the keys. The whole file is checked, and each secret looked up, before
+      anything is written: a bad line, name or key (exit 5) or, with --on-conflict fail, a secret
+      that exists (exit 4) writes nothing. overwrite replaces a secret's values with the file's
+      (only if it has not changed since it was looked up). Secrets are then written one at a
+      time: if a write fails, the message names those already written.`,
     examples: [
       "coffer secret import secrets.yaml --dry-run",
       "coffer secret import secrets.json --on-conflict skip",
