@@ -241,6 +241,12 @@ describe("secret import FILE", () => {
     expect(user.names()).toEqual([]);
   });
 
+  it("refuses a secret over the store's size limit before writing the ones before it (exit 5)", () => {
+    const big = file("big.yaml", `small: {k: fake-1}\nbig: {k: fake-${"x".repeat(1_100_000)}}\n`);
+    expectRefused(untouched, ["secret", "import", big], 5, /The secret 'big' in .* over the store's limit/);
+    expect(untouched.names()).toEqual([]);
+  });
+
   it.each([
     [["import", "secrets.txt"], /--format dotenv\|json\|yaml/],
     [["import", "app.env"], /holds one secret: name it with --name/],

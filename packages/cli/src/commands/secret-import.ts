@@ -7,7 +7,13 @@
  * keys, never values.
  */
 import path from "node:path";
-import { metadataToJson, type SecretMetadata, SecretNotFoundError } from "@coffer/core";
+import {
+  metadataToJson,
+  type SecretMetadata,
+  SecretNotFoundError,
+  serializedSize,
+  ValueTooLargeError,
+} from "@coffer/core";
 import type { Command } from "commander";
 import { CliError, usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
@@ -50,6 +56,7 @@ export async function importSecrets(context: Context, command: Command): Promise
   const isPrivate = Boolean(options.private);
 
   const client = await context.client();
+  await checkSizes(client, secrets, file);
   const steps: Step[] = [];
   for (const secret of secrets) {
     const existing = await lookUp(client, secret.name, isPrivate);
@@ -132,6 +139,35 @@ export async function importSecrets(context: Context, command: Command): Promise
   });
 }
 
+type Client = Awaited<ReturnType<Context["client"]>>;
+
+/**
+ * Refuses, before the first write, a secret larger than the store takes (capability
+ * maxValueBytes, counted as the store counts it): otherwise the secrets before it would be
+ * written and the import stop halfway. When the store's description cannot be read (a server
+ * that does not show it to this user), the store's own check at each write remains.
+ */
+async function checkSizes(client: Client, secrets: readonly SecretToImport[], file: string): Promise<void> {
+  let maxBytes: number;
+  try {
+    maxBytes = (await client.storeInfo()).store.capabilities.maxValueBytes;
+  } catch {
+    return;
+  }
+  for (const secret of secrets) {
+    const size = serializedSize(secret.values);
+    if (size > maxBytes) {
+      throw new ValueTooLargeError(
+        `The secret '${secret.name}' in ${file} is ${size} bytes, ${size - maxBytes} over the store's limit of ${maxBytes} bytes; nothing was written.`,
+        {
+          hint: "Split it into several secrets or shorten its values.",
+          details: { name: secret.name, sizeBytes: size, maxBytes },
+        },
+      );
+    }
+  }
+}
+
 /** The format of the file: --format, else its name (.env, .json, .yaml/.yml). */
 function importFormat(file: string, given: ImportFormat | undefined): ImportFormat {
   if (given !== undefined) return given;
@@ -144,11 +180,7 @@ function importFormat(file: string, given: ImportFormat | undefined): ImportForm
 }
 
 /** The secret `name` of this visibility, or undefined when there is none. */
-async function lookUp(
-  client: Awaited<ReturnType<Context["client"]>>,
-  name: string,
-  isPrivate: boolean,
-): Promise<SecretMetadata | undefined> {
+async function lookUp(client: Client, name: string, isPrivate: boolean): Promise<SecretMetadata | undefined> {
   try {
     return await client.getMetadata({ name, private: isPrivate });
   } catch (error) {
