@@ -14,6 +14,8 @@ export default packageTestConfig("cli (remote)", {
     "test/interactive.test.ts",
     "test/register-missing.test.ts",
     "test/run-dotenv.test.ts",
+    "test/import.test.ts",
+    "test/formats.test.ts",
   ],
   env: { COFFER_CLI_TEST_MODE: "remote" },
   globalSetup: ["test/install.ts"],

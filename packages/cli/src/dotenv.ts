@@ -27,8 +27,20 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ASSIGNMENT = /^\s*(?:export\s+)?([^=\s]+)\s*=[ \t]*/;
 const DOUBLE_QUOTE_ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
 
+export interface DotenvReading {
+  /** What the error says did not happen: "nothing was run" (coffer run), "nothing was written". */
+  consequence?: string;
+  /**
+   * Refuse a name given twice, naming its second line, instead of letting the later line win:
+   * for secrets read from a file (`--values @.env`, `secret import`), where a key given twice is
+   * an error everywhere else too.
+   */
+  refuseRepeats?: boolean;
+}
+
 /** Parses the text of a dotenv file; `file` names it in errors. Entries are in file order. */
-export function parseDotenv(text: string, file: string): Map<string, string> {
+export function parseDotenv(text: string, file: string, reading: DotenvReading = {}): Map<string, string> {
+  const consequence = reading.consequence ?? "nothing was run";
   const lines = text
     .replace(/^\uFEFF/, "")
     .replace(/\r\n?/g, "\n")
@@ -36,7 +48,7 @@ export function parseDotenv(text: string, file: string): Map<string, string> {
   const variables = new Map<string, string>();
   let index = 0;
   const fail = (line: number, problem: string, hint: string): never => {
-    throw new ValidationError(`${file}, line ${line}: ${problem}; nothing was run.`, {
+    throw new ValidationError(`${file}, line ${line}: ${problem}; ${consequence}.`, {
       hint,
       details: { field: "dotenv", file, line },
     });
@@ -58,6 +70,9 @@ export function parseDotenv(text: string, file: string): Map<string, string> {
         `'${name.slice(0, 40)}' is not a variable name`,
         "Use letters, digits and _, not starting with a digit.",
       );
+    }
+    if (reading.refuseRepeats && variables.has(name)) {
+      fail(lineNumber, `${name} is given a second time`, "Give each name once.");
     }
     let rest = line.slice(assignment![0].length);
     const quote = rest[0];

@@ -25,7 +25,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ValidationError } from "@coffer/core";
-import { isAlias, isMap, isScalar, parseDocument } from "yaml";
+import { type Document, isAlias, isMap, isScalar, parseDocument, type YAMLMap } from "yaml";
 import { usageError } from "./cli-errors.js";
 
 export interface Assignment {
@@ -175,6 +175,15 @@ export function parseValuesDocument(text: string, source: string): Array<[string
     });
   }
   refuseTag(contents, `${source} as a whole`);
+  return mappingPairs(contents, document, source);
+}
+
+/**
+ * The [key, text] pairs of a YAML mapping, in the order written: keys and values plain text (a
+ * tag other than !!str, a null, a nested mapping or list, a key given twice: refused, naming the
+ * key and never the value). Also reads each secret's mapping in a `secret import` file.
+ */
+export function mappingPairs(contents: YAMLMap, document: Document, source: string): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   const seen = new Set<string>();
   for (const pair of contents.items) {
@@ -244,9 +253,16 @@ function refuseTag(node: { tag?: string | undefined }, what: string, key?: strin
 }
 
 function checkJson(text: string, source: string): void {
-  let parsed: unknown;
+  const parsed = parseJson(text, source);
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+    checkJsonValues(parsed as Record<string, unknown>, source);
+  }
+}
+
+/** JSON.parse, its error naming the line and column of `source`, never the text. */
+export function parseJson(text: string, source: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     // V8's message can quote the text; only the position is passed on.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
@@ -258,25 +274,27 @@ function checkJson(text: string, source: string): void {
       },
     );
   }
-  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
-    for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value === "number" || typeof value === "boolean") {
-        // The value is not echoed (it may be a PIN); JSON.parse has lost its text already.
-        throw new ValidationError(
-          `The value of key '${key}' in ${source} is a JSON ${typeof value}, not text.`,
-          {
-            hint: `Values are strings: quote it, "${key}": "…".`,
-            details: { field: "values", key },
-          },
-        );
-      }
-      if (value === null || typeof value === "object") {
-        const what = value === null ? "null" : Array.isArray(value) ? "a list" : "an object";
-        throw new ValidationError(`The value of key '${key}' in ${source} is ${what}, not text.`, {
-          hint: value === null ? NULL_HINT : `Write structured data as JSON text: "${key}": "{\\"a\\": 1}".`,
+}
+
+/** Refuses a JSON value that is not a string, naming its key (JSON.parse has lost the text). */
+export function checkJsonValues(parsed: Record<string, unknown>, source: string): void {
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value === "number" || typeof value === "boolean") {
+      // The value is not echoed (it may be a PIN); JSON.parse has lost its text already.
+      throw new ValidationError(
+        `The value of key '${key}' in ${source} is a JSON ${typeof value}, not text.`,
+        {
+          hint: `Values are strings: quote it, "${key}": "…".`,
           details: { field: "values", key },
-        });
-      }
+        },
+      );
+    }
+    if (value === null || typeof value === "object") {
+      const what = value === null ? "null" : Array.isArray(value) ? "a list" : "an object";
+      throw new ValidationError(`The value of key '${key}' in ${source} is ${what}, not text.`, {
+        hint: value === null ? NULL_HINT : `Write structured data as JSON text: "${key}": "{\\"a\\": 1}".`,
+        details: { field: "values", key },
+      });
     }
   }
 }

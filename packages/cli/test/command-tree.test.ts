@@ -89,6 +89,7 @@ describe("command tree", () => {
       "history",
       "rollback",
       "export",
+      "import",
       "validate",
       "resolve",
       "register-missing",

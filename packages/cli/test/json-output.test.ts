@@ -147,7 +147,29 @@ const cases: Record<string, Case> = {
       inLocal(["secret", "export", "database", "-o", "-"]),
       inLocal(["secret", "export", "database", "-o", path.join(work, "database.json")]),
     ],
-    fail: () => inLocal(["secret", "export", "database", "-o", path.join(work, "api.env")]),
+    fail: () => inLocal(["secret", "export", "database", "-o", path.join(work, "api.txt")]),
+  },
+  "secret-import": {
+    ok: () => [
+      inLocal([
+        "secret",
+        "import",
+        file("many.yaml", "imported: {k: fake-v}\ndatabase: {password: fake-pw-3}\n"),
+        "--dry-run",
+        "--on-conflict",
+        "overwrite",
+      ]),
+      inLocal(["secret", "import", path.join(work, "many.yaml"), "--on-conflict", "skip"]),
+      inLocal([
+        "secret",
+        "import",
+        file("one.env", "TOKEN='fake-token'\n"),
+        "--name",
+        "from-env",
+        "--private",
+      ]),
+    ],
+    fail: () => inLocal(["secret", "import", path.join(work, "many.yaml")]),
   },
   "secret-validate": {
     ok: () => [inLocal(["secret", "validate", file("ok.yaml", "url: '{{database.password}}'\n")])],
@@ -337,14 +359,17 @@ describe("--json: what issue 14 found", () => {
     expect(exported).toMatchObject({ output: "-", format: "json", values: { token: "fake-token" } });
   });
 
-  it("export -o api.env is refused (exit 2) and writes nothing", () => {
-    const target = path.join(work, "refused.env");
+  it("export -o api.txt is refused (exit 2) and writes nothing; -o .env writes dotenv", () => {
+    const target = path.join(work, "refused.txt");
     const refused = local.run(["secret", "export", "api", "-o", target, "--json"]);
     expect(refused.code).toBe(2);
     expect(JSON.parse(refused.stderr).error).toMatchObject({ code: "USAGE", exitCode: 2 });
     expect(refused.stderr).not.toContain("fake-token");
     expect(() => statSync(target)).toThrow();
-    expect(local.run(["secret", "export", "api", "-o", path.join(work, ".env")]).code).toBe(2);
+    const written = JSON.parse(
+      local.ok(["secret", "export", "api", "-o", path.join(work, ".env"), "--json"]),
+    );
+    expect(written).toMatchObject({ format: "dotenv", output: path.join(work, ".env") });
   });
 
   it("run's own failure to start the command is JSON too, with the shell's exit code", () => {

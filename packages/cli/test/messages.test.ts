@@ -43,7 +43,7 @@ describe("messages", () => {
   it("lists every reserved key in the create help, version included", () => {
     const help = user.ok(["secret", "create", "--help"]).replace(/\s+/g, " ");
     expect(help).toContain(
-      "(values, interactive, private, json, debug, config, help, version) go in --values",
+      "(values, values-format, interactive, private, json, debug, config, help, version) go in --values",
     );
     const refused = user.run(["secret", "create", "m4", "--version=fake"]);
     expect(refused.code).toBe(2);

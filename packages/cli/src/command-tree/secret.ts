@@ -20,6 +20,7 @@ import {
  */
 export const CREATE_RESERVED_KEYS = [
   "values",
+  "values-format",
   "interactive",
   "private",
   "json",
@@ -41,6 +42,30 @@ const selectPrivate: OptionSpec = {
     "which of two secrets of this name: your private one (true) or the public one (false); default: private first",
   parse: parseBoolean,
 };
+
+/** The forms `get --format` and `export` write values in (src/secret-formats.ts; env-formats.ts). */
+const FORMATS = ["json", "yaml", "dotenv", "shell"];
+
+const allowEnv: OptionSpec = {
+  flags: "--allow-env <names>",
+  description:
+    "with --format dotenv|shell: write these variables although they change how programs load or run (as coffer run; repeatable)",
+  parse: collect,
+};
+
+/** create's and update's --values-format: how to read every --values (default: by the file's name). */
+const valuesFormat: OptionSpec = {
+  flags: "--values-format <format>",
+  description: "read --values as dotenv, json or yaml (default: dotenv for a .env file, else JSON or YAML)",
+  choices: ["dotenv", "json", "yaml"],
+};
+
+/** What --format dotenv and shell do with keys, for the help of get and export. */
+const ENV_FORMAT_HELP = `--format dotenv writes NAME='value' lines, --format shell export NAME='value'
+lines to eval or source; each key becomes a variable as for coffer run (smtp.host -> SMTP_HOST).
+A key with no letter or digit, or two keys that become one variable, is a usage error (exit 2)
+and nothing is written; a variable coffer run refuses (PATH, LD_PRELOAD, …) is refused (exit 5)
+unless --allow-env names it.`;
 
 const write = () => import("../commands/secret-write.js");
 const read = () => import("../commands/secret-read.js");
@@ -67,9 +92,10 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
       {
         flags: "-v, --values <json|yaml|@file>",
         description:
-          "keys and values as a JSON object or YAML mapping; @file reads a file, @- stdin (repeatable)",
+          "keys and values as a JSON object or YAML mapping, or a dotenv file (@file.env); @file reads a file, @- stdin (repeatable)",
         parse: collect,
       },
+      valuesFormat,
       { flags: "-i, --interactive", description: "ask for keys and values at the terminal (values hidden)" },
       {
         flags: "-p, --private [true|false]",
@@ -85,11 +111,15 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
       option of this command (${CREATE_RESERVED_KEYS.join(", ")}) go in --values.
       --values may be given more than once: the keys of every source add up, and a key given twice
       is an error (exit 5). Values are text as written: YAML 'port: 0587' stays 0587, a YAML tag
-      (!!binary, !!timestamp, !!int) is refused, and so is a JSON number, boolean or null (quote it).`,
+      (!!binary, !!timestamp, !!int) is refused, and so is a JSON number, boolean or null (quote it).
+      A .env file (or --values-format dotenv) is read as coffer run --dotenv reads one, its variable
+      names becoming the keys as written; a line it cannot read is an error naming the file and the
+      line (exit 5), and a name given twice too.`,
     examples: [
       "coffer secret create db --username=app --password=@password.txt",
       `coffer secret create stripe --values '{"key": "sk_test_…", "webhook": "whsec_…"}'`,
       "coffer secret create tls --values @tls.yaml --private",
+      "coffer secret create app --values @.env",
       "coffer secret create api -i",
     ],
     handler: async () => (await write()).create,
@@ -110,9 +140,20 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         description: "the values as they were at this version (see `coffer secret history`)",
         parse: parseWholeNumber(1, Number.MAX_SAFE_INTEGER),
       },
+      {
+        flags: "--format <format>",
+        description: "print the values alone as a JSON object, YAML, dotenv lines or shell export lines",
+        choices: FORMATS,
+      },
+      allowEnv,
     ],
+    details: () => help`
+      Without --format, a table (or with --json the secret and its values).
+      ${ENV_FORMAT_HELP}`,
     examples: [
       "coffer secret get db",
+      'eval "$(coffer secret get db --format shell)"',
+      "coffer secret get db --format dotenv > .env",
       "coffer secret get db --version 3",
       "coffer secret get db --key password",
       "coffer secret get tls --key cert --no-newline > cert.pem",
@@ -196,6 +237,7 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
         description: "keys and values to set, as for create (repeatable)",
         parse: collect,
       },
+      valuesFormat,
       {
         flags: "-i, --interactive",
         description: "ask for keys and values to set at the terminal (values hidden)",
@@ -287,25 +329,75 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: ["secret", "export"],
-    summary: "write a secret's values to a YAML (or JSON) file, in plain text, mode 0600",
+    summary: "write a secret's values to a YAML, JSON, dotenv or shell file, in plain text, mode 0600",
     arguments: [{ name: "<name>", description: "the secret's name or id" }],
     options: [
       selectPrivate,
       {
         flags: "-o, --output <file>",
-        description: "where to write (default: <name>.yaml; - for standard output)",
+        description:
+          "where to write (default: <name>.yaml, or .json, .env, .sh by --format; - for standard output)",
       },
+      {
+        flags: "--format <format>",
+        description: "the file's format (default: by the -o name: .json, .yaml/.yml, .env, .sh; else YAML)",
+        choices: FORMATS,
+      },
+      allowEnv,
       { flags: "-f, --force", description: "overwrite the file if it exists" },
     ],
     details: () => help`
       The file holds the values in plain text: keep it private and delete it when done. Re-import it
-      with 'coffer secret create NAME --values @FILE'.`,
+      with 'coffer secret create NAME --values @FILE' (a dotenv file's keys come back as the variable
+      names). A name whose ending promises another format than --format is a usage error.
+      ${ENV_FORMAT_HELP}`,
     examples: [
       "coffer secret export db -o db.yaml",
       "coffer secret export db -o db.json",
+      "coffer secret export db -o .env",
+      "coffer secret export db --format shell -o -",
       "coffer secret export db -o -",
     ],
     handler: async () => (await files()).exportSecret,
+  },
+  {
+    path: ["secret", "import"],
+    summary: "create (or replace) many secrets from a JSON, YAML or dotenv file",
+    arguments: [{ name: "<file>", description: "a .json or .yaml file of secrets, or a .env file of one" }],
+    options: [
+      {
+        flags: "--format <format>",
+        description: "what the file holds (default: by its name: .env, .json, .yaml/.yml)",
+        choices: ["dotenv", "json", "yaml"],
+      },
+      { flags: "--name <name>", description: "with a dotenv file: the secret's name" },
+      {
+        flags: "--on-conflict <policy>",
+        description: "a secret that exists: fail (write nothing), skip it, or overwrite its values",
+        choices: ["fail", "skip", "overwrite"],
+        default: "fail",
+      },
+      { flags: "-p, --private", description: "import as your private secrets (default: public)" },
+      {
+        flags: "-n, --dry-run",
+        description: "print the plan (create / update / skip per secret); write nothing",
+      },
+    ],
+    details: () => help`
+      A JSON or YAML file maps secret names to mappings of keys to text,
+      {"db": {"username": "app", "password": "0587"}}, read with the rules of --values (text as
+      written, no tags, no null or numbers, no key twice). A dotenv file is one secret (--name),
+      its variable names the keys. The whole file is checked, and each secret looked up, before
+      anything is written: a bad line, name or key (exit 5) or, with --on-conflict fail, a secret
+      that exists (exit 4) writes nothing. overwrite replaces a secret's values with the file's
+      (only if it has not changed since it was looked up). Secrets are then written one at a
+      time: if a write fails, the message names those already written.`,
+    examples: [
+      "coffer secret import secrets.yaml --dry-run",
+      "coffer secret import secrets.json --on-conflict skip",
+      "coffer secret import .env --name app --private",
+    ],
+    handler: async () => (await import("../commands/secret-import.js")).importSecrets,
   },
   {
     path: ["secret", "validate"],

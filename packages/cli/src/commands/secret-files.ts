@@ -1,5 +1,5 @@
 /**
- * Files: `secret export` (values to a plain-text file), `secret validate` and `secret resolve`
+ * Files: `secret export` (values to a plain-text file: JSON, YAML, dotenv or shell), `secret validate` and `secret resolve`
  * (the {{name.key}} references in a YAML or JSON configuration file).
  */
 import {
@@ -19,32 +19,57 @@ import type { Command } from "commander";
 import { parseDocument, stringify } from "yaml";
 import { CliError, usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
+import {
+  allowedVariables,
+  defaultEnding,
+  outputFormatFor,
+  serializeValues,
+  type ValueFormat,
+} from "../secret-formats.js";
 import { describeYamlError, readInputFile, where } from "../values-input.js";
 import { describeSecret, listKeys, refFor } from "./common.js";
 
 export async function exportSecret(context: Context, command: Command): Promise<void> {
   const [name] = command.args as [string];
-  const options = command.opts<{ private?: boolean; output?: string; force?: boolean }>();
-  // Checked before anything is read: `-o api.env` would otherwise get YAML under a .env name.
-  if (options.output !== undefined && options.output !== "-") outputFormat(options.output);
+  const options = command.opts<{
+    private?: boolean;
+    output?: string;
+    force?: boolean;
+    format?: ValueFormat;
+    allowEnv?: string[];
+  }>();
+  const toStdout = options.output === "-";
+  // Checked before anything is read: `-o api.txt` would otherwise get YAML under another name.
+  if (options.output !== undefined && !toStdout) outputFormatFor(options.output, options.format);
+  if (toStdout && context.json && options.format !== undefined && options.format !== "json") {
+    throw usageError(
+      `With --json and -o -, export prints its JSON result, so --format ${options.format} has nowhere to go.`,
+      `Leave out --json to print ${options.format}, or write it to a file with -o.`,
+    );
+  }
   const client = await context.client();
   const ref = await refFor(client, name, options.private);
   // Recorded as an export, not a plain read (local mode; a server records a read).
   const secret = await withAuditContext({ ...auditContextNow(), readAs: "secret.export" }, () =>
     client.get(ref),
   );
-  const output = options.output ?? `${secret.name.replace(/[^A-Za-z0-9._-]/g, "_")}.yaml`;
+  const allowed = allowedVariables(options.allowEnv);
+  const output =
+    options.output ??
+    `${secret.name.replace(/[^A-Za-z0-9._-]/g, "_")}.${defaultEnding(options.format ?? "yaml")}`;
   const metadata = metadataToJson(secret.metadata());
-  if (output === "-") {
-    // Standard output: the YAML document, or with --json the one JSON result every command prints,
-    // the values in it (schemas/secret-export.json; `jq .values` is the document).
+  if (toStdout) {
+    // Standard output: the document (YAML unless --format says), or with --json the one JSON result
+    // every command prints, the values in it (schemas/secret-export.json; `jq .values` is the document).
     if (context.json)
       context.result({ secret: metadata, output, format: "json", values: secret.values }, () => "");
-    else process.stdout.write(serialize(secret.values, "yaml"));
+    else process.stdout.write(serializeValues(secret.values, options.format ?? "yaml", allowed));
     return;
   }
-  const format = outputFormat(output);
-  writePrivateFile(output, serialize(secret.values, format), Boolean(options.force));
+  const format = outputFormatFor(output, options.format);
+  // Serialised before the file is opened: a key that cannot be a variable leaves no file behind.
+  const text = serializeValues(secret.values, format, allowed);
+  writePrivateFile(output, text, Boolean(options.force));
   context.note(
     `warning: ${output} holds the values of ${describeSecret(secret)} in plain text (mode 0600); delete it when you are done.`,
   );

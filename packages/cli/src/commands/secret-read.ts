@@ -1,30 +1,48 @@
-/** `secret get` (prints values: that is what it is for) and `secret list` (never values). */
+/** `secret get` (prints values, in a table or --format json|yaml|dotenv|shell: that is what it is for) and `secret list` (never values). */
 import {
   type ListQuery,
   metadataToJson,
   type NameFilter,
+  type Secret,
   type SecretMetadata,
   SecretNotFoundError,
 } from "@coffer/core";
 import type { Command } from "commander";
 import { usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
+import type { ValueFormat } from "../secret-formats.js";
 import { describeSecret, refFor } from "./common.js";
 
 export async function get(context: Context, command: Command): Promise<void> {
   const [name] = command.args as [string];
-  const options = command.opts<{ private?: boolean; key?: string; newline: boolean; version?: number }>();
+  const options = command.opts<{
+    private?: boolean;
+    key?: string;
+    newline: boolean;
+    version?: number;
+    format?: ValueFormat;
+    allowEnv?: string[];
+  }>();
+  if (options.format !== undefined && context.json) {
+    throw usageError(
+      `--json prints get's JSON result (the secret and its values), so --format ${options.format} has nowhere to go.`,
+      "Use one of them: --format json prints the values alone as a JSON object.",
+    );
+  }
   const client = await context.client();
   const read = options.version === undefined ? {} : { version: options.version };
   const secret = await client.get(await refFor(client, name, options.private), read);
+  if (options.format !== undefined) {
+    // The values alone, in the form asked for (with --key, that key only). Loaded here only, so
+    // that a plain `get` starts without the YAML writer.
+    const { allowedVariables, serializeValues } = await import("../secret-formats.js");
+    const values =
+      options.key === undefined ? secret.values : { [options.key]: keyValue(secret, options.key) };
+    process.stdout.write(serializeValues(values, options.format, allowedVariables(options.allowEnv)));
+    return;
+  }
   if (options.key !== undefined) {
-    const value = secret.get(options.key);
-    if (value === undefined) {
-      throw new SecretNotFoundError(`The ${describeSecret(secret)} has no key '${options.key}'.`, {
-        hint: `Its keys are: ${secret.keys.join(", ") || "(none)"}.`,
-        details: { name: secret.name, key: options.key },
-      });
-    }
+    const value = keyValue(secret, options.key);
     // --json: the same shape as without --key (schemas/secret-get.json), with only this key's value.
     if (context.json)
       context.result(
@@ -45,6 +63,18 @@ export async function get(context: Context, command: Command): Promise<void> {
     const rows = Object.keys(values).map((key) => [key, indentContinuation(values[key]!, width)]);
     return rows.length === 0 ? `${heading}\n(no keys)` : `${heading}\n${table(["KEY", "VALUE"], rows)}`;
   });
+}
+
+/** The value of `key`, or a not-found error that lists the secret's keys. */
+function keyValue(secret: Secret, key: string): string {
+  const value = secret.get(key);
+  if (value === undefined) {
+    throw new SecretNotFoundError(`The ${describeSecret(secret)} has no key '${key}'.`, {
+      hint: `Its keys are: ${secret.keys.join(", ") || "(none)"}.`,
+      details: { name: secret.name, key },
+    });
+  }
+  return value;
 }
 
 export async function list(context: Context, command: Command): Promise<void> {

@@ -4,13 +4,17 @@ import type { Command } from "commander";
 import { CliError, usageError } from "../cli-errors.js";
 import { CREATE_RESERVED_KEYS, UPDATE_RESERVED_KEYS } from "../command-tree/secret.js";
 import type { Context } from "../context.js";
+import { parseDotenv } from "../dotenv.js";
 import { ask, assertTerminal, confirm, endPrompts } from "../prompt.js";
+import { formatOfName } from "../secret-formats.js";
 import { type Assignment, InputReader, parseValuesDocument, splitArguments } from "../values-input.js";
 import { describeSecret, listKeys, refFor } from "./common.js";
 
 interface ValueOptions {
   /** Every --values given, in order (repeatable: their keys add up, and a key in two is an error). */
   values?: string[];
+  /** How to read them: by default a `.env` file as dotenv, anything else as JSON or YAML. */
+  valuesFormat?: "dotenv" | "json" | "yaml";
   interactive?: boolean;
 }
 
@@ -176,7 +180,19 @@ async function gatherValues(
           ? "standard input"
           : `the file ${raw.slice(1)}`
         : flag;
-    pairs.push(...parseValuesDocument(reader.value(raw, flag, { trimNewline: false }), source));
+    const text = reader.value(raw, flag, { trimNewline: false });
+    const file = raw.startsWith("@") && !raw.startsWith("@@") ? raw.slice(1) : undefined;
+    const dotenv =
+      options.valuesFormat === "dotenv" ||
+      (options.valuesFormat === undefined && file !== undefined && formatOfName(file) === "dotenv");
+    if (dotenv) {
+      // A .env file's variables are the keys, as written; a name given twice is refused like a key.
+      const where = file === undefined ? flag : file === "-" ? "standard input" : file;
+      const variables = parseDotenv(text, where, { consequence: "nothing was written", refuseRepeats: true });
+      pairs.push(...variables);
+    } else {
+      pairs.push(...parseValuesDocument(text, source));
+    }
   });
   for (const { key, raw } of assignments) {
     pairs.push([key, reader.value(raw, `--${key}`, { trimNewline: true })]);
