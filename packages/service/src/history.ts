@@ -64,19 +64,26 @@ export class HistoryRecorder {
     }));
   }
 
-  /** A version with new values, after the store wrote them. */
+  /**
+   * A version with new values, after the store wrote them. `storeRevision`: the revision the
+   * write protocol already asked for (revisionAfterWrite) before it committed; else asked here.
+   */
   async valuesChanged(
     actor: Actor,
     row: SecretRow,
     values: SecretValues,
     note: VersionNote,
     now: number,
+    storeRevision?: number | null,
   ): Promise<void> {
     await this.#record(row.id, async () => ({
       ...base(row, actor, now),
       action: note.action,
       digests: JSON.stringify(this.digester.digest(row.id, values)),
-      store_revision: await this.#revisionAfterWrite(row),
+      store_revision:
+        storeRevision !== undefined
+          ? storeRevision
+          : await this.revisionAfterWrite(row.id, Number(row.version) - 1),
       rolled_back_to: note.rolledBackTo ?? null,
     }));
   }
@@ -107,10 +114,10 @@ export class HistoryRecorder {
    * Which store revision now holds the values: the store says, when it counts revisions; else
    * the previous version's plus one (the contract's count), or unknown.
    */
-  async #revisionAfterWrite(row: SecretRow): Promise<number | null> {
+  async revisionAfterWrite(secretId: string, previousVersion: number): Promise<number | null> {
     const { versions, cas } = this.store.capabilities();
-    if (versions || cas) return this.store.currentRevision(row.id);
-    const previous = await this.history.find(row.id, Number(row.version) - 1);
+    if (versions || cas) return this.store.currentRevision(secretId);
+    const previous = await this.history.find(secretId, previousVersion);
     return previous?.store_revision == null ? null : Number(previous.store_revision) + 1;
   }
 

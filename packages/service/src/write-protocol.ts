@@ -155,9 +155,14 @@ export async function updateValues(
     throw error;
   }
 
+  let storeRevision: number | null | undefined;
   try {
     await ctx.step("update.store-values", row.id);
     await ctx.store.update(row.id, next);
+    // Which store revision holds the values, asked before the commit: when the store cannot say,
+    // the write is unfinished like any other (reconcile completes it and its history entry),
+    // rather than committed with a gap in its history.
+    storeRevision = await ctx.history?.revisionAfterWrite(row.id, Number(row.version));
   } catch (error) {
     if (!(await settleFailedWrite(ctx, row, current, next, error))) throw error;
   }
@@ -174,7 +179,7 @@ export async function updateValues(
     { ...row, ...target },
   );
   const committed = { ...row, ...target, version: row.version + 1, keys, updated_at: now };
-  await ctx.history?.valuesChanged(actor, committed, next, note, now);
+  await ctx.history?.valuesChanged(actor, committed, next, note, now, storeRevision);
   return rowToMetadata(committed);
 }
 

@@ -57,6 +57,8 @@ describe.skipIf(externalEndpoint)("faults need the in-process emulator", () => {
       ThrottlingException: () => backend.emulator!.failNext(1, "ThrottlingException"),
       ServiceUnavailable: () => backend.emulator!.failNext(1, "ServiceUnavailable"),
     },
-    requestCuts: { proxy: () => proxy, open: (hooks) => open(proxy.url, hooks), expectedCuts: 14 },
+    // Two cuts per backend request: create is CreateSecret + the revision label, update its
+    // PutSecretValue + label moves + the service's currentRevision read (history), delete one.
+    requestCuts: { proxy: () => proxy, open: (hooks) => open(proxy.url, hooks), expectedCuts: 16 },
   });
 });
