@@ -115,10 +115,26 @@ if pid="$(running_pid)"; then
 fi
 if ! engine_up; then
   mkdir -p "$(dirname "$DOCKERD_LOG")"
+  # A pid file left by a dockerd that died (no such process now) makes every start fail with "pid
+  # file found"; the first try would then fall back to no iptables for no reason.
+  if [ -f /var/run/docker.pid ] && [ -z "$(running_pid)" ]; then
+    say "removing a stale /var/run/docker.pid (pid $(cat /var/run/docker.pid 2>/dev/null) is not a dockerd)"
+    rm -f /var/run/docker.pid
+  fi
   try_start "overlay2, default bridge" --storage-driver=overlay2 ||
     try_start "overlay2, default bridge, no iptables" --storage-driver=overlay2 --iptables=false --ip-masq=false ||
     try_start "vfs (slow), default bridge, no iptables" --storage-driver=vfs --iptables=false --ip-masq=false ||
     fail "could not start dockerd; see $DOCKERD_LOG"
   say "dockerd up in $((SECONDS - start)) s"
+fi
+# Without its iptables rules (the fallbacks above, or an engine started so by someone else),
+# containers on a user-defined network reach each other only if bridged traffic skips the
+# FORWARD chain, whose policy an earlier dockerd may have left at DROP (br_netfilter). Tests put
+# a server and its database on one network.
+if ! iptables -S DOCKER-USER >/dev/null 2>&1 || pgrep -a dockerd | grep -q -- '--iptables=false'; then
+  if [ "$(sysctl -n net.bridge.bridge-nf-call-iptables 2>/dev/null || echo 0)" = 1 ]; then
+    say "engine runs without iptables: letting bridged container traffic skip the FORWARD chain"
+    sysctl -q -w net.bridge.bridge-nf-call-iptables=0 || say "warning: could not set net.bridge.bridge-nf-call-iptables=0"
+  fi
 fi
 report
