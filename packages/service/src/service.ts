@@ -32,6 +32,8 @@ import type {
 } from "@coffer/core";
 import type { Database } from "@coffer/sql";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
+import { type SnapshotSource, serviceSnapshot } from "./diff-snapshot.js";
+import { noBackupStore } from "./errors.js";
 import { HistoryRecorder, parseVersion, SecretHistoryReader } from "./history.js";
 import { HistoryRepository } from "./history-repository.js";
 import { parseExpectedVersion } from "./input-checks.js";
@@ -39,6 +41,14 @@ import { SecretListing } from "./listing.js";
 import { findSecret } from "./lookup.js";
 import { MetadataRepository, rowToMetadata } from "./metadata.js";
 import type { MetadataSealer } from "./metadata-seal.js";
+import {
+  type MigrateOptions,
+  type MigrationReport,
+  migrateValues,
+  newMigrationId,
+} from "./migrate-values.js";
+import { MigrationJournal } from "./migration-journal.js";
+import { MirroredStore } from "./mirrored-store.js";
 import { health, keyRotatingStore, rotateKey, type ServiceHealth } from "./operations.js";
 import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
@@ -276,6 +286,48 @@ export class SecretsService {
     options: { batchSize?: number } = {},
   ): Promise<CopyReport> {
     return copyAllValues(this.#metadata, this.store, direction, options);
+  }
+
+  /**
+   * Moves every value from the primary store to the backup store (migrate-values.ts): the service
+   * must have been opened with the migration's target as its backup store, so that writes made
+   * meanwhile reach both. `target` names the target (no credentials) in the journal; a run for the
+   * same target continues the unfinished one.
+   */
+  async migrateValues(target: string, options: MigrateOptions = {}): Promise<MigrationReport> {
+    if (!(this.store instanceof MirroredStore)) throw noBackupStore();
+    const journal = await MigrationJournal.open(this.#database, target, newMigrationId(), Date.now());
+    const report = await migrateValues(
+      this.#metadata,
+      this.store.primary,
+      this.store.backup,
+      journal,
+      options,
+    );
+    if (report.failed.length === 0) await journal.finish(Date.now());
+    return report;
+  }
+
+  /** An unfinished migration to `target` (for a dry run's plan), without writing anything. */
+  async unfinishedMigration(target: string): Promise<{ id: string; items: number } | undefined> {
+    return MigrationJournal.peek(this.#database, target);
+  }
+
+  /** Live secrets (metadata rows that are not being created or deleted). */
+  async countSecrets(): Promise<number> {
+    const row = await this.#metadata.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("state", "in", ["active", "updating"])
+        .executeTakeFirstOrThrow(),
+    );
+    return Number(row.n);
+  }
+
+  /** This deployment as `coffer diff` reads it: metadata and keyed hashes of values (diff-snapshot.ts). */
+  snapshot(label: string = this.#database.location): SnapshotSource {
+    return serviceSnapshot(label, this.#metadata, this.store);
   }
 
   /** The store that manages encryption keys (the primary, behind a backup mirror), if any. */
