@@ -10,6 +10,7 @@ export { parseVersion } from "./history.js";
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
 export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";
 export { MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
+export type { MigrationPlan } from "./migrate-plan.js";
 export {
   type MigrateOptions,
   type MigrationProgress,

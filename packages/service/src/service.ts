@@ -41,6 +41,7 @@ import { SecretListing } from "./listing.js";
 import { findSecret } from "./lookup.js";
 import { MetadataRepository, rowToMetadata } from "./metadata.js";
 import type { MetadataSealer } from "./metadata-seal.js";
+import { type MigrationPlan, planMigration } from "./migrate-plan.js";
 import {
   type MigrateOptions,
   type MigrationReport,
@@ -308,9 +309,10 @@ export class SecretsService {
     return report;
   }
 
-  /** An unfinished migration to `target` (for a dry run's plan), without writing anything. */
-  async unfinishedMigration(target: string): Promise<{ id: string; items: number } | undefined> {
-    return MigrationJournal.peek(this.#database, target);
+  /** What `migrateValues(target)` would do (migrate-plan.ts): reads both stores, writes nothing. */
+  async migrationPlan(target: string): Promise<MigrationPlan> {
+    if (!(this.store instanceof MirroredStore)) throw noBackupStore();
+    return planMigration(this.#metadata, this.#database, this.store.backup, target);
   }
 
   /** Live secrets (metadata rows that are not being created or deleted). */
