@@ -220,8 +220,11 @@ async function inParallel<T>(
   await Promise.all(workers);
 }
 
+/** By the error's code, not its class (see upsert in mirrored-store.ts). */
 function codeOf(error: unknown): string {
-  return isCofferError(error) ? error.code : "UNKNOWN";
+  if (isCofferError(error)) return error.code;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "UNKNOWN";
 }
 
 export function newMigrationId(): string {
