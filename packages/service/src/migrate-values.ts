@@ -116,7 +116,10 @@ async function copyBatch(
   }
   await inParallel(toWrite, concurrency, async ([id, values]) => {
     try {
-      await upsert(target, id, values);
+      // The batch read just showed whether the target has it: one request instead of a failed
+      // update and a create. The other call only when that changed meanwhile.
+      if (there.has(id)) await upsert(target, id, values);
+      else await createOrUpdate(target, id, values);
       outcomes.set(id, { id, outcome: "copied", verified: false });
     } catch (error) {
       outcomes.set(id, { id, outcome: "failed", verified: false, code: codeOf(error) });
@@ -205,6 +208,15 @@ async function countLive(metadata: MetadataRepository): Promise<number> {
 
 function countOutcome(progress: MigrationProgress, item: JournalItem): void {
   progress[item.outcome === "already" ? "already" : item.outcome === "copied" ? "copied" : "failed"]++;
+}
+
+async function createOrUpdate(store: SecretsStore, id: SecretId, values: SecretValues): Promise<void> {
+  try {
+    await store.create(id, values);
+  } catch (error) {
+    if (codeOf(error) !== "ALREADY_EXISTS") throw error;
+    await upsert(store, id, values);
+  }
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */
