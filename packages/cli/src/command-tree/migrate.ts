@@ -40,13 +40,21 @@ export const DIFF_COMMAND: CommandSpec = {
   path: ["diff"],
   summary: "compare two deployments: names, keys, versions and values (by keyed hash)",
   arguments: [
-    { name: "<a>", description: "a configuration file (.yaml) or a metadata database URL" },
+    { name: "<a>", description: "a backup file, a configuration file (.yaml) or a metadata database URL" },
     { name: "[b]", description: "the same; default: the current deployment" },
+  ],
+  options: [
+    { flags: "--passphrase-file <file>", description: "a backup file's passphrase (its first line)" },
+    { flags: "--identity <file>", description: "a backup file's age identity (AGE-SECRET-KEY-…)" },
   ],
   details: () => help`
     Values are compared by HMAC under a key made for this run and never shown. A database URL is
     opened with the current store settings (a SQLite file's directory as its data directory).
     Exit 0 when equal, 20 when they differ (the differences on standard output).`,
-  examples: ["coffer diff staging.yaml production.yaml", "coffer diff sqlite:///backups/coffer.db"],
+  examples: [
+    "coffer diff staging.yaml production.yaml",
+    "coffer diff backup.age --passphrase-file pass.txt",
+    "coffer diff sqlite:///backups/coffer.db",
+  ],
   handler: async () => (await import("../commands/diff.js")).diff,
 };

@@ -1,32 +1,41 @@
 /**
  * `coffer diff A [B]`: what differs between two deployments — names, owners' private secrets, keys
  * and versions added, removed or changed — with values compared by keyed hash under a key made for
- * this run (never shown, never printed). A and B are each a configuration file (.yaml/.yml) or a
- * metadata database URL (opened with the current store settings); with one argument, B is the
+ * this run (never shown, never printed). A and B are each a backup file (diff-backup.ts), a
+ * configuration file (.yaml/.yml) or a metadata database URL (opened with the current store
+ * settings); with one argument, B is the
  * current deployment. Exit 0 when equal, 20 ("different") when not.
  */
 
-import { diffSnapshots, type SecretDiff, type SecretsService, ValueFingerprinter } from "@coffer/service";
+import {
+  diffSnapshots,
+  type SecretDiff,
+  type SecretsService,
+  type SnapshotSource,
+  ValueFingerprinter,
+} from "@coffer/service";
 import type { Command } from "commander";
 import { CliError } from "../cli-errors.js";
 import type { Context } from "../context.js";
 import { currentConfig, deploymentConfig, open } from "./deployment.js";
+import { type BackupKeyOptions, backupSnapshot, isBackupArgument } from "./diff-backup.js";
 
 export async function diff(context: Context, command: Command): Promise<void> {
   const [a, b] = command.args as [string, string | undefined];
-  const { config } = command.optsWithGlobals<{ config?: string }>();
-  const current = () => currentConfig(config);
+  const options = command.optsWithGlobals<{ config?: string } & BackupKeyOptions>();
+  const current = () => currentConfig(options.config);
   const opened: SecretsService[] = [];
-  try {
-    const left = await open(await deploymentConfig(a, current));
-    opened.push(left);
-    const right = await open(b === undefined ? await current() : await deploymentConfig(b, current));
-    opened.push(right);
-    const result = await diffSnapshots(
-      left.snapshot(a),
-      right.snapshot(b ?? "current deployment"),
-      new ValueFingerprinter(),
+  /** A backup file, a configuration file, a database URL, or (undefined) the current deployment. */
+  const source = async (argument: string | undefined): Promise<SnapshotSource> => {
+    if (argument !== undefined && isBackupArgument(argument)) return backupSnapshot(argument, options);
+    const service = await open(
+      argument === undefined ? await current() : await deploymentConfig(argument, current),
     );
+    opened.push(service);
+    return service.snapshot(argument ?? "current deployment");
+  };
+  try {
+    const result = await diffSnapshots(await source(a), await source(b), new ValueFingerprinter());
     context.result(result, () => describe(result));
     if (!result.equal) {
       throw new CliError(
