@@ -315,18 +315,6 @@ export class SecretsService {
     return planMigration(this.#metadata, this.#database, this.store.backup, target);
   }
 
-  /** Live secrets (metadata rows that are not being created or deleted). */
-  async countSecrets(): Promise<number> {
-    const row = await this.#metadata.run((db) =>
-      db
-        .selectFrom("coffer_secrets")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("state", "in", ["active", "updating"])
-        .executeTakeFirstOrThrow(),
-    );
-    return Number(row.n);
-  }
-
   /** This deployment as `coffer diff` reads it: metadata and keyed hashes of values (diff-snapshot.ts). */
   snapshot(label: string = this.#database.location): SnapshotSource {
     return serviceSnapshot(label, this.#metadata, this.store);
