@@ -23,6 +23,8 @@ export const EXIT_CODES = {
   notSupported: { code: 9, meaning: "not supported by the configured store" },
   integrity: { code: 10, meaning: "integrity: stored data failed a check (wrong key, tampering)" },
   cancelled: { code: 11, meaning: "cancelled: you answered no at a confirmation" },
+  // 20, clear of the 12+ that other typed errors may take next: a finding, not a failure.
+  different: { code: 20, meaning: "different: coffer diff found differences (listed on standard output)" },
   interrupted: { code: 130, meaning: "interrupted (Ctrl-C, or end of input at a prompt)" },
 } as const;
 
@@ -61,6 +63,7 @@ export const CLI_ERROR_CODES: Record<Exclude<ExitName, "ok">, string> = {
   notSupported: "NOT_SUPPORTED",
   integrity: "INTEGRITY",
   cancelled: "CANCELLED",
+  different: "DIFFERENT",
   interrupted: "INTERRUPTED",
 };
 

@@ -229,6 +229,22 @@ const cases: Record<string, Case> = {
     ok: () => [inLocal(["store", "rotate-key"])],
     fail: () => inLocal(["store", "rotate-key", "--batch-size", "many"]),
   },
+  migrate: {
+    ok: () => {
+      const target = file(
+        "target.yaml",
+        `store:\n  type: sql\n  url: sqlite://${path.join(work, "target.db")}\n  keyringFile: ${path.join(work, "target.keyring.json")}\n`,
+      );
+      return [inLocal(["migrate", "--to", target, "--dry-run"]), inLocal(["migrate", "--to", target])];
+    },
+    fail: () => inLocal(["migrate", "--to", path.join(work, "no-such-target.yaml")]),
+  },
+  diff: {
+    // The session's deployment against itself, named by its configuration: equal, exit 0.
+    ok: () => [inLocal(["diff", file("self.yaml", `dataDir: ${local.dataDir}\n`)])],
+    // Differences (exit 20, the report on stdout as diff.json) are checked in migrate-diff.test.ts.
+    fail: () => inLocal(["diff", path.join(work, "no-such-deployment.yaml")]),
+  },
   reconcile: {
     ok: () => [inLocal(["reconcile"])],
     fail: () => inLocal(["reconcile", "--older-than", "soon"]),

@@ -1,9 +1,24 @@
 /** The public surface of @coffer/service: the service, how to open one, and what it reports. */
 export { auditSection } from "@coffer/audit";
+export {
+  diffSnapshots,
+  type SecretChange,
+  type SecretDiff,
+  type SnapshotEntry,
+  type SnapshotSource,
+} from "./diff-snapshot.js";
 export { parseVersion } from "./history.js";
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
 export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";
 export { MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
+export type { MigrationPlan } from "./migrate-plan.js";
+export {
+  type MigrateOptions,
+  type MigrationProgress,
+  type MigrationReport,
+  NOT_IN_SOURCE,
+  VERIFY_MISMATCH,
+} from "./migrate-values.js";
 export { MirroredStore } from "./mirrored-store.js";
 export { createService, openService, type ServiceParts, startService } from "./open.js";
 export {
@@ -16,3 +31,4 @@ export {
 export type { ReconcileReport } from "./reconcile-report.js";
 export { laterMetadataMigrations, MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 export { type CopyReport, SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";
+export { ValueFingerprinter } from "./value-fingerprint.js";

@@ -171,16 +171,19 @@ export class MirroredStore extends AbstractSecretsStore {
   }
 }
 
-/** Writes values whether or not the store already holds the id. */
+/**
+ * Writes values whether or not the store already holds the id. By error code, not class: a store
+ * loaded from node_modules by the bundled CLI throws its own copy of @coffer/core's classes.
+ */
 export async function upsert(store: SecretsStore, id: SecretId, values: SecretValues): Promise<void> {
   try {
     await store.update(id, values);
   } catch (error) {
-    if (!(error instanceof SecretNotFoundError)) throw error;
+    if (codeOf(error) !== "NOT_FOUND") throw error;
     try {
       await store.create(id, values);
     } catch (raced) {
-      if (!(raced instanceof SecretExistsError)) throw raced;
+      if (codeOf(raced) !== "ALREADY_EXISTS") throw raced;
       await store.update(id, values);
     }
   }

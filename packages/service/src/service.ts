@@ -35,6 +35,8 @@ import {
 import type { Database } from "@coffer/sql";
 import { refTarget, SecretAudit } from "./audit-recorder.js";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
+import { type SnapshotSource, serviceSnapshot } from "./diff-snapshot.js";
+import { noBackupStore } from "./errors.js";
 import { HistoryRecorder, parseVersion, SecretHistoryReader } from "./history.js";
 import { HistoryRepository } from "./history-repository.js";
 import { parseExpectedVersion } from "./input-checks.js";
@@ -42,6 +44,15 @@ import { SecretListing } from "./listing.js";
 import { findSecret } from "./lookup.js";
 import { MetadataRepository, rowToMetadata } from "./metadata.js";
 import type { MetadataSealer } from "./metadata-seal.js";
+import { type MigrationPlan, planMigration } from "./migrate-plan.js";
+import {
+  type MigrateOptions,
+  type MigrationReport,
+  migrateValues,
+  newMigrationId,
+} from "./migrate-values.js";
+import { MigrationJournal } from "./migration-journal.js";
+import { MirroredStore } from "./mirrored-store.js";
 import { health, keyRotatingStore, rotateKey, type ServiceHealth } from "./operations.js";
 import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
@@ -345,6 +356,37 @@ export class SecretsService {
     return this.#audit.write(operator(), action, {}, () =>
       copyAllValues(this.#metadata, this.store, direction, options),
     );
+  }
+
+  /**
+   * Moves every value from the primary store to the backup store (migrate-values.ts): the service
+   * must have been opened with the migration's target as its backup store, so that writes made
+   * meanwhile reach both. `target` names the target (no credentials) in the journal; a run for the
+   * same target continues the unfinished one.
+   */
+  async migrateValues(target: string, options: MigrateOptions = {}): Promise<MigrationReport> {
+    if (!(this.store instanceof MirroredStore)) throw noBackupStore();
+    const journal = await MigrationJournal.open(this.#database, target, newMigrationId(), Date.now());
+    const report = await migrateValues(
+      this.#metadata,
+      this.store.primary,
+      this.store.backup,
+      journal,
+      options,
+    );
+    if (report.failed.length === 0) await journal.finish(Date.now());
+    return report;
+  }
+
+  /** What `migrateValues(target)` would do (migrate-plan.ts): reads both stores, writes nothing. */
+  async migrationPlan(target: string): Promise<MigrationPlan> {
+    if (!(this.store instanceof MirroredStore)) throw noBackupStore();
+    return planMigration(this.#metadata, this.#database, this.store.backup, target);
+  }
+
+  /** This deployment as `coffer diff` reads it: metadata and keyed hashes of values (diff-snapshot.ts). */
+  snapshot(label: string = this.#database.location): SnapshotSource {
+    return serviceSnapshot(label, this.#metadata, this.store);
   }
 
   /** The store that manages encryption keys (the primary, behind a backup mirror), if any. */

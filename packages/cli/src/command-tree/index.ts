@@ -7,6 +7,7 @@ import { ACCOUNT_COMMANDS, CONTEXT_COMMANDS, CONTEXT_GROUP } from "./account.js"
 import { AUDIT_COMMANDS, AUDIT_GROUP } from "./audit.js";
 import { COMPLETION_COMMAND } from "./completion.js";
 import { RECONCILE_COMMAND, RUN_COMMAND, STORE_COMMANDS, STORE_GROUP } from "./local.js";
+import { DIFF_COMMAND, MIGRATE_COMMAND } from "./migrate.js";
 import { SECRET_COMMANDS, SECRET_GROUP } from "./secret.js";
 import {
   LOGIN_COMMANDS,
@@ -69,6 +70,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   RUN_COMMAND,
   ...STORE_COMMANDS,
   RECONCILE_COMMAND,
+  MIGRATE_COMMAND,
+  DIFF_COMMAND,
   ...LOGIN_COMMANDS,
   ...ACCOUNT_COMMANDS,
   ...CONTEXT_COMMANDS,
