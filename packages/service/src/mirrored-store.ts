@@ -14,12 +14,10 @@
  */
 import {
   AbstractSecretsStore,
-  BackendUnavailableError,
   type HealthReport,
   type Logger,
   SecretExistsError,
   type SecretId,
-  SecretNotFoundError,
   type SecretsStore,
   type SecretValues,
   type StoreCapabilities,
@@ -76,11 +74,11 @@ export class MirroredStore extends AbstractSecretsStore {
     try {
       return await this.primary.get(id);
     } catch (error) {
-      if (!(error instanceof SecretNotFoundError) && !(error instanceof BackendUnavailableError)) throw error;
+      if (codeOf(error) !== NOT_FOUND && codeOf(error) !== UNAVAILABLE) throw error;
       const values = await this.backup.get(id).catch(() => {
         throw error;
       });
-      if (error instanceof SecretNotFoundError) await this.#heal(id, values);
+      if (codeOf(error) === NOT_FOUND) await this.#heal(id, values);
       return values;
     }
   }
@@ -90,7 +88,7 @@ export class MirroredStore extends AbstractSecretsStore {
     try {
       found = await this.primary.getMany(ids);
     } catch (error) {
-      if (!(error instanceof BackendUnavailableError)) throw error;
+      if (codeOf(error) !== UNAVAILABLE) throw error;
       return this.backup.getMany(ids);
     }
     const missing = [...new Set(ids)].filter((id) => !found.has(id));
@@ -117,13 +115,13 @@ export class MirroredStore extends AbstractSecretsStore {
     try {
       await this.primary.delete(id);
     } catch (error) {
-      if (!(error instanceof SecretNotFoundError)) throw error;
+      if (codeOf(error) !== NOT_FOUND) throw error;
       missing = true;
     }
     try {
       await this.backup.delete(id);
     } catch (error) {
-      if (error instanceof SecretNotFoundError) {
+      if (codeOf(error) === NOT_FOUND) {
         if (missing) throw error;
       } else {
         this.logger.warn("backup store missed a delete; the next copy repairs it", {
@@ -188,6 +186,11 @@ export async function upsert(store: SecretsStore, id: SecretId, values: SecretVa
     }
   }
 }
+
+// Errors are told apart by their code, not instanceof: a store loaded from another copy of
+// @coffer/core (a cloud store beside the CLI's bundle) throws that copy's classes.
+const NOT_FOUND = "NOT_FOUND";
+const UNAVAILABLE = "BACKEND_UNAVAILABLE";
 
 function codeOf(error: unknown): string {
   return (error as { code?: string })?.code ?? "UNKNOWN";
