@@ -68,7 +68,8 @@ describe.skipIf(externalAddress)("faults need the in-process emulator", () => {
     requestCuts: {
       proxy: () => proxy,
       open: (hooks) => open({ address: proxy.url, token: backend.token }, hooks),
-      expectedCuts: 16,
+      // Two cuts per backend request; update includes the service's currentRevision read (history).
+      expectedCuts: 18,
     },
   });
 });

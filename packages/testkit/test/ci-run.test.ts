@@ -33,6 +33,7 @@ fi`,
   );
   script(join(root, "scripts/ci/install-docker.sh"), `exit ${dockerInstalls ? 0 : 1}`);
   script(join(root, "scripts/ci/build-images.sh"), "exit 0");
+  script(join(root, "scripts/ci/install-test-tools.sh"), "exit 0");
   script(join(root, "scripts/build-image.sh"), "exit 0");
   script(join(bin, "docker"), "exit 0"); // the cleanup step finds no containers
   const childEnv: NodeJS.ProcessEnv = {
