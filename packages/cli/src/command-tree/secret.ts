@@ -1,7 +1,11 @@
 /**
  * The `coffer secret …` commands, described as data (see spec.ts): what each takes, its help, and
- * the handler it imports when it runs.
+ * the handler it imports when it runs. Those that read or write files (export, import, validate,
+ * resolve, register-missing) are in secret-files.ts; options several share in secret-options.ts.
  */
+
+import { SECRET_FILE_COMMANDS } from "./secret-files.js";
+import { allowEnv, ENV_FORMAT_HELP, FORMATS, selectPrivate } from "./secret-options.js";
 import {
   type CommandSpec,
   collect,
@@ -36,23 +40,6 @@ export const SECRET_GROUP: GroupSpec = {
   summary: "create, read, list, change and remove secrets",
 };
 
-const selectPrivate: OptionSpec = {
-  flags: "-p, --private <true|false>",
-  description:
-    "which of two secrets of this name: your private one (true) or the public one (false); default: private first",
-  parse: parseBoolean,
-};
-
-/** The forms `get --format` and `export` write values in (src/secret-formats.ts; env-formats.ts). */
-const FORMATS = ["json", "yaml", "dotenv", "shell"];
-
-const allowEnv: OptionSpec = {
-  flags: "--allow-env <names>",
-  description:
-    "with --format dotenv|shell: write these variables although they change how programs load or run (as coffer run; repeatable)",
-  parse: collect,
-};
-
 /** create's and update's --values-format: how to read every --values (default: by the file's name). */
 const valuesFormat: OptionSpec = {
   flags: "--values-format <format>",
@@ -60,16 +47,8 @@ const valuesFormat: OptionSpec = {
   choices: ["dotenv", "json", "yaml"],
 };
 
-/** What --format dotenv and shell do with keys, for the help of get and export. */
-const ENV_FORMAT_HELP = `--format dotenv writes NAME='value' lines, --format shell export NAME='value'
-lines to eval or source; each key becomes a variable as for coffer run (smtp.host -> SMTP_HOST).
-A key with no letter or digit, or two keys that become one variable, is a usage error (exit 2)
-and nothing is written; a variable coffer run refuses (PATH, LD_PRELOAD, …) is refused (exit 5)
-unless --allow-env names it.`;
-
 const write = () => import("../commands/secret-write.js");
 const read = () => import("../commands/secret-read.js");
-const files = () => import("../commands/secret-files.js");
 const versions = () => import("../commands/secret-history.js");
 
 /**
@@ -327,137 +306,5 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
     examples: ["coffer secret rollback db --to 3", "coffer secret rollback db --to 3 --expected-version 5"],
     handler: async () => (await versions()).rollback,
   },
-  {
-    path: ["secret", "export"],
-    summary: "write a secret's values to a YAML, JSON, dotenv or shell file, in plain text, mode 0600",
-    arguments: [{ name: "<name>", description: "the secret's name or id" }],
-    options: [
-      selectPrivate,
-      {
-        flags: "-o, --output <file>",
-        description:
-          "where to write (default: <name>.yaml, or .json, .env, .sh by --format; - for standard output)",
-      },
-      {
-        flags: "--format <format>",
-        description: "the file's format (default: by the -o name: .json, .yaml/.yml, .env, .sh; else YAML)",
-        choices: FORMATS,
-      },
-      allowEnv,
-      { flags: "-f, --force", description: "overwrite the file if it exists" },
-    ],
-    details: () => help`
-      The file holds the values in plain text: keep it private and delete it when done. Re-import it
-      with 'coffer secret create NAME --values @FILE' (a dotenv file's keys come back as the variable
-      names). A name whose ending promises another format than --format is a usage error.
-      ${ENV_FORMAT_HELP}`,
-    examples: [
-      "coffer secret export db -o db.yaml",
-      "coffer secret export db -o db.json",
-      "coffer secret export db -o .env",
-      "coffer secret export db --format shell -o -",
-      "coffer secret export db -o -",
-    ],
-    handler: async () => (await files()).exportSecret,
-  },
-  {
-    path: ["secret", "import"],
-    summary: "create (or replace) many secrets from a JSON, YAML or dotenv file",
-    arguments: [{ name: "<file>", description: "a .json or .yaml file of secrets, or a .env file of one" }],
-    options: [
-      {
-        flags: "--format <format>",
-        description: "what the file holds (default: by its name: .env, .json, .yaml/.yml)",
-        choices: ["dotenv", "json", "yaml"],
-      },
-      { flags: "--name <name>", description: "with a dotenv file: the secret's name" },
-      {
-        flags: "--on-conflict <policy>",
-        description: "a secret that exists: fail (write nothing), skip it, or overwrite its values",
-        choices: ["fail", "skip", "overwrite"],
-        default: "fail",
-      },
-      { flags: "-p, --private", description: "import as your private secrets (default: public)" },
-      {
-        flags: "-n, --dry-run",
-        description: "print the plan (create / update / skip per secret); write nothing",
-      },
-    ],
-    details: () => help`
-      A JSON or YAML file maps secret names to mappings of keys to text,
-      {"db": {"username": "app", "password": "0587"}}, read with the rules of --values (text as
-      written, no tags, no null or numbers, no key twice). A dotenv file is one secret (--name),
-      its variable names the keys. The whole file is checked, and each secret looked up, before
-      anything is written: a bad line, name or key (exit 5) or, with --on-conflict fail, a secret
-      that exists (exit 4) writes nothing. overwrite replaces a secret's values with the file's
-      (only if it has not changed since it was looked up). Secrets are then written one at a
-      time: if a write fails, the message names those already written.`,
-    examples: [
-      "coffer secret import secrets.yaml --dry-run",
-      "coffer secret import secrets.json --on-conflict skip",
-      "coffer secret import .env --name app --private",
-    ],
-    handler: async () => (await import("../commands/secret-import.js")).importSecrets,
-  },
-  {
-    path: ["secret", "validate"],
-    summary: "check the {{name.key}} references in a YAML or JSON file against the store",
-    arguments: [{ name: "<file>", description: "a YAML or JSON file" }],
-    options: [
-      {
-        flags: "--level <level>",
-        description:
-          "how much to check (default: COFFER_SECRET_VALIDATION_LEVEL, else SECRET_AND_KEY_EXISTS)",
-        choices: ["NONE", "SECRET_EXISTS", "SECRET_AND_KEY_EXISTS"],
-      },
-    ],
-    details: () => help`
-      A reference {{db.password}} is key 'password' of secret 'db'; quote names with dots or spaces:
-      {{"api.example.com".token}}. Validation reads names and keys only, never values.`,
-    examples: [
-      "coffer secret validate app.yaml",
-      "coffer secret validate app.json --level SECRET_EXISTS --json",
-    ],
-    handler: async () => (await files()).validate,
-  },
-  {
-    path: ["secret", "resolve"],
-    summary: "print a YAML or JSON file with its {{name.key}} references replaced by values",
-    arguments: [{ name: "<file>", description: "a YAML or JSON file" }],
-    options: [
-      {
-        flags: "-o, --output <file>",
-        description: "write to this file (mode 0600) instead of standard output",
-      },
-      { flags: "-f, --force", description: "overwrite the output file if it exists" },
-    ],
-    examples: ["coffer secret resolve app.yaml", "coffer secret resolve app.yaml -o app.resolved.yaml"],
-    handler: async () => (await files()).resolve,
-  },
-  {
-    path: ["secret", "register-missing"],
-    summary:
-      "ask at the terminal for each secret and key a file's {{name.key}} references miss, and store them",
-    arguments: [{ name: "<file>", description: "a YAML or JSON file" }],
-    options: [
-      {
-        flags: "-n, --dry-run",
-        description: "list the secrets and keys it would ask for; ask and write nothing",
-      },
-      { flags: "-p, --private", description: "create the missing secrets as private (default: public)" },
-    ],
-    details: () => help`
-      Like ZenML's 'stack register-secrets'. For each secret with something missing it asks for the
-      values of its missing keys (hidden as you type), then whether to create the secret, or add the
-      keys to the one you have (the secret a reference reads: your private one first); it writes on
-      yes, and goes on to the next secret. Ctrl-C or Ctrl-D stops at once (exit 130): the secrets
-      you confirmed are kept, nothing else is written. A declined secret is left as it was (exit 11
-      at the end). Needs a terminal, except with --dry-run.`,
-    examples: [
-      "coffer secret register-missing app.yaml --dry-run",
-      "coffer secret register-missing app.yaml",
-      "coffer secret register-missing app.json --private",
-    ],
-    handler: async () => (await import("../commands/secret-register.js")).registerMissing,
-  },
+  ...SECRET_FILE_COMMANDS,
 ];
