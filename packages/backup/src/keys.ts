@@ -1,0 +1,7 @@
+/** A fresh X25519 key pair for `--recipient` backups (`coffer backup keygen`, tests). */
+import { generateX25519Identity, identityToRecipient } from "age-encryption";
+
+export async function generateArchiveIdentity(): Promise<{ identity: string; recipient: string }> {
+  const identity = await generateX25519Identity();
+  return { identity, recipient: await identityToRecipient(identity) };
+}
