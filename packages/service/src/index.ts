@@ -1,4 +1,16 @@
 /** The public surface of @coffer/service: the service, how to open one, and what it reports. */
+
+export type { ExportOptions } from "./backup-export.js";
+export {
+  CONFLICT_POLICIES,
+  type ConflictEntry,
+  type ConflictPolicy,
+  RestoreConflictError,
+  type RestoreOptions,
+  type RestorePlan,
+  type RestoreProgress,
+  type RestoreReport,
+} from "./backup-restore.js";
 export { parseVersion } from "./history.js";
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
 export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";

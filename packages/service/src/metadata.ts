@@ -265,6 +265,21 @@ export class MetadataRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Up to `limit` existing secrets after id `after`, in id order, whoever owns them (backup). */
+  async liveRowsAfter(after: string, limit: number): Promise<SecretRow[]> {
+    const rows = await this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .selectAll()
+        .where("id", ">", after)
+        .where("state", "in", LIVE_STATES)
+        .orderBy("id")
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map((row) => this.verify(row));
+  }
+
   /** The cheapest query that shows the database answers (health checks). */
   async ping(): Promise<void> {
     await this.run((db) => db.selectFrom("coffer_deployment").select("id").limit(1).execute());

@@ -9,6 +9,17 @@
  * references.ts, backup-copy.ts, operations.ts (health, key rotation) and history.ts (versions,
  * old values, rollback).
  */
+
+import type { Writable } from "node:stream";
+import {
+  type ArchiveDecryption,
+  type ArchivedSecret,
+  type ArchiveEncryption,
+  type ArchiveInput,
+  type ArchiveSummary,
+  type WriteProgress,
+  writeArchive,
+} from "@coffer/backup";
 import type {
   Actor,
   CreateSecretInput,
@@ -32,6 +43,8 @@ import type {
 } from "@coffer/core";
 import type { Database } from "@coffer/sql";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
+import { type ExportOptions, exportSecrets } from "./backup-export.js";
+import { type RestoreOptions, type RestoreReport, restoreArchive } from "./backup-restore.js";
 import { HistoryRecorder, parseVersion, SecretHistoryReader } from "./history.js";
 import { HistoryRepository } from "./history-repository.js";
 import { parseExpectedVersion } from "./input-checks.js";
@@ -49,6 +62,7 @@ import { type ServiceHooks, WriteContext } from "./write-context.js";
 import { replaceWith, SecretWriter } from "./writes.js";
 
 export type { CopyReport } from "./backup-copy.js";
+export type { ExportOptions } from "./backup-export.js";
 export type { ServiceHooks } from "./write-context.js";
 
 export interface ServiceOptions {
@@ -276,6 +290,41 @@ export class SecretsService {
     options: { batchSize?: number } = {},
   ): Promise<CopyReport> {
     return copyAllValues(this.#metadata, this.store, direction, options);
+  }
+
+  /**
+   * Every secret, whoever owns it, with its values (and older versions with `withHistory`), a page
+   * at a time (backup-export.ts). For operators only: front ends check the caller is an admin.
+   */
+  exportSecrets(options: ExportOptions = {}): AsyncGenerator<ArchivedSecret> {
+    return exportSecrets(this.#metadata, this.store, this.#history, options);
+  }
+
+  /** Writes an encrypted archive of every secret to `output` (@coffer/backup). */
+  async backup(
+    output: Writable,
+    encryption: ArchiveEncryption,
+    options: ExportOptions & { onProgress?: (progress: WriteProgress) => void } = {},
+  ): Promise<ArchiveSummary> {
+    const withHistory = options.withHistory === true;
+    return writeArchive(
+      {
+        header: { source: { storeType: this.store.type, deploymentId: this.deploymentId }, withHistory },
+        secrets: this.exportSecrets(options),
+      },
+      output,
+      encryption,
+      options.onProgress ? { onProgress: options.onProgress } : {},
+    );
+  }
+
+  /** Restores an archive through this service (backup-restore.ts); `open` is called once per pass. */
+  async restore(
+    open: () => ArchiveInput,
+    decryption: ArchiveDecryption,
+    options: RestoreOptions = {},
+  ): Promise<RestoreReport> {
+    return restoreArchive(this, open, decryption, options);
   }
 
   /** The store that manages encryption keys (the primary, behind a backup mirror), if any. */
