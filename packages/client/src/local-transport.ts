@@ -4,12 +4,19 @@
  * directory, created on first use. Opening is deferred to the first call that needs it, so a
  * client that is created and never used costs nothing.
  */
+
+import type { Writable } from "node:stream";
+import type { ArchiveInput } from "@coffer/backup";
 import { createLogger, type Logger, type SecretsSession, type SecretsStore } from "@coffer/core";
 import { type CofferConfig, describeStoreOptions } from "@coffer/core/config";
 import { openService, type SecretsService } from "@coffer/service";
 import type {
+  BackupRequest,
+  BackupResult,
   KeyRotationResult,
   ReconcileResult,
+  RestoreReport,
+  RestoreRequest,
   RotateKeyOptions,
   StoreInfo,
   Transport,
@@ -93,6 +100,26 @@ export class LocalTransport implements Transport {
   async reconcile(options?: { olderThanMs?: number }): Promise<ReconcileResult> {
     const { service } = await this.#open();
     return service.reconcile(options);
+  }
+
+  async backup(output: Writable, request: BackupRequest): Promise<BackupResult> {
+    const { service } = await this.#open();
+    const summary = await service.backup(output, request.encryption, {
+      withHistory: request.withHistory === true,
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    });
+    return { summary, encryptedBytes: summary.encryptedBytes ?? 0 };
+  }
+
+  async restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport> {
+    const { service, config } = await this.#open();
+    return service.restore(open, request.decryption, {
+      journalDir: config.dataDir,
+      ...(request.onConflict ? { onConflict: request.onConflict } : {}),
+      ...(request.dryRun ? { dryRun: true } : {}),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.writeDelayMs ? { writeDelayMs: request.writeDelayMs } : {}),
+    });
   }
 
   async close(): Promise<void> {

@@ -265,6 +265,18 @@ export class MetadataRepository {
     return rows.map((row) => row.id);
   }
 
+  /** How many secrets exist (a backup's progress shows it as the total). */
+  async countLive(): Promise<number> {
+    const row = await this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .select((eb) => eb.fn.countAll().as("count"))
+        .where("state", "in", LIVE_STATES)
+        .executeTakeFirst(),
+    );
+    return Number(row?.count ?? 0);
+  }
+
   /** Up to `limit` existing secrets after id `after`, in id order, whoever owns them (backup). */
   async liveRowsAfter(after: string, limit: number): Promise<SecretRow[]> {
     const rows = await this.run((db) =>

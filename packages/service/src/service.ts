@@ -304,9 +304,12 @@ export class SecretsService {
   async backup(
     output: Writable,
     encryption: ArchiveEncryption,
-    options: ExportOptions & { onProgress?: (progress: WriteProgress) => void } = {},
+    options: ExportOptions & { onProgress?: (progress: WriteProgress & { total: number }) => void } = {},
   ): Promise<ArchiveSummary> {
     const withHistory = options.withHistory === true;
+    const onProgress = options.onProgress;
+    // The total (counted once, before the walk) is what the progress bar's ETA is computed from.
+    const total = onProgress ? await this.#metadata.countLive() : 0;
     return writeArchive(
       {
         header: { source: { storeType: this.store.type, deploymentId: this.deploymentId }, withHistory },
@@ -314,7 +317,7 @@ export class SecretsService {
       },
       output,
       encryption,
-      options.onProgress ? { onProgress: options.onProgress } : {},
+      onProgress ? { onProgress: (progress) => onProgress({ ...progress, total }) } : {},
     );
   }
 

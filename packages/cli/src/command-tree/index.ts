@@ -4,6 +4,7 @@
  * every command are derived from. Adding a command is adding its description here.
  */
 import { ACCOUNT_COMMANDS, CONTEXT_COMMANDS, CONTEXT_GROUP } from "./account.js";
+import { BACKUP_COMMANDS, BACKUP_GROUP, RESTORE_COMMAND } from "./backup.js";
 import { COMPLETION_COMMAND } from "./completion.js";
 import { RECONCILE_COMMAND, RUN_COMMAND, STORE_COMMANDS, STORE_GROUP } from "./local.js";
 import { SECRET_COMMANDS, SECRET_GROUP } from "./secret.js";
@@ -55,6 +56,7 @@ function dataDirectory(): string {
 export const GROUPS: readonly GroupSpec[] = [
   SECRET_GROUP,
   STORE_GROUP,
+  BACKUP_GROUP,
   CONTEXT_GROUP,
   SERVER_GROUP,
   USER_GROUP,
@@ -67,6 +69,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   RUN_COMMAND,
   ...STORE_COMMANDS,
   RECONCILE_COMMAND,
+  ...BACKUP_COMMANDS,
+  RESTORE_COMMAND,
   ...LOGIN_COMMANDS,
   ...ACCOUNT_COMMANDS,
   ...CONTEXT_COMMANDS,
