@@ -49,6 +49,24 @@ function contents(target: Source): string[] {
   return seen.sort();
 }
 
+/**
+ * Where a restore goes: a fresh deployment locally; remotely the same server emptied, since owners
+ * are the server's user ids and another server's users have other ids.
+ */
+function emptyTarget(source: Source): Source {
+  if (MODE === "local") return session();
+  for (const user of ["alice", "bob"]) {
+    const list = JSON.parse(
+      source.ok(["secret", "list", "--all", "--json"], { env: { COFFER_USER: user } }),
+    ) as {
+      items: Array<{ name: string; private: boolean }>;
+    };
+    for (const item of list.items)
+      source.ok(["secret", "delete", item.name, "--private", String(item.private), "-y"]);
+  }
+  return source;
+}
+
 describe("coffer backup and restore", () => {
   it("backup -o, verify and restore into an empty deployment round-trip every secret", () => {
     const source = session();
@@ -62,11 +80,13 @@ describe("coffer backup and restore", () => {
     const verified = JSON.parse(source.ok(["backup", "verify", file, "--identity-file", keyFile, "--json"]));
     expect(verified.counts.secrets).toBe(9);
 
-    const target = session();
+    const before = contents(source);
+    const target = emptyTarget(source);
+    expect(contents(target)).toEqual([]);
     const report = JSON.parse(target.ok(["restore", file, "--identity-file", keyFile, "--json"]));
     expect(report).toMatchObject({ created: 9, verified: 9 });
-    expect(contents(target)).toEqual(contents(source));
-  });
+    expect(contents(target)).toEqual(before);
+  }, 180_000);
 
   it("a tampered archive is refused (exit 10) and nothing is written", () => {
     const source = session();
@@ -76,12 +96,12 @@ describe("coffer backup and restore", () => {
     const bytes = readFileSync(file);
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 1;
     writeFileSync(file, bytes);
-    const target = session();
+    const target = emptyTarget(source);
     const run = target.run(["restore", file, "--identity-file", keyFile]);
     expect(run.code).toBe(10);
     expect(run.stderr).toContain("damaged");
     expect(contents(target)).toEqual([]);
-  });
+  }, 120_000);
 
   it.skipIf(MODE === "remote")(
     "a restore killed with SIGKILL half-way resumes: nothing lost, nothing duplicated",
