@@ -95,7 +95,7 @@ const declared = new Map<string, RouteAccess>(
 // A fixed age key pair for the backup routes (made for these tests only).
 const MATRIX_IDENTITY = "AGE-SECRET-KEY-17FPFMWN5CTD87839GU3ETFSJQJW98C5DUGAR7GL6WRYFMDTLHWSSAK84X6";
 const MATRIX_RECIPIENT = "age1ue4dqcvpq6g8ef8h857uypavt23rq203lqued9m80ym5dqfzcalsf6prtr";
-let restoreArchiveBytes = Buffer.alloc(0);
+let restoreArchiveBytes: Buffer = Buffer.alloc(0);
 
 /** An archive of one public secret named `name`, owned by a user outside the matrix. */
 async function archiveOf(name: string): Promise<Buffer> {

@@ -98,7 +98,9 @@ export const backupRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
       description: "The reply is an age file (application/octet-stream); `coffer backup verify` checks it.",
       body: backupBody,
       response: {
-        200: z.unknown().describe("The age-encrypted archive, streamed (Content-Type application/octet-stream)."),
+        200: z
+          .unknown()
+          .describe("The age-encrypted archive, streamed (Content-Type application/octet-stream)."),
         ...errors,
       },
     },
