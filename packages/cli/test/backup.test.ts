@@ -88,6 +88,33 @@ describe("coffer backup and restore", () => {
     expect(contents(target)).toEqual(before);
   }, 180_000);
 
+  it.skipIf(MODE === "remote")(
+    "reports progress as plain lines, or JSON lines with --json, when not on a terminal",
+    () => {
+      const source = session();
+      seed(source, 2);
+      const plain = source.run(["backup", "-o", path.join(work, "plain.age"), "--recipient", RECIPIENT]);
+      expect(plain.code).toBe(0);
+      expect(plain.stderr).toMatch(/^backup {2}2\/2 secrets {2}\d+ B {2}\d+\/s {2}ETA 0s$/m);
+      expect(plain.stderr).not.toContain("\r");
+      expect(plain.stdout).toMatch(/^2 secrets, 2 values, 0 older versions\.\nsha256 [0-9a-f]{64}$/m);
+      const json = source.run([
+        "backup",
+        "-o",
+        path.join(work, "json.age"),
+        "--recipient",
+        RECIPIENT,
+        "--json",
+      ]);
+      const lines = json.stderr
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { progress: { phase: string; done: number; total: number } });
+      expect(lines.at(-1)?.progress).toMatchObject({ phase: "backup", done: 2, total: 2 });
+    },
+    60_000,
+  );
+
   it("a tampered archive is refused (exit 10) and nothing is written", () => {
     const source = session();
     seed(source, 3);
