@@ -4,8 +4,9 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
-import { MODE, session, startCoffer, tempDir } from "./helpers.js";
+import { type RunningEmulator, startAwsEmulator } from "@coffer/emulators";
+import { afterAll, describe, expect, it } from "vitest";
+import { cofferAsync, cofferEnv, MODE, session, startCoffer, tempDir } from "./helpers.js";
 
 // A fixed test key pair (age X25519), made for these tests only.
 const IDENTITY = "AGE-SECRET-KEY-17FPFMWN5CTD87839GU3ETFSJQJW98C5DUGAR7GL6WRYFMDTLHWSSAK84X6";
@@ -67,7 +68,69 @@ function emptyTarget(source: Source): Source {
   return source;
 }
 
+const running: RunningEmulator[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((emulator) => emulator.stop()));
+});
+
 describe("coffer backup and restore", () => {
+  it.skipIf(MODE === "remote")(
+    "round-trips on the aws store (emulated), history included",
+    async () => {
+      // The emulator runs in this process: every command runs asynchronously so that it can answer.
+      const aws = await startAwsEmulator();
+      running.push(aws);
+      const settings = {
+        COFFER_STORE_TYPE: "aws",
+        COFFER_STORE_REGION: "us-east-1",
+        COFFER_STORE_ENDPOINT: aws.url,
+        COFFER_STORE_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKEFAKE",
+        COFFER_STORE_SECRET_ACCESS_KEY: "not-a-real-secret-access-key",
+        AWS_EC2_METADATA_DISABLED: "true",
+      };
+      const deployment = () => {
+        const env = cofferEnv(tempDir(), settings);
+        return async (args: string[], user = "alice") => {
+          const result = await cofferAsync(args, { env: { ...env, COFFER_USER: user } });
+          expect(result.code, `coffer ${args.join(" ")}: ${result.stderr}`).toBe(0);
+          return result.stdout;
+        };
+      };
+      const everything = async (run: ReturnType<typeof deployment>) => {
+        const seen: string[] = [];
+        for (const user of ["alice", "bob"]) {
+          const list = JSON.parse(await run(["secret", "list", "--all", "--json"], user)) as {
+            items: Array<{ name: string; owner: string; private: boolean }>;
+          };
+          for (const item of list.items) {
+            if (!item.private && user === "bob") continue;
+            const got = JSON.parse(
+              await run(["secret", "get", item.name, "--private", String(item.private), "--json"], user),
+            );
+            seen.push(`${item.owner} ${item.private} ${item.name} ${JSON.stringify(got.values)}`);
+          }
+        }
+        return seen.sort();
+      };
+      const source = deployment();
+      await source(["secret", "create", "db", "--password=fake-aws-1"]);
+      await source(["secret", "update", "db", "--password=fake-aws-2"]);
+      await source(["secret", "create", "mine", "--k=fake-aws-private", "--private", "true"], "bob");
+      const file = path.join(work, "aws.age");
+      const made = JSON.parse(
+        await source(["backup", "-o", file, "--recipient", RECIPIENT, "--with-history", "--json"]),
+      );
+      expect(made.counts).toEqual({ secrets: 2, values: 2, historyVersions: 1 });
+      const target = deployment();
+      const report = JSON.parse(await target(["restore", file, "--identity-file", keyFile, "--json"]));
+      expect(report).toMatchObject({ created: 2, verified: 2, historyVersions: 1 });
+      expect(await everything(target)).toEqual(await everything(source));
+      const first = JSON.parse(await target(["secret", "get", "db", "--version", "1", "--json"]));
+      expect(first.values).toEqual({ password: "fake-aws-1" });
+    },
+    180_000,
+  );
+
   it("backup -o, verify and restore into an empty deployment round-trip every secret", () => {
     const source = session();
     seed(source, 9);
