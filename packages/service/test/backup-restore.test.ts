@@ -1,8 +1,10 @@
 // Backup and restore through the service (issue 16): every secret round-trips (values, owners,
 // visibility, history), each conflict policy, damaged archives and wrong keys write nothing, a
 // restore stopped half-way resumes without loss or duplicates. On SQLite, PostgreSQL and MySQL.
+import { appendFileSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
-import { ArchiveIntegrityError, ArchiveKeyError } from "@coffer/backup";
+import { type ArchivedSecret, ArchiveIntegrityError, ArchiveKeyError, readArchive } from "@coffer/backup";
 import { describeWithDatabase } from "@coffer/testkit/vitest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RestoreConflictError, type SecretsService } from "../src/index.js";
@@ -51,6 +53,14 @@ async function backupBytes(service: SecretsService, withHistory = true): Promise
 }
 
 const opener = (bytes: Uint8Array) => () => Readable.from([bytes]);
+
+async function secretAt(bytes: Uint8Array, index: number): Promise<ArchivedSecret> {
+  let at = 0;
+  for await (const record of readArchive(Readable.from([bytes]), key)) {
+    if (record.kind === "secret" && at++ === index) return record.secret;
+  }
+  throw new Error(`no secret at ${index}`);
+}
 
 /** Alice's and Bob's secrets, private and public, one with a few versions, same names in two scopes. */
 async function seed(service: SecretsService): Promise<void> {
@@ -205,6 +215,37 @@ function describeBackup(label: string, databaseUrl: () => string) {
       expect((await snapshot(service)).length).toBe(5);
       const resumed = await service.restore(opener(bytes), key, { journalDir });
       expect(resumed).toMatchObject({ alreadyRestored: 5, created: 6, verified: 11 });
+      expect(await snapshot(service)).toEqual(before);
+    });
+
+    it("a secret left half-written by a killed restore (journal: started) is redone, not a conflict", async () => {
+      await seed(service);
+      const before = await snapshot(service);
+      const bytes = await backupBytes(service);
+      await deleteEverything(service);
+      const journalDir = tempDir();
+      let seen = 0;
+      await service
+        .restore(opener(bytes), key, {
+          journalDir,
+          onProgress: ({ phase }) => {
+            if (phase === "restore" && ++seen === 4) throw new Error("simulated crash");
+          },
+        })
+        .catch(() => undefined);
+      // As if the process died inside the 4th write: journaled as started, only its first version
+      // written (the public "db" has three versions; use whichever secret is 4th in the archive).
+      const fourth = await secretAt(bytes, 3);
+      const journal = readdirSync(journalDir).find((name) => name.startsWith("restore-"))!;
+      appendFileSync(path.join(journalDir, journal), "s 3\n");
+      const firstValues = fourth.history?.[0]?.values ?? { partial: "fake-partial" };
+      await service.create(
+        { id: fourth.owner },
+        { name: fourth.name, values: firstValues, private: fourth.private },
+      );
+      const resumed = await service.restore(opener(bytes), key, { journalDir });
+      expect(resumed.plan.resume).toBe(1);
+      expect(resumed.plan.conflicts).toBe(0);
       expect(await snapshot(service)).toEqual(before);
     });
   });
