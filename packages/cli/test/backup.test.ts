@@ -6,7 +6,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type RunningEmulator, startAwsEmulator } from "@coffer/emulators";
 import { afterAll, describe, expect, it } from "vitest";
-import { cofferAsync, cofferEnv, MODE, session, startCoffer, tempDir } from "./helpers.js";
+import { cofferAsync, cofferEnv, cofferInTerminal, MODE, session, startCoffer, tempDir } from "./helpers.js";
 
 // A fixed test key pair (age X25519), made for these tests only.
 const IDENTITY = "AGE-SECRET-KEY-17FPFMWN5CTD87839GU3ETFSJQJW98C5DUGAR7GL6WRYFMDTLHWSSAK84X6";
@@ -150,6 +150,32 @@ describe("coffer backup and restore", () => {
     expect(report).toMatchObject({ created: 9, verified: 9 });
     expect(contents(target)).toEqual(before);
   }, 180_000);
+
+  it.skipIf(MODE === "remote")(
+    "on a terminal: asks the passphrase twice, hidden, and draws a progress bar",
+    () => {
+      const source = session();
+      seed(source, 2);
+      const file = path.join(work, "terminal.age");
+      const typed = "fake-typed-passphrase";
+      const result = cofferInTerminal(["backup", "-o", file], source.env, [
+        { expect: "Backup passphrase: ", send: `${typed}\r` },
+        { expect: "Again: ", send: `${typed}\r` },
+        { expect: "sha256 ", send: "" },
+      ]);
+      expect(result.error).toBeUndefined();
+      expect(result.exitCode).toBe(0);
+      expect(result.transcript).not.toContain(typed);
+      // Redrawn in place: carriage return, erase line (ESC [2K), the bar.
+      expect(result.transcript).toContain("\r\u001b[2K[########################] backup  2/2 secrets");
+      writeFileSync(path.join(work, "typed.txt"), `${typed}\n`);
+      const verified = JSON.parse(
+        source.ok(["backup", "verify", file, "--passphrase-file", path.join(work, "typed.txt"), "--json"]),
+      );
+      expect(verified.counts.secrets).toBe(2);
+    },
+    60_000,
+  );
 
   it.skipIf(MODE === "remote")(
     "reports progress as plain lines, or JSON lines with --json, when not on a terminal",

@@ -39,11 +39,9 @@ async function passphrase(options: KeyOptions, confirm: boolean): Promise<string
     );
   }
   const answer = await ask("Backup passphrase: ", { hidden: true });
-  process.stderr.write("\n");
   if (answer === "") throw usageError("The passphrase is empty.");
   if (confirm) {
     const again = await ask("Again: ", { hidden: true });
-    process.stderr.write("\n");
     if (again !== answer) throw usageError("The two passphrases differ; nothing was written.");
   }
   return answer;
