@@ -31,7 +31,7 @@ export function encrypterFor(encryption: ArchiveEncryption): Encrypter {
       encrypter.addRecipient(recipient);
     } catch (error) {
       throw new ValidationError("A recipient is not an age public key.", {
-        hint: "Recipients look like age1… (from `age-keygen` or `coffer backup keygen`).",
+        hint: "Recipients look like age1… (from `age-keygen`).",
         cause: error,
       });
     }

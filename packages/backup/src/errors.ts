@@ -34,7 +34,7 @@ export class ArchiveKeyError extends IntegrityError {
   readonly reason = "wrong-key";
   constructor(message: string, cause?: unknown) {
     super(message, {
-      hint: "Give the passphrase (--passphrase-file) or the identity (--identity) the backup was encrypted to.",
+      hint: "Give the passphrase (--passphrase-file) or the identity (--identity-file) the backup was encrypted to.",
       details: { reason: "wrong-key" },
       cause,
     });

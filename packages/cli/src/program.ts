@@ -51,7 +51,9 @@ function helpAfter(spec: { details?: () => string; examples: readonly string[] }
 }
 
 function define(parent: Command, spec: CommandSpec): void {
-  const command = parent.command(spec.path.at(-1)!).description(spec.summary);
+  const command = parent
+    .command(spec.path.at(-1)!, spec.isDefault ? { isDefault: true } : {})
+    .description(spec.summary);
   for (const described of spec.arguments ?? []) {
     const argument = new Argument(described.name, described.description);
     if (described.choices) argument.choices(described.choices);

@@ -106,6 +106,9 @@ interface Case {
 }
 
 const work = tempDir("coffer-json-");
+// A fixed test key pair (age X25519), made for these tests only.
+const BACKUP_IDENTITY = "AGE-SECRET-KEY-17FPFMWN5CTD87839GU3ETFSJQJW98C5DUGAR7GL6WRYFMDTLHWSSAK84X6";
+const BACKUP_RECIPIENT = "age1ue4dqcvpq6g8ef8h857uypavt23rq203lqued9m80ym5dqfzcalsf6prtr";
 const file = (name: string, text: string) => {
   const target = path.join(work, name);
   writeFileSync(target, text);
@@ -216,6 +219,75 @@ const cases: Record<string, Case> = {
   "audit-verify": {
     ok: () => [inLocal(["audit", "verify"])],
     fail: () => inLocal(["audit", "verify", "--no-such-flag"]),
+  },
+  "backup-create": {
+    ok: () => [
+      inLocal([
+        "backup",
+        "-o",
+        path.join(work, "b1.age"),
+        "--passphrase-file",
+        file("pass.txt", "fake-pass\n"),
+      ]),
+      inLocal([
+        "backup",
+        "create",
+        "-o",
+        path.join(work, "b2.age"),
+        "--recipient",
+        BACKUP_RECIPIENT,
+        "--with-history",
+      ]),
+    ],
+    fail: () =>
+      inLocal(["backup", "-o", path.join(work, "b1.age"), "--passphrase-file", path.join(work, "pass.txt")]),
+  },
+  "backup-verify": {
+    ok: () => [
+      inLocal([
+        "backup",
+        "verify",
+        path.join(work, "b1.age"),
+        "--passphrase-file",
+        path.join(work, "pass.txt"),
+      ]),
+      inLocal([
+        "backup",
+        "verify",
+        path.join(work, "b2.age"),
+        "--identity-file",
+        file("key.txt", `${BACKUP_IDENTITY}\n`),
+      ]),
+    ],
+    fail: () =>
+      inLocal([
+        "backup",
+        "verify",
+        path.join(work, "b1.age"),
+        "--passphrase-file",
+        file("wrong.txt", "fake-wrong\n"),
+      ]),
+  },
+  restore: {
+    ok: () => [
+      inLocal([
+        "restore",
+        path.join(work, "b1.age"),
+        "--passphrase-file",
+        path.join(work, "pass.txt"),
+        "--dry-run",
+      ]),
+      inLocal([
+        "restore",
+        path.join(work, "b2.age"),
+        "--identity-file",
+        path.join(work, "key.txt"),
+        "--on-conflict",
+        "skip",
+      ]),
+    ],
+    fail: () =>
+      inLocal(["restore", path.join(work, "no-such.age"), "--passphrase-file", path.join(work, "pass.txt")]),
   },
   "secret-delete": {
     ok: () => [inLocal(["secret", "delete", "database", "-y"])],

@@ -11,7 +11,9 @@
  * configuration problem now).
  */
 import path from "node:path";
+import type { Writable } from "node:stream";
 import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
+import type { ArchiveInput } from "@coffer/backup";
 import {
   type CreateSecretInput,
   InvalidConfigError,
@@ -43,9 +45,13 @@ import { LocalTransport } from "./local-transport.js";
 import { RemoteTransport } from "./remote-transport.js";
 import { SecretHandle } from "./secret-handle.js";
 import type {
+  BackupRequest,
+  BackupResult,
   ClientMode,
   KeyRotationResult,
   ReconcileResult,
+  RestoreReport,
+  RestoreRequest,
   RotateKeyOptions,
   StoreInfo,
   Transport,
@@ -273,6 +279,16 @@ export class CofferClient implements SecretsSession {
   /** Re-encrypts the store under a new key; NotSupportedError for stores without managed keys. */
   rotateKey(options?: RotateKeyOptions): Promise<KeyRotationResult> {
     return this.#transport.rotateKey(options);
+  }
+
+  /** Writes an encrypted archive of every secret (operators; admin on a server). */
+  backup(output: Writable, request: BackupRequest): Promise<BackupResult> {
+    return this.#transport.backup(output, request);
+  }
+
+  /** Restores an archive through the service; `open` is called once per pass over it. */
+  restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport> {
+    return this.#transport.restore(open, request);
   }
 
   /** Finishes writes that a crash or an outage left half-done. */

@@ -4,7 +4,9 @@
  * directory, created on first use. Opening is deferred to the first call that needs it, so a
  * client that is created and never used costs nothing.
  */
+import type { Writable } from "node:stream";
 import type { AuditFilter, AuditRecord, AuditTrail, VerifyReport } from "@coffer/audit";
+import type { ArchiveInput } from "@coffer/backup";
 import {
   AuditUnavailableError,
   createLogger,
@@ -15,8 +17,12 @@ import {
 import { type CofferConfig, describeStoreOptions } from "@coffer/core/config";
 import { openService, type SecretsService } from "@coffer/service";
 import type {
+  BackupRequest,
+  BackupResult,
   KeyRotationResult,
   ReconcileResult,
+  RestoreReport,
+  RestoreRequest,
   RotateKeyOptions,
   StoreInfo,
   Transport,
@@ -136,6 +142,26 @@ export class LocalTransport implements Transport {
       origin: { kind: "cli-local" },
       target: { route: what },
       outcome: "ok",
+    });
+  }
+
+  async backup(output: Writable, request: BackupRequest): Promise<BackupResult> {
+    const { service } = await this.#open();
+    const summary = await service.backup(output, request.encryption, {
+      withHistory: request.withHistory === true,
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    });
+    return { summary, encryptedBytes: summary.encryptedBytes ?? 0 };
+  }
+
+  async restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport> {
+    const { service, config } = await this.#open();
+    return service.restore(open, request.decryption, {
+      journalDir: config.dataDir,
+      ...(request.onConflict ? { onConflict: request.onConflict } : {}),
+      ...(request.dryRun ? { dryRun: true } : {}),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.writeDelayMs ? { writeDelayMs: request.writeDelayMs } : {}),
     });
   }
 

@@ -3,14 +3,21 @@
  * (remote-session.ts), the store's state and upkeep, and the server's own users and tokens. The
  * HTTP exchange and the rebuilding of typed errors are server-connection.ts's.
  */
+
+import type { Writable } from "node:stream";
 import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
+import type { ArchiveInput } from "@coffer/backup";
 import { type SecretsSession, ValidationError } from "@coffer/core";
 import { RemoteSecrets } from "./remote-session.js";
 import type { Me, RemoteToken, RemoteTransportOptions, RemoteUser } from "./remote-types.js";
 import { ServerConnection } from "./server-connection.js";
 import type {
+  BackupRequest,
+  BackupResult,
   KeyRotationResult,
   ReconcileResult,
+  RestoreReport,
+  RestoreRequest,
   RotateKeyOptions,
   StoreInfo,
   Transport,
@@ -133,6 +140,42 @@ export class RemoteTransport implements Transport {
   /** Revokes the token this transport holds (`coffer logout`): it stops working at once. */
   async revokeOwnToken(): Promise<void> {
     await this.#server.call("DELETE", "/api/v1/me/token");
+  }
+
+  /**
+   * The server encrypts (POST /api/v1/admin/backup) and streams the archive here. A passphrase
+   * archive is then read back here for its counts and checksum; one for a recipient key cannot be.
+   */
+  async backup(output: Writable, request: BackupRequest): Promise<BackupResult> {
+    const response = await this.#server.raw("POST", "/api/v1/admin/backup", {
+      json: { ...request.encryption, withHistory: request.withHistory === true },
+      headers: { accept: "application/octet-stream" },
+    });
+    let encryptedBytes = 0;
+    for await (const chunk of response.body ?? []) {
+      encryptedBytes += chunk.length;
+      request.onProgress?.({ secrets: 0, bytes: encryptedBytes });
+      if (!output.write(chunk)) await new Promise((resolve) => output.once("drain", resolve));
+    }
+    return { encryptedBytes };
+  }
+
+  /** Uploads the archive once (POST /api/v1/admin/restore); the server spools and restores it. */
+  async restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport> {
+    const query = new URLSearchParams();
+    if (request.onConflict) query.set("onConflict", request.onConflict);
+    if (request.dryRun) query.set("dryRun", "true");
+    const key: Record<string, string> =
+      "passphrase" in request.decryption
+        ? { "x-coffer-backup-passphrase": request.decryption.passphrase }
+        : { "x-coffer-backup-identity": request.decryption.identities.join(",") };
+    const input = open();
+    const body = input instanceof ReadableStream ? input : ReadableStream.from(input);
+    const response = await this.#server.raw("POST", `/api/v1/admin/restore?${query}`, {
+      body,
+      headers: { ...key, accept: "application/json" },
+    });
+    return (await response.json()) as RestoreReport;
   }
 
   async reconcile(): Promise<ReconcileResult> {

@@ -45,6 +45,49 @@ export class ServerConnection {
     if (this.#problem) throw this.#problem;
   }
 
+  /**
+   * Sends one request with a raw body or expecting a raw answer (backup download, restore upload);
+   * the response when it is 2xx, else the error it stands for.
+   */
+  async raw(
+    method: string,
+    route: string,
+    init: { body?: ReadableStream<Uint8Array>; json?: unknown; headers?: Record<string, string> },
+  ): Promise<Response> {
+    this.check();
+    if (!this.#url) throw new Error("unreachable: a connection without a URL has a problem");
+    warnIfCleartext(this.#url, this.#logger);
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${route}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.#token}`,
+          ...(init.json !== undefined ? { "content-type": "application/json" } : {}),
+          ...(init.body !== undefined ? { "content-type": "application/octet-stream" } : {}),
+          ...init.headers,
+        },
+        ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+        ...(init.body !== undefined ? { body: init.body, duplex: "half" } : {}),
+      } as RequestInit);
+    } catch (error) {
+      throw new BackendUnavailableError(`The Coffer server at ${this.base} cannot be reached.`, {
+        hint: "Check COFFER_URL and that the server is running.",
+        details: { url: this.base },
+        cause: error,
+      });
+    }
+    if (response.ok) return response;
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    throw toError(response.status, parsed, this.base);
+  }
+
   /** Sends one request; the parsed JSON answer, or the error the answer stands for. */
   async call<T>(
     method: string,

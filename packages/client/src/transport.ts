@@ -4,7 +4,16 @@
  * (remote-transport.ts) speaks the server's REST API behind the same interface, so that
  * `createClient({ url, token })` is the only difference a program sees.
  */
+
+import type { Writable } from "node:stream";
 import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
+import type {
+  ArchiveDecryption,
+  ArchiveEncryption,
+  ArchiveInput,
+  ArchiveSummary,
+  WriteProgress,
+} from "@coffer/backup";
 import type {
   HealthReport,
   RotateKeyOptions,
@@ -12,10 +21,35 @@ import type {
   SecretsSession,
   StoreCapabilities,
 } from "@coffer/core";
+import type { ConflictPolicy, RestoreProgress, RestoreReport } from "@coffer/service";
 
 export type { RotateKeyOptions };
 /** What a key-rotating store reports (see RotateKeyResult in @coffer/core). */
 export type KeyRotationResult = RotateKeyResult;
+
+export interface BackupRequest {
+  encryption: ArchiveEncryption;
+  withHistory?: boolean;
+  onProgress?: (progress: WriteProgress) => void;
+}
+
+/** What a backup reports: the archive's counts and checksum, and its size. */
+export interface BackupResult {
+  /** Counts and checksum; absent when a remote backup to a recipient key could not be read back. */
+  summary?: ArchiveSummary;
+  encryptedBytes: number;
+}
+
+export interface RestoreRequest {
+  decryption: ArchiveDecryption;
+  onConflict?: ConflictPolicy;
+  dryRun?: boolean;
+  onProgress?: (progress: RestoreProgress) => void;
+  /** Test hook: wait before each write (to kill a restore mid-way). */
+  writeDelayMs?: number;
+}
+
+export type { ArchiveSummary, ConflictPolicy, RestoreReport };
 
 export type ClientMode = "local" | "remote";
 
@@ -30,6 +64,10 @@ export interface Transport {
   auditRecords(filter: AuditFilter): Promise<AuditRecord[]>;
   /** Checks the audit log's chain (remote: admins and auditors). */
   verifyAudit(): Promise<VerifyReport>;
+  /** Writes an encrypted archive of every secret to `output` (operators: admin on a server). */
+  backup(output: Writable, request: BackupRequest): Promise<BackupResult>;
+  /** Restores an archive; `open` gives its bytes afresh for each pass (backup-restore.ts). */
+  restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport>;
   close(): Promise<void>;
 }
 

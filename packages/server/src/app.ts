@@ -17,6 +17,7 @@ import { installJsonParser } from "./input/json-body.js";
 import { installUrlCheck } from "./input/url.js";
 import { adminRoutes } from "./routes/admin.js";
 import { auditRoutes } from "./routes/audit.js";
+import { backupRoutes } from "./routes/backup.js";
 import type { AppContext, CofferApp } from "./routes/context.js";
 import { meRoutes } from "./routes/me.js";
 import { probeRoutes } from "./routes/probes.js";
@@ -107,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   await app.register(storeInfoRoutes, { ...context, prefix: `${API}/store` });
   await app.register(adminRoutes, { ...context, prefix: `${API}/admin` });
   await app.register(auditRoutes, { ...context, prefix: `${API}/audit` });
+  await app.register(backupRoutes, { ...context, prefix: `${API}/admin` });
   app.get(`${API}/openapi.json`, { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -14,10 +14,12 @@
 // (the secret read back by its owner, every table of the database, the keyring, the backup copy),
 // an allowed write visibly changed something, and a read changed nothing.
 import { randomUUID } from "node:crypto";
+import { PassThrough } from "node:stream";
+import { type ArchivedSecret, writeArchive } from "@coffer/backup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RouteAccess } from "../src/access.js";
 import { can, type Permission, ROLES, type Role } from "../src/roles.js";
-import { call } from "./helpers.js";
+import { call, callRaw } from "./helpers.js";
 import { changes, type MatrixServer, startMatrixServer, world } from "./matrix-server.js";
 import { declaredRoutes, openApiRouteKeys, registeredRoutes, routeKeys } from "./route-table.js";
 
@@ -78,7 +80,7 @@ interface Entry {
   returnsValues?: boolean;
   /** Whether an allowed call stores something (then it must show in the world; else nothing may change). */
   writes?: boolean;
-  request(cell: Cell): { path: string; body?: unknown };
+  request(cell: Cell): { path: string; body?: unknown; raw?: Buffer; headers?: Record<string, string> };
   /** Arranges what the call would change, so that a call that should have been refused shows. */
   prepare?(cell: Cell): Promise<void>;
   cleanup?(cell: Cell): Promise<void>;
@@ -97,6 +99,40 @@ const server: MatrixServer = await startMatrixServer();
 const declared = new Map<string, RouteAccess>(
   declaredRoutes(server.running.app).map((route) => [`${route.method} ${route.url}`, route.access]),
 );
+
+// A fixed age key pair for the backup routes (made for these tests only).
+const MATRIX_IDENTITY = "AGE-SECRET-KEY-17FPFMWN5CTD87839GU3ETFSJQJW98C5DUGAR7GL6WRYFMDTLHWSSAK84X6";
+const MATRIX_RECIPIENT = "age1ue4dqcvpq6g8ef8h857uypavt23rq203lqued9m80ym5dqfzcalsf6prtr";
+let restoreArchiveBytes: Buffer = Buffer.alloc(0);
+
+/** An archive of one public secret named `name`, owned by a user outside the matrix. */
+async function archiveOf(name: string): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (chunk: Buffer) => chunks.push(chunk));
+  async function* one(): AsyncGenerator<ArchivedSecret> {
+    const now = new Date().toISOString();
+    yield {
+      id: randomUUID(),
+      name,
+      owner: "archived-owner",
+      private: false,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      values: { k: "fake-restored" },
+    };
+  }
+  await writeArchive(
+    { header: { source: { storeType: "memory" }, withHistory: false }, secrets: one() },
+    out,
+    {
+      recipients: [MATRIX_RECIPIENT],
+    },
+  );
+  out.end();
+  return Buffer.concat(chunks);
+}
 
 const entries: Entry[] = [
   {
@@ -248,6 +284,27 @@ const entries: Entry[] = [
     request: () => ({ path: "/api/v1/admin/reconcile" }),
   },
   {
+    route: "POST /api/v1/admin/backup",
+    access: { kind: "caller" },
+    // The archive is encrypted: the cell's value is in it, but never readable in the reply.
+    request: () => ({ path: "/api/v1/admin/backup", body: { recipients: [MATRIX_RECIPIENT] } }),
+    check: (reply) => expect(reply.text.startsWith("age-encryption.org/v1")).toBe(true),
+  },
+  {
+    route: "POST /api/v1/admin/restore",
+    access: { kind: "caller" },
+    writes: true,
+    // An archive holding one new public secret: a restore that ran shows as that secret.
+    prepare: async (cell) => {
+      restoreArchiveBytes = await archiveOf(`restored-${cell.tag}`);
+    },
+    request: () => ({
+      path: "/api/v1/admin/restore",
+      raw: restoreArchiveBytes,
+      headers: { "content-type": "application/octet-stream", "x-coffer-backup-identity": MATRIX_IDENTITY },
+    }),
+  },
+  {
     route: "GET /api/v1/me",
     access: { kind: "caller" },
     request: () => ({ path: "/api/v1/me" }),
@@ -378,6 +435,8 @@ const ACCESS_SPEC: Record<string, RouteAccess["permission"]> = {
   "POST /api/v1/admin/reconcile": "admin",
   "GET /api/v1/audit": "read-audit",
   "GET /api/v1/audit/verify": "read-audit",
+  "POST /api/v1/admin/backup": "admin",
+  "POST /api/v1/admin/restore": "admin",
   "GET /api/v1/openapi.json": "public",
   "GET /health": "public",
   "GET /ready": "public",
@@ -533,8 +592,11 @@ describe("access matrix", () => {
         const ownerBefore = await ownerView(cell);
         const before = await world(server, cell.secret.id);
         const method = methodOf(entry);
-        const { path, body } = entry.request(cell);
-        const reply = await call(server, token, method, path, body);
+        const { path, body, raw, headers } = entry.request(cell);
+        const reply =
+          raw !== undefined
+            ? await callRaw(server, token, method, path, raw, headers)
+            : await call(server, token, method, path, body);
 
         const allowed =
           outcome === "not-found" && entry.access.kind === "secret"

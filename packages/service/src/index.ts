@@ -1,5 +1,16 @@
 /** The public surface of @coffer/service: the service, how to open one, and what it reports. */
 export { auditSection } from "@coffer/audit";
+export type { ExportOptions } from "./backup-export.js";
+export {
+  CONFLICT_POLICIES,
+  type ConflictEntry,
+  type ConflictPolicy,
+  RestoreConflictError,
+  type RestoreOptions,
+  type RestorePlan,
+  type RestoreProgress,
+  type RestoreReport,
+} from "./backup-restore.js";
 export {
   diffSnapshots,
   type SecretChange,

@@ -265,6 +265,33 @@ export class MetadataRepository {
     return rows.map((row) => row.id);
   }
 
+  /** How many secrets exist (a backup's progress shows it as the total). */
+  async countLive(): Promise<number> {
+    const row = await this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .select((eb) => eb.fn.countAll().as("count"))
+        .where("state", "in", LIVE_STATES)
+        .executeTakeFirst(),
+    );
+    return Number(row?.count ?? 0);
+  }
+
+  /** Up to `limit` existing secrets after id `after`, in id order, whoever owns them (backup). */
+  async liveRowsAfter(after: string, limit: number): Promise<SecretRow[]> {
+    const rows = await this.run((db) =>
+      db
+        .selectFrom("coffer_secrets")
+        .selectAll()
+        .where("id", ">", after)
+        .where("state", "in", LIVE_STATES)
+        .orderBy("id")
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map((row) => this.verify(row));
+  }
+
   /** The cheapest query that shows the database answers (health checks). */
   async ping(): Promise<void> {
     await this.run((db) => db.selectFrom("coffer_deployment").select("id").limit(1).execute());

@@ -9,7 +9,17 @@
  * references.ts, backup-copy.ts, operations.ts (health, key rotation) and history.ts (versions,
  * old values, rollback).
  */
+import type { Writable } from "node:stream";
 import { type AuditTrail, currentAuditContext } from "@coffer/audit";
+import {
+  type ArchiveDecryption,
+  type ArchivedSecret,
+  type ArchiveEncryption,
+  type ArchiveInput,
+  type ArchiveSummary,
+  type WriteProgress,
+  writeArchive,
+} from "@coffer/backup";
 import {
   type Actor,
   type CreateSecretInput,
@@ -35,6 +45,8 @@ import {
 import type { Database } from "@coffer/sql";
 import { refTarget, SecretAudit } from "./audit-recorder.js";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
+import { type ExportOptions, exportSecrets } from "./backup-export.js";
+import { type RestoreOptions, type RestoreReport, restoreArchive } from "./backup-restore.js";
 import { type SnapshotSource, serviceSnapshot } from "./diff-snapshot.js";
 import { noBackupStore } from "./errors.js";
 import { HistoryRecorder, parseVersion, SecretHistoryReader } from "./history.js";
@@ -63,6 +75,7 @@ import { type ServiceHooks, WriteContext } from "./write-context.js";
 import { replaceWith, SecretWriter } from "./writes.js";
 
 export type { CopyReport } from "./backup-copy.js";
+export type { ExportOptions } from "./backup-export.js";
 export type { ServiceHooks } from "./write-context.js";
 
 export interface ServiceOptions {
@@ -387,6 +400,44 @@ export class SecretsService {
   /** This deployment as `coffer diff` reads it: metadata and keyed hashes of values (diff-snapshot.ts). */
   snapshot(label: string = this.#database.location): SnapshotSource {
     return serviceSnapshot(label, this.#metadata, this.store);
+  }
+
+  /**
+   * Every secret, whoever owns it, with its values (and older versions with `withHistory`), a page
+   * at a time (backup-export.ts). For operators only: front ends check the caller is an admin.
+   */
+  exportSecrets(options: ExportOptions = {}): AsyncGenerator<ArchivedSecret> {
+    return exportSecrets(this.#metadata, this.store, this.#history, options);
+  }
+
+  /** Writes an encrypted archive of every secret to `output` (@coffer/backup). */
+  async backup(
+    output: Writable,
+    encryption: ArchiveEncryption,
+    options: ExportOptions & { onProgress?: (progress: WriteProgress & { total: number }) => void } = {},
+  ): Promise<ArchiveSummary> {
+    const withHistory = options.withHistory === true;
+    const onProgress = options.onProgress;
+    // The total (counted once, before the walk) is what the progress bar's ETA is computed from.
+    const total = onProgress ? await this.#metadata.countLive() : 0;
+    return writeArchive(
+      {
+        header: { source: { storeType: this.store.type, deploymentId: this.deploymentId }, withHistory },
+        secrets: this.exportSecrets(options),
+      },
+      output,
+      encryption,
+      onProgress ? { onProgress: (progress) => onProgress({ ...progress, total }) } : {},
+    );
+  }
+
+  /** Restores an archive through this service (backup-restore.ts); `open` is called once per pass. */
+  async restore(
+    open: () => ArchiveInput,
+    decryption: ArchiveDecryption,
+    options: RestoreOptions = {},
+  ): Promise<RestoreReport> {
+    return restoreArchive(this, open, decryption, options);
   }
 
   /** The store that manages encryption keys (the primary, behind a backup mirror), if any. */

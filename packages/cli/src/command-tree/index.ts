@@ -5,6 +5,7 @@
  */
 import { ACCOUNT_COMMANDS, CONTEXT_COMMANDS, CONTEXT_GROUP } from "./account.js";
 import { AUDIT_COMMANDS, AUDIT_GROUP } from "./audit.js";
+import { BACKUP_COMMANDS, BACKUP_GROUP, RESTORE_COMMAND } from "./backup.js";
 import { COMPLETION_COMMAND } from "./completion.js";
 import { RECONCILE_COMMAND, RUN_COMMAND, STORE_COMMANDS, STORE_GROUP } from "./local.js";
 import { DIFF_COMMAND, MIGRATE_COMMAND } from "./migrate.js";
@@ -57,6 +58,7 @@ function dataDirectory(): string {
 export const GROUPS: readonly GroupSpec[] = [
   SECRET_GROUP,
   STORE_GROUP,
+  BACKUP_GROUP,
   CONTEXT_GROUP,
   SERVER_GROUP,
   USER_GROUP,
@@ -72,6 +74,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   RECONCILE_COMMAND,
   MIGRATE_COMMAND,
   DIFF_COMMAND,
+  ...BACKUP_COMMANDS,
+  RESTORE_COMMAND,
   ...LOGIN_COMMANDS,
   ...ACCOUNT_COMMANDS,
   ...CONTEXT_COMMANDS,

@@ -40,6 +40,8 @@ export interface CommandSpec {
   summary: string;
   arguments?: readonly ArgumentSpec[];
   options?: readonly OptionSpec[];
+  /** The group's default: `coffer backup -o f` runs `coffer backup create -o f`. */
+  isDefault?: boolean;
   /** Takes `--KEY=VALUE` options of the caller's own, and the words that come with them. */
   passThrough?: boolean;
   /** Paragraphs shown after the options, before the examples (a function: built only when shown). */
