@@ -539,6 +539,7 @@ beforeAll(async () => {
     "other user": "other",
     reader: "reader",
     "value-reader": "value-reader",
+    auditor: "auditor",
     admin: server.running.bootstrapToken!.user,
   });
   tokens["no token"] = undefined;
