@@ -1,3 +1,7 @@
+/**
+ * @coffer/backup: Coffer's encrypted backup archive — the writer, the streaming reader and verify
+ * (format.ts says what is inside; encryption.ts how it is sealed with age).
+ */
 export type { ArchiveDecryption, ArchiveEncryption } from "./encryption.js";
 export { ArchiveIntegrityError, ArchiveKeyError, type ArchiveProblem } from "./errors.js";
 export {

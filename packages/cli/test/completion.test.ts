@@ -182,6 +182,7 @@ describe.skipIf(!BASH)(skipped("bash", BASH), () => {
       "value-reader",
       "writer",
       "admin",
+      "auditor",
     ]);
     expect(complete("coffer", "secret", "validate", "app").sort()).toEqual(["app.yaml", "apple.json"]);
     expect(complete("coffer", "secret", "register-missing", "app.")).toEqual(["app.yaml"]);
