@@ -117,7 +117,12 @@ describeWith("fuzz: every route on SQLite, PostgreSQL and MySQL", startAll, (get
       // the rest of the run into 401s that still "pass": about a tenth are 401 by design (no
       // token, a bad token), so more than a quarter means the fuzz stopped reaching the handlers.
       expect(result.byStatus[401] ?? 0, `${dialect}: share of 401 answers`).toBeLessThan(requests.length / 4);
-      expect(result.violations.map((each) => `${dialect} #${each.index}: ${each.problem}`)).toEqual([]);
+      // Each violation with its request and reply, so that a failure says what to reproduce.
+      expect(
+        result.violations.map(
+          (each) => `${dialect} #${each.index}: ${each.problem} — ${each.request} → ${each.reply}`,
+        ),
+      ).toEqual([]);
     }
     expect(mismatches.slice(0, 10)).toEqual([]);
   });
