@@ -1,7 +1,9 @@
-// `coffer migrate` killed with SIGKILL at random points and run again until it finishes: every
+// `coffer migrate` killed with SIGKILL at fixed points of the copy and run again until it finishes: every
 // secret ends in the target with its values, none twice, and the last run's report accounts for
 // each id once. sql (SQLite, the default store) -> aws (the emulator, in this process).
 import { writeFileSync } from "node:fs";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { type SecretsStore, silentLogger } from "@coffer/core";
 import { loadConfig } from "@coffer/core/config";
@@ -13,9 +15,55 @@ import { cofferAsync, cofferEnv, startCoffer, tempDir } from "./helpers.js";
 
 const COUNT = 150;
 let aws: AwsEmulator | undefined;
+let proxy: KillingProxy | undefined;
 afterAll(async () => {
+  await proxy?.close();
   await aws?.stop();
 });
+
+interface KillingProxy {
+  url: string;
+  /** Calls `kill` when the `creates`-th CreateSecret from now arrives, and drops that request. */
+  killAt(creates: number, kill: () => void): void;
+  close(): Promise<void>;
+}
+
+/** Forwards every request to the emulator, counting CreateSecret calls for killAt. */
+async function startKillingProxy(target: string): Promise<KillingProxy> {
+  let remaining = Number.POSITIVE_INFINITY;
+  let onKill = () => {};
+  const server = createServer((incoming, outgoing) => {
+    if (incoming.headers["x-amz-target"] === "secretsmanager.CreateSecret" && --remaining === 0) {
+      onKill();
+      incoming.socket.destroy();
+      return;
+    }
+    const forwarded = httpRequest(
+      new URL(incoming.url ?? "/", target),
+      { method: incoming.method, headers: incoming.headers },
+      (reply) => {
+        outgoing.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(outgoing);
+      },
+    );
+    forwarded.on("error", () => outgoing.destroy());
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    killAt(creates, kill) {
+      remaining = creates;
+      onKill = kill;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 /** Every secret name in the emulator (ListSecrets, paged). */
 async function awsNames(url: string): Promise<string[]> {
@@ -39,8 +87,9 @@ async function awsNames(url: string): Promise<string[]> {
   return names;
 }
 
-it("a migration killed at random points and resumed loses nothing and duplicates nothing", async () => {
+it("a migration killed at fixed points of the copy and resumed loses nothing and duplicates nothing", async () => {
   aws = await startAwsEmulator();
+  proxy = await startKillingProxy(aws.url);
   const dir = tempDir();
   const env = cofferEnv(dir, { AWS_EC2_METADATA_DISABLED: "true", COFFER_LOG_LEVEL: "error" });
   const config = await loadConfig({ registry: builtinStores(), env });
@@ -59,7 +108,7 @@ it("a migration killed at random points and resumed loses nothing and duplicates
       "store:",
       "  type: aws",
       "  region: us-east-1",
-      `  endpoint: ${aws.url}`,
+      `  endpoint: ${proxy.url}`,
       "  accessKeyId: AKIAFAKEFAKEFAKEFAKE",
       "  secretAccessKey: not-a-real-secret-access-key",
       "",
@@ -67,28 +116,20 @@ it("a migration killed at random points and resumed loses nothing and duplicates
   );
   const args = ["--json", "migrate", "--to", target, "--batch-size", "5", "--concurrency", "2"];
 
-  // A fixed sequence of delays (reproducible), each a kill -9 somewhere in start-up or the copy.
-  const delays = [900, 1400, 1100, 1700, 1250, 2000];
+  // Each run is killed (SIGKILL) when its k-th CreateSecret reaches the target, before the target
+  // sees it: a kill mid-copy whatever the machine's speed (a timed kill missed on a fast one).
+  const createsBeforeKill = [7, 23, 15, 31, 12];
   const killed: number[] = [];
-  // On a fast machine a run can finish before its kill: the migration is then complete, and the
-  // next run starts a new one over a target that has everything (nothing to resume).
-  let finishedBeforeItsKill = false;
-  for (const delay of delays) {
+  for (const creates of createsBeforeKill) {
     const child = startCoffer(args, { env });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_c, s) => resolve(s)));
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    child.kill("SIGKILL");
-    if ((await exited) !== "SIGKILL") {
-      finishedBeforeItsKill = true;
-      break;
-    }
+    proxy.killAt(creates, () => child.kill("SIGKILL"));
+    expect(await exited, "each run is killed before it finishes").toBe("SIGKILL");
     killed.push((await awsNames(aws.url)).length);
   }
-  // At least some kills landed mid-copy (some secrets there, not all).
-  expect(
-    killed.some((n) => n > 0 && n < COUNT),
-    `secrets in the target at each kill: ${killed}`,
-  ).toBe(true);
+  console.log(`[migrate-kill] secrets in the target after each kill: ${killed.join(", ")}`);
+  // Every kill landed mid-copy: more secrets in the target each time, never all of them.
+  expect(killed.every((n, i) => n > 0 && n < COUNT && n >= (killed[i - 1] ?? 0)), `${killed}`).toBe(true);
 
   const last = await cofferAsync(args, { env });
   expect(last.code, last.stderr).toBe(0);
@@ -99,9 +140,7 @@ it("a migration killed at random points and resumed loses nothing and duplicates
     failed: unknown[];
     verified: number;
   };
-  expect(report.resumed, `a run finished before its kill: ${finishedBeforeItsKill}`).toBe(
-    !finishedBeforeItsKill,
-  );
+  expect(report.resumed).toBe(true);
   expect(report.failed).toEqual([]);
   const accounted = [...report.copied, ...report.already];
   expect(accounted).toHaveLength(COUNT);
