@@ -4,7 +4,7 @@
  * whoever wrote it must not choose the code the program loads either: NODE_OPTIONS, LD_PRELOAD, …
  * are refused unless `--allow-env NAME` names them.
  */
-import { ValidationError } from "@coffer/core";
+import { recordOfNames, ValidationError } from "@coffer/core";
 import { parseDotenv } from "./dotenv.js";
 import { refusedBecause } from "./env-guard.js";
 import { readInputFile } from "./values-input.js";
@@ -18,7 +18,7 @@ export function readDotenvFiles(
   files: readonly string[],
   allowed: ReadonlySet<string>,
 ): Record<string, string> {
-  const variables: Record<string, string> = {};
+  const variables = recordOfNames();
   const refused: Array<{ variable: string; why: string }> = [];
   for (const file of files) {
     for (const [name, value] of parseDotenv(readInputFile(file, "--dotenv"), file)) {

@@ -4,7 +4,7 @@
  * digit: `password` → PASSWORD, `smtp.host` → SMTP_HOST, `api-key` → API_KEY, `2fa` → _2FA. With
  * a prefix (the secret's name, mapped the same way) the two are joined by _: DB_PASSWORD.
  */
-import { ValidationError } from "@coffer/core";
+import { recordOfNames, ValidationError } from "@coffer/core";
 import { refusedBecause } from "./env-guard.js";
 
 export function envName(key: string, prefix?: string): string {
@@ -36,7 +36,7 @@ export interface EnvOptions {
  * must not choose the code its readers run.
  */
 export function secretsToEnv(secrets: readonly SecretForEnv[], options: EnvOptions): Record<string, string> {
-  const variables: Record<string, string> = {};
+  const variables = recordOfNames();
   const from = new Map<string, string>();
   const refused: Array<{ variable: string; why: string }> = [];
   for (const secret of secrets) {

@@ -73,6 +73,24 @@ describe("coffer diff", () => {
     for (const run of [equal, differ, json]) expect(run.stdout + run.stderr).not.toMatch(/fake-/);
   });
 
+  it("a changed value under a key named __proto__ is a difference like any other", async () => {
+    // Per-key hashes were kept in a plain object: "__proto__" set its prototype, so the key
+    // vanished from both sides and the two deployments compared equal.
+    const s = session();
+    const dir = tempDir();
+    const values = path.join(dir, "values.json");
+    writeFileSync(values, '{"__proto__":"fake-proto-2","user":"app"}');
+    s.ok(["secret", "create", "db", "--values", `@${values}`]);
+    const file = path.join(dir, "backup.age");
+    const passFile = path.join(dir, "pass.txt");
+    writeFileSync(passFile, `${passphrase}\n`);
+    await archive(file, [secret("db", JSON.parse('{"__proto__":"fake-proto-1","user":"app"}'))]);
+    const differ = s.run(["diff", file, "--passphrase-file", passFile]);
+    expect(differ.code, differ.stdout + differ.stderr).toBe(20);
+    expect(differ.stdout).toContain("values changed: __proto__");
+    expect(differ.stdout + differ.stderr).not.toMatch(/fake-/);
+  });
+
   it("a backup file without its key is a usage error; with the wrong one, an integrity error", async () => {
     const s = session();
     const dir = tempDir();

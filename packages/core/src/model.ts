@@ -159,7 +159,7 @@ export function validateKey(key: string): string {
  */
 export function validateSecretValues(input: unknown): SecretValues {
   const entries = toEntries(input);
-  const values: SecretValues = Object.create(null);
+  const values: SecretValues = recordOfNames();
   for (const [key, value] of entries) {
     validateKey(key);
     if (Object.hasOwn(values, key)) {
@@ -239,6 +239,15 @@ export function serializedSize(values: SecretValues): number {
 }
 
 /** Values with every value replaced, for display and logs. Keys stay visible; values never do. */
+/**
+ * An empty record for names someone else chose (secret keys, variable names): it has no
+ * prototype, so `__proto__` or `constructor` is stored and found like any other name instead of
+ * setting the prototype or finding Object's function.
+ */
+export function recordOfNames<T = string>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function redactValues(values: SecretValues): Record<string, string> {
   return Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
 }

@@ -8,6 +8,7 @@
  * assigned one by one, which would call the prototype setter instead.
  */
 import {
+  recordOfNames,
   type SecretValues,
   type UpdateSecretInput,
   ValidationError,
@@ -52,8 +53,7 @@ export function normalizeUpdate(input: UpdateSecretInput): NormalizedUpdate {
       details: { field: "removeKeys" },
     });
   }
-  // A null-prototype map: a key such as "__proto__" is an ordinary key here, never a prototype.
-  const set: Record<string, string> = Object.create(null);
+  const set = recordOfNames();
   if (input.values !== undefined) {
     if (input.values === null || typeof input.values !== "object" || Array.isArray(input.values)) {
       throw new ValidationError("The update's values must be an object of key/value pairs.", {
@@ -124,7 +124,7 @@ export function applyChange(current: SecretValues, change: NormalizedUpdate, nam
   if (change.mode === "replace") return { ...change.set };
   // Spreads define own properties, so "__proto__" or "constructor" stay ordinary keys; assigning
   // them one by one (or Object.assign) would call the prototype setter instead.
-  const next: SecretValues = Object.assign(Object.create(null), current);
+  const next: SecretValues = Object.assign(recordOfNames(), current);
   for (const key of change.removeKeys) {
     if (!Object.hasOwn(next, key)) throw noKeyToRemove(name, key, Object.keys(current));
     delete next[key];

@@ -9,7 +9,9 @@
  * that do not match them are refused (IntegrityError) rather than passed off as that version.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { SecretValues, VersionChanges } from "@coffer/core";
+// Key names are the writer's: in a plain object a "__proto__" key's digest would be lost (the
+// version could never be read back) and "constructor" would find Object's function.
+import { recordOfNames, type SecretValues, type VersionChanges } from "@coffer/core";
 import type { Keyring } from "@coffer/sql";
 
 export interface ValueDigests {
@@ -25,7 +27,7 @@ export class ValueDigester {
   digest(secretId: string, values: SecretValues): ValueDigests {
     const { id: keyId, key } = this.keyring.activeKey();
     const digestKey = derive(key);
-    const keys: Record<string, string> = {};
+    const keys = recordOfNames();
     for (const [name, value] of Object.entries(values))
       keys[name] = digestOf(digestKey, secretId, name, value);
     return { keyId, keys };
@@ -39,8 +41,8 @@ export class ValueDigester {
     const names = Object.keys(values);
     if (names.length !== Object.keys(digests.keys).length) return false;
     return names.every((name) => {
-      const expected = digests.keys[name];
-      if (expected === undefined) return false;
+      if (!Object.hasOwn(digests.keys, name)) return false;
+      const expected = digests.keys[name]!;
       const a = Buffer.from(expected, "base64url");
       const b = Buffer.from(digestOf(digestKey, secretId, name, values[name]!), "base64url");
       return a.length === b.length && timingSafeEqual(a, b);
@@ -67,7 +69,7 @@ export function compareDigests(before: ValueDigests | undefined, after: ValueDig
 
 export function parseDigests(text: string): ValueDigests {
   const parsed = JSON.parse(text) as ValueDigests;
-  return { keyId: String(parsed.keyId), keys: { ...parsed.keys } };
+  return { keyId: String(parsed.keyId), keys: Object.assign(recordOfNames(), parsed.keys) };
 }
 
 function derive(sealingKey: Buffer): Buffer {

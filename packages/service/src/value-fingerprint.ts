@@ -4,7 +4,7 @@
  * a report says nothing about the value outside that run and cannot be checked against guesses.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import type { SecretValues } from "@coffer/core";
+import { recordOfNames, type SecretValues } from "@coffer/core";
 
 export class ValueFingerprinter {
   readonly #key: Buffer;
@@ -26,7 +26,7 @@ export class ValueFingerprinter {
 
   /** Per key, a hash of its value: diff reports which keys changed. */
   perKey(values: SecretValues): Record<string, string> {
-    const out: Record<string, string> = {};
+    const out = recordOfNames();
     for (const key of Object.keys(values).sort()) {
       out[key] = createHmac("sha256", this.#key)
         .update(key)

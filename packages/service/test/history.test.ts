@@ -75,6 +75,31 @@ function describeHistory(label: string, databaseUrl: () => string) {
       expect((await alice.get({ id: secret.id }, { version: 1 })).values).toEqual({ k: "fake-d-1" });
     });
 
+    it("keys named like Object's own properties are digested like any other: old versions read back", async () => {
+      // Found by the server fuzz: a "__proto__" key's digest was lost (it set the digest map's
+      // prototype), so every older version of such a secret failed its integrity check.
+      const hostile = JSON.parse(
+        '{"__proto__":"fake-p-1","constructor":"fake-c-1","hasOwnProperty":"fake-h-1","toString":"fake-t-1"}',
+      ) as Record<string, string>;
+      const secret = await alice.create({ name: name("proto"), values: hostile, private: true });
+      await alice.setVisibility({ id: secret.id }, false); // version 2: the same values
+      const updated = { ...hostile, constructor: "fake-c-2" };
+      Object.defineProperty(updated, "__proto__", { value: "fake-p-2", enumerable: true });
+      await alice.update({ id: secret.id }, { values: updated }); // version 3
+      expect(Object.entries((await alice.get({ id: secret.id }, { version: 1 })).values)).toEqual(
+        Object.entries(hostile),
+      );
+      const [v3, v2] = (await alice.history({ id: secret.id })).versions;
+      expect(v2!.changes).toEqual({ added: [], removed: [], changed: [], private: false });
+      expect(v3!.changes.changed.sort()).toEqual(["__proto__", "constructor"]);
+      // A key the digests never had is a mismatch (IntegrityError), not a lookup that finds
+      // Object.prototype's function and throws a TypeError.
+      const other = await alice.create({ name: name("proto-other"), values: { a: "fake-a" } });
+      await alice.rename({ id: other.id }, name("proto-other-renamed")); // version 2: same values
+      await store.update(other.id, { constructor: "fake-x" }); // behind the service's back
+      await expect(alice.get({ id: other.id }, { version: 1 })).rejects.toBeInstanceOf(IntegrityError);
+    });
+
     it("a bad version number is the same ValidationError however it is wrong, and writes nothing", async () => {
       const secret = await alice.create({ name: name("b"), values: { k: "fake-b" } });
       for (const version of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, "1", null]) {

@@ -19,6 +19,7 @@ import {
   metadataToJson,
   parseReference,
   type ReferenceProblem,
+  recordOfNames,
   type SecretMetadata,
 } from "@coffer/core";
 import type { Command } from "commander";
@@ -82,7 +83,7 @@ export async function registerMissing(context: Context, command: Command): Promi
       `${file}: ${missing.length} ${missing.length === 1 ? "secret" : "secrets"} to register. Values are not shown as you type.`,
     );
     for (const each of missing) {
-      const values: Record<string, string> = {};
+      const values = recordOfNames();
       for (const key of each.keys) {
         values[key] = await ask(`Value for ${formatReference(each.name, key)}: `, { hidden: true });
       }

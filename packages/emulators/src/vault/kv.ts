@@ -372,7 +372,8 @@ function customMetadata(raw: unknown, dropNulls: boolean): Record<string, string
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw badRequest(`${CUSTOM_METADATA_ERROR}: expected a map`);
   }
-  const result: Record<string, string> = {};
+  // No prototype: a "__proto__" key is a key like any other.
+  const result: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(raw as Json)) {
     if (value === null && dropNulls) continue;
     if (typeof value === "string") result[key] = value;

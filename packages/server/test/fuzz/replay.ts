@@ -106,7 +106,11 @@ export async function replay(
     if (payload !== undefined) headers["content-type"] = "application/json";
     Object.assign(headers, request.headers);
 
-    const { status, text } = await send(url, request.route.method, headers, payload);
+    // A connection cut mid-answer is a violation of its own (status 0), named with its request,
+    // rather than an exception that ends the run without saying which request did it.
+    const { status, text } = await send(url, request.route.method, headers, payload).catch(
+      (error: Error) => ({ status: 0, text: `connection error: ${error.message}` }),
+    );
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     const describe = () => describeRequest(request, url);
     sent.push(`${describe()} → ${status} ${text.slice(0, 160)}`);
@@ -120,8 +124,8 @@ export async function replay(
       parsed = undefined;
     }
     const outcome: Outcome = { status };
-    if (status >= 500 && status !== 501) fail(`answered ${status}`);
-    if (status >= 400) {
+    if (status === 0 || (status >= 500 && status !== 501)) fail(`answered ${status}`);
+    if (status >= 400 || status === 0) {
       const code = documentedError(parsed);
       if (code === undefined) fail("the error body is not the documented { error: { code, message } }");
       else outcome.code = code;
