@@ -1,0 +1,92 @@
+/** The app: the sign-in page, or the signed-in layout (navigation, the route's view, sign-out). */
+import { useState } from "preact/hooks";
+import { href, useRoute } from "./router.js";
+import { type Session, signOut } from "./session.js";
+import { AuditLog } from "./views/audit-log.js";
+import { ErrorBox } from "./views/error-box.js";
+import { SecretDetail } from "./views/secret-detail.js";
+import { SecretEditor } from "./views/secret-editor.js";
+import { SecretList } from "./views/secret-list.js";
+import { SignIn } from "./views/sign-in.js";
+import { Tokens } from "./views/tokens.js";
+import { Users } from "./views/users.js";
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const route = useRoute();
+
+  if (!session) {
+    return (
+      <SignIn
+        onSignedIn={(made) => {
+          setError(null);
+          setSession(made);
+        }}
+      />
+    );
+  }
+
+  async function leave() {
+    if (!session) return;
+    try {
+      await signOut(session);
+      setSession(null);
+      location.hash = "";
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  const { me } = session;
+  const admin = me.role === "admin";
+  const auditor = admin || me.role === "auditor";
+  const current = (view: string) => (route.view.includes(view) ? "page" : undefined);
+  return (
+    <div class="layout">
+      <header>
+        <nav aria-label="Main">
+          <a class="brand" href={href({ view: "secrets" })}>
+            Coffer
+          </a>
+          <a href={href({ view: "secrets" })} aria-current={current("secret")}>
+            Secrets
+          </a>
+          {admin ? (
+            <a href={href({ view: "users" })} aria-current={current("users")}>
+              Users
+            </a>
+          ) : null}
+          <a href={href({ view: "tokens" })} aria-current={current("tokens")}>
+            Tokens
+          </a>
+          {auditor ? (
+            <a href={href({ view: "audit" })} aria-current={current("audit")}>
+              Audit log
+            </a>
+          ) : null}
+        </nav>
+        <div class="whoami">
+          <span>
+            {me.user} <span class="role">({me.role})</span>
+          </span>
+          <button type="button" onClick={leave}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main>
+        <ErrorBox error={error} />
+        {route.view === "secrets" ? <SecretList session={session} /> : null}
+        {route.view === "new-secret" ? <SecretEditor session={session} /> : null}
+        {route.view === "secret" ? <SecretDetail session={session} id={route.id} key={route.id} /> : null}
+        {route.view === "edit-secret" ? (
+          <SecretEditor session={session} id={route.id} key={route.id} />
+        ) : null}
+        {route.view === "users" ? <Users session={session} /> : null}
+        {route.view === "tokens" ? <Tokens session={session} /> : null}
+        {route.view === "audit" ? <AuditLog session={session} /> : null}
+      </main>
+    </div>
+  );
+}
