@@ -36,13 +36,13 @@ export function Users({ session }: { session: Session }) {
       <h1 id="users-title">Users</h1>
       <ErrorBox error={error} />
       <form class="inline-form" onSubmit={add}>
-        <label>
+        <label for="new-user-name">
           Name
-          <input name="name" required autocomplete="off" />
+          <input id="new-user-name" name="name" required autocomplete="off" />
         </label>
-        <label>
+        <label for="new-user-role">
           Role
-          <select name="role">
+          <select id="new-user-role" name="role">
             {ROLES.map((role) => (
               <option value={role} key={role}>
                 {role}
