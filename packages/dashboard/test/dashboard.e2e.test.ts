@@ -84,7 +84,9 @@ if (missing && mustFailWithoutChromium) {
       const { page } = watched;
       await page.getByLabel("API token").fill(token);
       await page.getByRole("button", { name: "Sign in" }).click();
-      await expect.poll(() => page.getByRole("heading", { name: "Secrets", level: 1 }).count()).toBe(1);
+      await expect
+        .poll(() => page.getByRole("heading", { name: "Secrets", level: 1, exact: true }).count())
+        .toBe(1);
     }
 
     /** Everything the browser keeps for the page: web storage, cookies, IndexedDB names. */
@@ -136,7 +138,7 @@ if (missing && mustFailWithoutChromium) {
         await page.getByLabel(`Value of key ${index + 1}`, { exact: true }).fill(value);
       }
       await page.getByRole("button", { name: "Create secret" }).click();
-      await expect.poll(() => page.getByRole("heading", { name, level: 1 }).count()).toBe(1);
+      await expect.poll(() => page.getByRole("heading", { name, level: 1, exact: true }).count()).toBe(1);
     }
 
     async function rowsShown(page: Page): Promise<string[]> {
@@ -290,7 +292,9 @@ if (missing && mustFailWithoutChromium) {
       expect(await page.getByLabel("Key 2", { exact: true }).inputValue()).toBe("ADDED");
       await page.getByLabel("Value of key 1").fill(EDITED_VALUE);
       await page.getByRole("button", { name: "Save changes" }).click();
-      await expect.poll(() => page.getByRole("heading", { name: "e2e-db", level: 1 }).count()).toBe(1);
+      await expect
+        .poll(() => page.getByRole("heading", { name: "e2e-db", level: 1, exact: true }).count())
+        .toBe(1);
       const after = await api<{ version: number; values: Record<string, string> }>(
         server,
         alice,
@@ -371,7 +375,9 @@ if (missing && mustFailWithoutChromium) {
       expect((await api(server, alice, "GET", `/secrets/${created.body.id}`)).status).toBe(200);
       await page.getByRole("button", { name: "Delete" }).click();
       await page.getByRole("button", { name: "Yes, delete it" }).click();
-      await expect.poll(() => page.getByRole("heading", { name: "Secrets", level: 1 }).count()).toBe(1);
+      await expect
+        .poll(() => page.getByRole("heading", { name: "Secrets", level: 1, exact: true }).count())
+        .toBe(1);
       expect((await api(server, alice, "GET", `/secrets/${created.body.id}`)).status).toBe(404);
       await page.close();
     });

@@ -68,11 +68,12 @@ export function SecretEditor({ session, id }: { session: Session; id?: string })
       const saved = loaded ? await saveEdit(loaded) : await create();
       navigate({ view: "secret", id: saved.id });
     } catch (caught) {
-      setError(caught);
+      // A conflict is shown in one piece: the API's words and, from the history, what changed.
       if (loaded && caught instanceof ApiError && caught.code === "VERSION_CONFLICT") {
         const history = await session.api.history(loaded.id).catch(() => null);
         setConflict(history ? history.versions.filter((version) => version.version > loaded.version) : []);
       }
+      setError(caught);
     } finally {
       setBusy(false);
     }

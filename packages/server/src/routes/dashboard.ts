@@ -75,7 +75,8 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardRouteOptions> = async 
     return reply.type(type as string).send(body);
   }
 
-  app.get("/ui", { config, schema }, async (_request, reply) => reply.redirect("/ui/", 302));
+  // index.html names its assets by absolute path (/ui/app.js), so /ui and /ui/ both serve it.
+  app.get("/ui", { config, schema }, async (_request, reply) => send(reply, "index.html"));
   app.get("/ui/", { config, schema }, async (_request, reply) => send(reply, "index.html"));
   app.get<{ Params: { file: string } }>("/ui/:file", { config, schema }, async (request, reply) =>
     send(reply, request.params.file),
