@@ -141,6 +141,14 @@ if (missing && mustFailWithoutChromium) {
       await expect.poll(() => page.getByRole("heading", { name, level: 1, exact: true }).count()).toBe(1);
     }
 
+    /** How many reads of this secret's values the audit log holds. */
+    async function valueReads(id: string): Promise<number> {
+      const query = new URLSearchParams({ action: "secret.read", secret: id, limit: "1000" });
+      const reply = await api<{ records: unknown[] }>(server, server.adminToken, "GET", `/audit?${query}`);
+      expect(reply.status).toBe(200);
+      return reply.body.records.length;
+    }
+
     async function rowsShown(page: Page): Promise<string[]> {
       await page.waitForTimeout(400); // search as you type waits a quarter second
       await expect.poll(() => page.getByText("Loading…").count()).toBe(0);
@@ -213,15 +221,21 @@ if (missing && mustFailWithoutChromium) {
       await page.getByRole("link", { name: "e2e-db" }).click();
       await expect.poll(() => page.getByText("USERNAME").count()).toBe(1);
       for (const value of ALL_VALUES) expect(await page.content()).not.toContain(value);
+      // Creating, listing and opening read no value: the audit log has no read of it yet.
+      const privateId = new URL(page.url()).hash.split("/")[2]!;
+      expect(await valueReads(privateId)).toBe(0);
       await page.getByRole("button", { name: "Reveal PASSWORD" }).click();
       const shown = page.getByLabel("Value of PASSWORD");
       await expect.poll(() => shown.count()).toBe(1);
+      // Each reveal is one audited read.
+      expect(await valueReads(privateId)).toBe(1);
       expect((await shown.textContent()) ?? "").toBe(PRIVATE_VALUE);
       // One value at a time: the other key stays hidden.
       expect(await page.content()).not.toContain(PRIVATE_USER_VALUE);
       await page.getByRole("button", { name: "Reveal USERNAME" }).click();
       await expect.poll(() => page.getByLabel("Value of USERNAME").count()).toBe(1);
       expect(await page.content()).not.toContain(PRIVATE_VALUE);
+      expect(await valueReads(privateId)).toBe(2);
       await page.getByRole("button", { name: "Hide" }).click();
       expect(await page.content()).not.toContain(PRIVATE_USER_VALUE);
       await checkNothingLeaked(watched, [alice]);
