@@ -35,6 +35,7 @@ if (missing && mustFailWithoutChromium) {
     throw new Error(`${missing}. In CI (CI=${process.env.CI}) the browser tests must run, not skip.`);
   });
 } else if (missing) {
+  console.warn(`dashboard browser tests skipped: ${missing}`);
   it.skip(`dashboard browser tests: skipped, ${missing}`, () => {});
 } else {
   describe.each(["sqlite", "postgres"] as const)("the dashboard on %s", (backend) => {
