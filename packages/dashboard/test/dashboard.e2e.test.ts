@@ -334,6 +334,39 @@ if (missing && mustFailWithoutChromium) {
       await page.close();
     });
 
+    it("renames a secret and makes it public from the edit form", async () => {
+      const created = await api<{ id: string }>(server, alice, "POST", "/secrets", {
+        name: "e2e-rename-me",
+        values: { K: "fake-renamed-value" },
+        private: true,
+      });
+      const watched = await open();
+      const { page } = watched;
+      await signIn(watched, alice);
+      await page.goto(`${server.url}/ui/#/secrets/${created.body.id}/edit`);
+      await expect.poll(() => page.getByRole("heading", { name: "Edit e2e-rename-me" }).count()).toBe(1);
+      await page.getByLabel("Name", { exact: true }).fill("e2e-renamed");
+      await page.getByLabel(/^Public:/).check();
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await expect
+        .poll(() => page.getByRole("heading", { name: "e2e-renamed", level: 1, exact: true }).count())
+        .toBe(1);
+      expect(await page.getByText("public", { exact: true }).count()).toBe(1);
+      const after = await api<{ name: string; private: boolean; values: Record<string, string> }>(
+        server,
+        alice,
+        "GET",
+        `/secrets/${created.body.id}`,
+      );
+      expect(after.body).toMatchObject({
+        name: "e2e-renamed",
+        private: false,
+        values: { K: "fake-renamed-value" },
+      });
+      expect(await page.content()).not.toContain("fake-renamed-value");
+      await page.close();
+    });
+
     it("a reader sees key names but cannot reveal", async () => {
       const watched = await open();
       const { page } = watched;
