@@ -270,6 +270,35 @@ if (missing && mustFailWithoutChromium) {
       expect(watched.urls.some((url) => url.includes("cursor="))).toBe(true);
       await page.getByRole("button", { name: "Previous page" }).click();
       expect(await rowsShown(page)).toHaveLength(5);
+
+      // The further filters: starts/ends with, owner, created and updated ranges (by day).
+      await page.getByLabel("Per page").selectOption("100");
+      await page.getByLabel("Match").selectOption({ label: "ends with" });
+      await page.getByLabel("Name ends with").fill("page-6");
+      expect((await rowsShown(page)).map((row) => row.split(" | ")[0])).toEqual(["e2e-page-6"]);
+      await page.getByLabel("Match").selectOption({ label: "is exactly" });
+      expect(await rowsShown(page)).toEqual([]);
+      await page.getByLabel("Name is exactly").fill("e2e-page-3");
+      expect((await rowsShown(page)).map((row) => row.split(" | ")[0])).toEqual(["e2e-page-3"]);
+      await page.getByLabel("Match").selectOption({ label: "starts with" });
+      await page.getByLabel("Name starts with").fill("e2e-page-");
+      expect(await rowsShown(page)).toHaveLength(7);
+      await page.getByText("More filters").click();
+      await page.getByLabel("Owner").fill("bob");
+      expect(await rowsShown(page)).toEqual([]);
+      await page.getByLabel("Owner").fill("alice");
+      expect(await rowsShown(page)).toHaveLength(7);
+      const today = new Date();
+      const day = (offset: number) => {
+        const date = new Date(today.getFullYear(), today.getMonth(), today.getDate() + offset);
+        return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+      };
+      await page.getByLabel("Created from").fill(day(1));
+      expect(await rowsShown(page)).toEqual([]);
+      await page.getByLabel("Created from").fill(day(0));
+      await page.getByLabel("Updated before").fill(day(1));
+      expect(await rowsShown(page)).toHaveLength(7);
+      await checkView(page, "secret-list-filters");
       await page.close();
     });
 
