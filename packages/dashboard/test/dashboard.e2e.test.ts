@@ -316,14 +316,14 @@ if (missing && mustFailWithoutChromium) {
       await page.goto(`${server.url}/ui/#/secrets/${id}/edit`);
       // A hash change keeps the page (and its in-memory session); reloading would sign out.
       await expect.poll(() => page.getByRole("heading", { name: "Edit e2e-db" }).count()).toBe(1);
-      expect(await page.getByLabel("Value of key 1").inputValue()).toBe("");
+      expect(await page.getByLabel("Value of key 1", { exact: true }).inputValue()).toBe("");
       await checkView(page, "secret-editor");
       // Someone else writes meanwhile.
       const meanwhile = await api(server, alice, "PATCH", `/secrets/${id}`, {
         values: { ADDED: "fake-added" },
       });
       expect(meanwhile.status).toBe(200);
-      await page.getByLabel("Value of key 1").fill(EDITED_VALUE);
+      await page.getByLabel("Value of key 1", { exact: true }).fill(EDITED_VALUE);
       await page.getByRole("button", { name: "Save changes" }).click();
       const alert = page.getByRole("alert");
       await expect.poll(() => alert.count()).toBe(1);
@@ -334,7 +334,7 @@ if (missing && mustFailWithoutChromium) {
       await page.getByRole("button", { name: "Reload the latest version" }).click();
       await expect.poll(() => page.getByRole("alert").count()).toBe(0);
       expect(await page.getByLabel("Key 2", { exact: true }).inputValue()).toBe("ADDED");
-      await page.getByLabel("Value of key 1").fill(EDITED_VALUE);
+      await page.getByLabel("Value of key 1", { exact: true }).fill(EDITED_VALUE);
       await page.getByRole("button", { name: "Save changes" }).click();
       await expect
         .poll(() => page.getByRole("heading", { name: "e2e-db", level: 1, exact: true }).count())
@@ -393,6 +393,62 @@ if (missing && mustFailWithoutChromium) {
         values: { K: "fake-renamed-value" },
       });
       expect(await page.content()).not.toContain("fake-renamed-value");
+      await page.close();
+    });
+
+    it("fills the editor from a pasted .env document and a file, and refuses a bad line by number", async () => {
+      const watched = await open();
+      const { page } = watched;
+      await signIn(watched, alice);
+      await page.getByRole("link", { name: "New secret" }).click();
+      await page.getByLabel("Name", { exact: true }).fill("e2e-pasted");
+      await page.getByText("Paste a .env or JSON document").click();
+      const pasteBox = page.getByLabel("A .env or JSON document");
+      await pasteBox.fill("A=1\nthis line is fake-pasted-bad-line");
+      await page.getByRole("button", { name: "Add these keys" }).click();
+      const alert = page.getByRole("alert");
+      await expect.poll(() => alert.count()).toBe(1);
+      expect((await alert.textContent()) ?? "").toMatch(/Line 2 of the pasted document is not NAME=value/);
+      expect((await alert.textContent()) ?? "").not.toContain("fake-pasted-bad-line");
+      await pasteBox.fill('# from .env\nexport DB_USER=fake-user\nDB_PASS="fake-pasted-pass"\n');
+      await page.getByRole("button", { name: "Add these keys" }).click();
+      await expect.poll(() => page.getByLabel("Key 2", { exact: true }).count()).toBe(1);
+      expect(await pasteBox.inputValue()).toBe("");
+      expect(await page.getByLabel("Key 1", { exact: true }).inputValue()).toBe("DB_USER");
+      expect(await page.getByLabel("Key 2", { exact: true }).inputValue()).toBe("DB_PASS");
+      await page.getByRole("button", { name: "Add a key" }).click();
+      await page.getByLabel("Key 3", { exact: true }).fill("CERT");
+      await page.getByLabel("Load the value of key 3 from a file").setInputFiles({
+        name: "cert.pem",
+        mimeType: "text/plain",
+        buffer: Buffer.from("-----BEGIN FAKE CERTIFICATE-----\nfake\n-----END FAKE CERTIFICATE-----\n"),
+      });
+      await expect
+        .poll(() => page.getByLabel("Value of key 3", { exact: true }).inputValue())
+        .toMatch(/BEGIN FAKE CERTIFICATE/);
+      await checkView(page, "secret-editor-new");
+      await page.getByRole("button", { name: "Create secret" }).click();
+      await expect
+        .poll(() => page.getByRole("heading", { name: "e2e-pasted", level: 1, exact: true }).count())
+        .toBe(1);
+      const found = await api<{ items: Array<{ id: string }> }>(
+        server,
+        alice,
+        "GET",
+        "/secrets?name=e2e-pasted",
+      );
+      const read = await api<{ values: Record<string, string> }>(
+        server,
+        alice,
+        "GET",
+        `/secrets/${found.body.items[0]!.id}`,
+      );
+      expect(read.body.values).toEqual({
+        DB_USER: "fake-user",
+        DB_PASS: "fake-pasted-pass",
+        CERT: "-----BEGIN FAKE CERTIFICATE-----\nfake\n-----END FAKE CERTIFICATE-----\n",
+      });
+      expect(await page.content()).not.toContain("fake-pasted-pass");
       await page.close();
     });
 

@@ -1,5 +1,6 @@
 /**
- * Creating a secret (key/value rows, private or public) and editing one with check-and-set.
+ * Creating a secret (key/value rows, private or public; a pasted .env or JSON document fills the
+ * rows; a file can be a value) and editing one with check-and-set.
  * Editing never reads the values: each existing key shows an empty field ("unchanged"), and only
  * what is typed is sent (PATCH merges; a removed key is sent as null). The write carries the
  * version the form was loaded at (If-Match); if someone else wrote since, the API answers 412 and
@@ -7,6 +8,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type HistoryVersion, type Secret } from "../api.js";
+import { parseDocument } from "../documents.js";
 import { href, navigate } from "../router.js";
 import type { Session } from "../session.js";
 import { ErrorBox } from "./error-box.js";
@@ -59,6 +61,33 @@ export function SecretEditor({ session, id }: { session: Session; id?: string })
 
   const update = (rowId: number, change: Partial<Row>) =>
     setRows((all) => all.map((row) => (row.id === rowId ? { ...row, ...change } : row)));
+
+  /** A pasted .env or JSON document: its keys fill the rows (a key already there gets the value). */
+  function applyDocument(textarea: HTMLTextAreaElement) {
+    try {
+      const pairs = parseDocument(textarea.value);
+      setRows((all) => {
+        const next = all.filter((row) => row.existing || row.key !== "" || row.value !== "");
+        for (const [key, value] of pairs) {
+          const index = next.findIndex((row) => row.key === key);
+          if (index >= 0) next[index] = { ...(next[index] as Row), value, removed: false };
+          else next.push({ ...newRow(key), value });
+        }
+        return next;
+      });
+      textarea.value = ""; // it held values: do not keep them on the page
+      setError(null);
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  async function loadFile(rowId: number, input: HTMLInputElement) {
+    const file = input.files?.[0];
+    if (!file) return;
+    update(rowId, { value: await file.text() });
+    input.value = "";
+  }
 
   async function save(event: Event) {
     event.preventDefault();
@@ -189,6 +218,16 @@ export function SecretEditor({ session, id }: { session: Session; id?: string })
                 spellcheck={false}
                 onInput={(event) => update(row.id, { value: event.currentTarget.value })}
               />
+              <label class="button secondary file-button">
+                File
+                <input
+                  type="file"
+                  class="visually-hidden"
+                  aria-label={`Load the value of key ${index + 1} from a file`}
+                  disabled={row.removed}
+                  onChange={(event) => loadFile(row.id, event.currentTarget)}
+                />
+              </label>
               <button
                 type="button"
                 onClick={() => update(row.id, { removed: !row.removed })}
@@ -201,6 +240,19 @@ export function SecretEditor({ session, id }: { session: Session; id?: string })
           <button type="button" onClick={() => setRows((all) => [...all, newRow()])}>
             Add a key
           </button>
+          <details class="paste">
+            <summary>Paste a .env or JSON document</summary>
+            <label for="paste-document" class="visually-hidden">
+              A .env or JSON document
+            </label>
+            <textarea id="paste-document" rows={5} autocomplete="off" spellcheck={false} />
+            <button
+              type="button"
+              onClick={() => applyDocument(document.getElementById("paste-document") as HTMLTextAreaElement)}
+            >
+              Add these keys
+            </button>
+          </details>
         </fieldset>
         <div class="actions">
           <button type="submit" disabled={busy}>
