@@ -81,6 +81,37 @@ export interface AuditRecord {
   outcome: string;
 }
 
+export interface StoreInfo {
+  deploymentId?: string;
+  status: "ready" | "error";
+  store: {
+    type: string;
+    capabilities: Record<string, string | number | boolean>;
+    keyRotation: boolean;
+    health: { status: string; latencyMs: number; message?: string; errorCode?: string };
+    keys?: { source: string; activeKeyId: string; keyCount: number; missing: number };
+  };
+  backup?: { type: string; health?: { status: string; latencyMs: number; message?: string } };
+}
+
+export interface RotateKeyReport {
+  activeKeyId: string;
+  previousKeyId: string;
+  generated: boolean;
+  reencrypted: number;
+  skipped: number;
+  unreadable: Array<{ id: string; keyId: string }>;
+  remaining: number;
+  batches: number;
+}
+
+export interface ReferenceProblem {
+  path: string;
+  reference: string;
+  problem: "secret-missing" | "key-missing";
+  message: string;
+}
+
 /** An error reply of the API, `{ error: { code, message, hint? } }`, or a failed request. */
 export class ApiError extends Error {
   constructor(
@@ -225,6 +256,21 @@ export class Api {
   /** Revokes the token this client carries. */
   revokeOwnToken(): Promise<void> {
     return this.request("DELETE", "/me/token");
+  }
+
+  storeInfo(): Promise<StoreInfo> {
+    return this.request("GET", "/store");
+  }
+
+  rotateKey(): Promise<RotateKeyReport> {
+    return this.request("POST", "/admin/rotate-key", { body: {} });
+  }
+
+  /** Checks the {{name.key}} references in a document: metadata only, no value is read. */
+  validateReferences(document: unknown): Promise<{ problems: ReferenceProblem[] }> {
+    return this.request("POST", "/references/validate", {
+      body: { document, level: "SECRET_AND_KEY_EXISTS" },
+    });
   }
 
   audit(query: URLSearchParams): Promise<{ records: AuditRecord[] }> {

@@ -4,10 +4,12 @@ import { href, useRoute } from "./router.js";
 import { type Session, signOut } from "./session.js";
 import { AuditLog } from "./views/audit-log.js";
 import { ErrorBox } from "./views/error-box.js";
+import { References } from "./views/references.js";
 import { SecretDetail } from "./views/secret-detail.js";
 import { SecretEditor } from "./views/secret-editor.js";
 import { SecretList } from "./views/secret-list.js";
 import { SignIn } from "./views/sign-in.js";
+import { Store } from "./views/store.js";
 import { Tokens } from "./views/tokens.js";
 import { Users } from "./views/users.js";
 
@@ -65,6 +67,12 @@ export function App() {
               Audit log
             </a>
           ) : null}
+          <a href={href({ view: "references" })} aria-current={current("references")}>
+            References
+          </a>
+          <a href={href({ view: "store" })} aria-current={current("store")}>
+            Store
+          </a>
         </nav>
         <div class="whoami">
           <span>
@@ -86,6 +94,8 @@ export function App() {
         {route.view === "users" ? <Users session={session} /> : null}
         {route.view === "tokens" ? <Tokens session={session} /> : null}
         {route.view === "audit" ? <AuditLog session={session} /> : null}
+        {route.view === "references" ? <References session={session} /> : null}
+        {route.view === "store" ? <Store session={session} /> : null}
       </main>
     </div>
   );

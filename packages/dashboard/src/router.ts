@@ -11,7 +11,9 @@ export type Route =
   | { view: "edit-secret"; id: string }
   | { view: "users" }
   | { view: "tokens" }
-  | { view: "audit" };
+  | { view: "audit" }
+  | { view: "store" }
+  | { view: "references" };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
@@ -27,6 +29,10 @@ export function parseRoute(hash: string): Route {
       return { view: "tokens" };
     case "audit":
       return { view: "audit" };
+    case "store":
+      return { view: "store" };
+    case "references":
+      return { view: "references" };
     default:
       return { view: "secrets" };
   }

@@ -452,6 +452,32 @@ if (missing && mustFailWithoutChromium) {
       await page.close();
     });
 
+    it("checks a document's references by name and key, reading no value", async () => {
+      const watched = await open();
+      const { page } = watched;
+      await signIn(watched, reader);
+      await page.getByRole("link", { name: "References" }).click();
+      await page
+        .getByLabel(/A document with/)
+        .fill('{"db": "{{e2e-db.PASSWORD}}", "gone": "{{no-such-secret.K}}", "key": "{{e2e-db.NOPE}}"}');
+      await page.getByRole("button", { name: "Check" }).click();
+      const status = page.getByRole("status");
+      await expect.poll(() => status.count()).toBe(1);
+      const words = (await status.textContent()) ?? "";
+      expect(words).toMatch(/2 references cannot be resolved/);
+      expect(words).toContain("{{no-such-secret.K}}");
+      expect(words).toContain("{{e2e-db.NOPE}}");
+      expect(words).not.toContain("{{e2e-db.PASSWORD}}");
+      await checkView(page, "references");
+      await page.getByLabel(/A document with/).fill("DB={{e2e-db.PASSWORD}}");
+      await page.getByRole("button", { name: "Check" }).click();
+      await expect
+        .poll(async () => (await status.textContent()) ?? "")
+        .toMatch(/Every reference names a secret and key/);
+      for (const value of ALL_VALUES) expect(await page.content()).not.toContain(value);
+      await page.close();
+    });
+
     it("a reader sees key names but cannot reveal", async () => {
       const watched = await open();
       const { page } = watched;
@@ -563,6 +589,31 @@ if (missing && mustFailWithoutChromium) {
         .toBe(true);
       for (const value of ALL_VALUES) expect(await page.content()).not.toContain(value);
       await checkView(page, "audit-log");
+
+      // The store: backend, health, keys (admins), and a key rotation that keeps every value.
+      await page.getByRole("link", { name: "Store" }).click();
+      await expect.poll(() => page.getByText("Encryption keys").count()).toBe(1);
+      expect((await page.locator("dl.metadata").textContent()) ?? "").toMatch(/Backend\s*sql/);
+      await checkView(page, "store");
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: "Rotate the encryption key" }).click();
+      await expect
+        .poll(async () => (await page.getByRole("status").textContent()) ?? "")
+        .toMatch(/^Rotated from/);
+      expect((await page.getByRole("status").textContent()) ?? "").toMatch(/0 remaining, 0 unreadable/);
+      const stillThere = await api<{ items: Array<{ id: string }> }>(
+        server,
+        alice,
+        "GET",
+        "/secrets?name=e2e-db&private=true",
+      );
+      const read = await api<{ values: Record<string, string> }>(
+        server,
+        alice,
+        "GET",
+        `/secrets/${stillThere.body.items[0]!.id}`,
+      );
+      expect(read.body.values.PASSWORD).toBe(PRIVATE_VALUE);
       await checkNothingLeaked(watched, [server.adminToken, token]);
       await page.close();
     });
