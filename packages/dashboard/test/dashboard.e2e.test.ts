@@ -243,6 +243,37 @@ if (missing && mustFailWithoutChromium) {
       await page.close();
     });
 
+    it("copies a value without showing it, and the clipboard clears itself after 30 seconds", async () => {
+      await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+      const page = await browser.context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.clock.install();
+      await page.goto(`${server.url}/ui/`);
+      const watched: Watched = { page, urls: [], console: [], errors: [] };
+      await signIn(watched, alice);
+      const found = await api<{ items: Array<{ id: string }> }>(
+        server,
+        alice,
+        "GET",
+        "/secrets?name=e2e-db&private=true",
+      );
+      const id = found.body.items[0]!.id;
+      await page.goto(`${server.url}/ui/#/secrets/${id}`);
+      const before = await valueReads(id);
+      await page.getByRole("button", { name: "Copy PASSWORD" }).click();
+      await expect
+        .poll(async () => (await page.getByRole("status").textContent()) ?? "")
+        .toMatch(/Copied the value of PASSWORD; the clipboard is cleared in 30 seconds/);
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(PRIVATE_VALUE);
+      expect(await page.content()).not.toContain(PRIVATE_VALUE);
+      expect(await valueReads(id)).toBe(before + 1);
+      await page.clock.fastForward(29_000);
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(PRIVATE_VALUE);
+      await page.clock.fastForward(2_000);
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("");
+      await page.close();
+    });
+
     it("pages through the list with the API's cursor", async () => {
       for (let i = 0; i < 7; i++) {
         const created = await api(server, alice, "POST", "/secrets", {

@@ -10,6 +10,10 @@ import { href, navigate } from "../router.js";
 import { canReadValues, canWrite, type Session } from "../session.js";
 import { ErrorBox } from "./error-box.js";
 
+/** How long a copied value stays on the clipboard before the page clears it. */
+export const CLIPBOARD_CLEAR_MS = 30_000;
+let clipboardTimer: ReturnType<typeof setTimeout> | undefined;
+
 export function SecretDetail({ session, id }: { session: Session; id: string }) {
   const [secret, setSecret] = useState<Secret | null>(null);
   const [revealed, setRevealed] = useState<{ key: string; value: string } | null>(null);
@@ -51,6 +55,47 @@ export function SecretDetail({ session, id }: { session: Session; id: string }) 
       setError(null);
     } catch (caught) {
       setError(caught);
+    }
+  }
+
+  /** Copies one value without showing it (one audited read); the clipboard is cleared later. */
+  async function copy(key: string) {
+    try {
+      const read = await session.api.secretWithValues(current.id);
+      const value = read.values?.[key];
+      if (value === undefined) {
+        throw new ApiError(
+          0,
+          "NO_VALUE",
+          `No value came back for ${key}.`,
+          "It may have been removed: reload.",
+        );
+      }
+      await navigator.clipboard.writeText(value);
+      clearTimeout(clipboardTimer);
+      clipboardTimer = setTimeout(() => {
+        // Clear only if the clipboard still holds what was copied here (reading may be refused:
+        // then clear anyway, since the value may still be there).
+        navigator.clipboard
+          .readText()
+          .then((now) => (now === value ? navigator.clipboard.writeText("") : undefined))
+          .catch(() => navigator.clipboard.writeText("").catch(() => undefined));
+      }, CLIPBOARD_CLEAR_MS);
+      setNotice(
+        `Copied the value of ${key}; the clipboard is cleared in ${CLIPBOARD_CLEAR_MS / 1000} seconds.`,
+      );
+      setError(null);
+    } catch (caught) {
+      setError(
+        caught instanceof ApiError
+          ? caught
+          : new ApiError(
+              0,
+              "CLIPBOARD",
+              "The browser did not let the page use the clipboard.",
+              "Reveal the value and copy it by hand.",
+            ),
+      );
     }
   }
 
@@ -162,9 +207,14 @@ export function SecretDetail({ session, id }: { session: Session; id: string }) 
                   ••••••••
                 </span>
                 {mayReveal ? (
-                  <button type="button" onClick={() => reveal(key)} aria-label={`Reveal ${key}`}>
-                    Reveal
-                  </button>
+                  <>
+                    <button type="button" onClick={() => reveal(key)} aria-label={`Reveal ${key}`}>
+                      Reveal
+                    </button>
+                    <button type="button" onClick={() => copy(key)} aria-label={`Copy ${key}`}>
+                      Copy
+                    </button>
+                  </>
                 ) : null}
               </>
             )}
