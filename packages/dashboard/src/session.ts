@@ -3,6 +3,10 @@
  * make a short-lived session token (one day) for this tab. The session token lives in memory only
  * (the Api object), so closing or reloading the tab forgets it; signing out revokes it, which is
  * undoing exactly what signing in made — the pasted token keeps working for the CLI.
+ *
+ * An enrollment token (an admin made it for a new user, `coffer token create --user …`) can only
+ * make that user's own API token, once: signing in with one makes it and hands it back to be
+ * shown once; the user keeps it, and signing in continues with it.
  */
 import { Api, ApiError, type Me } from "./api.js";
 
@@ -12,24 +16,28 @@ export interface Session {
 }
 
 export const SESSION_DESCRIPTION = "dashboard session";
+export const ENROLLED_DESCRIPTION = "made in the dashboard from an enrollment token";
 
-export async function signIn(pastedToken: string): Promise<Session> {
+/** What signing in gave: a session, or (from an enrollment token) the user's own new API token. */
+export type SignInResult = { session: Session } | { enrolled: { user: string; token: string } };
+
+export async function signIn(pastedToken: string): Promise<SignInResult> {
   const token = pastedToken.trim();
-  if (!token)
+  if (!token) {
     throw new ApiError(0, "VALIDATION", "Enter an API token.", "Make one with `coffer token create`.");
+  }
   const pasted = new Api(token);
   const me = await pasted.me();
   if (me.enrollment) {
-    throw new ApiError(
-      0,
-      "ENROLLMENT_TOKEN",
-      "This is an enrollment token: it can only make your own API token, once.",
-      "Run `coffer login` with it to get your token, then sign in with that token.",
-    );
+    // An admin's enrollment token for a new user: it makes that user's own API token, once. The
+    // page shows it once, then signs in with it.
+    const own = await pasted.createToken({ description: ENROLLED_DESCRIPTION });
+    if (!own.token) throw new ApiError(0, "INTERNAL", "The server made no token.");
+    return { enrolled: { user: me.user, token: own.token } };
   }
   const made = await pasted.createToken({ description: SESSION_DESCRIPTION, expiresInDays: 1 });
   if (!made.token) throw new ApiError(0, "INTERNAL", "The server made no session token.");
-  return { api: new Api(made.token), me };
+  return { session: { api: new Api(made.token), me } };
 }
 
 export async function signOut(session: Session): Promise<void> {

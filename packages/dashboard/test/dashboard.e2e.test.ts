@@ -187,6 +187,41 @@ if (missing && mustFailWithoutChromium) {
       await page.close();
     });
 
+    it("an enrollment token makes the new user's own token, shown once, and signs in with it", async () => {
+      expect(
+        (await api(server, server.adminToken, "POST", "/users", { name: "erin", role: "writer" })).status,
+      ).toBe(201);
+      const enrollment = await api<{ token: string }>(server, server.adminToken, "POST", "/tokens", {
+        user: "erin",
+        description: "e2e enrollment",
+      });
+      const watched = await open();
+      const { page } = watched;
+      await page.getByLabel("API token").fill(enrollment.body.token);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      const shown = page.getByLabel("Your new API token");
+      await expect.poll(() => shown.count()).toBe(1);
+      const own = (await shown.textContent()) ?? "";
+      expect((await api<{ user: string }>(server, own, "GET", "/me")).body.user).toBe("erin");
+      await checkView(page, "enrolled");
+      await page.getByRole("button", { name: "I have saved it: continue" }).click();
+      await expect
+        .poll(() => page.getByRole("heading", { name: "Secrets", level: 1, exact: true }).count())
+        .toBe(1);
+      expect(await page.content()).not.toContain(own);
+      await checkNothingLeaked(watched, [own, enrollment.body.token]);
+      await page.close();
+
+      // The enrollment token made its one token: it cannot make another.
+      const again = await open();
+      await again.page.getByLabel("API token").fill(enrollment.body.token);
+      await again.page.getByRole("button", { name: "Sign in" }).click();
+      await expect.poll(() => again.page.getByRole("alert").count()).toBe(1);
+      expect((await again.page.getByRole("alert").textContent()) ?? "").toMatch(/not valid/);
+      await again.page.screenshot({ path: `${shots}enrollment-used.png` });
+      await again.page.close();
+    });
+
     it("creates a private and a public secret with the same name, finds them by filter, reveals one value", async () => {
       const watched = await open();
       const { page } = watched;

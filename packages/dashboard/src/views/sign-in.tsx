@@ -1,4 +1,7 @@
-/** Sign-in: paste an API token; it is exchanged for a session token kept in memory (session.ts). */
+/**
+ * Sign-in: paste an API token; it is exchanged for a session token kept in memory (session.ts).
+ * With an enrollment token, the user's own new API token is shown once, then used to sign in.
+ */
 import { useState } from "preact/hooks";
 import { type Session, signIn } from "../session.js";
 import { ErrorBox } from "./error-box.js";
@@ -6,22 +9,60 @@ import { ErrorBox } from "./error-box.js";
 export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [enrolled, setEnrolled] = useState<{ user: string; token: string } | null>(null);
+
+  async function enter(token: string): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await signIn(token);
+      if ("enrolled" in result) setEnrolled(result.enrolled);
+      else onSignedIn(result.session);
+      return true;
+    } catch (caught) {
+      setError(caught);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function submit(event: Event) {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     const input = form.elements.namedItem("token") as HTMLInputElement;
-    setBusy(true);
-    setError(null);
-    try {
-      const session = await signIn(input.value);
-      input.value = "";
-      onSignedIn(session);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    if (await enter(input.value)) input.value = "";
+  }
+
+  if (enrolled) {
+    return (
+      <main class="sign-in">
+        <h1>Coffer</h1>
+        <section class="notice" aria-labelledby="enrolled-title">
+          <h2 id="enrolled-title">Your API token</h2>
+          <p>
+            Welcome, {enrolled.user}. This is your own API token, made from the enrollment token. Copy it now
+            and keep it safe (for the CLI: <code>coffer login</code>): it is shown only this once.
+          </p>
+          <output class="value new-token" aria-label="Your new API token">
+            {enrolled.token}
+          </output>
+          <p>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={async () => {
+                const token = enrolled.token;
+                if (await enter(token)) setEnrolled(null);
+              }}
+            >
+              I have saved it: continue
+            </button>
+          </p>
+        </section>
+        <ErrorBox error={error} />
+      </main>
+    );
   }
 
   return (
