@@ -133,6 +133,8 @@ interface RequestOptions {
 
 export class Api {
   readonly #token: string;
+  /** Called when the server no longer accepts the token (revoked, expired): the session is over. */
+  onUnauthenticated: ((error: ApiError) => void) | undefined;
 
   constructor(token: string) {
     this.#token = token;
@@ -170,12 +172,14 @@ export class Api {
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string; hint?: string } } | undefined)
         ?.error;
-      throw new ApiError(
+      const failure = new ApiError(
         response.status,
         error?.code ?? "HTTP",
         error?.message ?? `The server answered ${response.status}.`,
         error?.hint,
       );
+      if (response.status === 401) this.onUnauthenticated?.(failure);
+      throw failure;
     }
     return parsed as T;
   }

@@ -1,5 +1,6 @@
 /** The app: the sign-in page, or the signed-in layout (navigation, the route's view, sign-out). */
 import { useState } from "preact/hooks";
+import { ApiError } from "./api.js";
 import { href, useRoute } from "./router.js";
 import { type Session, signOut } from "./session.js";
 import { AuditLog } from "./views/audit-log.js";
@@ -16,13 +17,28 @@ import { Users } from "./views/users.js";
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [ended, setEnded] = useState<ApiError | null>(null);
   const route = useRoute();
 
   if (!session) {
     return (
       <SignIn
+        ended={ended}
         onSignedIn={(made) => {
           setError(null);
+          setEnded(null);
+          // A token revoked or expired mid-session ends the session: back to signing in, saying so.
+          made.api.onUnauthenticated = () => {
+            setSession(null);
+            setEnded(
+              new ApiError(
+                401,
+                "SESSION_ENDED",
+                "Your session has ended: the server no longer accepts its token (revoked or expired).",
+                "Sign in again.",
+              ),
+            );
+          };
           setSession(made);
         }}
       />

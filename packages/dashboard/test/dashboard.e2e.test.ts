@@ -718,6 +718,52 @@ if (missing && mustFailWithoutChromium) {
       }
     });
 
+    it("a session revoked elsewhere returns to sign-in, saying so", async () => {
+      const watched = await open();
+      const { page } = watched;
+      await signIn(watched, bob);
+      const tokens = await api<{
+        tokens: Array<{ id: string; user: string; description: string; revoked: boolean }>;
+      }>(server, server.adminToken, "GET", "/tokens");
+      const sessions = tokens.body.tokens.filter(
+        (token) => token.user === "bob" && token.description === "dashboard session" && !token.revoked,
+      );
+      expect(sessions).toHaveLength(1);
+      expect((await api(server, server.adminToken, "DELETE", `/tokens/${sessions[0]!.id}`)).status).toBe(204);
+      // The server trusts a verified token for up to identityCacheSeconds (5 s by default): the
+      // page learns of the revocation at its first request after that.
+      let view = 0;
+      await expect
+        .poll(
+          async () => {
+            const signedOut = await page.getByLabel("API token").count();
+            if (signedOut === 0) {
+              const name = view++ % 2 === 0 ? "Tokens" : "Secrets";
+              // The page may turn to sign-in between the check and the click: then the link is gone.
+              await page
+                .getByRole("link", { name, exact: true })
+                .click({ timeout: 1000 })
+                .catch(() => undefined);
+            }
+            return signedOut;
+          },
+          { timeout: 15_000, interval: 500 },
+        )
+        .toBe(1);
+      expect((await page.getByRole("alert").textContent()) ?? "").toMatch(
+        /Your session has ended.*Sign in again/,
+      );
+      await page.screenshot({ path: `${shots}session-ended.png` });
+      // Signing in again goes back to the view the session ended on.
+      const onView = new URL(page.url()).hash;
+      await page.getByLabel("API token").fill(bob);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect.poll(() => page.getByRole("button", { name: "Sign out" }).count()).toBe(1);
+      expect(new URL(page.url()).hash).toBe(onView);
+      expect(await page.getByRole("alert").count()).toBe(0);
+      await page.close();
+    });
+
     it("is readable at 360 px wide and in dark mode", async () => {
       const watched = await open();
       const { page } = watched;

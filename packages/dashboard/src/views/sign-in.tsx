@@ -6,8 +6,15 @@ import { useState } from "preact/hooks";
 import { type Session, signIn } from "../session.js";
 import { ErrorBox } from "./error-box.js";
 
-export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
-  const [error, setError] = useState<unknown>(null);
+export function SignIn({
+  onSignedIn,
+  ended,
+}: {
+  onSignedIn: (session: Session) => void;
+  /** Why the last session ended, when the server ended it. */
+  ended?: unknown;
+}) {
+  const [error, setError] = useState<unknown>(ended ?? null);
   const [busy, setBusy] = useState(false);
   const [enrolled, setEnrolled] = useState<{ user: string; token: string } | null>(null);
 
