@@ -26,6 +26,8 @@ interface Watched {
   urls: string[];
   console: string[];
   errors: string[];
+  /** The API's replies to GET requests, read as they arrive. */
+  replies: Array<Promise<{ url: string; body: string }>>;
 }
 
 const missing = chromiumMissing();
@@ -73,8 +75,17 @@ if (missing && mustFailWithoutChromium) {
     async function open(): Promise<Watched> {
       const page = await browser.context.newPage();
       page.setDefaultTimeout(15_000);
-      const watched: Watched = { page, urls: [], console: [], errors: [] };
+      const watched: Watched = { page, urls: [], console: [], errors: [], replies: [] };
       page.on("request", (request) => watched.urls.push(request.url()));
+      page.on("response", (response) => {
+        if (response.request().method() !== "GET" || !response.url().includes("/api/v1/")) return;
+        watched.replies.push(
+          response
+            .text()
+            .catch(() => "")
+            .then((body) => ({ url: response.url(), body })),
+        );
+      });
       page.on("console", (message) => watched.console.push(message.text()));
       page.on("pageerror", (error) => watched.errors.push(String(error)));
       await page.goto(`${server.url}/ui/`);
@@ -119,6 +130,12 @@ if (missing && mustFailWithoutChromium) {
       expect(kept).toBe(
         JSON.stringify({ local: {}, session: {}, documentCookie: "", indexedDb: [], cookies: [] }),
       );
+      // Values travel only in the replies to reads that ask for them (a reveal, a copy): never in
+      // a list, a metadata read, the history or the audit log.
+      for (const reply of await Promise.all(watched.replies)) {
+        if (reply.url.includes("values=true")) continue;
+        for (const value of ALL_VALUES) expect(reply.body, reply.url).not.toContain(value);
+      }
       // The page's own script and style break no rule of the Content-Security-Policy.
       expect(watched.console.filter((line) => /Content Security Policy/i.test(line))).toEqual([]);
       expect(watched.errors).toEqual([]);
@@ -284,7 +301,7 @@ if (missing && mustFailWithoutChromium) {
       page.setDefaultTimeout(15_000);
       await page.clock.install();
       await page.goto(`${server.url}/ui/`);
-      const watched: Watched = { page, urls: [], console: [], errors: [] };
+      const watched: Watched = { page, urls: [], console: [], errors: [], replies: [] };
       await signIn(watched, alice);
       const found = await api<{ items: Array<{ id: string }> }>(
         server,
