@@ -326,6 +326,49 @@ if (missing && mustFailWithoutChromium) {
       await page.close();
     });
 
+    it("works from the keyboard: sign in, search, open a secret, reveal a value", async () => {
+      const watched = await open();
+      const { page } = watched;
+      /** Presses Tab until the focused element is the one named (at most 40 times). */
+      async function tabTo(name: string): Promise<void> {
+        for (let i = 0; i < 40; i++) {
+          await page.keyboard.press("Tab");
+          const focused = await page.evaluate(() => {
+            const element = document.activeElement as HTMLElement | null;
+            if (!element) return "";
+            const labelled = element.getAttribute("aria-label");
+            const label = element.id ? document.querySelector(`label[for="${element.id}"]`)?.textContent : "";
+            const wrapping = (element.closest("label")?.textContent ?? "").replace(
+              element.textContent ?? "",
+              "",
+            );
+            return (labelled || label || wrapping || element.textContent || "").trim();
+          });
+          if (focused === name) return;
+        }
+        throw new Error(`Tab never reached ${name}`);
+      }
+      await tabTo("API token");
+      await page.keyboard.type(alice);
+      await page.keyboard.press("Enter");
+      await expect
+        .poll(() => page.getByRole("heading", { name: "Secrets", level: 1, exact: true }).count())
+        .toBe(1);
+      await tabTo("Name contains");
+      await page.keyboard.type("e2e-db");
+      await expect.poll(() => page.locator("table.secrets tbody tr").count()).toBe(2);
+      await tabTo("e2e-db");
+      await page.keyboard.press("Enter");
+      await expect
+        .poll(() => page.getByRole("heading", { name: "e2e-db", level: 1, exact: true }).count())
+        .toBe(1);
+      await tabTo("Reveal PASSWORD");
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.getByLabel("Value of PASSWORD").count()).toBe(1);
+      await checkNothingLeaked(watched, [alice]);
+      await page.close();
+    });
+
     it("pages through the list with the API's cursor", async () => {
       for (let i = 0; i < 7; i++) {
         const created = await api(server, alice, "POST", "/secrets", {
