@@ -622,6 +622,26 @@ if (missing && mustFailWithoutChromium) {
       await page.close();
     });
 
+    it("an auditor reads the audit log and metadata, never a value, and manages no one", async () => {
+      const auditor = await makeUser(server, "audra", "auditor");
+      const watched = await open();
+      const { page } = watched;
+      await signIn(watched, auditor);
+      expect(await page.getByRole("link", { name: "Audit log" }).count()).toBe(1);
+      expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
+      expect(await page.getByRole("link", { name: "New secret" }).count()).toBe(0);
+      await page.getByLabel("Name contains").fill("e2e-db");
+      expect(await rowsShown(page)).toEqual([expect.stringMatching(/^e2e-db \| public \| alice/)]);
+      await page.getByRole("link", { name: "e2e-db" }).click();
+      await expect.poll(() => page.getByText("PASSWORD").count()).toBe(1);
+      expect(await page.getByRole("button", { name: /Reveal|Copy/ }).count()).toBe(0);
+      await page.getByRole("link", { name: "Audit log" }).click();
+      await expect.poll(() => page.locator("tbody tr").count()).toBeGreaterThan(5);
+      for (const value of ALL_VALUES) expect(await page.content()).not.toContain(value);
+      await checkNothingLeaked(watched, [auditor]);
+      await page.close();
+    });
+
     it("another user's private secret never appears, not even by its id", async () => {
       const watched = await open();
       const { page } = watched;
