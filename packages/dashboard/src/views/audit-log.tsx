@@ -1,10 +1,18 @@
-/** The audit log (admins and auditors), newest first, with the API's filters. Never values. */
+/**
+ * The audit log (admins and auditors), newest first (the latest 100 that match), with the API's
+ * filters: actor, secret, action, outcome, and a range of days. Never values.
+ */
 import { useEffect, useState } from "preact/hooks";
 import type { AuditRecord } from "../api.js";
 import type { Session } from "../session.js";
 import { ErrorBox } from "./error-box.js";
 
 const FILTERS = ["actor", "secret", "action", "outcome"] as const;
+/** Days from date inputs: since that day's start, until the end of that day (the API's bounds are inclusive). */
+const DAYS = [
+  { name: "since", label: "From", at: "T00:00:00" },
+  { name: "until", label: "Until", at: "T23:59:59.999" },
+] as const;
 
 export function AuditLog({ session }: { session: Session }) {
   const [records, setRecords] = useState<AuditRecord[] | null>(null);
@@ -26,7 +34,14 @@ export function AuditLog({ session }: { session: Session }) {
   function apply(event: Event) {
     event.preventDefault();
     const data = new FormData(event.currentTarget as HTMLFormElement);
-    setFilters(Object.fromEntries(FILTERS.map((name) => [name, String(data.get(name) ?? "").trim()])));
+    const chosen: Record<string, string> = Object.fromEntries(
+      FILTERS.map((name) => [name, String(data.get(name) ?? "").trim()]),
+    );
+    for (const { name, at } of DAYS) {
+      const day = String(data.get(name) ?? "");
+      if (day) chosen[name] = new Date(`${day}${at}`).toISOString();
+    }
+    setFilters(chosen);
   }
 
   return (
@@ -37,6 +52,12 @@ export function AuditLog({ session }: { session: Session }) {
           <label key={name}>
             {name[0]?.toUpperCase() + name.slice(1)}
             <input name={name} autocomplete="off" />
+          </label>
+        ))}
+        {DAYS.map(({ name, label }) => (
+          <label key={name}>
+            {label}
+            <input type="date" name={name} />
           </label>
         ))}
         <button type="submit">Filter</button>
