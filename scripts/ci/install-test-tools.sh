@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the programs some tests drive besides Node.js and Docker, from the Debian mirror:
-# zsh and fish (the completion tests source `coffer completion zsh|fish` in them) and python3 (the
-# pseudo-terminal driver of the CLI's interactive tests). Idempotent: what is there is left alone.
+# zsh and fish (the completion tests source `coffer completion zsh|fish` in them), python3 (the
+# pseudo-terminal driver of the CLI's interactive tests) and chromium (the dashboard's end-to-end
+# tests drive Debian's Chromium at /usr/bin/chromium through playwright-core; no browser is ever
+# downloaded). Idempotent: what is there is left alone.
 #
 #   scripts/ci/install-test-tools.sh
 #
@@ -11,11 +13,11 @@ set -euo pipefail
 say() { printf 'install-test-tools: %s\n' "$*" >&2; }
 
 missing=()
-for program in zsh fish python3; do
+for program in zsh fish python3 chromium; do
   command -v "$program" >/dev/null || missing+=("$program")
 done
 if [ "${#missing[@]}" = 0 ]; then
-  say "zsh, fish and python3 are installed; nothing to do"
+  say "zsh, fish, python3 and chromium are installed; nothing to do"
   exit 0
 fi
 say "installing ${missing[*]} (apt)"

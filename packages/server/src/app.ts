@@ -1,8 +1,10 @@
 /**
  * The HTTP application: the route groups (routes/), each under its prefix, behind one
  * authentication hook (authentication.ts) and one permission check (access.ts) — every route
- * declares in its config who may call it; /health, /ready and the OpenAPI document are public. Every reply says `Cache-Control: no-store` (replies carry secret
- * values and tokens; no cache or proxy should keep one) and `X-Content-Type-Options: nosniff`.
+ * declares in its config who may call it; /health, /ready, the OpenAPI document and the web
+ * dashboard's files (/ui, routes/dashboard.ts) are public. Every reply says `Cache-Control:
+ * no-store` (replies carry secret values and tokens; no cache or proxy should keep one) and
+ * `X-Content-Type-Options: nosniff`.
  */
 
 import fastifySwagger from "@fastify/swagger";
@@ -19,6 +21,7 @@ import { adminRoutes } from "./routes/admin.js";
 import { auditRoutes } from "./routes/audit.js";
 import { backupRoutes } from "./routes/backup.js";
 import type { AppContext, CofferApp } from "./routes/context.js";
+import { dashboardRoutes, defaultDashboardDir } from "./routes/dashboard.js";
 import { meRoutes } from "./routes/me.js";
 import { probeRoutes } from "./routes/probes.js";
 import { referenceRoutes } from "./routes/references.js";
@@ -42,6 +45,8 @@ export interface AppOptions extends AppContext {
   /** Failed authentications allowed per client address and window (default 20 per minute; 0: no limit). */
   authFailureLimit?: number;
   authFailureWindowMs?: number;
+  /** The built web dashboard served at /ui (default: packages/dashboard/dist in this checkout). */
+  dashboardDir?: string;
 }
 
 export const API_VERSION = "1.0.0";
@@ -109,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   await app.register(adminRoutes, { ...context, prefix: `${API}/admin` });
   await app.register(auditRoutes, { ...context, prefix: `${API}/audit` });
   await app.register(backupRoutes, { ...context, prefix: `${API}/admin` });
+  await app.register(dashboardRoutes, { dir: options.dashboardDir ?? defaultDashboardDir() });
   app.get(`${API}/openapi.json`, { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -49,6 +49,8 @@ export const serverSettings = z
      * database again: revocations, deletions and role changes made elsewhere reach it within this.
      */
     identityCacheSeconds: z.number().min(0).max(300).default(5),
+    /** The built web dashboard served at /ui (default: packages/dashboard/dist beside the server). */
+    dashboardDir: z.string().optional(),
     /** Largest request body, in bytes. */
     bodyLimitBytes: z
       .number()
@@ -128,6 +130,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       service,
       identity,
       bodyLimit: settings.bodyLimitBytes,
+      ...(settings.dashboardDir ? { dashboardDir: settings.dashboardDir } : {}),
       ...(https ? { https } : {}),
       ...(settings.trustProxy !== undefined ? { trustProxy: trustProxyOption(settings.trustProxy) } : {}),
       authFailureLimit: settings.authFailureLimit,

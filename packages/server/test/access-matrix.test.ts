@@ -392,6 +392,10 @@ const entries: Entry[] = [
     request: () => ({ path: "/api/v1/audit/verify" }),
     check: (reply) => expect(JSON.parse(reply.text)).toMatchObject({ ok: true }),
   },
+  // The web dashboard's files (built by ./dev build, which ./dev test runs first).
+  { route: "GET /ui", access: { kind: "caller" }, request: () => ({ path: "/ui" }) },
+  { route: "GET /ui/", access: { kind: "caller" }, request: () => ({ path: "/ui/" }) },
+  { route: "GET /ui/:file", access: { kind: "caller" }, request: () => ({ path: "/ui/app.js" }) },
   { route: "GET /health", access: { kind: "caller" }, request: () => ({ path: "/health" }) },
   { route: "GET /ready", access: { kind: "caller" }, request: () => ({ path: "/ready" }) },
 ];
@@ -438,6 +442,9 @@ const ACCESS_SPEC: Record<string, RouteAccess["permission"]> = {
   "POST /api/v1/admin/backup": "admin",
   "POST /api/v1/admin/restore": "admin",
   "GET /api/v1/openapi.json": "public",
+  "GET /ui": "public",
+  "GET /ui/": "public",
+  "GET /ui/:file": "public",
   "GET /health": "public",
   "GET /ready": "public",
 };
