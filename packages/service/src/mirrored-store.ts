@@ -16,7 +16,6 @@ import {
   AbstractSecretsStore,
   type HealthReport,
   type Logger,
-  SecretExistsError,
   type SecretId,
   type SecretsStore,
   type SecretValues,
