@@ -20,6 +20,9 @@ command -v docker >/dev/null || { echo "build-image: docker is not installed" >&
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
 "$ROOT/dev" pnpm --silent --filter "@coffer/$PACKAGE" deploy --prod --legacy "$STAGE/app" >/dev/null
+# The server serves the web dashboard's built files at /ui (COFFER_SERVER_DASHBOARD_DIR in its
+# Dockerfile); the dashboard is a package of its own, not one of the server's dependencies.
+if [ "$PACKAGE" = server ]; then cp -r "$ROOT/packages/dashboard/dist" "$STAGE/app/dashboard"; fi
 cp "$DOCKERFILE" "$STAGE/Dockerfile"
 docker build --quiet --build-arg "BASE_IMAGE=$BASE" --tag "$IMAGE" "$STAGE" >/dev/null
 echo "build-image: built $IMAGE from packages/$PACKAGE (base $BASE, $(du -sh "$STAGE/app" | cut -f1) of app)"

@@ -71,4 +71,13 @@ describeWith("server image", startStack, (stack) => {
     };
     expect(ready.metadata.message).toMatch(/^postgres:\/\/test:\*\*\*@db:5432\/test/);
   });
+
+  it("serves the web dashboard at /ui, with its Content-Security-Policy", async () => {
+    const page = await fetch(`${stack().url}/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const script = (await page.text()).match(/src="(\/ui\/[^"]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(`${stack().url}${script}`)).status).toBe(200);
+  });
 });
