@@ -1,5 +1,6 @@
 /**
- * Reading a pasted document into key/value pairs for the editor: a JSON object, or a dotenv file.
+ * Reading a pasted document into key/value pairs for the editor: a JSON object, a YAML mapping
+ * (yaml-document.ts, loaded when first needed), or a dotenv file.
  * Strict, like the CLI's `--values @.env` (packages/cli/src/dotenv.ts): a line that is neither a
  * comment, blank, nor `NAME=value` is refused with its line number — never its text, which may
  * hold a secret — and so is a key given twice, instead of silently keeping one.
@@ -9,18 +10,24 @@
  * Quoted values may span lines. JSON: an object whose values are strings (numbers and booleans
  * are kept as their text).
  */
-import { ApiError } from "./api.js";
+import { refused } from "./document-errors.js";
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=[ \t]*/;
 const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
 
-function refused(message: string, hint: string): ApiError {
-  return new ApiError(0, "VALIDATION", message, hint);
-}
+/** A first line `key: value` (a colon before any `=`) is YAML; `KEY=value` is dotenv. */
+const YAML_FIRST_LINE = /^(?:---\s*$|[^=#\s][^=]*:(?:\s|$))/;
 
-export function parseDocument(text: string): Array<[string, string]> {
+export async function parseDocument(text: string): Promise<Array<[string, string]>> {
   const trimmed = text.replace(/^\uFEFF/, "").trim();
   if (trimmed.startsWith("{")) return parseJsonDocument(trimmed);
+  const firstLine = trimmed
+    .split(/\r?\n/)
+    .find((line) => line.trim() !== "" && !line.trimStart().startsWith("#"));
+  if (firstLine !== undefined && YAML_FIRST_LINE.test(firstLine)) {
+    const { parseYamlDocument } = await import("./yaml-document.js");
+    return parseYamlDocument(trimmed);
+  }
   return parseDotenvDocument(trimmed);
 }
 

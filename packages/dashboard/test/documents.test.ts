@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseDocument } from "../src/documents.js";
 
 describe("a pasted document", () => {
-  it("reads a dotenv file: export, comments, quotes, escapes, multi-line values", () => {
+  it("reads a dotenv file: export, comments, quotes, escapes, multi-line values", async () => {
     const text = [
       "# a comment",
       "",
@@ -16,7 +16,7 @@ describe("a pasted document", () => {
       'second"',
       "EMPTY=",
     ].join("\r\n");
-    expect(parseDocument(text)).toEqual([
+    expect(await parseDocument(text)).toEqual([
       ["DB_USER", "app"],
       ["DB_PASS", "fake-pass"],
       ["SINGLE", "kept \\n as is"],
@@ -26,11 +26,35 @@ describe("a pasted document", () => {
     ]);
   });
 
-  it("reads a JSON object of strings (numbers and booleans as their text)", () => {
-    expect(parseDocument('{"A": "x", "PORT": 5432, "ON": true}')).toEqual([
+  it("reads a JSON object of strings (numbers and booleans as their text)", async () => {
+    expect(await parseDocument('{"A": "x", "PORT": 5432, "ON": true}')).toEqual([
       ["A", "x"],
       ["PORT", "5432"],
       ["ON", "true"],
+    ]);
+  });
+
+  it("reads a YAML mapping: quotes, block scalars, numbers as written, comments", async () => {
+    const text = [
+      "# a comment",
+      "DB_USER: app",
+      'DB_PASS: "fake: pass # not a comment"',
+      "PORT: 05432",
+      "RATE: 1.50",
+      "ON: true",
+      "CERT: |",
+      "  fake-line-1",
+      "  fake-line-2",
+      "__proto__: fake-proto",
+    ].join("\n");
+    expect(await parseDocument(text)).toEqual([
+      ["DB_USER", "app"],
+      ["DB_PASS", "fake: pass # not a comment"],
+      ["PORT", "05432"],
+      ["RATE", "1.50"],
+      ["ON", "true"],
+      ["CERT", "fake-line-1\nfake-line-2\n"],
+      ["__proto__", "fake-proto"],
     ]);
   });
 
@@ -44,15 +68,17 @@ describe("a pasted document", () => {
     ['{"A": {"nested": "fake-secret-text"}}', /key A is not a string/],
     ['{"A": ', /not valid JSON/],
     ["[1, 2]", /Line 1/],
-  ])("refuses %j, saying where and never echoing the text", (text, message) => {
-    const refusal = (() => {
-      try {
-        parseDocument(text);
-      } catch (error) {
-        return error as Error & { hint?: string };
-      }
-      throw new Error("not refused");
-    })();
+    ["db:\n  nested: fake-secret-text", /key db is not a string/],
+    ["A: 1\nA: fake-secret-text", /Line 2 of the pasted YAML gives a key twice/],
+    ["A: [fake-secret-text", /Line 1 of the pasted YAML is not valid YAML/],
+    ["A: ok\nB:", /key B is not a string/],
+  ])("refuses %j, saying where and never echoing the text", async (text, message) => {
+    const refusal = await parseDocument(text).then(
+      () => {
+        throw new Error("not refused");
+      },
+      (error: unknown) => error as Error & { hint?: string },
+    );
     expect(refusal.message).toMatch(message);
     expect(`${refusal.message} ${refusal.hint}`).not.toContain("fake-secret-text");
   });

@@ -62,10 +62,10 @@ export function SecretEditor({ session, id }: { session: Session; id?: string })
   const update = (rowId: number, change: Partial<Row>) =>
     setRows((all) => all.map((row) => (row.id === rowId ? { ...row, ...change } : row)));
 
-  /** A pasted .env or JSON document: its keys fill the rows (a key already there gets the value). */
-  function applyDocument(textarea: HTMLTextAreaElement) {
+  /** A pasted .env, JSON or YAML document: its keys fill the rows (a key already there gets the value). */
+  async function applyDocument(textarea: HTMLTextAreaElement) {
     try {
-      const pairs = parseDocument(textarea.value);
+      const pairs = await parseDocument(textarea.value);
       setRows((all) => {
         const next = all.filter((row) => row.existing || row.key !== "" || row.value !== "");
         for (const [key, value] of pairs) {
@@ -241,9 +241,9 @@ export function SecretEditor({ session, id }: { session: Session; id?: string })
             Add a key
           </button>
           <details class="paste">
-            <summary>Paste a .env or JSON document</summary>
+            <summary>Paste a .env, JSON or YAML document</summary>
             <label for="paste-document" class="visually-hidden">
-              A .env or JSON document
+              A .env, JSON or YAML document
             </label>
             <textarea id="paste-document" rows={5} autocomplete="off" spellcheck={false} />
             <button
