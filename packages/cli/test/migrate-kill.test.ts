@@ -129,7 +129,10 @@ it("a migration killed at fixed points of the copy and resumed loses nothing and
   }
   console.log(`[migrate-kill] secrets in the target after each kill: ${killed.join(", ")}`);
   // Every kill landed mid-copy: more secrets in the target each time, never all of them.
-  expect(killed.every((n, i) => n > 0 && n < COUNT && n >= (killed[i - 1] ?? 0)), `${killed}`).toBe(true);
+  expect(
+    killed.every((n, i) => n > 0 && n < COUNT && n >= (killed[i - 1] ?? 0)),
+    `${killed}`,
+  ).toBe(true);
 
   const last = await cofferAsync(args, { env });
   expect(last.code, last.stderr).toBe(0);
