@@ -58,13 +58,18 @@ export class SecretAudit {
     return result;
   }
 
-  /** A write: its start recorded before anything is written, its outcome after. */
+  /**
+   * A write: its start recorded before anything is written, its outcome after. `outcomeOf` names
+   * the outcome of a run that returns rather than throws yet did not do all it should (a migration
+   * with failed items); by default a return is `ok`.
+   */
   async write<T>(
     actor: Actor,
     action: AuditAction,
     target: AuditTarget,
     work: () => Promise<T>,
     outcomeTarget: (result: T) => AuditTarget = () => target,
+    outcomeOf: (result: T) => string = () => "ok",
   ): Promise<T> {
     if (!this.trail?.enabled) return work();
     await this.trail.record(this.#event(actor, action, target, "started"));
@@ -75,7 +80,8 @@ export class SecretAudit {
       this.#failed(actor, action, target, error);
       throw error;
     }
-    await this.#afterTheFact(this.#event(actor, action, { ...target, ...outcomeTarget(result) }, "ok"));
+    const outcome = outcomeOf(result);
+    await this.#afterTheFact(this.#event(actor, action, { ...target, ...outcomeTarget(result) }, outcome));
     return result;
   }
 

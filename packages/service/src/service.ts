@@ -45,8 +45,8 @@ import { operator, SecretAudit } from "./audit-recorder.js";
 import type { CopyReport } from "./backup-copy.js";
 import type { ExportOptions } from "./backup-export.js";
 import type { RestoreOptions, RestoreReport } from "./backup-restore.js";
-import { type BackupOptions, DeploymentOperations } from "./deployment-operations.js";
-import type { SnapshotSource } from "./diff-snapshot.js";
+import { type BackupOptions, DeploymentOperations, type DiffOptions } from "./deployment-operations.js";
+import type { SecretDiff, SnapshotSource } from "./diff-snapshot.js";
 import { HistoryRecorder, SecretHistoryReader } from "./history.js";
 import { HistoryRepository } from "./history-repository.js";
 import { SecretListing } from "./listing.js";
@@ -287,6 +287,14 @@ export class SecretsService {
   /** This deployment as `coffer diff` reads it: metadata and keyed hashes of values (diff-snapshot.ts). */
   snapshot(label: string = this.#database.location): SnapshotSource {
     return this.#deployment.snapshot(label);
+  }
+
+  /**
+   * Compares this deployment with `other` (an archive, archive-snapshot.ts; or another deployment's
+   * snapshot): names, keys, versions, values by keyed hash under a key made for this call. Audited.
+   */
+  async diff(other: SnapshotSource, options: DiffOptions = {}): Promise<SecretDiff> {
+    return this.#deployment.diff(other, options);
   }
 
   /**
