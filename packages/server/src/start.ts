@@ -55,6 +55,12 @@ export const serverSettings = z
       .int()
       .min(1024)
       .default(2 * 1024 * 1024),
+    /** Largest backup archive the admin restore and diff endpoints read from a request, in bytes. */
+    archiveLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024 * 1024),
   })
   .strict();
 
@@ -128,6 +134,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       service,
       identity,
       bodyLimit: settings.bodyLimitBytes,
+      archiveLimitBytes: settings.archiveLimitBytes,
       ...(https ? { https } : {}),
       ...(settings.trustProxy !== undefined ? { trustProxy: trustProxyOption(settings.trustProxy) } : {}),
       authFailureLimit: settings.authFailureLimit,
