@@ -41,11 +41,13 @@ import type {
   BackupRequest,
   BackupResult,
   ClientMode,
+  DiffRequest,
   KeyRotationResult,
   ReconcileResult,
   RestoreReport,
   RestoreRequest,
   RotateKeyOptions,
+  SecretDiff,
   StoreInfo,
   Transport,
 } from "./transport.js";
@@ -243,6 +245,14 @@ export class CofferClient implements SecretsSession {
   /** Restores an archive through the service; `open` is called once per pass over it. */
   restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport> {
     return this.#transport.restore(open, request);
+  }
+
+  /**
+   * Compares an archive (side a) with the deployment (side b): names, keys, versions, and values
+   * by keyed hash under a key made for this call — never the values (operators; admin on a server).
+   */
+  diffArchive(open: () => ArchiveInput, request: DiffRequest): Promise<SecretDiff> {
+    return this.#transport.diffArchive(open, request);
   }
 
   /** Finishes writes that a crash or an outage left half-done. */

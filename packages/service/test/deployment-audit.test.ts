@@ -88,13 +88,19 @@ describe("deployment-wide runs in the audit log", () => {
   it("deployment.diff: ok with the comparison's counts; a damaged archive records INTEGRITY", async () => {
     const bytes = await archive();
     await service.update(alice, { name: "db" }, { values: { password: `${CANARY}-2` } });
-    const diff = await service.diff(archiveSnapshot("a", () => Readable.from([bytes]), key), {
-      against: "archive",
-    });
+    const diff = await service.diff(
+      archiveSnapshot("a", () => Readable.from([bytes]), key),
+      {
+        against: "archive",
+      },
+    );
     expect(diff.counts).toMatchObject({ a: 2, b: 2, changed: 1, same: 1 });
     const cut = bytes.subarray(0, bytes.length - 40);
     await expect(
-      service.diff(archiveSnapshot("a", () => Readable.from([cut]), key), { against: "archive" }),
+      service.diff(
+        archiveSnapshot("a", () => Readable.from([cut]), key),
+        { against: "archive" },
+      ),
     ).rejects.toThrow();
     const records = await recordsOf("deployment.diff");
     expect(records.map((r) => r.outcome)).toEqual(["started", "ok", "started", "INTEGRITY"]);
