@@ -16,6 +16,7 @@ export default packageTestConfig("cli (remote)", {
     "test/run-dotenv.test.ts",
     "test/import.test.ts",
     "test/formats.test.ts",
+    "test/diff.test.ts",
   ],
   env: { COFFER_CLI_TEST_MODE: "remote" },
   globalSetup: ["test/install.ts"],

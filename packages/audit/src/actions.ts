@@ -31,8 +31,16 @@ export const AUDIT_ACTIONS = {
   // Operations.
   "store.rotate-key": "the store's encryption key rotated",
   "store.reconcile": "half-done writes repaired",
-  "store.backup": "values copied to the backup store",
-  "store.restore": "values copied back from the backup store",
+  "store.backup": "values copied to the backup store (the backup-store mirror, not an archive)",
+  "store.restore": "values copied back from the backup store (the backup-store mirror, not an archive)",
+  // The deployment as a whole: counts and outcome, never values.
+  "deployment.backup":
+    "every secret written to an encrypted archive (coffer backup, the admin backup endpoint)",
+  "deployment.restore":
+    "an archive restored, or checked with a dry run (coffer restore, the admin restore endpoint)",
+  "deployment.migrate": "every value moved to another store (coffer migrate)",
+  "deployment.diff":
+    "the deployment compared with an archive or another deployment by keyed hash (coffer diff)",
   "audit.read": "audit records listed or verified",
   "audit.prune": "records older than the retention period removed (the record says where the log now starts)",
 } as const;

@@ -42,6 +42,20 @@ export interface AuditTarget {
   route?: string;
   /** For `audit.prune`: the first record retention kept (verify expects the log to start there). */
   keptFrom?: number;
+  /**
+   * For `deployment.*` actions: how many secrets (values, versions…) the run handled, by what —
+   * on the outcome record, counts only.
+   */
+  counts?: Record<string, number>;
+  /** For `deployment.migrate`: the target store, as its type and a hash of its options. */
+  store?: string;
+  /** For `deployment.restore`: the conflict policy, and whether it was a dry run. */
+  onConflict?: string;
+  dryRun?: boolean;
+  /** For `deployment.backup`: whether older versions were included. */
+  withHistory?: boolean;
+  /** For `deployment.diff`: what the deployment was compared with (`archive`, `deployment`). */
+  against?: string;
 }
 
 /** What a caller hands the trail. */

@@ -1,9 +1,10 @@
 // coffer audit list / verify in local mode: what the CLI did is on record (origin cli-local,
 // export and run as such), never a value; verify exits 10 and names a record edited in the database.
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { session } from "./helpers.js";
+import { session, tempDir } from "./helpers.js";
 
 const CANARY = "fake-canary-cli-31d9";
 
@@ -44,4 +45,62 @@ describe("coffer audit", () => {
     expect(result.stdout).toMatch(/^edited at 2: Record 2 \(row seq 2\)/);
     expect(result.stderr).toMatch(/^error: The audit log failed verification/);
   });
+
+  it("backup, restore, diff and migrate are each on record with the local user, counts and outcome — failures too", () => {
+    const s = session();
+    s.ok(["secret", "create", "db", `--password=${CANARY}`, "--user=app"]);
+    s.ok(["secret", "create", "mine", `--k=${CANARY}`, "--private"]);
+    const dir = tempDir();
+    const pass = path.join(dir, "pass.txt");
+    const wrong = path.join(dir, "wrong.txt");
+    writeFileSync(pass, "fake-backup-passphrase\n");
+    writeFileSync(wrong, "fake-not-the-passphrase\n");
+    const archive = path.join(dir, "coffer.age");
+    s.ok(["backup", "-o", archive, "--passphrase-file", pass]);
+    s.ok(["restore", archive, "--passphrase-file", pass, "--on-conflict", "skip"]);
+    expect(s.run(["restore", archive, "--passphrase-file", wrong]).code).toBe(10);
+    s.ok(["diff", archive, "--passphrase-file", pass]);
+    expect(s.run(["diff", archive, "--passphrase-file", wrong]).code).toBe(10);
+    const target = path.join(dir, "target.yaml");
+    writeFileSync(
+      target,
+      `store:\n  type: sql\n  url: sqlite://${path.join(dir, "target.db")}\n  keyringFile: ${path.join(dir, "target.keyring.json")}\n`,
+    );
+    s.ok(["migrate", "--to", target]);
+
+    const of = (action: string) =>
+      (JSON.parse(s.ok(["audit", "list", "--action", action, "--json"])).items as AuditItem[]).reverse();
+    const backup = of("deployment.backup");
+    expect(backup.map((r) => r.outcome)).toEqual(["started", "ok"]);
+    expect(backup[1]).toMatchObject({
+      actor: { id: "alice" },
+      origin: { kind: "cli-local" },
+      target: { withHistory: false, counts: { secrets: 2, values: 3, historyVersions: 0 } },
+    });
+    const restore = of("deployment.restore");
+    expect(restore.map((r) => r.outcome)).toEqual(["started", "ok", "started", "INTEGRITY"]);
+    expect(restore[1]!.target).toMatchObject({ onConflict: "skip", counts: { secrets: 2, identical: 2 } });
+    expect(restore.every((r) => r.actor.id === "alice")).toBe(true);
+    const diff = of("deployment.diff");
+    expect(diff.map((r) => r.outcome)).toEqual(["started", "ok", "started", "INTEGRITY"]);
+    expect(diff[1]!.target).toEqual({
+      against: "archive",
+      counts: { a: 2, b: 2, added: 0, removed: 0, changed: 0, same: 2 },
+    });
+    const migrate = of("deployment.migrate");
+    expect(migrate.map((r) => r.outcome)).toEqual(["started", "ok"]);
+    expect(migrate[1]).toMatchObject({
+      actor: { id: "alice" },
+      target: { store: expect.stringMatching(/^sql:/), counts: { total: 2, copied: 2, failed: 0 } },
+    });
+    expect(s.ok(["audit", "list", "--json"])).not.toContain(CANARY);
+    expect(s.ok(["audit", "verify"])).toMatch(/^The audit log verifies/);
+  });
 });
+
+interface AuditItem {
+  action: string;
+  outcome: string;
+  actor: { id: string };
+  target?: Record<string, unknown>;
+}

@@ -1,12 +1,14 @@
 // `coffer diff` through the command: a backup file against the live deployment, two deployments
 // by their configuration files; exit 0 when equal, 20 when not, the differences listed by name and
-// key — and the values, on either side, never printed.
+// key — and the values, on either side, never printed. vitest.remote.config.ts runs this file in
+// remote mode too: there the backup file is uploaded to the server's admin diff endpoint, and the
+// forms that open deployments on this machine are local-only.
 import { createWriteStream, writeFileSync } from "node:fs";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { type ArchivedSecret, writeArchive } from "@coffer/backup";
 import { describe, expect, it } from "vitest";
-import { session, tempDir } from "./helpers.js";
+import { MODE, session, tempDir } from "./helpers.js";
 
 const passphrase = "fake-test-passphrase";
 
@@ -104,25 +106,46 @@ describe("coffer diff", () => {
     expect(run.stdout + run.stderr).not.toMatch(/fake-/);
   });
 
-  it("two deployments by their configuration files: private secrets by owner, keys added and removed", () => {
-    const a = session();
-    const b = session();
-    for (const s of [a, b]) s.ok(["secret", "create", "shared", "--x=fake-1", "--y=fake-2"]);
-    a.ok(["secret", "create", "mine", "--k=fake-k", "--private"]);
-    b.ok(["secret", "update", "shared", "--remove-keys", "y", "--z=fake-3"]);
-    const dir = tempDir();
-    const fileA = path.join(dir, "a.yaml");
-    const fileB = path.join(dir, "b.yaml");
-    writeFileSync(fileA, `dataDir: ${a.dataDir}\n`);
-    writeFileSync(fileB, `dataDir: ${b.dataDir}\n`);
-    const run = a.run(["--json", "diff", fileA, fileB]);
-    expect(run.code).toBe(20);
-    const result = JSON.parse(run.stdout);
-    expect(result.removed).toEqual([{ name: "mine", owner: "alice", version: 1, keys: ["k"] }]);
-    expect(result.changed).toEqual([
-      { name: "shared", version: { from: 1, to: 2 }, keysAdded: ["z"], keysRemoved: ["y"], keysChanged: [] },
-    ]);
-    expect(a.run(["diff", fileA, fileA]).code).toBe(0);
-    expect(run.stdout + run.stderr).not.toMatch(/fake-/);
-  });
+  it.skipIf(MODE === "remote")(
+    "two deployments by their configuration files: private secrets by owner, keys added and removed",
+    () => {
+      const a = session();
+      const b = session();
+      for (const s of [a, b]) s.ok(["secret", "create", "shared", "--x=fake-1", "--y=fake-2"]);
+      a.ok(["secret", "create", "mine", "--k=fake-k", "--private"]);
+      b.ok(["secret", "update", "shared", "--remove-keys", "y", "--z=fake-3"]);
+      const dir = tempDir();
+      const fileA = path.join(dir, "a.yaml");
+      const fileB = path.join(dir, "b.yaml");
+      writeFileSync(fileA, `dataDir: ${a.dataDir}\n`);
+      writeFileSync(fileB, `dataDir: ${b.dataDir}\n`);
+      const run = a.run(["--json", "diff", fileA, fileB]);
+      expect(run.code).toBe(20);
+      const result = JSON.parse(run.stdout);
+      expect(result.removed).toEqual([{ name: "mine", owner: "alice", version: 1, keys: ["k"] }]);
+      expect(result.changed).toEqual([
+        {
+          name: "shared",
+          version: { from: 1, to: 2 },
+          keysAdded: ["z"],
+          keysRemoved: ["y"],
+          keysChanged: [],
+        },
+      ]);
+      expect(a.run(["diff", fileA, fileA]).code).toBe(0);
+      expect(run.stdout + run.stderr).not.toMatch(/fake-/);
+    },
+  );
+
+  it.skipIf(MODE === "local")(
+    "remote mode: a deployment named by its configuration against the server is a usage error",
+    () => {
+      const s = session();
+      const file = path.join(tempDir(), "other.yaml");
+      writeFileSync(file, `dataDir: ${tempDir()}\n`);
+      const run = s.run(["diff", file]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/Against a server, coffer diff compares a backup file/);
+    },
+  );
 });

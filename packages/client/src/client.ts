@@ -8,17 +8,15 @@
  *   await coffer.close();
  *
  * The client opens nothing until the first call; `connect()` opens now (and so reports a
- * configuration problem now).
+ * configuration problem now). Which transport it uses is transport-selection.ts's choice; local
+ * mode's configuration and overrides are client-config.ts's.
  */
-import path from "node:path";
 import type { Writable } from "node:stream";
 import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
 import type { ArchiveInput } from "@coffer/backup";
 import {
   type CreateSecretInput,
-  InvalidConfigError,
   type ListQuery,
-  type Logger,
   NotSupportedError,
   type ReadOptions,
   type ReferenceProblem,
@@ -30,79 +28,35 @@ import {
   type SecretRef,
   type SecretsSession,
   type SecretValidationLevel,
-  type SecretValues,
-  type StoreRegistry,
   type UpdateSecretInput,
   type WriteOptions,
 } from "@coffer/core";
-import { type CofferConfig, loadConfig } from "@coffer/core/config";
-import { auditSection } from "@coffer/service";
-import { builtinStores } from "@coffer/stores";
-import { readCredentials } from "./credentials.js";
+import { ClientConfig } from "./client-config.js";
+import type { ClientOptions, ResolvedValues } from "./client-options.js";
+import { forgetMadeWithUrl, rememberMadeWithUrl } from "./clients-with-url.js";
 import { localUser } from "./identity.js";
-import { LocalSecrets, localSecretsSection, withoutLocalSecrets } from "./local-secrets.js";
-import { LocalTransport } from "./local-transport.js";
 import { RemoteTransport } from "./remote-transport.js";
 import { SecretHandle } from "./secret-handle.js";
 import type {
   BackupRequest,
   BackupResult,
   ClientMode,
+  DiffRequest,
   KeyRotationResult,
   ReconcileResult,
   RestoreReport,
   RestoreRequest,
   RotateKeyOptions,
+  SecretDiff,
   StoreInfo,
   Transport,
 } from "./transport.js";
+import { selectTransport } from "./transport-selection.js";
 
-export interface ClientOptions {
-  /** Local mode: the user id to act as. Default: COFFER_USER, else the operating-system user. */
-  user?: string;
-  /** Where COFFER_* settings are read from (default: process.env). */
-  env?: Record<string, string | undefined>;
-  /** A Coffer YAML configuration file (default: COFFER_CONFIG_FILE, if set). */
-  configFile?: string;
-  /** Relative paths in the configuration resolve against this (default: the working directory). */
-  cwd?: string;
-  /** The store types to choose from (default: the built-in catalogue). */
-  registry?: StoreRegistry;
-  /** Where the service logs; by default warnings and errors go to stderr unless COFFER_LOG_LEVEL says otherwise. */
-  logger?: Logger;
-  /** Remote mode: the server's base URL (default: COFFER_URL). */
-  url?: string;
-  /** Remote mode: the API token (default: COFFER_TOKEN). */
-  token?: string;
-}
-
-/** Where a secret's values came from: a local override, or the store. */
-export interface ResolvedValues {
-  values: SecretValues;
-  source: "local" | "store";
-  /** For a local override: the variable or file entry that gave it. */
-  origin?: string;
-}
+export type { ClientOptions, ResolvedValues } from "./client-options.js";
 
 export function createClient(options: ClientOptions = {}): CofferClient {
   return new CofferClient(options);
-}
-
-/**
- * Open clients made with an explicit `url` option: where the program said its secrets are, which
- * the default client behind `Secret()` must not silently contradict (default-client.ts). Weak
- * references, so a client the program drops without closing does not stay here.
- */
-const madeWithUrl = new Set<WeakRef<CofferClient>>();
-
-export function clientsMadeWithUrl(): CofferClient[] {
-  const clients: CofferClient[] = [];
-  for (const ref of madeWithUrl) {
-    const client = ref.deref();
-    if (client) clients.push(client);
-    else madeWithUrl.delete(ref);
-  }
-  return clients;
 }
 
 export class CofferClient implements SecretsSession {
@@ -114,18 +68,20 @@ export class CofferClient implements SecretsSession {
   readonly #env: Record<string, string | undefined>;
   readonly #transport: Transport;
   #user: string | undefined;
-  #config: Promise<CofferConfig> | undefined;
-  #localSecrets: LocalSecrets | undefined;
+  readonly #config: ClientConfig;
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
     this.#env = options.env ?? process.env;
-    this.#transport = this.#selectTransport();
+    this.#config = new ClientConfig(options, this.#env);
+    this.#transport = selectTransport(options, this.#env, {
+      user: () => this.user,
+      config: () => this.#config.load(),
+    });
     this.mode = this.#transport.mode;
     this.server = this.#transport instanceof RemoteTransport ? this.#transport.server : undefined;
     if (options.url !== undefined && this.mode === "remote") {
-      this.#madeWithUrl = new WeakRef(this);
-      madeWithUrl.add(this.#madeWithUrl);
+      this.#madeWithUrl = rememberMadeWithUrl(this);
     }
   }
 
@@ -251,7 +207,7 @@ export class CofferClient implements SecretsSession {
    * then the `secrets:` section of the configuration file) if there is one, else the store's.
    */
   async resolveValues(name: string, options: { private?: boolean } = {}): Promise<ResolvedValues> {
-    const local = await this.#findLocal(name);
+    const local = await this.#config.findLocal(name);
     if (local) return { values: local.values, source: "local", origin: local.source };
     const secret = await this.get(toRef(name, options));
     return { values: secret.values, source: "store" };
@@ -259,7 +215,7 @@ export class CofferClient implements SecretsSession {
 
   /** Whether `name` exists locally (an override) or in the store. */
   async has(name: string, options: { private?: boolean } = {}): Promise<boolean> {
-    if (await this.#findLocal(name)) return true;
+    if (await this.#config.findLocal(name)) return true;
     try {
       await this.getMetadata(toRef(name, options));
       return true;
@@ -289,6 +245,14 @@ export class CofferClient implements SecretsSession {
   /** Restores an archive through the service; `open` is called once per pass over it. */
   restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport> {
     return this.#transport.restore(open, request);
+  }
+
+  /**
+   * Compares an archive (side a) with the deployment (side b): names, keys, versions, and values
+   * by keyed hash under a key made for this call — never the values (operators; admin on a server).
+   */
+  diffArchive(open: () => ArchiveInput, request: DiffRequest): Promise<SecretDiff> {
+    return this.#transport.diffArchive(open, request);
   }
 
   /** Finishes writes that a crash or an outage left half-done. */
@@ -324,7 +288,7 @@ export class CofferClient implements SecretsSession {
   }
 
   async close(): Promise<void> {
-    if (this.#madeWithUrl) madeWithUrl.delete(this.#madeWithUrl);
+    if (this.#madeWithUrl) forgetMadeWithUrl(this.#madeWithUrl);
     await this.#transport.close();
   }
 
@@ -334,92 +298,8 @@ export class CofferClient implements SecretsSession {
 
   // --- internals ---------------------------------------------------------------------------------
 
-  #selectTransport(): Transport {
-    // COFFER_URL / COFFER_TOKEN (or the url / token options) select remote mode.
-    let url = this.#options.url ?? (this.#env.COFFER_URL || undefined);
-    let token = this.#options.token ?? (this.#env.COFFER_TOKEN || undefined);
-    // Then what `coffer login` saved (unless the options chose a mode explicitly).
-    if (url === undefined && token === undefined && this.#options.user === undefined) {
-      let saved: ReturnType<typeof readCredentials>;
-      try {
-        saved = readCredentials(this.#env);
-      } catch (error) {
-        // A COFFER_CONTEXT the file lacks, or a file others may read: like every configuration
-        // problem, reported on the first call (createClient() opens nothing).
-        if (!(error instanceof InvalidConfigError)) throw error;
-        return new RemoteTransport({ url: "", token: "", problem: error });
-      }
-      if (saved) ({ url, token } = saved);
-    }
-    if (url !== undefined || token !== undefined) {
-      const fromEnv = this.#options.url === undefined && this.#options.token === undefined;
-      // Half a remote configuration is refused rather than quietly going local — on the first
-      // call, like every configuration problem, since createClient() opens nothing.
-      const problem =
-        url && token
-          ? undefined
-          : new InvalidConfigError(
-              `Remote mode needs both a server URL and a token; ${url ? "the token" : "the URL"} is missing.`,
-              {
-                hint: fromEnv
-                  ? `Set ${url ? "COFFER_TOKEN" : "COFFER_URL"} too (or run coffer login), or unset both to use the local store.`
-                  : "Pass both url and token, or neither for the local store.",
-                details: { variable: url ? "COFFER_TOKEN" : "COFFER_URL" },
-              },
-            );
-      return new RemoteTransport({
-        url: url ?? "",
-        token: token ?? "",
-        ...(problem ? { problem } : {}),
-        ...(this.#options.logger ? { logger: this.#options.logger } : {}),
-      });
-    }
-    return new LocalTransport({
-      user: () => this.user,
-      config: () => this.#loadConfig(),
-      logLevelExplicit: Boolean(this.#env.COFFER_LOG_LEVEL),
-      ...(this.#options.logger ? { logger: this.#options.logger } : {}),
-    });
-  }
-
   #session(): Promise<SecretsSession> {
     return this.#transport.session();
-  }
-
-  #loadConfig(): Promise<CofferConfig> {
-    if (this.#config) return this.#config;
-    const loading = (async () => {
-      const config = await loadConfig({
-        registry: this.#options.registry ?? builtinStores(),
-        env: withoutLocalSecrets(this.#env),
-        ...(this.#options.configFile ? { file: this.#options.configFile } : {}),
-        ...(this.#options.cwd ? { cwd: this.#options.cwd } : {}),
-        sections: { secrets: localSecretsSection, audit: auditSection },
-      });
-      this.#locals().loadFile(
-        config.sections.secrets,
-        config.configFile ? path.basename(config.configFile) : undefined,
-      );
-      return config;
-    })();
-    this.#config = loading;
-    loading.catch(() => {
-      if (this.#config === loading) this.#config = undefined;
-    });
-    return loading;
-  }
-
-  #locals(): LocalSecrets {
-    this.#localSecrets ??= new LocalSecrets(this.#env);
-    return this.#localSecrets;
-  }
-
-  async #findLocal(name: string) {
-    // An override in the environment needs no configuration and no store at all.
-    const fromEnv = this.#locals().fromEnv(name);
-    if (fromEnv) return fromEnv;
-    await this.#loadConfig();
-    return this.#locals().find(name);
   }
 }
 

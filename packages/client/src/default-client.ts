@@ -9,7 +9,9 @@
  * InvalidConfigError naming both, and so is naming a second, different default.
  */
 import { InvalidConfigError } from "@coffer/core";
-import { type ClientOptions, type CofferClient, clientsMadeWithUrl, createClient } from "./client.js";
+import { type CofferClient, createClient } from "./client.js";
+import type { ClientOptions } from "./client-options.js";
+import { clientsMadeWithUrl } from "./clients-with-url.js";
 import { SecretHandle } from "./secret-handle.js";
 
 /** The default client, and whether the program set it (we close only the ones we made). */

@@ -6,6 +6,7 @@
  */
 import type { Writable } from "node:stream";
 import type { AuditFilter, AuditRecord, AuditTrail, VerifyReport } from "@coffer/audit";
+import { currentAuditContext, SDK_ORIGIN, withAuditContext } from "@coffer/audit/context";
 import type { ArchiveInput } from "@coffer/backup";
 import {
   AuditUnavailableError,
@@ -15,10 +16,11 @@ import {
   type SecretsStore,
 } from "@coffer/core";
 import { type CofferConfig, describeStoreOptions } from "@coffer/core/config";
-import { openService, type SecretsService } from "@coffer/service";
+import { archiveSnapshot, openService, type SecretDiff, type SecretsService } from "@coffer/service";
 import type {
   BackupRequest,
   BackupResult,
+  DiffRequest,
   KeyRotationResult,
   ReconcileResult,
   RestoreReport,
@@ -147,22 +149,43 @@ export class LocalTransport implements Transport {
 
   async backup(output: Writable, request: BackupRequest): Promise<BackupResult> {
     const { service } = await this.#open();
-    const summary = await service.backup(output, request.encryption, {
-      withHistory: request.withHistory === true,
-      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-    });
+    const summary = await this.#asUser(() =>
+      service.backup(output, request.encryption, {
+        withHistory: request.withHistory === true,
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      }),
+    );
     return { summary, encryptedBytes: summary.encryptedBytes ?? 0 };
   }
 
   async restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport> {
     const { service, config } = await this.#open();
-    return service.restore(open, request.decryption, {
-      journalDir: config.dataDir,
-      ...(request.onConflict ? { onConflict: request.onConflict } : {}),
-      ...(request.dryRun ? { dryRun: true } : {}),
-      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-      ...(request.writeDelayMs ? { writeDelayMs: request.writeDelayMs } : {}),
-    });
+    return this.#asUser(() =>
+      service.restore(open, request.decryption, {
+        journalDir: config.dataDir,
+        ...(request.onConflict ? { onConflict: request.onConflict } : {}),
+        ...(request.dryRun ? { dryRun: true } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        ...(request.writeDelayMs ? { writeDelayMs: request.writeDelayMs } : {}),
+      }),
+    );
+  }
+
+  async diffArchive(open: () => ArchiveInput, request: DiffRequest): Promise<SecretDiff> {
+    const { service } = await this.#open();
+    return this.#asUser(() =>
+      service.diff(archiveSnapshot("archive", open, request.decryption), { against: "archive" }),
+    );
+  }
+
+  /**
+   * Runs a deployment-wide call with the client's user as the audit log's actor (the service
+   * records those calls as the request's actor, else as "operator").
+   */
+  #asUser<T>(work: () => Promise<T>): Promise<T> {
+    const context = currentAuditContext();
+    const actor = { id: this.#options.user() };
+    return withAuditContext({ ...context, origin: context?.origin ?? SDK_ORIGIN, actor }, work);
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@
 
 import type { Writable } from "node:stream";
 import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
-import type { ArchiveInput } from "@coffer/backup";
+import type { ArchiveDecryption, ArchiveInput } from "@coffer/backup";
 import { type SecretsSession, ValidationError } from "@coffer/core";
 import { RemoteSecrets } from "./remote-session.js";
 import type { Me, RemoteToken, RemoteTransportOptions, RemoteUser } from "./remote-types.js";
@@ -14,11 +14,13 @@ import { ServerConnection } from "./server-connection.js";
 import type {
   BackupRequest,
   BackupResult,
+  DiffRequest,
   KeyRotationResult,
   ReconcileResult,
   RestoreReport,
   RestoreRequest,
   RotateKeyOptions,
+  SecretDiff,
   StoreInfo,
   Transport,
 } from "./transport.js";
@@ -165,17 +167,20 @@ export class RemoteTransport implements Transport {
     const query = new URLSearchParams();
     if (request.onConflict) query.set("onConflict", request.onConflict);
     if (request.dryRun) query.set("dryRun", "true");
-    const key: Record<string, string> =
-      "passphrase" in request.decryption
-        ? { "x-coffer-backup-passphrase": request.decryption.passphrase }
-        : { "x-coffer-backup-identity": request.decryption.identities.join(",") };
-    const input = open();
-    const body = input instanceof ReadableStream ? input : ReadableStream.from(input);
     const response = await this.#server.raw("POST", `/api/v1/admin/restore?${query}`, {
-      body,
-      headers: { ...key, accept: "application/json" },
+      body: uploadOf(open()),
+      headers: { ...archiveKeyHeaders(request.decryption), accept: "application/json" },
     });
     return (await response.json()) as RestoreReport;
+  }
+
+  /** Uploads the archive once (POST /api/v1/admin/diff); the server compares it as it arrives. */
+  async diffArchive(open: () => ArchiveInput, request: DiffRequest): Promise<SecretDiff> {
+    const response = await this.#server.raw("POST", "/api/v1/admin/diff", {
+      body: uploadOf(open()),
+      headers: { ...archiveKeyHeaders(request.decryption), accept: "application/json" },
+    });
+    return (await response.json()) as SecretDiff;
   }
 
   async reconcile(): Promise<ReconcileResult> {
@@ -206,4 +211,15 @@ export class RemoteTransport implements Transport {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The archive's key travels in a header, never in the URL (the body is the archive). */
+function archiveKeyHeaders(decryption: ArchiveDecryption): Record<string, string> {
+  return "passphrase" in decryption
+    ? { "x-coffer-backup-passphrase": decryption.passphrase }
+    : { "x-coffer-backup-identity": decryption.identities.join(",") };
+}
+
+function uploadOf(input: ArchiveInput): ReadableStream<Uint8Array> {
+  return input instanceof ReadableStream ? input : ReadableStream.from(input);
 }

@@ -21,7 +21,7 @@ import type {
   SecretsSession,
   StoreCapabilities,
 } from "@coffer/core";
-import type { ConflictPolicy, RestoreProgress, RestoreReport } from "@coffer/service";
+import type { ConflictPolicy, RestoreProgress, RestoreReport, SecretDiff } from "@coffer/service";
 
 export type { RotateKeyOptions };
 /** What a key-rotating store reports (see RotateKeyResult in @coffer/core). */
@@ -49,7 +49,12 @@ export interface RestoreRequest {
   writeDelayMs?: number;
 }
 
-export type { ArchiveSummary, ConflictPolicy, RestoreReport };
+/** What to open an archive with, for a diff against the deployment. */
+export interface DiffRequest {
+  decryption: ArchiveDecryption;
+}
+
+export type { ArchiveSummary, ConflictPolicy, RestoreReport, SecretDiff };
 
 export type ClientMode = "local" | "remote";
 
@@ -68,6 +73,11 @@ export interface Transport {
   backup(output: Writable, request: BackupRequest): Promise<BackupResult>;
   /** Restores an archive; `open` gives its bytes afresh for each pass (backup-restore.ts). */
   restore(open: () => ArchiveInput, request: RestoreRequest): Promise<RestoreReport>;
+  /**
+   * Compares an archive (side a) with the deployment (side b) by keyed hash; `open` is read once
+   * (operators: admin on a server).
+   */
+  diffArchive(open: () => ArchiveInput, request: DiffRequest): Promise<SecretDiff>;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,8 @@ export interface AppOptions extends AppContext {
   loggerInstance?: FastifyServerOptions["loggerInstance"];
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Largest archive the restore and diff endpoints read from a request, in bytes (default 1 GiB). */
+  archiveLimitBytes?: number;
   /** Serve HTTPS with this certificate chain and key (PEM). */
   https?: { cert: string | Buffer; key: string | Buffer };
   /** Fastify's trustProxy: whose X-Forwarded-For to believe for the client address. */
@@ -113,7 +115,11 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   await app.register(storeInfoRoutes, { ...context, prefix: `${API}/store` });
   await app.register(adminRoutes, { ...context, prefix: `${API}/admin` });
   await app.register(auditRoutes, { ...context, prefix: `${API}/audit` });
-  await app.register(backupRoutes, { ...context, prefix: `${API}/admin` });
+  await app.register(backupRoutes, {
+    ...context,
+    ...(options.archiveLimitBytes !== undefined ? { archiveLimitBytes: options.archiveLimitBytes } : {}),
+    prefix: `${API}/admin`,
+  });
   await app.register(dashboardRoutes, { dir: options.dashboardDir ?? defaultDashboardDir() });
   app.get(`${API}/openapi.json`, { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -33,8 +33,21 @@ const STATUS: Record<ErrorCode, number> = {
   INVALID_CONFIG: 500,
 };
 
+/** Errors a route marked as the request's fault (asCallerFault). */
+const callerFaults = new WeakSet<CofferError>();
+
+/**
+ * Marks `error` as the request's fault: a damaged archive the caller uploaded is INTEGRITY like
+ * damaged data in the backend, but answered 422, not 502 (the server is not at fault).
+ */
+export function asCallerFault<E extends CofferError>(error: E): E {
+  callerFaults.add(error);
+  return error;
+}
+
 export function statusFor(error: CofferError): number {
-  return STATUS[error.code] ?? 500;
+  const status = STATUS[error.code] ?? 500;
+  return status >= 500 && callerFaults.has(error) ? 422 : status;
 }
 
 export function installErrorHandler(app: FastifyInstance): void {

@@ -57,6 +57,12 @@ export const serverSettings = z
       .int()
       .min(1024)
       .default(2 * 1024 * 1024),
+    /** Largest backup archive the admin restore and diff endpoints read from a request, in bytes. */
+    archiveLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024 * 1024),
   })
   .strict();
 
@@ -131,6 +137,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       identity,
       bodyLimit: settings.bodyLimitBytes,
       ...(settings.dashboardDir ? { dashboardDir: settings.dashboardDir } : {}),
+      archiveLimitBytes: settings.archiveLimitBytes,
       ...(https ? { https } : {}),
       ...(settings.trustProxy !== undefined ? { trustProxy: trustProxyOption(settings.trustProxy) } : {}),
       authFailureLimit: settings.authFailureLimit,

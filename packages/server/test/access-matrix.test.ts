@@ -104,6 +104,7 @@ const declared = new Map<string, RouteAccess>(
 const MATRIX_IDENTITY = "AGE-SECRET-KEY-17FPFMWN5CTD87839GU3ETFSJQJW98C5DUGAR7GL6WRYFMDTLHWSSAK84X6";
 const MATRIX_RECIPIENT = "age1ue4dqcvpq6g8ef8h857uypavt23rq203lqued9m80ym5dqfzcalsf6prtr";
 let restoreArchiveBytes: Buffer = Buffer.alloc(0);
+let diffArchiveBytes: Buffer = Buffer.alloc(0);
 
 /** An archive of one public secret named `name`, owned by a user outside the matrix. */
 async function archiveOf(name: string): Promise<Buffer> {
@@ -305,6 +306,21 @@ const entries: Entry[] = [
     }),
   },
   {
+    route: "POST /api/v1/admin/diff",
+    access: { kind: "caller" },
+    // An archive of one secret the deployment lacks: a diff that ran lists it as removed (by name,
+    // never a value); it writes nothing.
+    prepare: async (cell) => {
+      diffArchiveBytes = await archiveOf(`diffed-${cell.tag}`);
+    },
+    request: () => ({
+      path: "/api/v1/admin/diff",
+      raw: diffArchiveBytes,
+      headers: { "content-type": "application/octet-stream", "x-coffer-backup-identity": MATRIX_IDENTITY },
+    }),
+    check: (reply) => expect(reply.text).toMatch(/"removed":\[\{"name":"diffed-/),
+  },
+  {
     route: "GET /api/v1/me",
     access: { kind: "caller" },
     request: () => ({ path: "/api/v1/me" }),
@@ -441,6 +457,7 @@ const ACCESS_SPEC: Record<string, RouteAccess["permission"]> = {
   "GET /api/v1/audit/verify": "read-audit",
   "POST /api/v1/admin/backup": "admin",
   "POST /api/v1/admin/restore": "admin",
+  "POST /api/v1/admin/diff": "admin",
   "GET /api/v1/openapi.json": "public",
   "GET /ui": "public",
   "GET /ui/": "public",

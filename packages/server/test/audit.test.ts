@@ -8,10 +8,11 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { AUDIT_ACTION_NAMES, type AuditRecord, withAuditContext } from "@coffer/audit";
+import { generateArchiveIdentity } from "@coffer/backup";
 import { openDatabase } from "@coffer/sql";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningServer, startServer } from "../src/index.js";
-import { call, type TestServer } from "./helpers.js";
+import { call, callRaw, type TestServer } from "./helpers.js";
 
 /** Obviously fake, and unique enough that finding it anywhere means a value leaked. */
 const CANARY = "fake-canary-5b2d8e41-value";
@@ -121,6 +122,23 @@ describe("every audited action, through the server", () => {
       await ok(call(server, admin, "POST", "/api/v1/admin/reconcile"));
       await ok(call(server, admin, "POST", "/api/v1/admin/copy-values", { direction: "to-backup" }));
       await ok(call(server, admin, "POST", "/api/v1/admin/copy-values", { direction: "to-primary" }));
+      // The deployment as a whole: an archive out, restored and compared, and a migration (the
+      // CLI's coffer migrate, in process: the backup store is the target).
+      const keys = await generateArchiveIdentity();
+      const archive = await fetch(`${server.url}/api/v1/admin/backup`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+        body: JSON.stringify({ recipients: [keys.recipient] }),
+      });
+      expect(archive.status).toBe(200);
+      const bytes = Buffer.from(await archive.arrayBuffer());
+      const upload = {
+        "content-type": "application/octet-stream",
+        "x-coffer-backup-identity": keys.identity,
+      };
+      await ok(callRaw(server, admin, "POST", "/api/v1/admin/restore?onConflict=skip", bytes, upload));
+      await ok(callRaw(server, admin, "POST", "/api/v1/admin/diff", bytes, upload));
+      await running.service.migrateValues("memory:audit-test");
       await ok(call(server, admin, "DELETE", `/api/v1/secrets/${created.id}`), 204);
       await ok(call(server, admin, "DELETE", "/api/v1/users/bob"), 204);
       await ok(call(server, admin, "GET", "/api/v1/audit?limit=5"));

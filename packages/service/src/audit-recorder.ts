@@ -20,7 +20,14 @@ import {
   currentAuditContext,
   SDK_ORIGIN,
 } from "@coffer/audit";
-import { type Actor, isCofferError, type Logger, type SecretRef } from "@coffer/core";
+import {
+  type Actor,
+  isCofferError,
+  type Logger,
+  type SecretMetadata,
+  type SecretRef,
+  type UpdateSecretInput,
+} from "@coffer/core";
 import type { MetadataRepository } from "./metadata.js";
 
 export class SecretAudit {
@@ -51,13 +58,18 @@ export class SecretAudit {
     return result;
   }
 
-  /** A write: its start recorded before anything is written, its outcome after. */
+  /**
+   * A write: its start recorded before anything is written, its outcome after. `outcomeOf` names
+   * the outcome of a run that returns rather than throws yet did not do all it should (a migration
+   * with failed items); by default a return is `ok`.
+   */
   async write<T>(
     actor: Actor,
     action: AuditAction,
     target: AuditTarget,
     work: () => Promise<T>,
     outcomeTarget: (result: T) => AuditTarget = () => target,
+    outcomeOf: (result: T) => string = () => "ok",
   ): Promise<T> {
     if (!this.trail?.enabled) return work();
     await this.trail.record(this.#event(actor, action, target, "started"));
@@ -68,7 +80,8 @@ export class SecretAudit {
       this.#failed(actor, action, target, error);
       throw error;
     }
-    await this.#afterTheFact(this.#event(actor, action, { ...target, ...outcomeTarget(result) }, "ok"));
+    const outcome = outcomeOf(result);
+    await this.#afterTheFact(this.#event(actor, action, { ...target, ...outcomeTarget(result) }, outcome));
     return result;
   }
 
@@ -161,6 +174,33 @@ export function refTarget(ref: SecretRef): AuditTarget {
   if (ref === null || typeof ref !== "object") return {};
   if ("id" in ref) return typeof ref.id === "string" ? { secretId: ref.id.slice(0, 255) } : {};
   return typeof ref.name === "string" ? { name: ref.name.slice(0, 255) } : {};
+}
+
+/** Which audited action an update is: a change of values first, then a rename, then visibility. */
+export function updateAction(
+  input: UpdateSecretInput,
+): "secret.update" | "secret.rename" | "secret.visibility" {
+  if (input?.values !== undefined || input?.removeKeys !== undefined) return "secret.update";
+  if (input?.name !== undefined) return "secret.rename";
+  return "secret.visibility";
+}
+
+/** An update's new name or visibility, as the audit target adds them (names cut at 255). */
+export function updateTarget(input: UpdateSecretInput): { newName?: string; private?: boolean } {
+  return {
+    ...(typeof input?.name === "string" ? { newName: input.name.slice(0, 255) } : {}),
+    ...(typeof input?.private === "boolean" ? { private: input.private } : {}),
+  };
+}
+
+/** What a write's outcome record names: the secret and the version written. */
+export function written(metadata: SecretMetadata): { secretId: string; name: string; version: number } {
+  return { secretId: metadata.id, name: metadata.name, version: metadata.version };
+}
+
+/** Operations have no Actor parameter: the one the request's audit context names, or the operator. */
+export function operator(): Actor {
+  return { id: currentAuditContext()?.actor?.id ?? "operator" };
 }
 
 function codeOf(error: unknown): string {

@@ -1,5 +1,6 @@
 /** The public surface of @coffer/service: the service, how to open one, and what it reports. */
 export { auditSection } from "@coffer/audit";
+export { archiveSnapshot } from "./archive-snapshot.js";
 export type { ExportOptions } from "./backup-export.js";
 export {
   CONFLICT_POLICIES,
@@ -11,6 +12,7 @@ export {
   type RestoreProgress,
   type RestoreReport,
 } from "./backup-restore.js";
+export { type BackupOptions, type DiffOptions, INCOMPLETE } from "./deployment-operations.js";
 export {
   diffSnapshots,
   type SecretChange,

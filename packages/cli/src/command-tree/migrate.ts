@@ -50,7 +50,9 @@ export const DIFF_COMMAND: CommandSpec = {
   details: () => help`
     Values are compared by HMAC under a key made for this run and never shown. A database URL is
     opened with the current store settings (a SQLite file's directory as its data directory).
-    Exit 0 when equal, 20 when they differ (the differences on standard output).`,
+    Against a server (remote mode), a backup file is uploaded and compared with the server's
+    deployment (admin only). Exit 0 when equal, 20 when they differ (the differences on standard
+    output).`,
   examples: [
     "coffer diff staging.yaml production.yaml",
     "coffer diff backup.age --passphrase-file pass.txt",

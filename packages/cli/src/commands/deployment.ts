@@ -5,6 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
+import { currentAuditContext, withAuditContext } from "@coffer/audit/context";
+import { localUser } from "@coffer/client";
 import { z } from "@coffer/core";
 import { type CofferConfig, describeStoreOptions, loadConfig, type StoreConfig } from "@coffer/core/config";
 import { openService, type SecretsService } from "@coffer/service";
@@ -73,4 +75,23 @@ export async function deploymentConfig(
 
 export function open(config: CofferConfig): Promise<SecretsService> {
   return openService({ ...config, logLevel: "error" });
+}
+
+/**
+ * Runs a deployment-wide call (migrate, diff) on a deployment opened here with the local user as
+ * the audit log's actor: such calls take no actor and are recorded as the context's (else as
+ * "operator"). A user the system cannot name leaves it at "operator".
+ */
+export function asLocalUser<T>(work: () => Promise<T>): Promise<T> {
+  let id: string;
+  try {
+    id = localUser(undefined, process.env);
+  } catch {
+    return work();
+  }
+  const context = currentAuditContext();
+  return withAuditContext(
+    { ...context, origin: context?.origin ?? { kind: "cli-local" }, actor: { id } },
+    work,
+  );
 }

@@ -1,13 +1,13 @@
 /**
- * A backup file (@coffer/backup's archive) as one side of `coffer diff`: its secrets' names,
- * owners, visibility, versions and per-key keyed hashes, streamed from the archive (values are
- * hashed as they are read and never kept). A damaged or truncated archive fails the diff with the
- * archive's INTEGRITY error once the reader reaches the damage.
+ * A backup file (@coffer/backup's archive) as one side of `coffer diff`: the file and the key to
+ * open it with (--passphrase-file or --identity). Reading it as a diff source — names, owners,
+ * visibility, versions and per-key keyed hashes, values never kept — is the service's
+ * archiveSnapshot, the same code the server's admin diff endpoint runs over an upload.
  */
 import { createReadStream, readFileSync } from "node:fs";
 import { Readable } from "node:stream";
-import { type ArchiveDecryption, readArchive } from "@coffer/backup";
-import type { SnapshotSource } from "@coffer/service";
+import type { ArchiveDecryption, ArchiveInput } from "@coffer/backup";
+import { archiveSnapshot, type SnapshotSource } from "@coffer/service";
 import { CliError } from "../cli-errors.js";
 
 export interface BackupKeyOptions {
@@ -20,28 +20,16 @@ export function isBackupArgument(argument: string): boolean {
   return !/\.ya?ml$/i.test(argument) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(argument);
 }
 
-export function backupSnapshot(file: string, options: BackupKeyOptions): SnapshotSource {
-  const decryption = decryptionFor(options);
-  return {
-    label: file,
-    async *entries(hash) {
-      const input = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
-      for await (const record of readArchive(input, decryption)) {
-        if (record.kind !== "secret") continue;
-        const { secret } = record;
-        yield {
-          name: secret.name,
-          owner: secret.owner,
-          private: secret.private,
-          version: secret.version,
-          keys: hash.perKey(secret.values),
-        };
-      }
-    },
-  };
+/** The file's bytes, afresh on each call. */
+export function openBackupFile(file: string): () => ArchiveInput {
+  return () => Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
 }
 
-function decryptionFor(options: BackupKeyOptions): ArchiveDecryption {
+export function backupSnapshot(file: string, options: BackupKeyOptions): SnapshotSource {
+  return archiveSnapshot(file, openBackupFile(file), backupDecryption(options));
+}
+
+export function backupDecryption(options: BackupKeyOptions): ArchiveDecryption {
   if (options.passphraseFile) {
     return { passphrase: readFileSync(options.passphraseFile, "utf8").replace(/\r?\n$/, "") };
   }

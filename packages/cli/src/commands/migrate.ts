@@ -10,7 +10,7 @@ import type { MigrationProgress, MigrationReport } from "@coffer/service";
 import type { Command } from "commander";
 import { CliError } from "../cli-errors.js";
 import type { Context } from "../context.js";
-import { currentConfig, fileConfig, open, storeIdentity, storeSettings } from "./deployment.js";
+import { asLocalUser, currentConfig, fileConfig, open, storeIdentity, storeSettings } from "./deployment.js";
 
 interface MigrateOptions {
   to: string;
@@ -57,13 +57,15 @@ export async function migrate(context: Context, command: Command): Promise<void>
       );
       return;
     }
-    const report = await service.migrateValues(identity, {
-      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      onProgress: (progress) => {
-        if (!context.json) context.note(progressLine(progress));
-      },
-    });
+    const report = await asLocalUser(() =>
+      service.migrateValues(identity, {
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        onProgress: (progress) => {
+          if (!context.json) context.note(progressLine(progress));
+        },
+      }),
+    );
     const next = switchSteps(options.to, storeSettings(target));
     context.result({ ...report, target: storeSettings(target), next }, () => summary(report, next));
     if (report.failed.length > 0) {

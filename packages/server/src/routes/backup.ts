@@ -1,23 +1,35 @@
 /**
- * /api/v1/admin/backup and /api/v1/admin/restore (registered under the admin prefix), for admins:
- * the whole deployment as one age-encrypted archive (@coffer/backup), streamed out, and such an
- * archive streamed in and restored through the service.
+ * /api/v1/admin/backup, /restore and /diff (registered under the admin prefix), for admins: the
+ * whole deployment as one age-encrypted archive (@coffer/backup), streamed out; such an archive
+ * streamed in and restored through the service; and such an archive compared with the live
+ * deployment (the service's diff: names, keys, versions, values by keyed hash under a key made
+ * for the request — never a value in the reply).
  *
  * The archive key never travels in a URL: the backup's passphrase or recipients are in the JSON
- * body, the restore's passphrase or identities in headers (the body is the archive). A restore
- * reads its archive three times (verify, plan, apply), so the upload is spooled to a private
- * temporary file first, removed when the restore ends.
+ * body, the restore's and diff's passphrase or identities in headers (the body is the archive,
+ * read by archive-upload.ts within the server's archive limit). A restore reads its archive three
+ * times (verify, plan, apply), so the upload is spooled to a private temporary file first, removed
+ * when the restore ends; a diff reads it once, as it arrives.
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ArchiveDecryption, ArchiveEncryption } from "@coffer/backup";
+import type { ArchiveEncryption } from "@coffer/backup";
 import { ValidationError, z } from "@coffer/core";
+import { archiveSnapshot } from "@coffer/service";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import {
+  ARCHIVE_TYPE,
+  ArchiveUpload,
+  archiveKeyHeaders,
+  closingOnFailure,
+  DEFAULT_ARCHIVE_LIMIT_BYTES,
+  decryptionFrom,
+} from "./archive-upload.js";
 import type { AppContext } from "./context.js";
-import { errorReplies as errors } from "./responses.js";
+import { archiveErrorReplies, errorReplies as errors } from "./responses.js";
 
 const tags = ["operations"];
 
@@ -84,9 +96,50 @@ export const restoreSchema = z
   })
   .strict();
 
-const ARCHIVE_TYPE = "application/octet-stream";
+const changedSecret = z.object({ name: z.string(), owner: z.string().optional() });
 
-export const backupRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { service }) => {
+export const diffSchema = z
+  .object({
+    a: z.string().describe("The uploaded archive."),
+    b: z.string().describe("The live deployment."),
+    equal: z.boolean(),
+    counts: z
+      .object({
+        a: z.number().int(),
+        b: z.number().int(),
+        added: z.number().int(),
+        removed: z.number().int(),
+        changed: z.number().int(),
+        same: z.number().int(),
+      })
+      .strict(),
+    added: z
+      .array(changedSecret.extend({ version: z.number().int(), keys: z.array(z.string()) }).strict())
+      .describe("In the deployment, not in the archive."),
+    removed: z
+      .array(changedSecret.extend({ version: z.number().int(), keys: z.array(z.string()) }).strict())
+      .describe("In the archive, not in the deployment."),
+    changed: z.array(
+      changedSecret
+        .extend({
+          version: z.object({ from: z.number().int(), to: z.number().int() }).strict().optional(),
+          keysAdded: z.array(z.string()),
+          keysRemoved: z.array(z.string()),
+          keysChanged: z.array(z.string()).describe("Keys whose values differ (by keyed hash)."),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+/** What the backup routes are given: the app's parts and the largest archive to read from a request. */
+export interface BackupRouteOptions extends AppContext {
+  archiveLimitBytes?: number;
+}
+
+export const backupRoutes: FastifyPluginAsyncZod<BackupRouteOptions> = async (api, options) => {
+  const { service } = options;
+  const limit = options.archiveLimitBytes ?? DEFAULT_ARCHIVE_LIMIT_BYTES;
   // The archive arrives as a raw stream: no buffering, no body limit (it is spooled to disk).
   api.addContentTypeParser(ARCHIVE_TYPE, (_request, payload, done) => done(null, payload));
 
@@ -143,60 +196,49 @@ export const backupRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
       tags,
       summary: "Restore an archive made by backup (admin)",
       description:
-        "The body is the archive (application/octet-stream). Its key goes in X-Coffer-Backup-Passphrase or X-Coffer-Backup-Identity (comma-separated AGE-SECRET-KEY-1… values). A damaged archive is refused (409 INTEGRITY… see error code) with nothing written.",
+        "The body is the archive (application/octet-stream). Its key goes in X-Coffer-Backup-Passphrase or X-Coffer-Backup-Identity (comma-separated AGE-SECRET-KEY-1… values). A damaged or truncated archive, or a wrong key, is refused (422 INTEGRITY, `details.reason` says which check failed) with nothing written; one over the server's archive limit is 413.",
       querystring: restoreQuery,
-      headers: z
-        .object({
-          "x-coffer-backup-passphrase": z.string().optional(),
-          "x-coffer-backup-identity": z.string().optional(),
-        })
-        .passthrough(),
-      response: { 200: restoreSchema, ...errors },
+      headers: archiveKeyHeaders,
+      response: { 200: restoreSchema, ...archiveErrorReplies },
     },
-    handler: async (request) => {
-      const body = request.body as Readable | undefined;
-      if (!body || typeof (body as Readable).pipe !== "function") {
-        throw new ValidationError(
-          `Send the archive as the request body with Content-Type: ${ARCHIVE_TYPE}.`,
-          {
-            details: { field: "body" },
-          },
-        );
-      }
-      const decryption = decryptionFrom(request.headers);
-      const spool = mkdtempSync(path.join(tmpdir(), "coffer-restore-"));
-      const file = path.join(spool, "archive.age");
-      try {
-        await pipeline(body, createWriteStream(file, { mode: 0o600 }));
-        return await service.restore(() => createReadStream(file), decryption, {
-          ...(request.query.onConflict ? { onConflict: request.query.onConflict } : {}),
-          dryRun: request.query.dryRun === "true",
-          // Survives a crash of the server (not a reboot that clears the temporary directory).
-          journalDir: path.join(tmpdir(), "coffer-restore-journals", service.deploymentId),
-        });
-      } finally {
-        rmSync(spool, { recursive: true, force: true });
-      }
+    handler: (request, reply) =>
+      closingOnFailure(reply, async () => {
+        const upload = new ArchiveUpload(request.body, request.headers, limit);
+        const decryption = decryptionFrom(request.headers);
+        const spool = mkdtempSync(path.join(tmpdir(), "coffer-restore-"));
+        const file = path.join(spool, "archive.age");
+        try {
+          return await upload.read(async () => {
+            await pipeline(upload.stream, createWriteStream(file, { mode: 0o600 }));
+            return service.restore(() => createReadStream(file), decryption, {
+              ...(request.query.onConflict ? { onConflict: request.query.onConflict } : {}),
+              dryRun: request.query.dryRun === "true",
+              // Survives a crash of the server (not a reboot that clears the temporary directory).
+              journalDir: path.join(tmpdir(), "coffer-restore-journals", service.deploymentId),
+            });
+          });
+        } finally {
+          rmSync(spool, { recursive: true, force: true });
+        }
+      }),
+  });
+
+  api.post("/diff", {
+    config: { permission: "admin", action: "compare backups with the deployment" },
+    schema: {
+      tags,
+      summary: "Compare an archive made by backup with the live deployment (admin)",
+      description:
+        "The body is the archive (application/octet-stream), its key in X-Coffer-Backup-Passphrase or X-Coffer-Backup-Identity. The reply lists secrets added (in the deployment only), removed (in the archive only) and changed — by name, owner for private secrets, keys and versions; values are compared by HMAC under a key made for this request and never returned. A damaged or truncated archive, or a wrong key, is 422 (INTEGRITY); one over the server's archive limit 413.",
+      headers: archiveKeyHeaders,
+      response: { 200: diffSchema, ...archiveErrorReplies },
     },
+    handler: (request, reply) =>
+      closingOnFailure(reply, async () => {
+        const upload = new ArchiveUpload(request.body, request.headers, limit);
+        const decryption = decryptionFrom(request.headers);
+        const archive = archiveSnapshot("uploaded archive", () => upload.stream, decryption);
+        return upload.read(() => service.diff(archive, { label: "deployment", against: "archive" }));
+      }),
   });
 };
-
-function decryptionFrom(headers: Record<string, string | string[] | undefined>): ArchiveDecryption {
-  const passphrase = headers["x-coffer-backup-passphrase"];
-  const identity = headers["x-coffer-backup-identity"];
-  if (typeof passphrase === "string" && passphrase !== "") return { passphrase };
-  if (typeof identity === "string" && identity !== "") {
-    return {
-      identities: identity
-        .split(",")
-        .map((part) => part.trim())
-        .filter(Boolean),
-    };
-  }
-  throw new ValidationError(
-    "Give the archive's key in X-Coffer-Backup-Passphrase or X-Coffer-Backup-Identity.",
-    {
-      details: { field: "x-coffer-backup-passphrase" },
-    },
-  );
-}

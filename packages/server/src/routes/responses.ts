@@ -16,3 +16,6 @@ export const errorReplies = {
 
 /** … and those of the secret routes: 412 for a stale If-Match, 413 for values too large. */
 export const secretErrorReplies = { ...errorReplies, 412: errorSchema, 413: errorSchema };
+
+/** … and those of the routes that read an uploaded archive: 413 over the limit, 422 a damaged one. */
+export const archiveErrorReplies = { ...errorReplies, 413: errorSchema, 422: errorSchema };
