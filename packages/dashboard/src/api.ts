@@ -89,7 +89,14 @@ export interface StoreInfo {
     capabilities: Record<string, string | number | boolean>;
     keyRotation: boolean;
     health: { status: string; latencyMs: number; message?: string; errorCode?: string };
-    keys?: { source: string; activeKeyId: string; keyCount: number; missing: number };
+    keys?: {
+      source: string;
+      activeKeyId: string;
+      keyCount: number;
+      missing: number;
+      rows: number;
+      rowsOnActiveKey: number;
+    };
   };
   backup?: { type: string; health?: { status: string; latencyMs: number; message?: string } };
 }

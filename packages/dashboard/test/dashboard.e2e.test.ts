@@ -777,6 +777,10 @@ if (missing && mustFailWithoutChromium) {
         .poll(async () => (await page.getByRole("status").textContent()) ?? "")
         .toMatch(/^Rotated from/);
       expect((await page.getByRole("status").textContent()) ?? "").toMatch(/0 remaining, 0 unreadable/);
+      // Every value is under the new key (the count the page polls while a rotation runs).
+      await expect
+        .poll(async () => (await page.locator("dl.metadata").textContent()) ?? "")
+        .toMatch(/(\d+) of \1 values under the active key/);
       const stillThere = await api<{ items: Array<{ id: string }> }>(
         server,
         alice,

@@ -270,7 +270,19 @@ export const storeInfoSchema = z
         keyRotation: z.boolean(),
         health: healthReportSchema,
         keys: z
-          .object({ source: z.string(), activeKeyId: z.string(), keyCount: z.number(), missing: z.number() })
+          .object({
+            source: z.string(),
+            activeKeyId: z.string(),
+            keyCount: z.number(),
+            missing: z.number(),
+            rows: z.number().describe("Stored values (current ones), under any key."),
+            rowsOnActiveKey: z
+              .number()
+              .describe(
+                "Of those, the ones under the active key: a rotation's progress, read while it runs.",
+              ),
+          })
+          .strict()
           .optional()
           .describe("Admins only: where the encryption keys come from."),
       })

@@ -2,7 +2,8 @@
  * The deployment: which backend holds the values, its capabilities and health (GET /store, any
  * role), and for admins the encryption keys and key rotation (POST /admin/rotate-key). The API
  * answers a rotation when it is done, with its report (re-encrypted, skipped, remaining,
- * unreadable); the view shows that, and that it is running meanwhile.
+ * unreadable). Meanwhile the view shows its progress: it reads GET /store twice a second, whose
+ * key status counts the values already under the new active key.
  */
 import { useEffect, useState } from "preact/hooks";
 import type { RotateKeyReport, StoreInfo } from "../api.js";
@@ -13,6 +14,8 @@ export function Store({ session }: { session: Session }) {
   const [info, setInfo] = useState<StoreInfo | null>(null);
   const [report, setReport] = useState<RotateKeyReport | null>(null);
   const [rotating, setRotating] = useState(false);
+  /** Values under the new key, of all values, while a rotation runs (null until its key exists). */
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   async function load() {
@@ -31,12 +34,20 @@ export function Store({ session }: { session: Session }) {
     if (!confirm("Rotate the store's encryption key now? Every value is re-encrypted with a new key."))
       return;
     setRotating(true);
+    setProgress(null);
+    const before = info?.store.keys?.activeKeyId;
+    const poll = setInterval(async () => {
+      const keys = (await session.api.storeInfo().catch(() => null))?.store.keys;
+      // Until the new key is active, every value is "on the active key": that is not progress.
+      if (keys && keys.activeKeyId !== before) setProgress({ done: keys.rowsOnActiveKey, total: keys.rows });
+    }, 500);
     try {
       setReport(await session.api.rotateKey());
       await load();
     } catch (caught) {
       setError(caught);
     } finally {
+      clearInterval(poll);
       setRotating(false);
     }
   }
@@ -80,7 +91,8 @@ export function Store({ session }: { session: Session }) {
                 <dd>
                   {info.store.keys.keyCount} from {info.store.keys.source}; active{" "}
                   <code>{info.store.keys.activeKeyId}</code>
-                  {info.store.keys.missing ? `; ${info.store.keys.missing} missing` : ""}
+                  {info.store.keys.missing ? `; ${info.store.keys.missing} missing` : ""}.{" "}
+                  {info.store.keys.rowsOnActiveKey} of {info.store.keys.rows} values under the active key.
                 </dd>
               </>
             ) : null}
@@ -108,7 +120,15 @@ export function Store({ session }: { session: Session }) {
                 Rotate the encryption key
               </button>
               {rotating ? (
-                <p role="status">Rotating: every value is being re-encrypted…</p>
+                <p role="status">
+                  Rotating: every value is being re-encrypted…{" "}
+                  {progress ? (
+                    <>
+                      <progress max={progress.total} value={progress.done} aria-label="Values re-encrypted" />{" "}
+                      {progress.done} of {progress.total} under the new key
+                    </>
+                  ) : null}
+                </p>
               ) : report ? (
                 <p role="status">
                   Rotated from <code>{report.previousKeyId}</code> to <code>{report.activeKeyId}</code>:{" "}

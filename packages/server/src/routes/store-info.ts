@@ -36,6 +36,8 @@ export const storeInfoRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { 
                   activeKeyId: keys.activeKeyId,
                   keyCount: keys.keys.length,
                   missing: keys.missing.length,
+                  rows: [...keys.keys, ...keys.missing].reduce((sum, key) => sum + key.rows, 0),
+                  rowsOnActiveKey: keys.keys.find((key) => key.active)?.rows ?? 0,
                 },
               }
             : {}),
