@@ -38,7 +38,15 @@ import { SecretNaming, VerifiedArns } from "./naming.js";
 import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
 import { OwnerCheck } from "./owner-check.js";
 import { recreateOverDeleted } from "./recreate.js";
-import { currentRevisionOf, keptRevisions, labelFirst, revisionLabel, unlabel } from "./revisions.js";
+import {
+  currentRevisionOf,
+  currentVersionIdOf,
+  hasRevisionLabel,
+  keptRevisions,
+  labelFirstBeforeUpdate,
+  revisionLabel,
+  unlabel,
+} from "./revisions.js";
 
 export class AwsStore extends BackendStore {
   readonly type = "aws";
@@ -114,8 +122,8 @@ export class AwsStore extends BackendStore {
       if (recreated === "name-free") return this.create(id, values);
       return;
     }
+    // One request: the new version is revision 1 without a label (see revisions.ts).
     this.#verified.add(created.ARN);
-    await labelFirst(this.#api, { id, arn: created.ARN, versionId: created.VersionId });
   }
 
   async get(id: SecretId): Promise<SecretValues> {
@@ -142,14 +150,18 @@ export class AwsStore extends BackendStore {
     this.assertWrite(id, values);
     const secret = await this.#describeLive(id, "update");
     const revision = currentRevisionOf(secret) + 1;
+    const oldest = revision - this.#options.maxVersions;
+    const target = { id, arn: secret.ARN, kept: keptRevisions(secret) };
+    // Revision 1 unlabelled (a secret never updated) gets its label before AWSCURRENT moves off
+    // it, unless retention would take it off again at once (maxVersions 1).
+    if (oldest < 1)
+      await labelFirstBeforeUpdate(this.#api, { ...target, currentVersionId: currentVersionIdOf(secret) });
     const put = new PutSecretValueCommand({
       SecretId: secret.ARN,
       SecretString: JSON.stringify(values),
       VersionStages: ["AWSCURRENT", revisionLabel(revision)],
     });
     await attempt({ operation: "update", id }, () => this.#api.send("PutSecretValue", put));
-    const oldest = revision - this.#options.maxVersions;
-    const target = { id, arn: secret.ARN, kept: keptRevisions(secret) };
     await unlabel(this.#api, this.#context.logger, target, (kept) => kept <= oldest);
   }
 
@@ -159,20 +171,23 @@ export class AwsStore extends BackendStore {
     return currentRevisionOf(await this.#describeLive(id, "read"));
   }
 
-  /** GetSecretValue by the revision's label; a revision unlabelled by retention is not found. */
+  /**
+   * GetSecretValue by the revision's label; a revision unlabelled by retention is not found.
+   * Revision 1 of a secret never updated has no label: it is the AWSCURRENT version when that
+   * carries no revision label (one more GetSecretValue, only when the label lookup missed).
+   */
   override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
     assertSecretId(id);
     const kept = `Revisions older than the newest ${this.#options.maxVersions} lose their label and are pruned.`;
     if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
-    const read = new GetSecretValueCommand({
-      SecretId: this.#naming.name(id),
-      VersionStage: revisionLabel(revision),
-    });
-    const found = await lookup(
-      { operation: "read", id },
-      () => this.#api.send("GetSecretValue", read),
-      isMissing,
-    );
+    let found = await this.#readVersion(id, revisionLabel(revision));
+    if (found === undefined && revision === 1) {
+      const current = await this.#readVersion(id, "AWSCURRENT");
+      if (current !== undefined && !hasRevisionLabel(current.VersionStages)) found = current;
+      // An update labelled revision 1 and moved AWSCURRENT on between the two reads: the label
+      // is there now.
+      else if (current !== undefined) found = await this.#readVersion(id, revisionLabel(1));
+    }
     if (found === undefined) throw noRevision(id, revision, kept);
     if (!(await this.#owner.isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
     return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
@@ -222,6 +237,12 @@ export class AwsStore extends BackendStore {
       logger,
       deleteInput: this.#deleteInput(),
     };
+  }
+
+  /** GetSecretValue of the version a staging label is on; undefined when no version has it. */
+  #readVersion(id: SecretId, stage: string) {
+    const read = new GetSecretValueCommand({ SecretId: this.#naming.name(id), VersionStage: stage });
+    return lookup({ operation: "read", id }, () => this.#api.send("GetSecretValue", read), isMissing);
   }
 
   /** DescribeSecret by name; a secret that is missing or not ours is SecretNotFoundError. */
