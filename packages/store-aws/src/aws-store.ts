@@ -41,7 +41,6 @@ import { recreateOverDeleted } from "./recreate.js";
 import {
   currentRevisionOf,
   currentVersionIdOf,
-  hasRevisionLabel,
   keptRevisions,
   labelFirstBeforeUpdate,
   revisionLabel,
@@ -173,21 +172,14 @@ export class AwsStore extends BackendStore {
 
   /**
    * GetSecretValue by the revision's label; a revision unlabelled by retention is not found.
-   * Revision 1 of a secret never updated has no label: it is the AWSCURRENT version when that
-   * carries no revision label (one more GetSecretValue, only when the label lookup missed).
+   * Revision 1 of a secret never updated has no label (see #unlabelledFirst).
    */
   override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
     assertSecretId(id);
     const kept = `Revisions older than the newest ${this.#options.maxVersions} lose their label and are pruned.`;
     if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
-    let found = await this.#readVersion(id, revisionLabel(revision));
-    if (found === undefined && revision === 1) {
-      const current = await this.#readVersion(id, "AWSCURRENT");
-      if (current !== undefined && !hasRevisionLabel(current.VersionStages)) found = current;
-      // An update labelled revision 1 and moved AWSCURRENT on between the two reads: the label
-      // is there now.
-      else if (current !== undefined) found = await this.#readVersion(id, revisionLabel(1));
-    }
+    let found = await this.#readVersion(id, { VersionStage: revisionLabel(revision) });
+    if (found === undefined && revision === 1) found = await this.#unlabelledFirst(id);
     if (found === undefined) throw noRevision(id, revision, kept);
     if (!(await this.#owner.isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
     return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
@@ -239,10 +231,27 @@ export class AwsStore extends BackendStore {
     };
   }
 
-  /** GetSecretValue of the version a staging label is on; undefined when no version has it. */
-  #readVersion(id: SecretId, stage: string) {
-    const read = new GetSecretValueCommand({ SecretId: this.#naming.name(id), VersionStage: stage });
+  /** GetSecretValue of one version (by label or id); undefined when there is no such version. */
+  #readVersion(id: SecretId, version: { VersionStage: string } | { VersionId: string }, arn?: string) {
+    const read = new GetSecretValueCommand({ SecretId: arn ?? this.#naming.name(id), ...version });
     return lookup({ operation: "read", id }, () => this.#api.send("GetSecretValue", read), isMissing);
+  }
+
+  /**
+   * Revision 1 when no version carries a revision label: the AWSCURRENT version, read by its
+   * version id (DescribeSecret + GetSecretValue, only after the label lookup missed). Read by id,
+   * so an update that labels it and moves AWSCURRENT on in between changes nothing: that version
+   * is revision 1 either way. A secret with labels whose `coffer-r1` is gone has no revision 1.
+   */
+  async #unlabelledFirst(id: SecretId) {
+    const secret = await lookup(
+      { operation: "read", id },
+      () => this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.name(id) })),
+      isMissing,
+    );
+    if (secret?.ARN === undefined || secret.DeletedDate || keptRevisions(secret).size > 0) return undefined;
+    const versionId = currentVersionIdOf(secret);
+    return versionId === undefined ? undefined : this.#readVersion(id, { VersionId: versionId }, secret.ARN);
   }
 
   /** DescribeSecret by name; a secret that is missing or not ours is SecretNotFoundError. */

@@ -86,11 +86,6 @@ export async function unlabel(
   }
 }
 
-/** Whether a version's staging labels include a revision label. */
-export function hasRevisionLabel(stages: readonly string[] | undefined): boolean {
-  return (stages ?? []).some((stage) => LABEL.test(stage));
-}
-
 /** The version id AWSCURRENT is on. */
 export function currentVersionIdOf(
   described: Pick<DescribeSecretCommandOutput, "VersionIdsToStages">,

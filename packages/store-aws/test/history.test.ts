@@ -87,6 +87,11 @@ describe("history", () => {
     // AWSCURRENT is labelled revision 2 now, so the old version is not revision 1 any more.
     await expect(store.getRevision(id, 1)).rejects.toBeInstanceOf(SecretNotFoundError);
     expect(await store.getRevision(id, 2)).toEqual({ v: "fake-2" });
+    // A version written by hand is unlabelled, but the secret has labels: it is not revision 1.
+    await raw.send(
+      new PutSecretValueCommand({ SecretId: store.nameOf(id), SecretString: '{"v":"fake-by-hand"}' }),
+    );
+    await expect(store.getRevision(id, 1)).rejects.toBeInstanceOf(SecretNotFoundError);
     await store.delete(id);
     await store.close();
   });
