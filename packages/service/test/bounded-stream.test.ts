@@ -51,7 +51,7 @@ describe("forEachBounded", () => {
         running.add(key);
         await tick(1 + ((i * 7) % 4));
         running.delete(key);
-        (order[key] ??= []).push(i);
+        order[key] = [...(order[key] ?? []), i];
       },
     );
     expect(order).toEqual({
