@@ -3,7 +3,9 @@
 // memory): time, rate and peak RSS of each step, each run in its own process so that its peak RSS
 // is its own. BENCH_BACKUP_SECRETS sets the count, or several (default 10,000; the figure
 // is 100,000), BENCH_BACKUP_STEPS the steps (default seed,backup,restore). Seeding goes through the
-// client one create at a time, like any writer.
+// client one create at a time, like any writer. The restore runs twice, into two fresh deployments,
+// one secret at a time ("restore-1", as before bounded concurrency) and with the default
+// concurrency ("restore"), so the two are measured on the same archive at about the same load.
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,10 +27,11 @@ if (step === undefined) {
     const steps = [
       ["seed", source, String(count)],
       ["backup", source, file],
+      ["restore-1", mkdtempSync(path.join(tmpdir(), "coffer-bench-backup-dst1-")), file],
       ["restore", target, file],
     ] as const;
     // BENCH_BACKUP_STEPS=seed,backup leaves out the restore (100,000 writes take long on a small machine).
-    const wanted = (process.env.BENCH_BACKUP_STEPS ?? "seed,backup,restore").split(",");
+    const wanted = (process.env.BENCH_BACKUP_STEPS ?? "seed,backup,restore-1,restore").split(",");
     for (const [name, dir, extra] of steps.filter(([name]) => wanted.includes(name))) {
       const result = spawnSync(
         process.execPath,
@@ -80,9 +83,10 @@ if (step === undefined) {
     await client.backup(output, { encryption: { recipients: [process.env.BENCH_RECIPIENT!] } });
     output.end();
     await finished(output);
-  } else if (step === "restore") {
+  } else if (step === "restore" || step === "restore-1") {
     const report = await client.restore(() => createReadStream(extra), {
       decryption: { identities: [process.env.BENCH_IDENTITY!] },
+      ...(step === "restore-1" ? { concurrency: 1 } : {}),
     });
     if (report.verified !== report.archive.counts.secrets)
       throw new Error("restore did not verify every secret");

@@ -167,6 +167,7 @@ export class LocalTransport implements Transport {
         ...(request.dryRun ? { dryRun: true } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
         ...(request.writeDelayMs ? { writeDelayMs: request.writeDelayMs } : {}),
+        ...(request.concurrency ? { concurrency: request.concurrency } : {}),
       }),
     );
   }

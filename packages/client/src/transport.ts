@@ -47,6 +47,8 @@ export interface RestoreRequest {
   onProgress?: (progress: RestoreProgress) => void;
   /** Test hook: wait before each write (to kill a restore mid-way). */
   writeDelayMs?: number;
+  /** Secrets restored at once (local deployments; default 8, see the service's README). */
+  concurrency?: number;
 }
 
 /** What to open an archive with, for a diff against the deployment. */

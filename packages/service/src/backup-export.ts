@@ -11,7 +11,7 @@ import { type MetadataRepository, rowToMetadata } from "./metadata.js";
 
 export interface ExportOptions {
   withHistory?: boolean;
-  /** Secrets per metadata page and store batch (default 200). */
+  /** Secrets per metadata page and store batch (default 100; see exportSecrets). */
   batchSize?: number;
 }
 
@@ -21,15 +21,22 @@ export async function* exportSecrets(
   history: SecretHistoryReader,
   options: ExportOptions = {},
 ): AsyncGenerator<ArchivedSecret> {
-  const batchSize = options.batchSize ?? 200;
+  // A page is live while its secrets are encrypted and written, over many young-generation
+  // collections: a page of 200 survived enough of them that V8 grew its young generation from 32
+  // to 64 MB around 60,000 secrets (peak RSS 180 MB for 100,000, against 153 MB with pages of 100;
+  // 1,000 grew it to 128 MB and 250 MB). Each secret's entries are also dropped once yielded, so
+  // the live part of a page shrinks as it is consumed. See the backup package's README, Numbers.
+  const batchSize = options.batchSize ?? 100;
   let after = "";
   for (;;) {
     const rows = await metadata.liveRowsAfter(after, batchSize);
     if (rows.length === 0) return;
     after = rows.at(-1)!.id;
     const values = await store.getMany(rows.map((row) => row.id));
-    for (const row of rows) {
+    // Taken out of the page as they are handled, so a consumed secret is garbage at once.
+    for (let row = rows.shift(); row !== undefined; row = rows.shift()) {
       const current = values.get(row.id);
+      values.delete(row.id);
       // Deleted between the metadata page and the store read: it is simply not in the backup.
       if (!current) continue;
       const meta = rowToMetadata(row);

@@ -11,6 +11,12 @@
  *   3. apply: create / overwrite / skip, journaled (backup-journal.ts) so a rerun resumes, each
  *      write read back and compared (the verified counts).
  *
+ * Plan and apply handle several secrets at once (`concurrency`, default 8; bounded-stream.ts):
+ * each write waits on commits (the audit trail gathers the records of concurrent requests into
+ * one) and, on a remote store, round trips, which then overlap. Entries of one name are handled
+ * one after another. The journal is per entry, so a run killed with several writes in flight
+ * leaves each either done or started, and a rerun redoes the started ones.
+ *
  * History, when the archive carries it, is replayed as successive versions of the values under
  * the secret's final name and visibility (so a secret private now is never public on the way);
  * the restored versions are new writes, dated now and written by the owner.
@@ -25,6 +31,7 @@ import {
 } from "@coffer/backup";
 import { type Actor, SecretExistsError, type SecretMetadata, SecretNotFoundError } from "@coffer/core";
 import { RestoreJournal } from "./backup-journal.js";
+import { forEachBounded } from "./bounded-stream.js";
 import type { SecretsService } from "./service.js";
 
 export type ConflictPolicy = "skip" | "overwrite" | "fail";
@@ -38,7 +45,11 @@ export interface RestoreOptions {
   onProgress?: (progress: RestoreProgress) => void;
   /** Test hook: wait this long before each write (to kill a restore mid-way). */
   writeDelayMs?: number;
+  /** Secrets looked up and written at once (default 8). */
+  concurrency?: number;
 }
+
+const DEFAULT_CONCURRENCY = 8;
 
 export interface RestoreProgress {
   phase: "verify" | "plan" | "restore";
@@ -124,7 +135,8 @@ export async function restoreArchive(
   const total = summary.counts.secrets;
   const journal = new RestoreJournal(options.dryRun ? undefined : options.journalDir, summary.sha256);
   try {
-    const plan = await planRestore(service, open, decryption, journal, total, progress);
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    const plan = await planRestore(service, open, decryption, journal, total, progress, concurrency);
     const report: RestoreReport = {
       dryRun: options.dryRun === true,
       onConflict: policy,
@@ -146,7 +158,7 @@ export async function restoreArchive(
     };
     if (options.dryRun) return report;
     if (policy === "fail" && plan.conflicts > 0) throw new RestoreConflictError(plan);
-    await applyRestore(service, open, decryption, journal, policy, report, options);
+    await applyRestore(service, open, decryption, journal, policy, report, { ...options, concurrency });
     journal.complete();
     return report;
   } finally {
@@ -168,6 +180,7 @@ async function planRestore(
   journal: RestoreJournal,
   total: number,
   progress: RestoreOptions["onProgress"],
+  concurrency: number,
 ): Promise<RestorePlan> {
   const plan: RestorePlan = {
     secrets: 0,
@@ -178,24 +191,41 @@ async function planRestore(
     conflicts: 0,
     conflictList: [],
   };
-  for await (const { index, secret } of secretsOf(open, decryption)) {
-    plan.secrets++;
-    progress?.({ phase: "plan", secrets: plan.secrets, total });
-    if (journal.done.has(index)) {
-      plan.alreadyRestored++;
-      continue;
+  // Lookups finish in any order: the listed conflicts are the first ones in archive order.
+  const conflicts: Array<{ index: number; entry: ConflictEntry }> = [];
+  const pulled = async function* () {
+    for await (const item of secretsOf(open, decryption)) {
+      plan.secrets++;
+      progress?.({ phase: "plan", secrets: plan.secrets, total });
+      if (journal.done.has(item.index)) plan.alreadyRestored++;
+      else yield item;
     }
+  };
+  await forEachBounded(pulled(), concurrency, nameKey, async ({ index, secret }) => {
     const existing = await findExisting(service, secret);
     if (!existing) plan.create++;
     else if (isIdentical(existing, secret)) plan.identical++;
     else if (journal.started.has(index)) plan.resume++;
     else {
       plan.conflicts++;
-      if (plan.conflictList.length < CONFLICT_LIST_LIMIT)
-        plan.conflictList.push({ name: secret.name, owner: secret.owner, private: secret.private });
+      conflicts.push({ index, entry: { name: secret.name, owner: secret.owner, private: secret.private } });
+      if (conflicts.length > CONFLICT_LIST_LIMIT * 2) keepFirst(conflicts);
     }
-  }
+  });
+  keepFirst(conflicts);
+  plan.conflictList = conflicts.map(({ entry }) => entry);
   return plan;
+}
+
+/** Keeps the CONFLICT_LIST_LIMIT conflicts earliest in the archive. */
+function keepFirst(conflicts: Array<{ index: number }>): void {
+  conflicts.sort((a, b) => a.index - b.index);
+  conflicts.length = Math.min(conflicts.length, CONFLICT_LIST_LIMIT);
+}
+
+/** Entries of one name (public or private, any owner) are never handled at the same time. */
+function nameKey({ secret }: { secret: ArchivedSecret }): string {
+  return secret.name;
 }
 
 async function applyRestore(
@@ -205,28 +235,31 @@ async function applyRestore(
   journal: RestoreJournal,
   policy: ConflictPolicy,
   report: RestoreReport,
-  options: RestoreOptions,
+  options: RestoreOptions & { concurrency: number },
 ): Promise<void> {
   let seen = 0;
-  for await (const { index, secret } of secretsOf(open, decryption)) {
-    options.onProgress?.({ phase: "restore", secrets: ++seen, total: report.plan.secrets });
-    if (journal.done.has(index)) {
-      report.alreadyRestored++;
-      report.verified++;
-      continue;
+  const pulled = async function* () {
+    for await (const item of secretsOf(open, decryption)) {
+      options.onProgress?.({ phase: "restore", secrets: ++seen, total: report.plan.secrets });
+      if (journal.done.has(item.index)) {
+        report.alreadyRestored++;
+        report.verified++;
+      } else yield item;
     }
+  };
+  await forEachBounded(pulled(), options.concurrency, nameKey, async ({ index, secret }) => {
     const existing = await findExisting(service, secret);
     if (existing && isIdentical(existing, secret)) {
       journal.finish(index);
       report.identical++;
       report.verified++;
-      continue;
+      return;
     }
     const ours = journal.started.has(index);
     if (existing && !ours) {
       if (policy === "skip") {
         report.skipped++;
-        continue;
+        return;
       }
       // A conflict that appeared after the plan (a write meanwhile) under "fail".
       if (policy === "fail")
@@ -247,7 +280,7 @@ async function applyRestore(
     const after = await findExisting(service, secret);
     if (after && isIdentical(after, secret)) report.verified++;
     journal.finish(index);
-  }
+  });
 }
 
 /** Creates the secret as its owner, replaying its history first. Returns history versions written. */

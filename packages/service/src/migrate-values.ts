@@ -107,10 +107,16 @@ async function copyBatch(
   const [from, there] = await Promise.all([source.getMany(ids), target.getMany(ids)]);
   const outcomes = new Map<SecretId, JournalItem>();
   const toWrite: Array<[SecretId, SecretValues]> = [];
+  // Each source value is hashed once, for the comparison before and the verification after.
+  const sourceHash = new Map<SecretId, string>();
   for (const id of ids) {
     const values = from.get(id);
-    if (!values) outcomes.set(id, { id, outcome: "failed", verified: false, code: NOT_IN_SOURCE });
-    else if (there.has(id) && hash.secret(there.get(id)!) === hash.secret(values))
+    if (!values) {
+      outcomes.set(id, { id, outcome: "failed", verified: false, code: NOT_IN_SOURCE });
+      continue;
+    }
+    sourceHash.set(id, hash.secret(values));
+    if (there.has(id) && hash.secret(there.get(id)!) === sourceHash.get(id))
       outcomes.set(id, { id, outcome: "already", verified: true });
     else toWrite.push([id, values]);
   }
@@ -130,7 +136,7 @@ async function copyBatch(
     const readBack = await target.getMany(written);
     for (const id of written) {
       const copy = readBack.get(id);
-      const matches = copy !== undefined && hash.secret(copy) === hash.secret(from.get(id)!);
+      const matches = copy !== undefined && hash.secret(copy) === sourceHash.get(id);
       outcomes.set(
         id,
         matches

@@ -5,6 +5,7 @@ import { appendFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { type ArchivedSecret, ArchiveIntegrityError, ArchiveKeyError, readArchive } from "@coffer/backup";
+import type { MemoryStore } from "@coffer/store-memory";
 import { describeWithDatabase } from "@coffer/testkit/vitest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RestoreConflictError, type SecretsService } from "../src/index.js";
@@ -79,8 +80,9 @@ async function seed(service: SecretsService): Promise<void> {
 function describeBackup(label: string, databaseUrl: () => string) {
   describe(`${label}: backup and restore`, () => {
     let service: SecretsService;
+    let store: MemoryStore;
     beforeAll(async () => {
-      ({ service } = await memoryService(databaseUrl()));
+      ({ service, store } = await memoryService(databaseUrl()));
     });
     afterAll(async () => service?.close());
     beforeEach(async () => deleteEverything(service));
@@ -216,6 +218,40 @@ function describeBackup(label: string, databaseUrl: () => string) {
       const resumed = await service.restore(opener(bytes), key, { journalDir });
       expect(resumed).toMatchObject({ alreadyRestored: 5, created: 6, verified: 11 });
       expect(await snapshot(service)).toEqual(before);
+    });
+
+    it("writes several secrets at once (concurrency), and one at a time with concurrency 1", async () => {
+      await seed(service);
+      const before = await snapshot(service);
+      const bytes = await backupBytes(service);
+      // Each value write takes a while, as on a remote store: count the writes in flight.
+      const original = store.create.bind(store);
+      let inFlight = 0;
+      let most = 0;
+      store.create = async (id, values) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return await original(id, values);
+        } finally {
+          inFlight--;
+        }
+      };
+      try {
+        for (const concurrency of [1, 4]) {
+          await deleteEverything(service);
+          most = 0;
+          const report = await service.restore(opener(bytes), key, { concurrency });
+          expect(report).toMatchObject({ created: 11, verified: 11 });
+          // The three "db" entries (one name) never overlap, so 4 is reached only most of the time.
+          if (concurrency === 1) expect(most).toBe(1);
+          else expect(most).toBeGreaterThan(1);
+          expect(most).toBeLessThanOrEqual(concurrency);
+          expect(await snapshot(service)).toEqual(before);
+        }
+      } finally {
+        store.create = original;
+      }
     });
 
     it("a secret left half-written by a killed restore (journal: started) is redone, not a conflict", async () => {

@@ -38,7 +38,14 @@ import { SecretNaming, VerifiedArns } from "./naming.js";
 import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
 import { OwnerCheck } from "./owner-check.js";
 import { recreateOverDeleted } from "./recreate.js";
-import { currentRevisionOf, keptRevisions, labelFirst, revisionLabel, unlabel } from "./revisions.js";
+import {
+  currentRevisionOf,
+  currentVersionIdOf,
+  keptRevisions,
+  labelFirstBeforeUpdate,
+  revisionLabel,
+  unlabel,
+} from "./revisions.js";
 
 export class AwsStore extends BackendStore {
   readonly type = "aws";
@@ -114,8 +121,8 @@ export class AwsStore extends BackendStore {
       if (recreated === "name-free") return this.create(id, values);
       return;
     }
+    // One request: the new version is revision 1 without a label (see revisions.ts).
     this.#verified.add(created.ARN);
-    await labelFirst(this.#api, { id, arn: created.ARN, versionId: created.VersionId });
   }
 
   async get(id: SecretId): Promise<SecretValues> {
@@ -142,14 +149,18 @@ export class AwsStore extends BackendStore {
     this.assertWrite(id, values);
     const secret = await this.#describeLive(id, "update");
     const revision = currentRevisionOf(secret) + 1;
+    const oldest = revision - this.#options.maxVersions;
+    const target = { id, arn: secret.ARN, kept: keptRevisions(secret) };
+    // Revision 1 unlabelled (a secret never updated) gets its label before AWSCURRENT moves off
+    // it, unless retention would take it off again at once (maxVersions 1).
+    if (oldest < 1)
+      await labelFirstBeforeUpdate(this.#api, { ...target, currentVersionId: currentVersionIdOf(secret) });
     const put = new PutSecretValueCommand({
       SecretId: secret.ARN,
       SecretString: JSON.stringify(values),
       VersionStages: ["AWSCURRENT", revisionLabel(revision)],
     });
     await attempt({ operation: "update", id }, () => this.#api.send("PutSecretValue", put));
-    const oldest = revision - this.#options.maxVersions;
-    const target = { id, arn: secret.ARN, kept: keptRevisions(secret) };
     await unlabel(this.#api, this.#context.logger, target, (kept) => kept <= oldest);
   }
 
@@ -159,20 +170,16 @@ export class AwsStore extends BackendStore {
     return currentRevisionOf(await this.#describeLive(id, "read"));
   }
 
-  /** GetSecretValue by the revision's label; a revision unlabelled by retention is not found. */
+  /**
+   * GetSecretValue by the revision's label; a revision unlabelled by retention is not found.
+   * Revision 1 of a secret never updated has no label (see #unlabelledFirst).
+   */
   override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
     assertSecretId(id);
     const kept = `Revisions older than the newest ${this.#options.maxVersions} lose their label and are pruned.`;
     if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
-    const read = new GetSecretValueCommand({
-      SecretId: this.#naming.name(id),
-      VersionStage: revisionLabel(revision),
-    });
-    const found = await lookup(
-      { operation: "read", id },
-      () => this.#api.send("GetSecretValue", read),
-      isMissing,
-    );
+    let found = await this.#readVersion(id, { VersionStage: revisionLabel(revision) });
+    if (found === undefined && revision === 1) found = await this.#unlabelledFirst(id);
     if (found === undefined) throw noRevision(id, revision, kept);
     if (!(await this.#owner.isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
     return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
@@ -222,6 +229,29 @@ export class AwsStore extends BackendStore {
       logger,
       deleteInput: this.#deleteInput(),
     };
+  }
+
+  /** GetSecretValue of one version (by label or id); undefined when there is no such version. */
+  #readVersion(id: SecretId, version: { VersionStage: string } | { VersionId: string }, arn?: string) {
+    const read = new GetSecretValueCommand({ SecretId: arn ?? this.#naming.name(id), ...version });
+    return lookup({ operation: "read", id }, () => this.#api.send("GetSecretValue", read), isMissing);
+  }
+
+  /**
+   * Revision 1 when no version carries a revision label: the AWSCURRENT version, read by its
+   * version id (DescribeSecret + GetSecretValue, only after the label lookup missed). Read by id,
+   * so an update that labels it and moves AWSCURRENT on in between changes nothing: that version
+   * is revision 1 either way. A secret with labels whose `coffer-r1` is gone has no revision 1.
+   */
+  async #unlabelledFirst(id: SecretId) {
+    const secret = await lookup(
+      { operation: "read", id },
+      () => this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.name(id) })),
+      isMissing,
+    );
+    if (secret?.ARN === undefined || secret.DeletedDate || keptRevisions(secret).size > 0) return undefined;
+    const versionId = currentVersionIdOf(secret);
+    return versionId === undefined ? undefined : this.#readVersion(id, { VersionId: versionId }, secret.ARN);
   }
 
   /** DescribeSecret by name; a secret that is missing or not ours is SecretNotFoundError. */

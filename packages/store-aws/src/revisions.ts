@@ -1,10 +1,15 @@
 /**
  * Revisions on Secrets Manager. Each version Coffer writes carries a staging label naming its
- * revision, `coffer-r<n>` (1 after create, +1 per update): the label keeps the version from being
+ * revision, `coffer-r<n>` (+1 per update): the label keeps the version from being
  * deprecated and pruned, lets getRevision read it in one call (GetSecretValue by VersionStage), and
  * DescribeSecret's VersionIdsToStages maps every kept revision to its version id. Retention takes the
  * label off revisions older than the newest `maxVersions`; an unlabelled version is deprecated, and
  * Secrets Manager removes it on its own schedule.
+ *
+ * Revision 1 is the exception: CreateSecret takes no staging labels, and labelling right after it
+ * would double the requests of every create (the bulk of a migration or a restore). So a secret
+ * with no revision label at all is at revision 1, its AWSCURRENT version; the first update labels
+ * that version `coffer-r1` before it writes revision 2 (labelFirstBeforeUpdate).
  *
  * Quota: a secret's versions carry at most 20 staging labels in all, AWSCURRENT and AWSPREVIOUS
  * included, and an update labels the new revision before it unlabels the oldest: so at most 17
@@ -81,19 +86,34 @@ export async function unlabel(
   }
 }
 
+/** The version id AWSCURRENT is on. */
+export function currentVersionIdOf(
+  described: Pick<DescribeSecretCommandOutput, "VersionIdsToStages">,
+): string | undefined {
+  for (const [versionId, stages] of Object.entries(described.VersionIdsToStages ?? {})) {
+    if (stages.includes("AWSCURRENT")) return versionId;
+  }
+  return undefined;
+}
+
 /**
- * Labels a new secret's first version as revision 1. Not best effort: a create whose label failed
- * reports the failure, like any other of its requests, and the service's reconcile settles it (an
- * unlabelled current version counts as revision 1 meanwhile).
+ * Before the first update of a secret that has no revision label at all (a create is one
+ * CreateSecret, which cannot set staging labels; or a secret written before Coffer kept history),
+ * labels its current version `coffer-r1`: until then AWSCURRENT is revision 1 by definition (see
+ * currentRevisionOf), and the update is about to move AWSCURRENT away, after which only the label
+ * keeps the version readable as revision 1. Not best effort: without the label, revision 1 would
+ * be lost, so the update fails before it writes. Moving the label is idempotent, so two updates
+ * racing here both succeed.
  */
-export async function labelFirst(
+export async function labelFirstBeforeUpdate(
   api: SecretsManagerCalls,
-  target: { id: SecretId; arn: string | undefined; versionId: string | undefined },
+  target: { id: SecretId; arn: string; kept: Map<number, string>; currentVersionId: string | undefined },
 ): Promise<void> {
+  if (target.kept.size > 0 || target.currentVersionId === undefined) return;
   const command = new UpdateSecretVersionStageCommand({
     SecretId: target.arn,
     VersionStage: revisionLabel(1),
-    MoveToVersionId: target.versionId,
+    MoveToVersionId: target.currentVersionId,
   });
-  await attempt({ operation: "create", id: target.id }, () => api.send("UpdateSecretVersionStage", command));
+  await attempt({ operation: "update", id: target.id }, () => api.send("UpdateSecretVersionStage", command));
 }

@@ -36,7 +36,7 @@ describe("history", () => {
     const id = newSecretId();
     await store.create(id, { v: "1" });
     expect(await store.currentRevision(id)).toBe(1);
-    expect(await revisionLabels(store.nameOf(id))).toEqual(["coffer-r1"]);
+    expect(await store.getRevision(id, 1)).toEqual({ v: "1" });
     for (const v of ["2", "3", "4"]) await store.update(id, { v });
     expect(await store.currentRevision(id)).toBe(4);
     expect(await revisionLabels(store.nameOf(id))).toEqual(["coffer-r2", "coffer-r3", "coffer-r4"]);
@@ -48,6 +48,51 @@ describe("history", () => {
     await store.delete(id);
     await expect(store.getRevision(id, 4)).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(store.currentRevision(id)).rejects.toBeInstanceOf(SecretNotFoundError);
+    await store.close();
+  });
+
+  it("a create is one CreateSecret; the first update labels revision 1 before it moves AWSCURRENT", async () => {
+    const store = storeFor(backend.endpoint, uniqueDeployment("history-first"));
+    const id = newSecretId();
+    await store.create(id, { v: "fake-1" });
+    expect(store.calls.CreateSecret).toBe(1);
+    expect(store.calls.UpdateSecretVersionStage).toBe(0);
+    // Never updated: no label, and its current version is revision 1.
+    expect(await revisionLabels(store.nameOf(id))).toEqual([]);
+    expect(await store.currentRevision(id)).toBe(1);
+    expect(await store.getRevision(id, 1)).toEqual({ v: "fake-1" });
+    await expect(store.getRevision(id, 2)).rejects.toBeInstanceOf(SecretNotFoundError);
+    await store.update(id, { v: "fake-2" });
+    expect(store.calls.UpdateSecretVersionStage).toBe(1);
+    expect(await revisionLabels(store.nameOf(id))).toEqual(["coffer-r1", "coffer-r2"]);
+    expect(await store.getRevision(id, 1)).toEqual({ v: "fake-1" });
+    expect(await store.getRevision(id, 2)).toEqual({ v: "fake-2" });
+    // Later updates do not label again.
+    await store.update(id, { v: "fake-3" });
+    expect(store.calls.UpdateSecretVersionStage).toBe(1);
+    // Once AWSCURRENT is labelled, an unlabelled older version is never taken for revision 1.
+    await store.update(id, { v: "fake-4" });
+    await store.update(id, { v: "fake-5" });
+    await store.delete(id);
+    await store.close();
+  });
+
+  it("with maxVersions 1, the first update does not label revision 1 only to take the label off", async () => {
+    const store = storeFor(backend.endpoint, uniqueDeployment("history-one"), { maxVersions: 1 });
+    const id = newSecretId();
+    await store.create(id, { v: "fake-1" });
+    await store.update(id, { v: "fake-2" });
+    expect(store.calls.UpdateSecretVersionStage).toBe(0);
+    expect(await revisionLabels(store.nameOf(id))).toEqual(["coffer-r2"]);
+    // AWSCURRENT is labelled revision 2 now, so the old version is not revision 1 any more.
+    await expect(store.getRevision(id, 1)).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(await store.getRevision(id, 2)).toEqual({ v: "fake-2" });
+    // A version written by hand is unlabelled, but the secret has labels: it is not revision 1.
+    await raw.send(
+      new PutSecretValueCommand({ SecretId: store.nameOf(id), SecretString: '{"v":"fake-by-hand"}' }),
+    );
+    await expect(store.getRevision(id, 1)).rejects.toBeInstanceOf(SecretNotFoundError);
+    await store.delete(id);
     await store.close();
   });
 
