@@ -5,97 +5,32 @@
 // half-way, and ends with every secret's values in the target, read back by id.
 import path from "node:path";
 import { type SecretsStore, type StoreContext, silentLogger } from "@coffer/core";
-import {
-  type RunningEmulator,
-  startAwsEmulator,
-  startAzureEmulator,
-  startGcpEmulator,
-  startVaultEmulator,
-} from "@coffer/emulators";
 import { createService } from "@coffer/service";
-import { AzureStore } from "@coffer/store-azure";
-import { builtinStores } from "@coffer/stores";
-import { startPostgres, type TestDatabase } from "@coffer/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "./helpers.js";
+import { type RunningStoreKinds, STORE_KINDS, type StoreKind, startStoreKinds } from "./store-kinds.js";
 
-type Make = (context: StoreContext) => Promise<SecretsStore>;
-const registry = builtinStores();
-const byType =
-  (type: string, options: Record<string, unknown>): Make =>
-  async (context) => {
-    // As loadConfig does: the store's schema fills in its defaults.
-    const registration = await registry.get(type);
-    return registration.create(registration.optionsSchema.parse(options), context);
-  };
-
-const running: RunningEmulator[] = [];
-let postgres: TestDatabase;
-const kinds: Record<string, Make> = {};
-
+let running: RunningStoreKinds;
+let kinds: RunningStoreKinds["kinds"];
 beforeAll(async () => {
-  const [aws, gcp, vault, azure] = await Promise.all([
-    startAwsEmulator(),
-    startGcpEmulator(),
-    startVaultEmulator({ rootToken: "not-a-real-root-token" }),
-    startAzureEmulator(),
-  ]);
-  running.push(aws, gcp, vault, azure);
-  postgres = await startPostgres();
-  const dir = tempDir("coffer-migrate-stores-");
-  let n = 0;
-  Object.assign(kinds, {
-    "sql-sqlite": (c: StoreContext) =>
-      byType("sql", {
-        url: `sqlite://${path.join(dir, `values-${++n}.db`)}`,
-        keyringFile: path.join(dir, `k-${n}.json`),
-      })(c),
-    "sql-postgres": (c: StoreContext) =>
-      byType("sql", { url: postgres.url, keyringFile: path.join(dir, `k-${++n}.json`) })(c),
-    memory: byType("memory", {}),
-    aws: byType("aws", {
-      region: "us-east-1",
-      endpoint: aws.url,
-      accessKeyId: "AKIAFAKEFAKEFAKEFAKE",
-      secretAccessKey: "not-a-real-secret-access-key",
-    }),
-    gcp: byType("gcp", { project: "coffer-test", apiEndpoint: "127.0.0.1", port: gcp.port, insecure: true }),
-    vault: byType("vault", { address: vault.url, token: "not-a-real-root-token" }),
-    // Azure's credentials talk to Entra ID: a hand-written credential with a fake token instead.
-    azure: async (c: StoreContext) =>
-      new AzureStore(
-        {
-          vaultUrl: azure.url,
-          tlsCa: azure.certificatePem ?? "",
-          disableChallengeResourceVerification: true,
-        },
-        c,
-        {
-          credential: {
-            getToken: async () => ({ token: "not-a-real-token", expiresOnTimestamp: Date.now() + 3.6e6 }),
-          },
-          clientOptions: { retryOptions: { maxRetries: 0 } },
-          pollIntervalMs: 10,
-        },
-      ),
-  });
+  running = await startStoreKinds();
+  kinds = running.kinds;
 }, 180_000);
-
 afterAll(async () => {
-  await Promise.allSettled([...running.map((e) => e.stop()), postgres?.stop()]);
+  await running?.stop();
 });
 
 const alice = { id: "alice" };
 const COUNT = 8;
 
 /** Seeds `from`, migrates to `to` with writes half-way, and checks the target holds every secret. */
-async function migratePair(from: string, to: string) {
+async function migratePair(from: StoreKind, to: StoreKind) {
   const dir = tempDir("coffer-migrate-pair-");
   const databaseUrl = `sqlite://${path.join(dir, "coffer.db")}`;
   const stores: { source?: SecretsStore; target?: SecretsStore } = {};
   // Built once per pair: the stores outlive the two services opened over them.
-  const source = async (c: StoreContext) => (stores.source ??= await kinds[from]!(c));
-  const target = async (c: StoreContext) => (stores.target ??= await kinds[to]!(c));
+  const source = async (c: StoreContext) => (stores.source ??= await kinds[from](c));
+  const target = async (c: StoreContext) => (stores.target ??= await kinds[to](c));
   const deploymentId = `migrate-${from}-${to}-${Date.now()}`;
   const context: StoreContext = { deploymentId, dataDir: dir, databaseUrl, logger: silentLogger };
   await source(context);
@@ -140,8 +75,8 @@ async function migratePair(from: string, to: string) {
   await service.close();
 }
 
-const KINDS = ["sql-sqlite", "sql-postgres", "memory", "aws", "gcp", "azure", "vault"];
-const REQUIRED = [
+const KINDS = STORE_KINDS;
+const REQUIRED: Array<[StoreKind, StoreKind]> = [
   ["sql-sqlite", "aws"],
   ["sql-sqlite", "vault"],
   ["aws", "sql-sqlite"],
@@ -150,7 +85,7 @@ const REQUIRED = [
 ];
 
 describe("migrating values between stores", () => {
-  for (const [from, to] of REQUIRED) it(`${from} -> ${to}`, () => migratePair(from!, to!), 60_000);
+  for (const [from, to] of REQUIRED) it(`${from} -> ${to}`, () => migratePair(from, to), 60_000);
 });
 
 describe("every pair of stores", () => {
