@@ -8,11 +8,17 @@ export interface GlobalOptions {
   json?: boolean;
   debug?: boolean;
   config?: string;
+  insecure?: boolean;
 }
 
 export class Context {
   readonly json: boolean;
   readonly debug: boolean;
+  /**
+   * --insecure: the token may go over plain http:// to another machine. Without it the client
+   * still reads COFFER_INSECURE (see @coffer/client, cleartext-token.ts).
+   */
+  readonly insecure: boolean;
   readonly #options: GlobalOptions;
   #client: CofferClient | undefined;
 
@@ -20,6 +26,7 @@ export class Context {
     this.#options = options;
     this.json = Boolean(options.json);
     this.debug = Boolean(options.debug);
+    this.insecure = Boolean(options.insecure);
   }
 
   async client(): Promise<CofferClient> {
@@ -30,6 +37,7 @@ export class Context {
     ]);
     const options: ClientOptions = {};
     if (this.#options.config) options.configFile = this.#options.config;
+    if (this.insecure) options.insecure = true;
     if (this.debug) options.logger = createLogger({ level: "debug", base: { component: "coffer" } });
     this.#client = createClient(options);
     return this.#client;

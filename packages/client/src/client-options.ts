@@ -21,6 +21,12 @@ export interface ClientOptions {
   url?: string;
   /** Remote mode: the API token (default: COFFER_TOKEN). */
   token?: string;
+  /**
+   * Remote mode: allow sending the token over plain http:// to a server that is not on this machine
+   * (default: COFFER_INSECURE). Without it such a URL fails with a CleartextTokenError, before any
+   * request; https:// and loopback (127.0.0.0/8, ::1, localhost) never need it.
+   */
+  insecure?: boolean;
 }
 
 /** Where a secret's values came from: a local override, or the store. */

@@ -19,6 +19,7 @@ export {
   ValueTooLargeError,
   VersionConflictError,
 } from "@coffer/core";
+export { CleartextTokenError, cleartextRefusal, insecureFromEnv, isLoopbackHost } from "./cleartext-token.js";
 export { type ClientOptions, CofferClient, createClient, type ResolvedValues } from "./client.js";
 export {
   type ContextSummary,

@@ -11,6 +11,11 @@ export interface RemoteTransportOptions {
   /** Where the plain-HTTP warning goes (standard error by default). */
   logger?: Logger;
   /**
+   * Send the token over plain http:// to a host that is not this machine (loopback: 127.0.0.0/8,
+   * ::1, localhost). Refused by default, with a CleartextTokenError on the first call.
+   */
+  insecure?: boolean;
+  /**
    * A configuration problem found by the caller (e.g. the token is missing), reported on the
    * first call rather than at construction, like a bad URL.
    */

@@ -15,7 +15,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from "@coffer/core";
-import { warnIfCleartext } from "./cleartext-warning.js";
+import { cleartextRefusal, warnIfCleartext } from "./cleartext-token.js";
 
 export class ServerConnection {
   /** The server's URL without a trailing slash, as messages name it (as given when it is no URL). */
@@ -31,8 +31,12 @@ export class ServerConnection {
     token: string;
     logger?: Logger | undefined;
     problem?: CofferError | undefined;
+    /** Send the token over plain http:// to another machine too (cleartext-token.ts). */
+    insecure?: boolean | undefined;
   }) {
-    const checked = options.problem ? { problem: options.problem } : checkUrl(options.url);
+    const checked = options.problem
+      ? { problem: options.problem }
+      : checkUrl(options.url, options.insecure ?? false);
     this.#url = "url" in checked ? checked.url : undefined;
     this.#problem = "problem" in checked ? checked.problem : undefined;
     this.base = (this.#url?.href ?? options.url).replace(/\/$/, "");
@@ -130,8 +134,11 @@ export class ServerConnection {
   }
 }
 
-/** The server URL parsed, or the configuration problem with it. */
-function checkUrl(text: string): { url: URL } | { problem: InvalidConfigError } {
+/**
+ * The server URL parsed, or the configuration problem with it — a token that would go over plain
+ * HTTP off this machine included, so that it is refused before any request is made.
+ */
+function checkUrl(text: string, insecure: boolean): { url: URL } | { problem: InvalidConfigError } {
   let url: URL;
   try {
     url = new URL(text);
@@ -151,7 +158,8 @@ function checkUrl(text: string): { url: URL } | { problem: InvalidConfigError } 
       }),
     };
   }
-  return { url };
+  const refusal = cleartextRefusal(url, insecure);
+  return refusal ? { problem: refusal } : { url };
 }
 
 function toError(status: number, body: unknown, base: string): Error {

@@ -4,8 +4,9 @@
  * A half-given remote configuration, or a credentials file that cannot be used, becomes a
  * transport that reports the problem on the first call (createClient() opens nothing).
  */
-import { InvalidConfigError } from "@coffer/core";
+import { type CofferError, InvalidConfigError } from "@coffer/core";
 import type { CofferConfig } from "@coffer/core/config";
+import { insecureFromEnv } from "./cleartext-token.js";
 import type { ClientOptions } from "./client-options.js";
 import { readCredentials } from "./credentials.js";
 import { LocalTransport } from "./local-transport.js";
@@ -41,10 +42,21 @@ export function selectTransport(
   }
   if (url !== undefined || token !== undefined) {
     const fromEnv = options.url === undefined && options.token === undefined;
+    let insecure = options.insecure;
+    let badSetting: CofferError | undefined;
+    if (insecure === undefined) {
+      try {
+        insecure = insecureFromEnv(env);
+      } catch (error) {
+        if (!(error instanceof InvalidConfigError)) throw error;
+        badSetting = error;
+      }
+    }
     // Half a remote configuration is refused rather than quietly going local — on the first
     // call, like every configuration problem, since createClient() opens nothing.
     const problem =
-      url && token
+      badSetting ??
+      (url && token
         ? undefined
         : new InvalidConfigError(
             `Remote mode needs both a server URL and a token; ${url ? "the token" : "the URL"} is missing.`,
@@ -54,10 +66,11 @@ export function selectTransport(
                 : "Pass both url and token, or neither for the local store.",
               details: { variable: url ? "COFFER_TOKEN" : "COFFER_URL" },
             },
-          );
+          ));
     return new RemoteTransport({
       url: url ?? "",
       token: token ?? "",
+      ...(insecure ? { insecure } : {}),
       ...(problem ? { problem } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });

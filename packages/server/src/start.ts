@@ -2,8 +2,8 @@
  * Starting the server from deploy-time configuration: the same COFFER_* settings as everywhere,
  * plus the `server` section (COFFER_SERVER_*). Bad configuration stops the start with one line.
  */
-import { readFileSync } from "node:fs";
-import { InvalidConfigError, z } from "@coffer/core";
+import type { Server as TlsServer } from "node:tls";
+import { z } from "@coffer/core";
 import { type CofferConfig, loadConfig } from "@coffer/core/config";
 import { auditSection, openService, type SecretsService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
@@ -13,6 +13,7 @@ import { buildApp } from "./app.js";
 import { pinoBackedLogger } from "./audit/pino-logger.js";
 import { IdentityStore, type IssuedToken } from "./identity.js";
 import type { CofferApp } from "./routes/context.js";
+import { readTlsPair, reloadTlsOnSighup, tlsFilePaths } from "./tls-files.js";
 
 export const serverSettings = z
   .object({
@@ -108,7 +109,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(config.sections.server as object | undefined),
     ...options.settings,
   });
-  const https = tlsFiles(settings);
+  // Read and checked now, so that a bad path or pair stops the start with one line.
+  const tlsPaths = tlsFilePaths(settings);
+  const tlsPair = tlsPaths ? readTlsPair(tlsPaths) : undefined;
+  const https = tlsPair ? { cert: tlsPair.cert, key: tlsPair.key } : undefined;
   // One pino logger for fastify's request lines and the service's own (pino-logger.ts).
   const log =
     options.log === false
@@ -145,12 +149,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(log ? { loggerInstance: log } : { logger: false }),
     });
     const address = await app.listen({ host: settings.host, port: settings.port });
+    // A renewed certificate is picked up on SIGHUP (tls-files.ts); plain HTTP keeps Node's default.
+    // Given `https`, fastify's server is an https.Server, though its type says http.
+    const stopTlsReload = tlsPaths
+      ? reloadTlsOnSighup(app.server as unknown as TlsServer, tlsPaths, app.log)
+      : undefined;
     const running: RunningServer = {
       url: address.replace("[::1]", "127.0.0.1"),
       app,
       service,
       identity,
       async close() {
+        stopTlsReload?.();
         await app.close();
         await service.close();
         await database.close();
@@ -163,33 +173,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await database.close();
     throw error;
   }
-}
-
-/** The certificate and key for HTTPS, read now so a bad path stops the start with one line. */
-function tlsFiles(settings: ServerSettings): { cert: Buffer; key: Buffer } | undefined {
-  if (settings.tlsCert === undefined && settings.tlsKey === undefined) return undefined;
-  if (settings.tlsCert === undefined || settings.tlsKey === undefined) {
-    throw new InvalidConfigError("HTTPS needs both COFFER_SERVER_TLS_CERT and COFFER_SERVER_TLS_KEY.", {
-      hint: "Set both to PEM files (the certificate chain and its private key), or neither for plain HTTP.",
-      details: {
-        variable: settings.tlsCert === undefined ? "COFFER_SERVER_TLS_CERT" : "COFFER_SERVER_TLS_KEY",
-      },
-    });
-  }
-  const read = (file: string, variable: string) => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new InvalidConfigError(`${variable} names '${file}', which cannot be read.`, {
-        hint: "Give the path of a readable PEM file.",
-        details: { variable, reason: (error as NodeJS.ErrnoException).code ?? "unreadable" },
-      });
-    }
-  };
-  return {
-    cert: read(settings.tlsCert, "COFFER_SERVER_TLS_CERT"),
-    key: read(settings.tlsKey, "COFFER_SERVER_TLS_KEY"),
-  };
 }
 
 /** COFFER_SERVER_TRUST_PROXY: "true"/"false", or the proxies' addresses/CIDRs, comma-separated. */

@@ -34,6 +34,11 @@ export const PROGRAM = {
       flags: "--config <file>",
       description: "a Coffer YAML configuration file (default: COFFER_CONFIG_FILE)",
     },
+    {
+      flags: "--insecure",
+      description:
+        "send the API token over plain http:// to a server not on this machine (default: COFFER_INSECURE)",
+    },
   ] satisfies OptionSpec[],
   details: () => help`
     Local mode keeps secrets in ${dataDirectory()}, as the

@@ -13,7 +13,18 @@ const client = () => import("@coffer/client");
 
 export async function login(context: Context, command: Command): Promise<void> {
   const options = command.opts<{ url: string; token?: string; context?: string }>();
-  const { checkContextName, DEFAULT_CONTEXT, RemoteTransport, saveCredentials } = await client();
+  const {
+    checkContextName,
+    cleartextRefusal,
+    DEFAULT_CONTEXT,
+    insecureFromEnv,
+    RemoteTransport,
+    saveCredentials,
+  } = await client();
+  // Before the token is asked for: a plain http:// URL to another machine is refused anyway.
+  const insecure = context.insecure || insecureFromEnv();
+  const refusal = URL.canParse(options.url) ? cleartextRefusal(new URL(options.url), insecure) : undefined;
+  if (refusal) throw refusal;
   // Checked before anything is asked or sent.
   const name = checkContextName(options.context ?? DEFAULT_CONTEXT);
   let token = options.token ?? process.env.COFFER_TOKEN;
@@ -26,7 +37,7 @@ export async function login(context: Context, command: Command): Promise<void> {
     }
   }
   if (!token) throw usageError("No API token given.", "Pass --token, or paste it at the prompt.");
-  const me = await new RemoteTransport({ url: options.url, token }).whoAmI();
+  const me = await new RemoteTransport({ url: options.url, token, insecure }).whoAmI();
   const file = saveCredentials({ url: options.url, token, context: name });
   context.result(
     { context: name, server: options.url, user: me.user, role: me.role, credentials: file },
@@ -73,13 +84,17 @@ async function forget(
   saved: { url: string; token: string; context: string },
   revoke: boolean,
 ): Promise<void> {
-  const { credentialsFile, readCredentials, RemoteTransport, removeCredentials } = await client();
+  const { credentialsFile, insecureFromEnv, readCredentials, RemoteTransport, removeCredentials } =
+    await client();
   let revoked = false;
   if (revoke) {
     try {
-      await new RemoteTransport({ url: saved.url, token: saved.token }).revokeOwnToken();
+      const insecure = context.insecure || insecureFromEnv();
+      await new RemoteTransport({ url: saved.url, token: saved.token, insecure }).revokeOwnToken();
       revoked = true;
     } catch (error) {
+      // Refused before sending (plain http:// without --insecure): its own message says what to do.
+      if ((error as { code?: unknown }).code === "INVALID_CONFIG") throw error;
       if ((error as { code?: unknown }).code !== "UNAUTHENTICATED") {
         throw new CliError(
           "unavailable",
