@@ -13,7 +13,7 @@ import { startMysql, startPostgres, type TestDatabase } from "@coffer/testkit";
 import { describeWith } from "@coffer/testkit/vitest";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { type Reply, type Replica, ReplicaSet, send, testKeyring } from "./replicas/replica-set.js";
+import { type Replica, ReplicaSet, type Reply, send, testKeyring } from "./replicas/replica-set.js";
 
 const REPLICAS = 3;
 const WRITERS = 64;
@@ -52,270 +52,294 @@ for (const [label, startDatabase] of [
   ["PostgreSQL", startPostgres],
   ["MySQL", startMysql],
 ] as const) {
-  describeWith(`${REPLICAS} replicas on one ${label}`, () => startDeployment(startDatabase), (get) => {
-    const admin = () => get().set.adminToken;
-    const request = (method: string, url: string, body?: unknown, replica?: Replica) =>
-      get().set.request(method, url, { token: admin(), ...(body !== undefined ? { body } : {}) }, replica);
+  describeWith(
+    `${REPLICAS} replicas on one ${label}`,
+    () => startDeployment(startDatabase),
+    (get) => {
+      const admin = () => get().set.adminToken;
+      const request = (method: string, url: string, body?: unknown, replica?: Replica) =>
+        get().set.request(method, url, { token: admin(), ...(body !== undefined ? { body } : {}) }, replica);
 
-    async function createSecret(name: string, values: Record<string, string>): Promise<string> {
-      const created = await request("POST", "/api/v1/secrets", { name, values });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-      return created.body.id;
-    }
-
-    /** A user with a working token of their own (admin → enrollment token → the user's token). */
-    async function userWithToken(name: string, role: string): Promise<string> {
-      expect((await request("POST", "/api/v1/users", { name, role })).status).toBe(201);
-      const enrollment = await request("POST", "/api/v1/tokens", { user: name });
-      expect(enrollment.status).toBe(201);
-      const own = await get().set.request("POST", "/api/v1/tokens", { token: enrollment.body.token, body: {} });
-      expect(own.status).toBe(201);
-      return own.body.token;
-    }
-
-    it(`check-and-set: ${WRITERS} writers over ${REPLICAS} replicas, one winner per version, no lost update`, {
-      timeout: 180_000,
-    }, async () => {
-      const { set } = get();
-      const id = await createSecret("cas-target", { seed: "fake-seed" });
-      const winners = new Map<number, number>(); // version written → writer
-      let conflicts = 0;
-      const others: number[] = [];
-      const writer = async (n: number) => {
-        // Each writer keeps to one replica, so the 64 are spread evenly over the three.
-        const replica = set.at(n % REPLICAS);
-        for (let attempt = 0; attempt < 400; attempt++) {
-          const read = await send(replica, "GET", `/api/v1/secrets/${id}`, { token: admin() });
-          expect(read.status).toBe(200);
-          const version: number = read.body.version;
-          expect(read.headers.get("etag")).toBe(`"${version}"`);
-          // A replace built on what was read: a write that won on a stale read would drop keys.
-          const write = await send(replica, "PUT", `/api/v1/secrets/${id}`, {
-            token: admin(),
-            headers: { "if-match": `"${version}"` },
-            body: { values: { ...read.body.values, [`w${n}`]: `fake-${n}` } },
-          });
-          if (write.status === 200) {
-            expect(write.body.version).toBe(version + 1);
-            expect(winners.has(write.body.version), `two winners for version ${write.body.version}`).toBe(false);
-            winners.set(write.body.version, n);
-            return;
-          }
-          if (write.status === 412) {
-            expect(write.body.error.code).toBe("VERSION_CONFLICT");
-            conflicts++;
-          } else {
-            others.push(write.status);
-          }
-        }
-        throw new Error(`writer ${n} never won`);
-      };
-      const started = performance.now();
-      await Promise.all(Array.from({ length: WRITERS }, (_, n) => writer(n)));
-      const seconds = (performance.now() - started) / 1000;
-
-      expect(others).toEqual([]);
-      expect(winners.size).toBe(WRITERS);
-      expect([...winners.keys()].sort((a, b) => a - b)).toEqual(
-        Array.from({ length: WRITERS }, (_, i) => i + 2),
-      );
-      // Every replica reads the same final state: version = 1 + successful writes, every key kept.
-      for (const replica of set.replicas) {
-        const final = await send(replica!, "GET", `/api/v1/secrets/${id}`, { token: admin() });
-        expect(final.body.version).toBe(1 + WRITERS);
-        const lost = Array.from({ length: WRITERS }, (_, n) => `w${n}`).filter(
-          (key) => final.body.values[key] !== `fake-${Number(key.slice(1))}`,
-        );
-        expect(lost, "lost updates").toEqual([]);
+      async function createSecret(name: string, values: Record<string, string>): Promise<string> {
+        const created = await request("POST", "/api/v1/secrets", { name, values });
+        expect(created.status, JSON.stringify(created.body)).toBe(201);
+        return created.body.id;
       }
-      console.log(
-        `[replicas ${label}] check-and-set: ${WRITERS} winners, ${conflicts} × 412, ${seconds.toFixed(1)} s`,
-      );
-    });
 
-    it("a write interrupted by killing its replica is repaired by another replica", {
-      timeout: 120_000,
-    }, async () => {
-      const { set, database } = get();
-      const id = await createSecret("interrupted", { password: "fake-old" });
-      const victim = set.at(1);
-      // Hold the values row so the victim's store write waits on it; kill the victim while it does.
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let holding!: () => void;
-      const held = new Promise<void>((resolve) => {
-        holding = resolve;
-      });
-      const holder = whileHolding(database, "coffer_store_values", "secret_id", id, async () => {
-        holding();
-        await released;
-      });
-      await held;
-      try {
-        const write = send(victim, "PUT", `/api/v1/secrets/${id}`, {
-          token: admin(),
-          body: { values: { password: "fake-new" } },
-        }).catch((error: unknown) => error);
-        await waitFor(async () => (await secretState(database, id)) === "updating", 10_000);
-        await waitFor(async () => (await waitingOnLock(database)) > 0, 5_000);
-        await set.kill(1);
-        expect(await write).toBeInstanceOf(Error); // the connection died with the process
-      } finally {
-        release();
-        await holder;
+      /** A user with a working token of their own (admin → enrollment token → the user's token). */
+      async function userWithToken(name: string, role: string): Promise<string> {
+        expect((await request("POST", "/api/v1/users", { name, role })).status).toBe(201);
+        const enrollment = await request("POST", "/api/v1/tokens", { user: name });
+        expect(enrollment.status).toBe(201);
+        const own = await get().set.request("POST", "/api/v1/tokens", {
+          token: enrollment.body.token,
+          body: {},
+        });
+        expect(own.status).toBe(201);
+        return own.body.token;
       }
-      expect(await secretState(database, id)).toBe("updating");
 
-      // Within the lease other replicas wait for the write in flight; the lease (30 s) is not
-      // configurable, so the test ages the row's state_since (bookkeeping, not sealed) past it.
-      await sql`UPDATE coffer_secrets SET state_since = state_since - 60000 WHERE id = ${id}`.execute(
-        database.db,
-      );
-      const reconciled = await request("POST", "/api/v1/admin/reconcile", {}, set.at(2));
-      expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
-      expect(reconciled.body.completedUpdates).toEqual([id]);
-
-      await set.startReplica(1);
-      // Every replica now reads one settled secret: version 2, holding what the store holds.
-      const seen = new Set<string>();
-      for (const replica of set.replicas) {
-        const read = await send(replica!, "GET", `/api/v1/secrets/${id}`, { token: admin() });
-        expect(read.status).toBe(200);
-        expect(read.body.version).toBe(2);
-        expect(["fake-old", "fake-new"]).toContain(read.body.values.password);
-        seen.add(read.body.values.password);
-      }
-      expect(seen.size).toBe(1);
-      const history = await request("GET", `/api/v1/secrets/${id}/history`);
-      expect(history.body.versions.map((v: { version: number }) => v.version).sort()).toEqual([1, 2]);
-      // And it takes writes again, with check-and-set, on any replica.
-      const next = await send(set.at(1), "PATCH", `/api/v1/secrets/${id}`, {
-        token: admin(),
-        headers: { "if-match": '"2"' },
-        body: { values: { after: "fake-after" } },
-      });
-      expect(next.status).toBe(200);
-      expect(next.body.version).toBe(3);
-    });
-
-    it("reconcile started on two replicas at once: one runs, the other is told ALREADY_RUNNING", {
-      timeout: 60_000,
-    }, async () => {
-      const { set, database } = get();
-      const id = await createSecret("stuck", { key: "fake-value" });
-      // An update interrupted before its store write, past its lease.
-      await sql`UPDATE coffer_secrets SET state = 'updating', state_since = state_since - 60000 WHERE id = ${id}`.execute(
-        database.db,
-      );
-      // Hold the metadata row so the first reconcile is still running when the second starts.
-      const [first, second] = await whileHolding(database, "coffer_secrets", "id", id, async () => {
-        const first = request("POST", "/api/v1/admin/reconcile", {}, set.at(0));
-        await waitFor(async () => (await waitingOnLock(database)) > 0, 10_000);
-        const second = await request("POST", "/api/v1/admin/reconcile", {}, set.at(1));
-        return [first, second] as const;
-      });
-      expectOneRanOneRefused([await first, second], "reconcile");
-      expect((await first).body.completedUpdates).toEqual([id]);
-      const history = await request("GET", `/api/v1/secrets/${id}/history`);
-      expect(history.body.versions.map((v: { version: number }) => v.version).sort()).toEqual([1, 2]);
-      // The lock is gone with the run: a later reconcile on either replica runs.
-      expect((await request("POST", "/api/v1/admin/reconcile", {}, set.at(1))).status).toBe(200);
-    });
-
-    it("key rotation started on two replicas at once: one runs, the other is told ALREADY_RUNNING", {
-      timeout: 120_000,
-    }, async () => {
-      const { set, database } = get();
-      const id = await createSecret("rotated", { key: "fake-rotated" });
-      // The documented rotation with a configured keyring: add k2, make it active on every
-      // replica (a rolling restart), then rotate (re-encrypt onto k2).
-      const k1 = JSON.parse(testKeyringOf(set));
-      const next = JSON.parse(testKeyring(["k2"], "k2"));
-      set.useStoreKeyring(JSON.stringify({ active: "k2", keys: { ...k1.keys, ...next.keys } }));
-      for (let index = 0; index < REPLICAS; index++) await set.restart(index);
-
-      const [first, second] = await whileHolding(database, "coffer_store_values", "secret_id", id, async () => {
-        const first = request("POST", "/api/v1/admin/rotate-key", {}, set.at(0));
-        await waitFor(async () => (await waitingOnLock(database)) > 0, 10_000);
-        const second = await request("POST", "/api/v1/admin/rotate-key", {}, set.at(2));
-        return [first, second] as const;
-      });
-      expectOneRanOneRefused([await first, second], "rotate-key");
-      expect((await first).body.activeKeyId).toBe("k2");
-      // Every stored value is under k2 now, as every replica reports.
-      for (const replica of set.replicas) {
-        const keys = (await request("GET", "/api/v1/store", undefined, replica)).body.store.keys;
-        expect(keys.activeKeyId).toBe("k2");
-        expect(keys.rowsOnActiveKey).toBe(keys.rows);
-      }
-      const read = await request("GET", `/api/v1/secrets/${id}`);
-      expect(read.body.values).toEqual({ key: "fake-rotated" });
-      expect((await request("POST", "/api/v1/admin/rotate-key", {}, set.at(1))).status).toBe(200);
-    });
-
-    it(`revocations, role changes and deletions reach every replica within ${IDENTITY_CACHE_SECONDS} s`, {
-      timeout: 60_000,
-    }, async () => {
-      const { set } = get();
-      const bound = IDENTITY_CACHE_SECONDS * 1000 + SLACK_MS;
-      const measured: Record<string, number[]> = {};
-
-      /** Warms every replica's cache with `token`, makes `change` on replica 0, times each replica. */
-      const timeChange = async (what: string, token: string, change: () => Promise<Reply>, honoured: (r: Reply) => boolean) => {
-        for (const replica of set.replicas) {
-          const me = await send(replica!, "GET", "/api/v1/me", { token });
-          expect(honoured(me), `${what}: honoured before the change on replica ${replica!.index}`).toBe(false);
-        }
-        const changed = await change();
-        expect(changed.status, JSON.stringify(changed.body)).toBeLessThan(300);
-        const at = performance.now();
-        measured[what] = await Promise.all(
-          set.replicas.map(async (replica) => {
-            for (;;) {
-              const me = await send(replica!, "GET", "/api/v1/me", { token });
-              const elapsed = performance.now() - at;
-              if (honoured(me)) return Math.round(elapsed);
-              if (elapsed > bound + 5_000) return Math.round(elapsed);
-              await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      it(`check-and-set: ${WRITERS} writers over ${REPLICAS} replicas, one winner per version, no lost update`, {
+        timeout: 180_000,
+      }, async () => {
+        const { set } = get();
+        const id = await createSecret("cas-target", { seed: "fake-seed" });
+        const winners = new Map<number, number>(); // version written → writer
+        let conflicts = 0;
+        const others: number[] = [];
+        const writer = async (n: number) => {
+          // Each writer keeps to one replica, so the 64 are spread evenly over the three.
+          const replica = set.at(n % REPLICAS);
+          for (let attempt = 0; attempt < 400; attempt++) {
+            const read = await send(replica, "GET", `/api/v1/secrets/${id}`, { token: admin() });
+            expect(read.status).toBe(200);
+            const version: number = read.body.version;
+            expect(read.headers.get("etag")).toBe(`"${version}"`);
+            // A replace built on what was read: a write that won on a stale read would drop keys.
+            const write = await send(replica, "PUT", `/api/v1/secrets/${id}`, {
+              token: admin(),
+              headers: { "if-match": `"${version}"` },
+              body: { values: { ...read.body.values, [`w${n}`]: `fake-${n}` } },
+            });
+            if (write.status === 200) {
+              expect(write.body.version).toBe(version + 1);
+              expect(winners.has(write.body.version), `two winners for version ${write.body.version}`).toBe(
+                false,
+              );
+              winners.set(write.body.version, n);
+              return;
             }
-          }),
+            if (write.status === 412) {
+              expect(write.body.error.code).toBe("VERSION_CONFLICT");
+              conflicts++;
+            } else {
+              others.push(write.status);
+            }
+          }
+          throw new Error(`writer ${n} never won`);
+        };
+        const started = performance.now();
+        await Promise.all(Array.from({ length: WRITERS }, (_, n) => writer(n)));
+        const seconds = (performance.now() - started) / 1000;
+
+        expect(others).toEqual([]);
+        expect(winners.size).toBe(WRITERS);
+        expect([...winners.keys()].sort((a, b) => a - b)).toEqual(
+          Array.from({ length: WRITERS }, (_, i) => i + 2),
         );
-      };
-
-      const revoked = await userWithToken("revoked-user", "writer");
-      await timeChange(
-        "revocation",
-        revoked,
-        () => send(set.at(0), "DELETE", "/api/v1/me/token", { token: revoked }),
-        (me) => me.status === 401,
-      );
-      const demoted = await userWithToken("demoted-user", "writer");
-      await timeChange(
-        "role change",
-        demoted,
-        () => request("PUT", "/api/v1/users/demoted-user/role", { role: "reader" }, set.at(0)),
-        (me) => me.status === 200 && me.body.role === "reader",
-      );
-      const deleted = await userWithToken("deleted-user", "writer");
-      await timeChange(
-        "deletion",
-        deleted,
-        () => request("DELETE", "/api/v1/users/deleted-user", undefined, set.at(0)),
-        (me) => me.status === 401,
-      );
-
-      console.log(`[replicas ${label}] ms until honoured on replicas 0..${REPLICAS - 1}: ${JSON.stringify(measured)}`);
-      for (const [what, times] of Object.entries(measured)) {
-        // The replica that made the change honours it at once (its first look).
-        expect(times[0], `${what} on the replica that made it`).toBeLessThan(SLACK_MS);
-        for (const [index, ms] of times.entries()) {
-          expect(ms, `${what} on replica ${index}`).toBeLessThanOrEqual(bound);
+        // Every replica reads the same final state: version = 1 + successful writes, every key kept.
+        for (const replica of set.replicas) {
+          const final = await send(replica!, "GET", `/api/v1/secrets/${id}`, { token: admin() });
+          expect(final.body.version).toBe(1 + WRITERS);
+          const lost = Array.from({ length: WRITERS }, (_, n) => `w${n}`).filter(
+            (key) => final.body.values[key] !== `fake-${Number(key.slice(1))}`,
+          );
+          expect(lost, "lost updates").toEqual([]);
         }
-      }
-    });
-  });
+        console.log(
+          `[replicas ${label}] check-and-set: ${WRITERS} winners, ${conflicts} × 412, ${seconds.toFixed(1)} s`,
+        );
+      });
+
+      it("a write interrupted by killing its replica is repaired by another replica", {
+        timeout: 120_000,
+      }, async () => {
+        const { set, database } = get();
+        const id = await createSecret("interrupted", { password: "fake-old" });
+        const victim = set.at(1);
+        // Hold the values row so the victim's store write waits on it; kill the victim while it does.
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let holding!: () => void;
+        const held = new Promise<void>((resolve) => {
+          holding = resolve;
+        });
+        const holder = whileHolding(database, "coffer_store_values", "secret_id", id, async () => {
+          holding();
+          await released;
+        });
+        await held;
+        try {
+          const write = send(victim, "PUT", `/api/v1/secrets/${id}`, {
+            token: admin(),
+            body: { values: { password: "fake-new" } },
+          }).catch((error: unknown) => error);
+          await waitFor(async () => (await secretState(database, id)) === "updating", 10_000);
+          await waitFor(async () => (await waitingOnLock(database)) > 0, 5_000);
+          await set.kill(1);
+          expect(await write).toBeInstanceOf(Error); // the connection died with the process
+        } finally {
+          release();
+          await holder;
+        }
+        expect(await secretState(database, id)).toBe("updating");
+
+        // Within the lease other replicas wait for the write in flight; the lease (30 s) is not
+        // configurable, so the test ages the row's state_since (bookkeeping, not sealed) past it.
+        await sql`UPDATE coffer_secrets SET state_since = state_since - 60000 WHERE id = ${id}`.execute(
+          database.db,
+        );
+        const reconciled = await request("POST", "/api/v1/admin/reconcile", {}, set.at(2));
+        expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
+        expect(reconciled.body.completedUpdates).toEqual([id]);
+
+        await set.startReplica(1);
+        // Every replica now reads one settled secret: version 2, holding what the store holds.
+        const seen = new Set<string>();
+        for (const replica of set.replicas) {
+          const read = await send(replica!, "GET", `/api/v1/secrets/${id}`, { token: admin() });
+          expect(read.status).toBe(200);
+          expect(read.body.version).toBe(2);
+          expect(["fake-old", "fake-new"]).toContain(read.body.values.password);
+          seen.add(read.body.values.password);
+        }
+        expect(seen.size).toBe(1);
+        const history = await request("GET", `/api/v1/secrets/${id}/history`);
+        expect(history.body.versions.map((v: { version: number }) => v.version).sort()).toEqual([1, 2]);
+        // And it takes writes again, with check-and-set, on any replica.
+        const next = await send(set.at(1), "PATCH", `/api/v1/secrets/${id}`, {
+          token: admin(),
+          headers: { "if-match": '"2"' },
+          body: { values: { after: "fake-after" } },
+        });
+        expect(next.status).toBe(200);
+        expect(next.body.version).toBe(3);
+      });
+
+      it("reconcile started on two replicas at once: one runs, the other is told ALREADY_RUNNING", {
+        timeout: 60_000,
+      }, async () => {
+        const { set, database } = get();
+        const id = await createSecret("stuck", { key: "fake-value" });
+        // An update interrupted before its store write, past its lease.
+        await sql`UPDATE coffer_secrets SET state = 'updating', state_since = state_since - 60000 WHERE id = ${id}`.execute(
+          database.db,
+        );
+        // Hold the metadata row so the first reconcile is still running when the second starts.
+        const [first, second] = await whileHolding(database, "coffer_secrets", "id", id, async () => {
+          const first = request("POST", "/api/v1/admin/reconcile", {}, set.at(0));
+          await waitFor(async () => (await waitingOnLock(database)) > 0, 10_000);
+          const second = await request("POST", "/api/v1/admin/reconcile", {}, set.at(1));
+          return [first, second] as const;
+        });
+        expectOneRanOneRefused([await first, second], "reconcile");
+        expect((await first).body.completedUpdates).toEqual([id]);
+        const history = await request("GET", `/api/v1/secrets/${id}/history`);
+        expect(history.body.versions.map((v: { version: number }) => v.version).sort()).toEqual([1, 2]);
+        // The lock is gone with the run: a later reconcile on either replica runs.
+        expect((await request("POST", "/api/v1/admin/reconcile", {}, set.at(1))).status).toBe(200);
+      });
+
+      it("key rotation started on two replicas at once: one runs, the other is told ALREADY_RUNNING", {
+        timeout: 120_000,
+      }, async () => {
+        const { set, database } = get();
+        const id = await createSecret("rotated", { key: "fake-rotated" });
+        // The documented rotation with a configured keyring: add k2, make it active on every
+        // replica (a rolling restart), then rotate (re-encrypt onto k2).
+        const k1 = JSON.parse(set.storeKeyring);
+        const next = JSON.parse(testKeyring(["k2"], "k2"));
+        set.useStoreKeyring(JSON.stringify({ active: "k2", keys: { ...k1.keys, ...next.keys } }));
+        for (let index = 0; index < REPLICAS; index++) await set.restart(index);
+
+        const [first, second] = await whileHolding(
+          database,
+          "coffer_store_values",
+          "secret_id",
+          id,
+          async () => {
+            const first = request("POST", "/api/v1/admin/rotate-key", {}, set.at(0));
+            await waitFor(async () => (await waitingOnLock(database)) > 0, 10_000);
+            const second = await request("POST", "/api/v1/admin/rotate-key", {}, set.at(2));
+            return [first, second] as const;
+          },
+        );
+        expectOneRanOneRefused([await first, second], "rotate-key");
+        expect((await first).body.activeKeyId).toBe("k2");
+        // Every stored value is under k2 now, as every replica reports.
+        for (const replica of set.replicas) {
+          const keys = (await request("GET", "/api/v1/store", undefined, replica)).body.store.keys;
+          expect(keys.activeKeyId).toBe("k2");
+          expect(keys.rowsOnActiveKey).toBe(keys.rows);
+        }
+        const read = await request("GET", `/api/v1/secrets/${id}`);
+        expect(read.body.values).toEqual({ key: "fake-rotated" });
+        expect((await request("POST", "/api/v1/admin/rotate-key", {}, set.at(1))).status).toBe(200);
+      });
+
+      it(`revocations, role changes and deletions reach every replica within ${IDENTITY_CACHE_SECONDS} s`, {
+        timeout: 60_000,
+      }, async () => {
+        const { set } = get();
+        const bound = IDENTITY_CACHE_SECONDS * 1000 + SLACK_MS;
+        const measured: Record<string, number[]> = {};
+
+        /** Warms every replica's cache with `token`, makes `change` on replica 0, times each replica. */
+        const timeChange = async (
+          what: string,
+          token: string,
+          change: () => Promise<Reply>,
+          honoured: (r: Reply) => boolean,
+        ) => {
+          for (const replica of set.replicas) {
+            const me = await send(replica!, "GET", "/api/v1/me", { token });
+            expect(honoured(me), `${what}: honoured before the change on replica ${replica!.index}`).toBe(
+              false,
+            );
+          }
+          const changed = await change();
+          expect(changed.status, JSON.stringify(changed.body)).toBeLessThan(300);
+          const at = performance.now();
+          measured[what] = await Promise.all(
+            set.replicas.map(async (replica) => {
+              for (;;) {
+                const me = await send(replica!, "GET", "/api/v1/me", { token });
+                const elapsed = performance.now() - at;
+                if (honoured(me)) return Math.round(elapsed);
+                if (elapsed > bound + 5_000) return Math.round(elapsed);
+                await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+              }
+            }),
+          );
+        };
+
+        const revoked = await userWithToken("revoked-user", "writer");
+        await timeChange(
+          "revocation",
+          revoked,
+          () => send(set.at(0), "DELETE", "/api/v1/me/token", { token: revoked }),
+          (me) => me.status === 401,
+        );
+        const demoted = await userWithToken("demoted-user", "writer");
+        await timeChange(
+          "role change",
+          demoted,
+          () => request("PUT", "/api/v1/users/demoted-user/role", { role: "reader" }, set.at(0)),
+          (me) => me.status === 200 && me.body.role === "reader",
+        );
+        const deleted = await userWithToken("deleted-user", "writer");
+        await timeChange(
+          "deletion",
+          deleted,
+          () => request("DELETE", "/api/v1/users/deleted-user", undefined, set.at(0)),
+          (me) => me.status === 401,
+        );
+
+        console.log(
+          `[replicas ${label}] ms until honoured on replicas 0..${REPLICAS - 1}: ${JSON.stringify(measured)}`,
+        );
+        for (const [what, times] of Object.entries(measured)) {
+          // The replica that made the change honours it at once (its first look).
+          expect(times[0], `${what} on the replica that made it`).toBeLessThan(SLACK_MS);
+          for (const [index, ms] of times.entries()) {
+            expect(ms, `${what} on replica ${index}`).toBeLessThanOrEqual(bound);
+          }
+        }
+      });
+    },
+  );
 }
 
 function expectOneRanOneRefused(replies: Reply[], operation: string): void {
@@ -364,7 +388,9 @@ async function waitingOnLock(database: Database): Promise<number> {
       : // innodb_trx needs the PROCESS privilege; the replicas connect as the test's user, whose
         // own sessions PROCESSLIST shows: an UPDATE still running there is one waiting on the test.
         await sql<{ n: string }>`SELECT count(*) AS n FROM information_schema.PROCESSLIST
-            WHERE ID <> CONNECTION_ID() AND COMMAND = 'Query' AND LOWER(INFO) LIKE 'update%'`.execute(database.db);
+            WHERE ID <> CONNECTION_ID() AND COMMAND = 'Query' AND LOWER(INFO) LIKE 'update%'`.execute(
+          database.db,
+        );
   return Number(result.rows[0]?.n ?? 0);
 }
 
@@ -374,8 +400,4 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
     if (performance.now() > deadline) throw new Error("timed out waiting for a condition");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function testKeyringOf(set: ReplicaSet): string {
-  return set.storeKeyring;
 }

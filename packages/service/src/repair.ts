@@ -51,7 +51,9 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
       if (found) {
         const keys = JSON.stringify(Object.keys(found));
         // Another process (a writer, or reconcile on another replica) may have finished it first.
-        if (!(await ctx.metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row)))
+        if (
+          !(await ctx.metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row))
+        )
           return;
         await ctx.history?.created({ id: row.owner }, { ...row, keys }, found, now);
         report?.completedCreates.push(row.id);

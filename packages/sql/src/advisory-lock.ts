@@ -34,9 +34,9 @@ export async function withAdvisoryLock<T>(
   return database.db.connection().execute(async (connection) => {
     const taken =
       database.dialect === "postgres"
-        ? await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(hashtextextended(${name}, 0)) AS locked`.execute(
-            connection,
-          )
+        ? await sql<{
+            locked: boolean;
+          }>`SELECT pg_try_advisory_lock(hashtextextended(${name}, 0)) AS locked`.execute(connection)
         : await sql<{ locked: number | null }>`SELECT GET_LOCK(${name}, 0) AS locked`.execute(connection);
     const locked = taken.rows[0]?.locked;
     if (locked !== true && Number(locked) !== 1) return undefined;
@@ -44,10 +44,9 @@ export async function withAdvisoryLock<T>(
       return { value: await task() };
     } finally {
       // If the unlock fails, the connection is broken and the session (with its lock) ends anyway.
-      await (
-        database.dialect === "postgres"
-          ? sql`SELECT pg_advisory_unlock(hashtextextended(${name}, 0))`
-          : sql`SELECT RELEASE_LOCK(${name})`
+      await (database.dialect === "postgres"
+        ? sql`SELECT pg_advisory_unlock(hashtextextended(${name}, 0))`
+        : sql`SELECT RELEASE_LOCK(${name})`
       )
         .execute(connection)
         .catch(() => undefined);
