@@ -88,15 +88,14 @@ for (const [label, startDatabase] of [
         let conflicts = 0;
         const others: number[] = [];
         const writer = async (n: number) => {
-          // Each writer keeps to one replica, so the 64 are spread evenly over the three.
-          const replica = set.at(n % REPLICAS);
+          // Round robin per request: a writer reads on one replica and writes on the next.
           for (let attempt = 0; attempt < 400; attempt++) {
-            const read = await send(replica, "GET", `/api/v1/secrets/${id}`, { token: admin() });
+            const read = await send(set.next(), "GET", `/api/v1/secrets/${id}`, { token: admin() });
             expect(read.status).toBe(200);
             const version: number = read.body.version;
             expect(read.headers.get("etag")).toBe(`"${version}"`);
             // A replace built on what was read: a write that won on a stale read would drop keys.
-            const write = await send(replica, "PUT", `/api/v1/secrets/${id}`, {
+            const write = await send(set.next(), "PUT", `/api/v1/secrets/${id}`, {
               token: admin(),
               headers: { "if-match": `"${version}"` },
               body: { values: { ...read.body.values, [`w${n}`]: `fake-${n}` } },
@@ -141,13 +140,14 @@ for (const [label, startDatabase] of [
         );
       });
 
-      it("a write interrupted by killing its replica is repaired by another replica", {
-        timeout: 120_000,
-      }, async () => {
+      /**
+       * Kills replica 1 (SIGKILL) in the middle of an update of `id`: its store write waits on the
+       * values row, which the test holds. Returns once the row is left `updating` and aged past
+       * the write lease (30 s, not configurable: the test moves the row's state_since back, which
+       * is the protocol's bookkeeping and not sealed), with replica 1 running again.
+       */
+      async function interruptUpdate(id: string): Promise<void> {
         const { set, database } = get();
-        const id = await createSecret("interrupted", { password: "fake-old" });
-        const victim = set.at(1);
-        // Hold the values row so the victim's store write waits on it; kill the victim while it does.
         let release!: () => void;
         const released = new Promise<void>((resolve) => {
           release = resolve;
@@ -162,43 +162,54 @@ for (const [label, startDatabase] of [
         });
         await held;
         try {
-          const write = send(victim, "PUT", `/api/v1/secrets/${id}`, {
+          const write = send(set.at(1), "PUT", `/api/v1/secrets/${id}`, {
             token: admin(),
             body: { values: { password: "fake-new" } },
           }).catch((error: unknown) => error);
           await waitFor(async () => (await secretState(database, id)) === "updating", 10_000);
           await waitFor(async () => (await waitingOnLock(database)) > 0, 5_000);
           await set.kill(1);
-          expect(await write).toBeInstanceOf(Error); // the connection died with the process
+          expect(await write).toBeInstanceOf(Error); // no reply: the process died
         } finally {
           release();
           await holder;
         }
         expect(await secretState(database, id)).toBe("updating");
-
-        // Within the lease other replicas wait for the write in flight; the lease (30 s) is not
-        // configurable, so the test ages the row's state_since (bookkeeping, not sealed) past it.
         await sql`UPDATE coffer_secrets SET state_since = state_since - 60000 WHERE id = ${id}`.execute(
           database.db,
         );
-        const reconciled = await request("POST", "/api/v1/admin/reconcile", {}, set.at(2));
-        expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
-        expect(reconciled.body.completedUpdates).toEqual([id]);
-
         await set.startReplica(1);
-        // Every replica now reads one settled secret: version 2, holding what the store holds.
+      }
+
+      /** Every replica reads one settled secret at `version`, holding what the store holds. */
+      async function expectSettled(id: string, version: number): Promise<void> {
         const seen = new Set<string>();
-        for (const replica of set.replicas) {
+        for (const replica of get().set.replicas) {
           const read = await send(replica!, "GET", `/api/v1/secrets/${id}`, { token: admin() });
           expect(read.status).toBe(200);
-          expect(read.body.version).toBe(2);
+          expect(read.body.version).toBe(version);
           expect(["fake-old", "fake-new"]).toContain(read.body.values.password);
           seen.add(read.body.values.password);
         }
         expect(seen.size).toBe(1);
         const history = await request("GET", `/api/v1/secrets/${id}/history`);
-        expect(history.body.versions.map((v: { version: number }) => v.version).sort()).toEqual([1, 2]);
-        // And it takes writes again, with check-and-set, on any replica.
+        const versions = history.body.versions.map((v: { version: number }) => v.version);
+        expect(versions.sort((a: number, b: number) => a - b)).toEqual(
+          Array.from({ length: version }, (_, i) => i + 1),
+        );
+      }
+
+      it("a write interrupted by killing its replica is repaired by reconcile on another replica", {
+        timeout: 120_000,
+      }, async () => {
+        const { set } = get();
+        const id = await createSecret("interrupted-1", { password: "fake-old" });
+        await interruptUpdate(id);
+        const reconciled = await request("POST", "/api/v1/admin/reconcile", {}, set.at(2));
+        expect(reconciled.status, JSON.stringify(reconciled.body)).toBe(200);
+        expect(reconciled.body.completedUpdates).toEqual([id]);
+        await expectSettled(id, 2);
+        // And it takes writes again, with check-and-set, on any replica (the killed one too).
         const next = await send(set.at(1), "PATCH", `/api/v1/secrets/${id}`, {
           token: admin(),
           headers: { "if-match": '"2"' },
@@ -206,6 +217,30 @@ for (const [label, startDatabase] of [
         });
         expect(next.status).toBe(200);
         expect(next.body.version).toBe(3);
+      });
+
+      it("a write interrupted by killing its replica is repaired by the next writer on another replica", {
+        timeout: 120_000,
+      }, async () => {
+        const { set } = get();
+        const id = await createSecret("interrupted-2", { password: "fake-old" });
+        await interruptUpdate(id);
+        // The writer finds the row abandoned past its lease, settles it (version 2), then writes.
+        const next = await send(set.at(2), "PATCH", `/api/v1/secrets/${id}`, {
+          token: admin(),
+          body: { values: { after: "fake-after" } },
+        });
+        expect(next.status, JSON.stringify(next.body)).toBe(200);
+        expect(next.body.version).toBe(3);
+        const history = await request("GET", `/api/v1/secrets/${id}/history`);
+        const byVersion = new Map<number, { createdById: string }>(
+          history.body.versions.map((v: { version: number; createdById: string }) => [v.version, v]),
+        );
+        expect([...byVersion.keys()].sort()).toEqual([1, 2, 3]);
+        expect(byVersion.get(2)!.createdById).toBe("coffer:reconcile");
+        // Nothing is left for reconcile.
+        const reconciled = await request("POST", "/api/v1/admin/reconcile", {}, set.at(0));
+        expect(reconciled.body.completedUpdates).toEqual([]);
       });
 
       it("reconcile started on two replicas at once: one runs, the other is told ALREADY_RUNNING", {
