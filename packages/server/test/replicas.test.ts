@@ -79,6 +79,22 @@ for (const [label, startDatabase] of [
         return own.body.token;
       }
 
+      it("a replica without the shared keys refuses to start, naming what it lacks", {
+        timeout: 60_000,
+      }, async () => {
+        const { set } = get();
+        await createSecret("sealed-and-encrypted", { key: "fake-value" });
+        // The default: a keyring file made in its own data directory, which has none of the keys
+        // the values are under.
+        await expect(set.startReplica(3, { storeKeyring: null })).rejects.toThrow(
+          /exited with 1: coffer-server: .*keyring.*k1/s,
+        );
+        // Another metadata keyring: the rows are sealed with a key it does not have.
+        await expect(set.startReplica(4, { metadataKeyring: testKeyring(["m2"], "m2") })).rejects.toThrow(
+          /exited with 1: coffer-server: .*sealed with key 'm1'/s,
+        );
+      });
+
       it(`check-and-set: ${WRITERS} writers over ${REPLICAS} replicas, one winner per version, no lost update`, {
         timeout: 180_000,
       }, async () => {

@@ -71,18 +71,32 @@ export class ReplicaSet {
     for (let index = 0; index < this.count; index++) await this.startReplica(index);
   }
 
-  async startReplica(index: number): Promise<Replica> {
+  /**
+   * Starts replica `index`. `keys` replaces the shared key sources, to show what a replica without
+   * them does: `storeKeyring: null` leaves the sql store on its default keyring file in the
+   * replica's data directory; `metadataKeyring` puts another metadata keyring file there.
+   */
+  async startReplica(
+    index: number,
+    keys: { storeKeyring?: null; metadataKeyring?: string } = {},
+  ): Promise<Replica> {
     const dataDir = path.join(this.#root, `replica-${index}`);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // The shared metadata keyring, as an operator would mount it into each data directory.
-    writeFileSync(path.join(dataDir, "metadata.keyring.json"), this.#metadataKeyring, { mode: 0o600 });
+    writeFileSync(
+      path.join(dataDir, "metadata.keyring.json"),
+      keys.metadataKeyring ?? this.#metadataKeyring,
+      {
+        mode: 0o600,
+      },
+    );
     const child = spawn(process.execPath, [BIN], {
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         COFFER_DATABASE_URL: this.databaseUrl,
         COFFER_DATA_DIR: dataDir,
         COFFER_STORE_TYPE: "sql",
-        COFFER_STORE_KEYRING: this.#storeKeyring,
+        ...(keys.storeKeyring === null ? {} : { COFFER_STORE_KEYRING: this.#storeKeyring }),
         COFFER_SERVER_HOST: "127.0.0.1",
         COFFER_SERVER_PORT: "0",
         COFFER_SERVER_BOOTSTRAP_TOKEN: this.adminToken,
