@@ -50,7 +50,11 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
       const found = (await ctx.store.getMany([row.id])).get(row.id);
       if (found) {
         const keys = JSON.stringify(Object.keys(found));
-        await ctx.metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row);
+        // Another process (a writer, or reconcile on another replica) may have finished it first.
+        if (
+          !(await ctx.metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row))
+        )
+          return;
         await ctx.history?.created({ id: row.owner }, { ...row, keys }, found, now);
         report?.completedCreates.push(row.id);
       } else {
@@ -65,7 +69,7 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
     }
     case "updating": {
       const values = await ctx.store.get(row.id);
-      await ctx.metadata.transition(
+      const moved = await ctx.metadata.transition(
         row.id,
         "updating",
         {
@@ -78,6 +82,8 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
         Number(row.version),
         row,
       );
+      // Someone else completed it meanwhile: its history entry is theirs to write, not ours too.
+      if (!moved) return;
       // Who started the write is not known here: the history names reconcile as its author.
       const committed = {
         ...row,

@@ -45,6 +45,7 @@ import { operator, SecretAudit } from "./audit-recorder.js";
 import type { CopyReport } from "./backup-copy.js";
 import type { ExportOptions } from "./backup-export.js";
 import type { RestoreOptions, RestoreReport } from "./backup-restore.js";
+import { runOncePerDeployment } from "./deployment-lock.js";
 import { type BackupOptions, DeploymentOperations, type DiffOptions } from "./deployment-operations.js";
 import type { SecretDiff, SnapshotSource } from "./diff-snapshot.js";
 import { HistoryRecorder, SecretHistoryReader } from "./history.js";
@@ -255,7 +256,9 @@ export class SecretsService {
   /** Repairs writes left half-done (by a crash or an outage) for longer than `olderThanMs`. */
   async reconcile(options: { olderThanMs?: number } = {}): Promise<ReconcileReport> {
     return this.#audit.write(operator(), "store.reconcile", {}, () =>
-      reconcile(this.#writes, options.olderThanMs),
+      runOncePerDeployment(this.#database, this.deploymentId, "reconcile", () =>
+        reconcile(this.#writes, options.olderThanMs),
+      ),
     );
   }
 
@@ -332,7 +335,11 @@ export class SecretsService {
 
   /** Rotates the store's encryption key online (`coffer store rotate-key`). */
   async rotateKey(options?: RotateKeyOptions): Promise<RotateKeyResult> {
-    return this.#audit.write(operator(), "store.rotate-key", {}, () => rotateKey(this.store, options));
+    return this.#audit.write(operator(), "store.rotate-key", {}, () =>
+      runOncePerDeployment(this.#database, this.deploymentId, "rotate-key", () =>
+        rotateKey(this.store, options),
+      ),
+    );
   }
 
   async health(): Promise<ServiceHealth> {

@@ -255,6 +255,28 @@ describe("reconcile", () => {
   });
 });
 
+describe("two repairs of one row at once", () => {
+  // Replicas on PostgreSQL or MySQL serialize reconcile with a database lock (deployment-lock.ts);
+  // SQLite takes none, and a writer's lazy repair can meet a reconcile anyway. Whoever loses the
+  // race must not record the repair a second time.
+  it("an interrupted update is completed once: one report, one history entry for the version", async () => {
+    // Every store call takes 50 ms, so both reconciles find the row before either repairs it.
+    const hooks = faultyHooks();
+    const { service } = await memoryService(sqliteUrl(), { latencyMs: 50 }, { hooks });
+    const { id } = await service.create(alice, { name: "db", values: { k: "fake-old" } });
+    await withFaults(service, hooks, ["update.store-values", "update.compensate"], () =>
+      service.update(alice, { id }, { values: { k: "fake-new" } }),
+    );
+    const reports = await Promise.all([
+      service.reconcile({ olderThanMs: 0 }),
+      service.reconcile({ olderThanMs: 0 }),
+    ]);
+    expect(reports.flatMap((report) => report.completedUpdates)).toEqual([id]);
+    const history = await service.history(alice, { id });
+    expect(history.versions.map((entry) => entry.version).sort()).toEqual([1, 2]);
+  });
+});
+
 describe("a name held by a create that never finished", () => {
   it("is reported as such, and is free again once reconcile rolls the create back", async () => {
     const { service, store, hooks } = await setUp();

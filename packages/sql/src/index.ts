@@ -2,6 +2,7 @@
  * The public surface of @coffer/sql: opening databases, mapping driver errors, AES keyrings and
  * migrations — shared by the metadata database (@coffer/service) and the sql store.
  */
+export { withAdvisoryLock } from "./advisory-lock.js";
 export {
   type Database,
   type Dialect,
