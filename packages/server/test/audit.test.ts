@@ -12,7 +12,7 @@ import { generateArchiveIdentity } from "@coffer/backup";
 import { openDatabase } from "@coffer/sql";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningServer, startServer } from "../src/index.js";
-import { call, callRaw, type TestServer } from "./helpers.js";
+import { asTestServer, call, callRaw, type TestServer } from "./helpers.js";
 
 /** Obviously fake, and unique enough that finding it anywhere means a value leaked. */
 const CANARY = "fake-canary-5b2d8e41-value";
@@ -38,16 +38,7 @@ beforeAll(async () => {
     settings: { port: 0, authFailureLimit: 0 },
     logStream: { write: (line: string) => logLines.push(JSON.parse(line)) },
   });
-  server = {
-    url: running.url,
-    adminToken: running.bootstrapToken!.token,
-    identity: running.identity,
-    async user(name, role) {
-      await running.identity.createUser(name, role);
-      return (await running.identity.issueToken(name)).token;
-    },
-    close: () => running.close(),
-  };
+  server = asTestServer(running);
 });
 afterAll(() => running?.close());
 

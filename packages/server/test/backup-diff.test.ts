@@ -11,7 +11,7 @@ import path from "node:path";
 import { generateArchiveIdentity } from "@coffer/backup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../src/index.js";
-import { call, callRaw, type TestServer } from "./helpers.js";
+import { asTestServer, call, callRaw, type TestServer } from "./helpers.js";
 
 const CANARY = "fake-canary-e71c-diff";
 const ARCHIVE_LIMIT = 64 * 1024;
@@ -33,16 +33,7 @@ beforeAll(async () => {
     settings: { port: 0, authFailureLimit: 0, archiveLimitBytes: ARCHIVE_LIMIT },
     logStream: { write: (line: string) => logLines.push(line) },
   });
-  server = {
-    url: running.url,
-    adminToken: running.bootstrapToken!.token,
-    identity: running.identity,
-    async user(name, role) {
-      await running.identity.createUser(name, role);
-      return (await running.identity.issueToken(name)).token;
-    },
-    close: () => running.close(),
-  };
+  server = asTestServer(running);
   keys = await generateArchiveIdentity();
 });
 afterAll(() => running?.close());

@@ -6,7 +6,14 @@ import { createService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { MemoryStore } from "@coffer/store-memory";
 import type { FastifyInstance } from "fastify";
-import { type AppOptions, buildApp, type IdentityOptions, IdentityStore, type Role } from "../src/index.js";
+import {
+  type AppOptions,
+  buildApp,
+  type IdentityOptions,
+  IdentityStore,
+  type Role,
+  type RunningServer,
+} from "../src/index.js";
 
 export interface TestServer {
   url: string;
@@ -56,6 +63,23 @@ export async function startTestServer(
       await service.close();
       await database.close();
     },
+  };
+}
+
+/** A server started with startServer (the real configuration path), seen as a TestServer. */
+export function asTestServer(running: RunningServer): TestServer {
+  if (!running.bootstrapToken)
+    throw new Error("the server did not bootstrap an admin (not a fresh database?)");
+  const { identity } = running;
+  return {
+    url: running.url,
+    adminToken: running.bootstrapToken.token,
+    identity,
+    async user(name, role) {
+      await identity.createUser(name, role);
+      return (await identity.issueToken(name)).token;
+    },
+    close: () => running.close(),
   };
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../src/index.js";
-import { call, type TestServer } from "./helpers.js";
+import { asTestServer, call, type TestServer } from "./helpers.js";
 
 const SECRETS = 12;
 let running: RunningServer;
@@ -23,16 +23,7 @@ beforeAll(async () => {
     },
     settings: { port: 0, authFailureLimit: 0 },
   });
-  server = {
-    url: running.url,
-    adminToken: running.bootstrapToken!.token,
-    identity: running.identity,
-    async user(name, role) {
-      await running.identity.createUser(name, role);
-      return (await running.identity.issueToken(name)).token;
-    },
-    close: () => running.close(),
-  };
+  server = asTestServer(running);
   for (let i = 0; i < SECRETS; i++) {
     const created = await call(server, server.adminToken, "POST", "/api/v1/secrets", {
       name: `rotation-${i}`,
