@@ -13,6 +13,7 @@ import { buildApp } from "./app.js";
 import { pinoBackedLogger } from "./audit/pino-logger.js";
 import { IdentityStore, type IssuedToken } from "./identity.js";
 import type { CofferApp } from "./routes/context.js";
+import { closeHttpWithin } from "./shutdown.js";
 
 export const serverSettings = z
   .object({
@@ -63,6 +64,11 @@ export const serverSettings = z
       .int()
       .min(1024)
       .default(1024 * 1024 * 1024),
+    /**
+     * On SIGTERM/SIGINT (close()), how long requests in flight may take to answer before their
+     * connections are cut and the store is closed (shutdown.ts).
+     */
+    shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
   })
   .strict();
 
@@ -151,7 +157,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       service,
       identity,
       async close() {
-        await app.close();
+        const { cut } = await closeHttpWithin(app, settings.shutdownGraceMs);
+        if (cut) app.log.warn({ graceMs: settings.shutdownGraceMs }, "requests still running at shutdown were cut");
         await service.close();
         await database.close();
       },

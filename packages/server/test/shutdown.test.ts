@@ -1,0 +1,198 @@
+// Graceful shutdown of the real server process (dist/bin.js): on SIGTERM or SIGINT it stops
+// accepting connections, lets the requests in flight answer, then closes the store — within
+// COFFER_SERVER_SHUTDOWN_GRACE_MS, after which what is left is cut and the process still exits.
+// The memory store's simulated latency (COFFER_STORE_LATENCY_MS) keeps requests in flight.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js");
+
+interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  /** Resolves with the exit code and the time of the exit. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  stderr(): string;
+}
+
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const dir = mkdtempSync(path.join(tmpdir(), "coffer-shutdown-"));
+  const child = spawn(process.execPath, [BIN], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: dir,
+      COFFER_DATA_DIR: dir,
+      COFFER_STORE_TYPE: "memory",
+      COFFER_SERVER_PORT: "0",
+      COFFER_LOG_LEVEL: "silent",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) => child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  const ready = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stdout}${stderr}`)), 20_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /listening on (\S+)/.exec(stdout)?.[1];
+      const token = /^ {2}(coffer_\S+)$/m.exec(stdout)?.[1];
+      if (url && token) {
+        clearTimeout(timer);
+        resolve({ url, token });
+      }
+    });
+    void exited.then(() => reject(new Error(`server exited: ${stdout}${stderr}`)));
+  });
+  return { child, ...ready, exited, stderr: () => stderr };
+}
+
+/** One request on its own connection (no keep-alive), so each one is a new connection. */
+function send(
+  url: string,
+  token: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}${route}`,
+      {
+        method,
+        agent: false,
+        headers: {
+          authorization: `Bearer ${token}`,
+          connection: "close",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `promise`, or a failure naming `what` when it takes longer than `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    sleep(ms).then(() => {
+      throw new Error(`${what} took longer than ${ms} ms`);
+    }),
+  ]);
+}
+
+describe.each(["SIGTERM", "SIGINT"] as const)("on %s the server", (signal) => {
+  it("answers every request in flight, refuses new connections, then exits 0", async () => {
+    const server = await startServerProcess({
+      COFFER_STORE_LATENCY_MS: "800",
+      COFFER_SERVER_SHUTDOWN_GRACE_MS: "10000",
+    });
+    // 10 secrets; then 10 reads and 10 writes, each on its own connection, each held ≥800 ms in
+    // the store (a write also records its new version in the metadata database afterwards).
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const created = await send(server.url, server.token, "POST", "/api/v1/secrets", {
+          name: `shutdown-demo-${i}`,
+          values: { password: `fake-password-${i}` },
+        });
+        expect(created.status, created.text).toBe(201);
+        return (JSON.parse(created.text) as { id: string }).id;
+      }),
+    );
+    const reads = ids.map((id) => send(server.url, server.token, "GET", `/api/v1/secrets/${id}`));
+    const writes = ids.map((id) =>
+      send(server.url, server.token, "PATCH", `/api/v1/secrets/${id}`, { values: { rotated: "fake-new" } }),
+    );
+    await sleep(300);
+    const signalledAt = Date.now();
+    server.child.kill(signal);
+    await sleep(100);
+    // A new connection after the signal is refused: the listening socket is closed.
+    await expect(send(server.url, server.token, "GET", "/health")).rejects.toMatchObject({
+      code: "ECONNREFUSED",
+    });
+
+    const readAnswers = await Promise.all(reads);
+    readAnswers.forEach((answer, i) => {
+      expect(answer.status, answer.text).toBe(200);
+      expect(JSON.parse(answer.text)).toMatchObject({ values: { password: `fake-password-${i}` } });
+    });
+    for (const answer of await Promise.all(writes)) {
+      expect(answer.status, answer.text).toBe(200);
+      expect(JSON.parse(answer.text)).toMatchObject({ version: 2 });
+    }
+    const exit = await within(server.exited, 10_000, "the exit");
+    expect(exit, server.stderr()).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - signalledAt).toBeLessThan(10_000);
+    expect(server.stderr()).toBe("");
+  }, 30_000);
+});
+
+describe("a request that outlives COFFER_SERVER_SHUTDOWN_GRACE_MS", () => {
+  it("is cut when the grace period ends, and the process still exits 0", async () => {
+    const server = await startServerProcess({
+      COFFER_STORE_LATENCY_MS: "0",
+      COFFER_SERVER_SHUTDOWN_GRACE_MS: "500",
+    });
+    const created = await send(server.url, server.token, "POST", "/api/v1/secrets", {
+      name: "shutdown-slow",
+      values: { password: "fake-password-2" },
+    });
+    expect(created.status).toBe(201);
+    const { id } = JSON.parse(created.text) as { id: string };
+    // A request that never finishes on its own: a body announced but never sent.
+    const stuck = new Promise<string>((resolve) => {
+      const req = request(`${server.url}/api/v1/secrets/${id}`, {
+        method: "PATCH",
+        agent: false,
+        headers: {
+          authorization: `Bearer ${server.token}`,
+          "content-type": "application/json",
+          "content-length": "1000",
+        },
+      });
+      req.on("response", (res) => resolve(`answered ${res.statusCode}`));
+      req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      req.write("{");
+    });
+    await sleep(200);
+    const signalledAt = Date.now();
+    server.child.kill("SIGTERM");
+    const exit = await within(server.exited, 5_000, "the exit");
+    expect(exit, server.stderr()).toMatchObject({ code: 0, signal: null });
+    const took = exit.at - signalledAt;
+    expect(took).toBeGreaterThanOrEqual(450);
+    expect(took).toBeLessThan(3_000);
+    expect(await stuck).toBe("ECONNRESET");
+  }, 30_000);
+});
