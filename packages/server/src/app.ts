@@ -16,6 +16,8 @@ import { AuthLimiter } from "./auth-limiter.js";
 import { installAuthentication } from "./authentication.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from "./http-errors.js";
 import { installJsonParser } from "./input/json-body.js";
+import { ServerMetrics } from "./metrics/registry.js";
+import { installRequestMetrics, metricsRoute } from "./metrics/routes.js";
 import { installUrlCheck } from "./input/url.js";
 import { adminRoutes } from "./routes/admin.js";
 import { auditRoutes } from "./routes/audit.js";
@@ -49,6 +51,13 @@ export interface AppOptions extends AppContext {
   authFailureWindowMs?: number;
   /** The built web dashboard served at /ui (default: packages/dashboard/dist in this checkout). */
   dashboardDir?: string;
+  /**
+   * Where the request metrics go (startServer passes the one its measured store also reports to);
+   * by default a registry of this app's own.
+   */
+  metrics?: ServerMetrics;
+  /** GET /metrics without a token (a scraper on a private network); by default auditor or admin. */
+  metricsPublic?: boolean;
 }
 
 export const API_VERSION = "1.0.0";
@@ -98,6 +107,8 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     return payload;
   });
 
+  const metrics = options.metrics ?? new ServerMetrics({ processMetrics: false });
+  installRequestMetrics(app, metrics);
   installAuditContext(app);
   installAuthentication(app, options.identity, limiter);
   installAccessControl(app);
@@ -121,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     prefix: `${API}/admin`,
   });
   await app.register(dashboardRoutes, { dir: options.dashboardDir ?? defaultDashboardDir() });
+  metricsRoute(app, metrics, options.metricsPublic ?? false);
   app.get(`${API}/openapi.json`, { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

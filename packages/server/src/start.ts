@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { InvalidConfigError, z } from "@coffer/core";
 import { type CofferConfig, loadConfig } from "@coffer/core/config";
-import { auditSection, openService, type SecretsService } from "@coffer/service";
+import { auditSection, configRoot, type SecretsService, startService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { builtinStores } from "@coffer/stores";
 import { pino } from "pino";
@@ -13,6 +13,8 @@ import { buildApp } from "./app.js";
 import { pinoBackedLogger } from "./audit/pino-logger.js";
 import { IdentityStore, type IssuedToken } from "./identity.js";
 import type { CofferApp } from "./routes/context.js";
+import { measuredRoot } from "./metrics/compose.js";
+import { ServerMetrics } from "./metrics/registry.js";
 import { closeHttpWithin } from "./shutdown.js";
 
 export const serverSettings = z
@@ -69,6 +71,8 @@ export const serverSettings = z
      * connections are cut and the store is closed (shutdown.ts).
      */
     shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
+    /** GET /metrics without a token (for a scraper on a private network); off: auditor or admin. */
+    metricsPublic: z.boolean().default(false),
   })
   .strict();
 
@@ -123,9 +127,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           { level: config.logLevel === "silent" ? "silent" : config.logLevel },
           ...(options.logStream ? [options.logStream] : []),
         );
-  const service = await openService(
-    config,
-    log ? { logger: pinoBackedLogger(log.child({ component: "coffer" }), config.logLevel) } : {},
+  const metrics = new ServerMetrics();
+  const service = await startService(
+    measuredRoot(
+      configRoot(
+        config,
+        log ? { logger: pinoBackedLogger(log.child({ component: "coffer" }), config.logLevel) } : {},
+      ),
+      config,
+      metrics,
+    ),
   );
   const database = openDatabase(config.databaseUrl);
   try {
@@ -148,6 +159,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(settings.trustProxy !== undefined ? { trustProxy: trustProxyOption(settings.trustProxy) } : {}),
       authFailureLimit: settings.authFailureLimit,
       authFailureWindowMs: settings.authFailureWindowSeconds * 1000,
+      metrics,
+      metricsPublic: settings.metricsPublic,
       ...(log ? { loggerInstance: log } : { logger: false }),
     });
     const address = await app.listen({ host: settings.host, port: settings.port });
@@ -158,7 +171,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       identity,
       async close() {
         const { cut } = await closeHttpWithin(app, settings.shutdownGraceMs);
-        if (cut) app.log.warn({ graceMs: settings.shutdownGraceMs }, "requests still running at shutdown were cut");
+        if (cut)
+          app.log.warn({ graceMs: settings.shutdownGraceMs }, "requests still running at shutdown were cut");
         await service.close();
         await database.close();
       },
