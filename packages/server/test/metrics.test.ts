@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { MemoryStore } from "@coffer/store-memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MeasuredStore } from "../src/metrics/measured-store.js";
 import { type RunningServer, type StartServerOptions, startServer } from "../src/start.js";
 import { call, type TestServer } from "./helpers.js";
 
@@ -20,10 +19,11 @@ const CANARY = {
 
 async function start(
   settings: StartServerOptions["settings"] = {},
+  storeType = "memory",
 ): Promise<{ running: RunningServer; server: TestServer }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "coffer-metrics-"));
   const running = await startServer({
-    env: { HOME: dataDir, COFFER_DATA_DIR: dataDir, COFFER_STORE_TYPE: "memory" },
+    env: { HOME: dataDir, COFFER_DATA_DIR: dataDir, COFFER_STORE_TYPE: storeType },
     settings: { port: 0, authFailureLimit: 0, ...settings },
     log: false,
   });
@@ -113,7 +113,8 @@ describe("GET /metrics", () => {
       values: { password: "fake-password-2" },
     });
     const { id } = created.body as { id: string };
-    const memory = (running.service.store as unknown as MeasuredStore).inner as MemoryStore;
+    // The measured store passes everything through, the memory store's fault injection too.
+    const memory = running.service.store as unknown as MemoryStore;
     memory.injectFault("get");
     expect((await call(server, writer, "GET", `/api/v1/secrets/${id}`)).status).toBe(503);
     const text = (await call(server, auditor, "GET", "/metrics")).text;
@@ -204,6 +205,31 @@ describe("GET /metrics with COFFER_SERVER_METRICS_PUBLIC", () => {
       const scraped = await call(server, undefined, "GET", "/metrics");
       expect(scraped.status).toBe(200);
       expect(scraped.text).toContain("coffer_http_requests_total");
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe("the measured store", () => {
+  it("keeps what the store has beyond the contract: the sql store's key rotation still works", async () => {
+    const { running, server } = await start({}, "sql");
+    try {
+      const created = await call(server, server.adminToken, "POST", "/api/v1/secrets", {
+        name: "metrics-rotation",
+        values: { password: "fake-password-3" },
+      });
+      expect(created.status).toBe(201);
+      const rotated = await call(server, server.adminToken, "POST", "/api/v1/admin/rotate-key", {});
+      expect(rotated.status, rotated.text).toBe(200);
+      const text = (await call(server, server.adminToken, "GET", "/metrics")).text;
+      expect(
+        sample(text, "coffer_store_call_duration_seconds_count", {
+          store: "sql",
+          operation: "rotateKey",
+          outcome: "ok",
+        }),
+      ).toBe(1);
     } finally {
       await running.close();
     }

@@ -1,18 +1,16 @@
 /**
- * The service's composition root with the configured store measured (MeasuredStore): the store
+ * The service's composition root with the configured store measured (measured-store.ts): the store
  * part is registered again, built the way configRoot builds it, wrapped. A backup store, when
  * configured, is left as it is (its calls are the mirror's, behind the primary's).
  */
 import type { StoreContext } from "@coffer/core";
 import type { CofferConfig } from "@coffer/core/config";
 import type { ServiceRoot } from "@coffer/service";
-import { MeasuredStore } from "./measured-store.js";
+import { measuredStore } from "./measured-store.js";
 import type { ServerMetrics } from "./registry.js";
 
 export function measuredRoot(root: ServiceRoot, config: CofferConfig, metrics: ServerMetrics): ServiceRoot {
-  return root.provide(
-    "store",
-    (context: StoreContext) =>
-      new MeasuredStore(config.store.registration.create(config.store.options, context), metrics),
+  return root.provide("store", (context: StoreContext) =>
+    measuredStore(config.store.registration.create(config.store.options, context), metrics),
   );
 }

@@ -1,78 +1,69 @@
 /**
- * A SecretsStore that times every call of the store it wraps and counts failures, for the
- * server's metrics. Wrapping at this boundary measures every backend (sql, cloud, vault, a plugin)
- * without touching any of them. It adds nothing else: results, errors and `type` pass through.
+ * The store as the service sees it, with every backend call timed and every failure counted, for
+ * the server's metrics. Wrapping at this boundary measures every backend (sql, cloud, vault, a
+ * plugin) without touching any of them.
+ *
+ * A Proxy rather than a class implementing SecretsStore: a store has more than the interface —
+ * the sql store's key rotation (found by isKeyRotatingStore, which looks for its methods), a
+ * plugin's own extras, `instanceof` checks in tests — and a wrapper class would hide all of that
+ * (it did: rotate-key answered 501 through one). Everything passes through unchanged; the calls
+ * named in MEASURED are timed on the way. Methods run on the real store (bound to it), so stores
+ * with private fields work.
  */
-import type {
-  HealthReport,
-  SecretId,
-  SecretsStore,
-  SecretValues,
-  StoreCapabilities,
-  UpdateOptions,
-} from "@coffer/core";
+import type { SecretsStore } from "@coffer/core";
 import { errorCode, type ServerMetrics } from "./registry.js";
 
-export class MeasuredStore implements SecretsStore {
-  constructor(
-    /** The measured store (tests reach it to inject faults). */
-    readonly inner: SecretsStore,
-    private readonly metrics: ServerMetrics,
-  ) {}
+/** The backend calls timed: the SecretsStore contract and the key-rotation extension. */
+const MEASURED = new Set<string | symbol>([
+  "init",
+  "create",
+  "get",
+  "getMany",
+  "update",
+  "delete",
+  "health",
+  "currentRevision",
+  "getRevision",
+  "restore",
+  "rotateKey",
+  "retireUnusedKeys",
+  "keyStatus",
+]);
 
-  get type(): string {
-    return this.inner.type;
-  }
+export function measuredStore<S extends SecretsStore>(inner: S, metrics: ServerMetrics): S {
+  const wrapped = new Map<string | symbol, unknown>();
+  return new Proxy(inner, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      let method = wrapped.get(property);
+      if (method === undefined) {
+        const bound = (value as (...args: unknown[]) => unknown).bind(target);
+        method = MEASURED.has(property) ? measure(bound, String(property), target, metrics) : bound;
+        wrapped.set(property, method);
+      }
+      return method;
+    },
+  });
+}
 
-  capabilities(): StoreCapabilities {
-    return this.inner.capabilities();
-  }
-
-  async #measure<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const labels = { store: this.inner.type, operation };
-    const stop = this.metrics.storeDuration.startTimer(labels);
+function measure(
+  call: (...args: unknown[]) => unknown,
+  operation: string,
+  store: SecretsStore,
+  metrics: ServerMetrics,
+): (...args: unknown[]) => Promise<unknown> {
+  return async (...args) => {
+    const labels = { store: store.type, operation };
+    const stop = metrics.storeDuration.startTimer(labels);
     try {
-      const result = await call();
+      const result = await call(...args);
       stop({ outcome: "ok" });
       return result;
     } catch (error) {
       stop({ outcome: "error" });
-      this.metrics.storeErrors.inc({ ...labels, code: errorCode(error) });
+      metrics.storeErrors.inc({ ...labels, code: errorCode(error) });
       throw error;
     }
-  }
-
-  init(): Promise<void> {
-    return this.#measure("init", () => this.inner.init());
-  }
-  create(id: SecretId, values: SecretValues): Promise<void> {
-    return this.#measure("create", () => this.inner.create(id, values));
-  }
-  get(id: SecretId): Promise<SecretValues> {
-    return this.#measure("get", () => this.inner.get(id));
-  }
-  getMany(ids: readonly SecretId[]): Promise<Map<SecretId, SecretValues>> {
-    return this.#measure("getMany", () => this.inner.getMany(ids));
-  }
-  update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
-    return this.#measure("update", () => this.inner.update(id, values, options));
-  }
-  delete(id: SecretId): Promise<void> {
-    return this.#measure("delete", () => this.inner.delete(id));
-  }
-  health(): Promise<HealthReport> {
-    return this.#measure("health", () => this.inner.health());
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-  currentRevision(id: SecretId): Promise<number> {
-    return this.#measure("currentRevision", () => this.inner.currentRevision(id));
-  }
-  getRevision(id: SecretId, revision: number): Promise<SecretValues> {
-    return this.#measure("getRevision", () => this.inner.getRevision(id, revision));
-  }
-  restore(id: SecretId): Promise<void> {
-    return this.#measure("restore", () => this.inner.restore(id));
-  }
+  };
 }
