@@ -14,6 +14,7 @@ import { pinoBackedLogger } from "./audit/pino-logger.js";
 import { IdentityStore, type IssuedToken } from "./identity.js";
 import type { CofferApp } from "./routes/context.js";
 import { measuredRoot } from "./metrics/compose.js";
+import { measuredDatabase } from "./metrics/measured-database.js";
 import { ServerMetrics } from "./metrics/registry.js";
 import { closeHttpWithin } from "./shutdown.js";
 
@@ -138,7 +139,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       metrics,
     ),
   );
-  const database = openDatabase(config.databaseUrl);
+  const database = measuredDatabase(openDatabase(config.databaseUrl), metrics);
   try {
     const identity = await IdentityStore.open(database, {
       cacheMs: settings.identityCacheSeconds * 1000,

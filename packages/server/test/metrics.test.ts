@@ -103,6 +103,12 @@ describe("GET /metrics", () => {
     expect(
       sample(text, "coffer_store_call_duration_seconds_count", { operation: "create", outcome: "ok" }),
     ).toBeGreaterThanOrEqual(1);
+    // The metadata database's queries (the service's and the server's users and tokens), by kind.
+    for (const statement of ["select", "insert"]) {
+      expect(
+        sample(text, "coffer_metadata_query_duration_seconds_count", { dialect: "sqlite", statement }),
+      ).toBeGreaterThanOrEqual(1);
+    }
     // Node's own metrics, prefixed.
     expect(text).toContain("coffer_nodejs_eventloop_lag_seconds");
   });

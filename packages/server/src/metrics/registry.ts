@@ -40,6 +40,14 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  readonly databaseDuration = new Histogram({
+    name: "coffer_metadata_query_duration_seconds",
+    help: "Metadata database queries that returned, by dialect and kind of statement (select, insert…), pool wait included.",
+    labelNames: ["dialect", "statement"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     // Node's own (event loop lag, heap, CPU): useful to an operator, and free of any request data.
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "coffer_" });
