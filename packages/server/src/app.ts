@@ -109,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
 
   const metrics = options.metrics ?? new ServerMetrics({ processMetrics: false });
   installRequestMetrics(app, metrics);
+  metrics.watchAudit(options.service.audit);
   installAuditContext(app);
   installAuthentication(app, options.identity, limiter);
   installAccessControl(app);

@@ -1,7 +1,7 @@
 // GET /metrics on a server started as in production (startServer: configuration, the measured
 // store): who may scrape, what is counted, and that no secret name, key, value or token — the
 // canaries below, sent in bodies, URLs and headers — ever shows in a scrape.
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { MemoryStore } from "@coffer/store-memory";
@@ -20,10 +20,17 @@ const CANARY = {
 async function start(
   settings: StartServerOptions["settings"] = {},
   storeType = "memory",
+  env: (dataDir: string) => Record<string, string> = () => ({}),
 ): Promise<{ running: RunningServer; server: TestServer }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "coffer-metrics-"));
   const running = await startServer({
-    env: { HOME: dataDir, COFFER_DATA_DIR: dataDir, COFFER_STORE_TYPE: storeType },
+    env: {
+      HOME: dataDir,
+      COFFER_DATA_DIR: dataDir,
+      COFFER_LOG_LEVEL: "silent",
+      COFFER_STORE_TYPE: storeType,
+      ...env(dataDir),
+    },
     settings: { port: 0, authFailureLimit: 0, ...settings },
     log: false,
   });
@@ -236,6 +243,39 @@ describe("the measured store", () => {
           outcome: "ok",
         }),
       ).toBe(1);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe("the audit sinks' health", () => {
+  it("shows a failing best-effort sink as down, with its failures, and the others up", async () => {
+    // The file sink's path is a directory: every append fails (EISDIR), even as root.
+    const { running, server } = await start({}, "memory", (dataDir) => {
+      const directory = path.join(dataDir, "audit-is-a-directory");
+      mkdirSync(directory);
+      return {
+        COFFER_AUDIT_SINKS: "database,file",
+        COFFER_AUDIT_FILE: directory,
+        COFFER_AUDIT_BEST_EFFORT: "file",
+      };
+    });
+    try {
+      const before = (await call(server, server.adminToken, "GET", "/metrics")).text;
+      expect(sample(before, "coffer_audit_sink_up", { sink: "file", required: "false" })).toBe(1);
+      for (let i = 0; i < 2; i++) {
+        const created = await call(server, server.adminToken, "POST", "/api/v1/secrets", {
+          name: `metrics-audit-${i}`,
+          values: { password: "fake-password-4" },
+        });
+        expect(created.status).toBe(201);
+      }
+      const text = (await call(server, server.adminToken, "GET", "/metrics")).text;
+      expect(sample(text, "coffer_audit_sink_up", { sink: "file", required: "false" })).toBe(0);
+      expect(sample(text, "coffer_audit_sink_failures", { sink: "file" })).toBeGreaterThanOrEqual(2);
+      expect(sample(text, "coffer_audit_sink_up", { sink: "database", required: "true" })).toBe(1);
+      expect(sample(text, "coffer_audit_sink_failures", { sink: "database" })).toBe(0);
     } finally {
       await running.close();
     }

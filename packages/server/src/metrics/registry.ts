@@ -6,7 +6,8 @@
  * error is the typed error's code. No secret name, key, value or token can become a label value.
  */
 import { isCofferError } from "@coffer/core";
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { AuditTrail } from "@coffer/audit";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Latency buckets in seconds: 1 ms to 10 s, covering an in-memory hit and a slow cloud call. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -51,6 +52,36 @@ export class ServerMetrics {
   constructor(options: { processMetrics?: boolean } = {}) {
     // Node's own (event loop lag, heap, CPU): useful to an operator, and free of any request data.
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "coffer_" });
+  }
+
+  /**
+   * The audit log's sinks, read at each scrape: up (1 when the last write succeeded) and failed
+   * writes, by sink kind (database, file, stdout) and whether a failure refuses requests.
+   */
+  watchAudit(trail: AuditTrail | undefined): void {
+    if (!trail) return;
+    new Gauge({
+      name: "coffer_audit_sink_up",
+      help: "1 when the audit sink's last write succeeded (or none was tried yet), 0 when it failed.",
+      labelNames: ["sink", "required"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const sink of trail.sinkHealth()) {
+          this.set({ sink: sink.kind, required: String(sink.required) }, sink.up ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: "coffer_audit_sink_failures",
+      help: "Failed writes to the audit sink since the server started.",
+      labelNames: ["sink", "required"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const sink of trail.sinkHealth()) {
+          this.set({ sink: sink.kind, required: String(sink.required) }, sink.failures);
+        }
+      },
+    });
   }
 
   /** The exposition text for a scrape. */
