@@ -12,10 +12,10 @@ import { pino } from "pino";
 import { buildApp } from "./app.js";
 import { pinoBackedLogger } from "./audit/pino-logger.js";
 import { IdentityStore, type IssuedToken } from "./identity.js";
-import type { CofferApp } from "./routes/context.js";
 import { measuredRoot } from "./metrics/compose.js";
 import { measuredDatabase } from "./metrics/measured-database.js";
 import { ServerMetrics } from "./metrics/registry.js";
+import type { CofferApp } from "./routes/context.js";
 import { closeHttpWithin } from "./shutdown.js";
 
 export const serverSettings = z

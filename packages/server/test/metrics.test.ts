@@ -116,6 +116,16 @@ describe("GET /metrics", () => {
         sample(text, "coffer_metadata_query_duration_seconds_count", { dialect: "sqlite", statement }),
       ).toBeGreaterThanOrEqual(1);
     }
+    // The service's own queries too, not only the server's (users and tokens, which the
+    // identity cache answers here): listing secrets is a select through the service's handle.
+    const selects = (scrape: string) =>
+      sample(scrape, "coffer_metadata_query_duration_seconds_count", {
+        dialect: "sqlite",
+        statement: "select",
+      }) ?? 0;
+    const before = selects(text);
+    expect((await call(server, writer, "GET", "/api/v1/secrets")).status).toBe(200);
+    expect(selects((await call(server, auditor, "GET", "/metrics")).text)).toBeGreaterThan(before);
     // Node's own metrics, prefixed.
     expect(text).toContain("coffer_nodejs_eventloop_lag_seconds");
   });

@@ -13,7 +13,11 @@ import { measuredStore } from "./measured-store.js";
 import type { ServerMetrics } from "./registry.js";
 
 export function measuredRoot(root: ServiceRoot, config: CofferConfig, metrics: ServerMetrics): ServiceRoot {
-  return root.provide("store", (context: StoreContext) =>
-    measuredStore(config.store.registration.create(config.store.options, context), metrics),
-  );
+  return root
+    .provide("store", (context: StoreContext) =>
+      measuredStore(config.store.registration.create(config.store.options, context), metrics),
+    )
+    .register("database", (parts) =>
+      measuredDatabase(openDatabase(parts.resolve("settings").databaseUrl), metrics),
+    );
 }

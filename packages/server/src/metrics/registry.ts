@@ -5,8 +5,8 @@
  * in `?name=`), a status is a number, a store operation is a method name of SecretsStore, and an
  * error is the typed error's code. No secret name, key, value or token can become a label value.
  */
-import { isCofferError } from "@coffer/core";
 import type { AuditTrail } from "@coffer/audit";
+import { isCofferError } from "@coffer/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Latency buckets in seconds: 1 ms to 10 s, covering an in-memory hit and a slow cloud call. */
