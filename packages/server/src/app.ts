@@ -32,6 +32,7 @@ import { secretRoutes } from "./routes/secrets.js";
 import { storeInfoRoutes } from "./routes/store-info.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
+import { trackRequests } from "./shutdown.js";
 
 export interface AppOptions extends AppContext {
   /** Fastify's logger option: false in tests, pino options in the server. */
@@ -76,6 +77,8 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     frameworkErrors,
     clientErrorHandler,
   }) as unknown as CofferApp;
+  // First of the hooks: every request counts as in flight for a graceful shutdown (shutdown.ts).
+  const endOfRequest = trackRequests(app);
   installJsonParser(app);
   installUrlCheck(app);
   const limiter = new AuthLimiter({
@@ -114,6 +117,8 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   installAuthentication(app, options.identity, limiter);
   installAccessControl(app);
   installAuditRecording(app, options.service.audit);
+  // Last of the hooks: a request counts as in flight until the audit's onResponse work is done.
+  endOfRequest();
 
   // Each group under its prefix; registered in this order, which is the OpenAPI document's order.
   const context: AppContext = { service: options.service, identity: options.identity };

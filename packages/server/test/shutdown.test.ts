@@ -8,7 +8,9 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { AuditEvent } from "@coffer/audit";
 import { afterEach, describe, expect, it } from "vitest";
+import { startServer } from "../src/start.js";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js");
 
@@ -219,4 +221,47 @@ describe("a request that outlives COFFER_SERVER_SHUTDOWN_GRACE_MS", () => {
     expect(took).toBeLessThan(3_000);
     expect(await stuck).toBe("ECONNRESET");
   }, 30_000);
+});
+
+describe("work a request does after its reply (the audit log's outcome record)", () => {
+  it("is finished before the store and the database close", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "coffer-shutdown-"));
+    const running = await startServer({
+      env: {
+        HOME: dataDir,
+        COFFER_DATA_DIR: dataDir,
+        COFFER_STORE_TYPE: "memory",
+        COFFER_LOG_LEVEL: "silent",
+      },
+      settings: { port: 0 },
+      log: false,
+    });
+    // Each audit write takes 300 ms more: the outcome record, written after the reply is sent, is
+    // still on its way when close() is called.
+    const trail = running.service.audit!;
+    const record = trail.record.bind(trail);
+    const written: string[] = [];
+    trail.record = async (event: AuditEvent) => {
+      await sleep(300);
+      try {
+        const result = await record(event);
+        written.push(`${event.action} ${event.outcome}`);
+        return result;
+      } catch (error) {
+        written.push(`${event.action} ${event.outcome}: ${(error as Error).message}`);
+        throw error;
+      }
+    };
+    const reply = await fetch(`${running.url}/api/v1/tokens`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${running.bootstrapToken!.token}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ description: "made just before a shutdown" }),
+    });
+    expect(reply.status).toBe(201);
+    await running.close();
+    expect(written).toEqual(["token.create started", "token.create ok"]);
+  });
 });
