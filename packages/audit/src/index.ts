@@ -32,7 +32,7 @@ export {
   type StoredRecord,
 } from "./sinks/sink.js";
 export { StdoutSink } from "./sinks/stdout.js";
-export { AuditTrail, type AuditTrailOptions, type SinkEntry } from "./trail.js";
+export { AuditTrail, type AuditTrailOptions, type SinkEntry, type SinkHealth } from "./trail.js";
 export {
   type ProblemKind,
   type VerifyOptions,

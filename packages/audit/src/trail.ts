@@ -26,6 +26,16 @@ export interface SinkEntry {
   required: boolean;
 }
 
+/** One sink's state, for monitoring (the server's /metrics): never a record or a location. */
+export interface SinkHealth {
+  kind: string;
+  required: boolean;
+  /** Whether the last write to it succeeded (true before the first). */
+  up: boolean;
+  /** Writes to it that failed since the start. */
+  failures: number;
+}
+
 export interface AuditTrailOptions {
   sinks: SinkEntry[];
   keys: KeySource;
@@ -66,6 +76,7 @@ export class AuditTrail {
     [];
   #draining: Promise<void> | undefined;
   #down: { error: BackendUnavailableError; at: number } | undefined;
+  readonly #health = new Map<AuditSink, { up: boolean; failures: number }>();
 
   private constructor(options: AuditTrailOptions, head: { seq: number; hash: string } | undefined) {
     this.#sinks = options.sinks;
@@ -94,6 +105,23 @@ export class AuditTrail {
     return this.#sinks.map(
       ({ sink, required }) => `${sink.kind} (${sink.location})${required ? "" : ", best-effort"}`,
     );
+  }
+
+  /** Each sink's state: whether its last write succeeded, and how many failed (sinkHealth). */
+  sinkHealth(): SinkHealth[] {
+    return this.#sinks.map(({ sink, required }) => ({
+      kind: sink.kind,
+      required,
+      up: this.#health.get(sink)?.up ?? true,
+      failures: this.#health.get(sink)?.failures ?? 0,
+    }));
+  }
+
+  #noteWrite(sink: AuditSink, ok: boolean): void {
+    const state = this.#health.get(sink) ?? { up: true, failures: 0 };
+    state.up = ok;
+    if (!ok) state.failures++;
+    this.#health.set(sink, state);
   }
 
   /** Writes one record to every sink; AuditUnavailableError when a required one fails. */
@@ -171,9 +199,11 @@ export class AuditTrail {
     for (const [index, { sink, required }] of this.#sinks.entries()) {
       try {
         await sink.write(records);
+        this.#noteWrite(sink, true);
       } catch (error) {
         // Only the numbering sink's race restarts the record; elsewhere it is a plain failure.
         if (error instanceof ChainMoved && index === 0) throw error;
+        this.#noteWrite(sink, false);
         // The database sink's database being down is the metadata database being down: the
         // request fails as it would have without an audit log, with the same retryable 503.
         if (required && error instanceof BackendUnavailableError) {

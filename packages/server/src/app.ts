@@ -17,6 +17,8 @@ import { installAuthentication } from "./authentication.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from "./http-errors.js";
 import { installJsonParser } from "./input/json-body.js";
 import { installUrlCheck } from "./input/url.js";
+import { ServerMetrics } from "./metrics/registry.js";
+import { installRequestMetrics, metricsRoute } from "./metrics/routes.js";
 import { adminRoutes } from "./routes/admin.js";
 import { auditRoutes } from "./routes/audit.js";
 import { backupRoutes } from "./routes/backup.js";
@@ -30,6 +32,7 @@ import { secretRoutes } from "./routes/secrets.js";
 import { storeInfoRoutes } from "./routes/store-info.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
+import { trackRequests } from "./shutdown.js";
 
 export interface AppOptions extends AppContext {
   /** Fastify's logger option: false in tests, pino options in the server. */
@@ -49,6 +52,13 @@ export interface AppOptions extends AppContext {
   authFailureWindowMs?: number;
   /** The built web dashboard served at /ui (default: packages/dashboard/dist in this checkout). */
   dashboardDir?: string;
+  /**
+   * Where the request metrics go (startServer passes the one its measured store also reports to);
+   * by default a registry of this app's own.
+   */
+  metrics?: ServerMetrics;
+  /** GET /metrics without a token (a scraper on a private network); by default auditor or admin. */
+  metricsPublic?: boolean;
 }
 
 export const API_VERSION = "1.0.0";
@@ -67,6 +77,8 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     frameworkErrors,
     clientErrorHandler,
   }) as unknown as CofferApp;
+  // First of the hooks: every request counts as in flight for a graceful shutdown (shutdown.ts).
+  const endOfRequest = trackRequests(app);
   installJsonParser(app);
   installUrlCheck(app);
   const limiter = new AuthLimiter({
@@ -98,10 +110,15 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     return payload;
   });
 
+  const metrics = options.metrics ?? new ServerMetrics({ processMetrics: false });
+  installRequestMetrics(app, metrics);
+  metrics.watchAudit(options.service.audit);
   installAuditContext(app);
   installAuthentication(app, options.identity, limiter);
   installAccessControl(app);
   installAuditRecording(app, options.service.audit);
+  // Last of the hooks: a request counts as in flight until the audit's onResponse work is done.
+  endOfRequest();
 
   // Each group under its prefix; registered in this order, which is the OpenAPI document's order.
   const context: AppContext = { service: options.service, identity: options.identity };
@@ -121,6 +138,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
     prefix: `${API}/admin`,
   });
   await app.register(dashboardRoutes, { dir: options.dashboardDir ?? defaultDashboardDir() });
+  metricsRoute(app, metrics, options.metricsPublic ?? false);
   app.get(`${API}/openapi.json`, { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -11,9 +11,17 @@ try {
     );
   }
   process.stdout.write(`coffer server listening on ${server.url}\n`);
+  // Graceful: new connections refused, requests in flight answered (for at most
+  // COFFER_SERVER_SHUTDOWN_GRACE_MS), then the store closed (start.ts, shutdown.ts). The handlers
+  // are `once`: a second signal gets Node's default and ends the process at once.
   const stop = async () => {
-    await server.close();
-    process.exit(0);
+    try {
+      await server.close();
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`coffer-server: shutdown failed: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

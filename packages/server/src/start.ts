@@ -5,14 +5,18 @@
 import type { Server as TlsServer } from "node:tls";
 import { z } from "@coffer/core";
 import { type CofferConfig, loadConfig } from "@coffer/core/config";
-import { auditSection, openService, type SecretsService } from "@coffer/service";
+import { auditSection, configRoot, type SecretsService, startService } from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { builtinStores } from "@coffer/stores";
 import { pino } from "pino";
 import { buildApp } from "./app.js";
 import { pinoBackedLogger } from "./audit/pino-logger.js";
 import { IdentityStore, type IssuedToken } from "./identity.js";
+import { measuredRoot } from "./metrics/compose.js";
+import { measuredDatabase } from "./metrics/measured-database.js";
+import { ServerMetrics } from "./metrics/registry.js";
 import type { CofferApp } from "./routes/context.js";
+import { closeHttpWithin } from "./shutdown.js";
 import { readTlsPair, reloadTlsOnSighup, tlsFilePaths } from "./tls-files.js";
 
 export const serverSettings = z
@@ -64,6 +68,13 @@ export const serverSettings = z
       .int()
       .min(1024)
       .default(1024 * 1024 * 1024),
+    /**
+     * On SIGTERM/SIGINT (close()), how long requests in flight may take to answer before their
+     * connections are cut and the store is closed (shutdown.ts).
+     */
+    shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
+    /** GET /metrics without a token (for a scraper on a private network); off: auditor or admin. */
+    metricsPublic: z.boolean().default(false),
   })
   .strict();
 
@@ -121,11 +132,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           { level: config.logLevel === "silent" ? "silent" : config.logLevel },
           ...(options.logStream ? [options.logStream] : []),
         );
-  const service = await openService(
-    config,
-    log ? { logger: pinoBackedLogger(log.child({ component: "coffer" }), config.logLevel) } : {},
+  const metrics = new ServerMetrics();
+  const service = await startService(
+    measuredRoot(
+      configRoot(
+        config,
+        log ? { logger: pinoBackedLogger(log.child({ component: "coffer" }), config.logLevel) } : {},
+      ),
+      config,
+      metrics,
+    ),
   );
-  const database = openDatabase(config.databaseUrl);
+  const database = measuredDatabase(openDatabase(config.databaseUrl), metrics);
   try {
     const identity = await IdentityStore.open(database, {
       cacheMs: settings.identityCacheSeconds * 1000,
@@ -146,6 +164,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(settings.trustProxy !== undefined ? { trustProxy: trustProxyOption(settings.trustProxy) } : {}),
       authFailureLimit: settings.authFailureLimit,
       authFailureWindowMs: settings.authFailureWindowSeconds * 1000,
+      metrics,
+      metricsPublic: settings.metricsPublic,
       ...(log ? { loggerInstance: log } : { logger: false }),
     });
     const address = await app.listen({ host: settings.host, port: settings.port });
@@ -161,7 +181,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       identity,
       async close() {
         stopTlsReload?.();
-        await app.close();
+        const { cut } = await closeHttpWithin(app, settings.shutdownGraceMs);
+        if (cut)
+          app.log.warn({ graceMs: settings.shutdownGraceMs }, "requests still running at shutdown were cut");
         await service.close();
         await database.close();
       },

@@ -414,6 +414,8 @@ const entries: Entry[] = [
   { route: "GET /ui/:file", access: { kind: "caller" }, request: () => ({ path: "/ui/app.js" }) },
   { route: "GET /health", access: { kind: "caller" }, request: () => ({ path: "/health" }) },
   { route: "GET /ready", access: { kind: "caller" }, request: () => ({ path: "/ready" }) },
+  // Prometheus metrics: counts and latencies, never a name or value (metrics.test.ts).
+  { route: "GET /metrics", access: { kind: "caller" }, request: () => ({ path: "/metrics" }) },
 ];
 
 /**
@@ -464,6 +466,7 @@ const ACCESS_SPEC: Record<string, RouteAccess["permission"]> = {
   "GET /ui/:file": "public",
   "GET /health": "public",
   "GET /ready": "public",
+  "GET /metrics": "read-audit",
 };
 
 const ADMIN_ONLY_ROUTES = Object.keys(ACCESS_SPEC).filter((route) => ACCESS_SPEC[route] === "admin");
