@@ -123,6 +123,48 @@ export class DeploymentOperations {
     return serviceSnapshot(label, this.metadata, this.#store);
   }
 
+  /**
+   * This deployment read for another deployment's diff: recorded here too (deployment.diff,
+   * against "deployment", with the count read), since the comparison's own record is in the other
+   * deployment's log. Started at the first read; ok when the read ends, or the error that ended it.
+   */
+  readForDiff(label: string): SnapshotSource {
+    const inner = this.snapshot(label);
+    const audit = this.audit;
+    return {
+      label,
+      async *entries(hash) {
+        let read = 0;
+        let settle: (error?: unknown) => void = () => {};
+        const reading = new Promise<number>((resolve, reject) => {
+          settle = (error) => (error === undefined ? resolve(read) : reject(error));
+        });
+        const recorded = audit
+          .write(
+            operator(),
+            "deployment.diff",
+            { against: "deployment" },
+            () => reading,
+            (count) => ({ against: "deployment", counts: { secrets: count } }),
+          )
+          .catch(() => undefined); // the error reaches the caller through the read itself
+        try {
+          for await (const entry of inner.entries(hash)) {
+            read++;
+            yield entry;
+          }
+          settle();
+        } catch (error) {
+          settle(error);
+          throw error;
+        } finally {
+          settle(); // a reader that stopped early: what was read is recorded
+          await recorded;
+        }
+      },
+    };
+  }
+
   /** Compares this deployment with `other` by keyed hash under a key made for this call. */
   async diff(other: SnapshotSource, options: DiffOptions = {}): Promise<SecretDiff> {
     const self = this.snapshot(options.label ?? "current deployment");

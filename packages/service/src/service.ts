@@ -292,6 +292,11 @@ export class SecretsService {
     return this.#deployment.snapshot(label);
   }
 
+  /** This deployment as another deployment's diff reads it, recorded in this one's audit log too. */
+  readForDiff(label: string = this.#database.location): SnapshotSource {
+    return this.#deployment.readForDiff(label);
+  }
+
   /**
    * Compares this deployment with `other` (an archive, archive-snapshot.ts; or another deployment's
    * snapshot): names, keys, versions, values by keyed hash under a key made for this call. Audited.

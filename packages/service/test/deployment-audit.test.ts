@@ -110,6 +110,25 @@ describe("deployment-wide runs in the audit log", () => {
     });
   });
 
+  it("deployment.diff of two deployments: each records it, the one read with the count it gave", async () => {
+    const { service: other } = await memoryService(sqliteUrl());
+    try {
+      await other.create(alice, { name: "db", values: { password: CANARY } });
+      const diff = await other.diff(service.readForDiff("a"), { against: "deployment" });
+      expect(diff.counts).toMatchObject({ a: 2, b: 1 });
+      const read = await recordsOf("deployment.diff");
+      expect(read.map((r) => r.outcome)).toEqual(["started", "ok"]);
+      expect(read[1]!.target).toEqual({ against: "deployment", counts: { secrets: 2 } });
+      await other.flushAudit();
+      const compared = (await other.audit!.list({ limit: 100 })).filter(
+        (r) => r.action === "deployment.diff",
+      );
+      expect(compared.map((r) => r.outcome).sort()).toEqual(["ok", "started"]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("deployment.migrate: ok with counts; failed items INCOMPLETE; a run that throws its code", async () => {
     // The secrets were written through the mirror: empty the target so that the run copies them.
     const ids = (await service.list(alice)).items.map((item) => item.id);

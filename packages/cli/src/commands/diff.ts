@@ -93,7 +93,8 @@ async function direct(
   try {
     const left = await side(a);
     const right = await side(b);
-    const sourceOf = (s: Side) => ("source" in s ? s.source : s.service.snapshot(s.label));
+    // A deployment read for the other's comparison records the read in its own audit log.
+    const sourceOf = (s: Side) => ("source" in s ? s.source : s.service.readForDiff(s.label));
     const against = (s: Side): "archive" | "deployment" => ("source" in s ? "archive" : "deployment");
     if ("service" in right) {
       const other = sourceOf(left);
