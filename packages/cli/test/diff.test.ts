@@ -90,6 +90,12 @@ describe("coffer diff", () => {
     const differ = s.run(["diff", file, "--passphrase-file", passFile]);
     expect(differ.code, differ.stdout + differ.stderr).toBe(20);
     expect(differ.stdout).toContain("values changed: __proto__");
+    // The same values: equal, and one secret is said so ("1 secret", not "1 secrets").
+    const same = path.join(dir, "same.age");
+    await archive(same, [secret("db", JSON.parse('{"__proto__":"fake-proto-2","user":"app"}'))]);
+    const equal = s.run(["diff", same, "--passphrase-file", passFile]);
+    expect(equal.code, equal.stdout + equal.stderr).toBe(0);
+    expect(equal.stdout).toMatch(/^Equal: 1 secret, /);
     expect(differ.stdout + differ.stderr).not.toMatch(/fake-/);
   });
 

@@ -115,7 +115,10 @@ async function direct(
 }
 
 function describe(result: SecretDiff): string {
-  if (result.equal) return `Equal: ${result.counts.same} secrets, same names, keys, versions and values.`;
+  if (result.equal) {
+    const { same } = result.counts;
+    return `Equal: ${same} ${same === 1 ? "secret" : "secrets"}, same names, keys, versions and values.`;
+  }
   const who = (s: { name: string; owner?: string }) => (s.owner ? `${s.name} (private, ${s.owner})` : s.name);
   const lines = [`--- ${result.a}`, `+++ ${result.b}`];
   for (const s of result.added) lines.push(`+ ${who(s)} v${s.version} keys: ${s.keys.join(", ")}`);
