@@ -140,32 +140,50 @@ export function buildListQuery(
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const fingerprint = queryFingerprint(actorId, query);
 
-  let builder: Query = db
-    .selectFrom("coffer_secrets")
+  const cursor =
+    query.cursor === undefined
+      ? undefined
+      : decodeCursor(query.cursor, fingerprint, signer, by === "name" ? "text" : "integer");
+
+  // One branch per visibility scope the caller sees: public secrets (scope "") and their own
+  // private ones (scope = their id; see scopeFor). Each branch walks its (scope, sort column, id)
+  // index from the cursor and stops after a page, and the branches are merged: a page costs about
+  // the same whether the caller sees every row or 1 in 100. (One query with "public or mine"
+  // walked the sort index over every other user's private rows, 4.5× slower at 1% visible.)
+  const scopes = query.private === true ? [actorId] : query.private === false ? [""] : ["", actorId];
+  const branch = (scope: string, index: number) => {
+    let builder: Query = db
+      .selectFrom("coffer_secrets")
+      .selectAll()
+      .where("state", "in", ["active", "updating"])
+      .where("scope", "=", scope);
+    if (query.name !== undefined) builder = builder.where((eb) => nameCondition(eb, dialect, query.name!));
+    if (query.owner !== undefined) builder = builder.where("owner", "=", query.owner);
+    builder = applyRange(builder, "created_at", query.created);
+    builder = applyRange(builder, "updated_at", query.updated);
+    if (cursor !== undefined) {
+      const comparison = direction === "asc" ? ">" : "<";
+      builder = builder.where((eb) =>
+        eb(eb.refTuple(column, "id"), comparison, eb.tuple(cursor.k as never, cursor.i)),
+      );
+    }
+    const page = builder
+      .orderBy(column, direction)
+      .orderBy("id", direction)
+      .limit(limit + 1);
+    // A derived table, so that each branch keeps its own ORDER BY and LIMIT inside the union.
+    return db.selectFrom(page.as(`scope_${index}`)).selectAll();
+  };
+  const [first, ...others] = scopes.map(branch);
+  const union = others.reduce((all, next) => all.unionAll(next), first!);
+  const merged = db
+    .selectFrom(union.as("visible"))
     .selectAll()
-    .where("state", "in", ["active", "updating"])
-    .where((eb) => eb.or([eb("private", "=", 0), eb("owner", "=", actorId)]));
-
-  if (query.name !== undefined) builder = builder.where((eb) => nameCondition(eb, dialect, query.name!));
-  if (query.private !== undefined) builder = builder.where("private", "=", query.private ? 1 : 0);
-  if (query.owner !== undefined) builder = builder.where("owner", "=", query.owner);
-  builder = applyRange(builder, "created_at", query.created);
-  builder = applyRange(builder, "updated_at", query.updated);
-
-  if (query.cursor !== undefined) {
-    const cursor = decodeCursor(query.cursor, fingerprint, signer, by === "name" ? "text" : "integer");
-    const comparison = direction === "asc" ? ">" : "<";
-    builder = builder.where((eb) =>
-      eb(eb.refTuple(column, "id"), comparison, eb.tuple(cursor.k as never, cursor.i)),
-    );
-  }
-
-  builder = builder
     .orderBy(column, direction)
     .orderBy("id", direction)
     .limit(limit + 1);
   return {
-    run: () => builder.execute(),
+    run: () => merged.execute() as Promise<SecretRow[]>,
     limit,
     cursorFor: (row) =>
       signer.sign(

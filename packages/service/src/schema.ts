@@ -157,4 +157,25 @@ export const laterMetadataMigrations: Record<string, MigrationStep> = {
       .addPrimaryKeyConstraint("coffer_secret_versions_pk", ["secret_id", "version"])
       .execute();
   },
+  async "0008_list_by_scope"(db, _types, dialect) {
+    // A listing walks one branch per visibility scope the caller sees (list-query.ts), each in
+    // (scope, sort column, id) order from its cursor.
+    for (const [index, column] of [
+      ["coffer_secrets_scope_name_id", "name"],
+      ["coffer_secrets_scope_created_id", "created_at"],
+      ["coffer_secrets_scope_updated_id", "updated_at"],
+    ] as const) {
+      // As for 0007, this may run again on a database put back to before 0006. MySQL 8 has no
+      // CREATE INDEX IF NOT EXISTS (MariaDB has), so there the catalogue is asked first.
+      if (dialect === "mysql") {
+        const { rows } = await sql`select 1 from information_schema.statistics
+          where table_schema = database() and table_name = 'coffer_secrets' and index_name = ${index}`.execute(
+          db,
+        );
+        if (rows.length > 0) continue;
+      }
+      const create = db.schema.createIndex(index).on("coffer_secrets").columns(["scope", column, "id"]);
+      await (dialect === "mysql" ? create : create.ifNotExists()).execute();
+    }
+  },
 };

@@ -1,5 +1,5 @@
 /**
- * Listing cases (S20–S25): filters, sorts, date ranges, paging with cursors, no values in lists,
+ * Listing cases (S20–S25, S65): filters, sorts, date ranges, paging with cursors, no values in lists,
  * and bad queries as ValidationError; `listAll` follows the cursors for the other suites too.
  */
 import { type SecretMetadata, type SecretsSession, ValidationError } from "@coffer/core";
@@ -181,6 +181,62 @@ export const listingCases: ServiceCase[] = [
         .map((item) => item.name)
         .filter((each) => each.startsWith(prefix));
       assert.deepEqual(endsWith, [name("Zürich")]);
+    },
+  },
+  {
+    id: "S65",
+    title:
+      "list pages through public secrets and the caller's own private ones interleaved (one name in both), in order, each once, never another user's private ones",
+    async run({ alice, bob, carol, name, prefix }) {
+      // Names interleave across visibility and owners, so every page mixes them.
+      const seen: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const base = `mix-${String(i).padStart(2, "0")}`;
+        if (i % 3 === 0) await alice.create({ name: name(base), values: { k: "fake" }, private: true });
+        else if (i % 3 === 1) await carol.create({ name: name(base), values: { k: "fake" } });
+        else await bob.create({ name: name(base), values: { k: "fake" }, private: true });
+        if (i % 3 !== 2) seen.push(base);
+      }
+      // The same name public (bob's) and private (alice's): alice sees both.
+      await bob.create({ name: name("mix-both"), values: { k: "fake" } });
+      await alice.create({ name: name("mix-both"), values: { k: "fake" }, private: true });
+      seen.push("mix-both", "mix-both");
+      const expected = seen.sort(byCodePoint);
+      for (const [direction, limit] of [
+        ["asc", 1],
+        ["asc", 3],
+        ["desc", 2],
+      ] as const) {
+        const listed = await listAll(alice, {
+          name: { startsWith: prefix },
+          sort: { by: "name", direction },
+          limit,
+        });
+        const names = listed.items.map((item) => item.name.slice(prefix.length));
+        assert.deepEqual(
+          names,
+          direction === "asc" ? expected : [...expected].reverse(),
+          `${direction}, ${limit} a page`,
+        );
+        assert.equal(new Set(listed.items.map((item) => item.id)).size, expected.length, "each exactly once");
+      }
+      const byCreated = await listAll(alice, {
+        name: { startsWith: prefix },
+        sort: { by: "created" },
+        limit: 4,
+      });
+      assert.equal(byCreated.items.length, expected.length);
+      const times = byCreated.items.map((item) => item.createdAt.getTime());
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+      );
+      const bobs = await listAll(bob, { name: { startsWith: prefix }, private: true, limit: 2 });
+      assert.deepEqual(
+        bobs.items.map((item) => item.name.slice(prefix.length)),
+        ["mix-02", "mix-05", "mix-08", "mix-11"],
+        "private: true lists only the caller's own",
+      );
     },
   },
 ];
