@@ -17,6 +17,7 @@ import { startPostgres } from "@coffer/testkit";
 import { sql } from "kysely";
 import type { Page } from "playwright-core";
 import { printTable } from "../../service/bench/table.ts";
+import { bundleFiles } from "../bundle-files.mjs";
 import { type Browser, chromiumMissing, launchChromium } from "../test/browser.ts";
 
 const TOTAL = Number(process.env.COFFER_BENCH_SECRETS ?? 100_000);
@@ -31,12 +32,12 @@ async function medianOf(runs: number, measure: () => Promise<number>): Promise<n
   return times[Math.floor(times.length / 2)]!;
 }
 
-const sizes = ["app.js", "app.css", "index.html"].map((file) => {
+const sizes = bundleFiles(dist).firstLoad.map((file) => {
   const bytes = readFileSync(path.join(dist, file));
   return [file, bytes.length, gzipSync(bytes, { level: 9 }).length];
 });
 sizes.push([
-  "total",
+  "first load",
   sizes.reduce((sum, row) => sum + Number(row[1]), 0),
   sizes.reduce((sum, row) => sum + Number(row[2]), 0),
 ]);
