@@ -2,7 +2,8 @@
  * The dashboard's only way to the server: the public REST API (/api/v1, described at
  * /api/v1/openapi.json), same origin, `Authorization: Bearer <token>`. The token lives in this
  * object, in memory: never in localStorage, sessionStorage, a cookie or the URL, so it is gone
- * when the tab closes. Errors become ApiError with the API's code, message and hint.
+ * when the tab closes. Errors become ApiError with the API's code, message and hint. Writes send
+ * `Prefer: return=minimal`, so no reply to a write carries a secret's values.
  */
 
 export interface Secret {
@@ -17,6 +18,12 @@ export interface Secret {
   updatedAt: string;
   values?: Record<string, string>;
 }
+
+/**
+ * What a write answers with: the secret's metadata. The page asks for the minimal reply, so no
+ * values come back; the type keeps code from looking for them there.
+ */
+export type WrittenSecret = Omit<Secret, "values">;
 
 export interface SecretPage {
   items: Secret[];
@@ -151,6 +158,11 @@ export class Api {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.ifMatch !== undefined) headers["if-match"] = `"${options.ifMatch}"`;
+    // Every write asks for the minimal reply (RFC 7240): the server then answers a secret's
+    // create, edit or rollback with its metadata only, so the values just typed never come back
+    // (nor sit in the browser's network log). The page uses only the id and version of a write's
+    // reply. Routes without a minimal form ignore the preference.
+    if (method !== "GET") headers.prefer = "return=minimal";
     let response: Response;
     try {
       response = await fetch(`/api/v1${path}`, {
@@ -209,7 +221,7 @@ export class Api {
     return this.request("GET", `/secrets/${encodeURIComponent(id)}?values=true`);
   }
 
-  createSecret(name: string, values: Record<string, string>, isPrivate: boolean): Promise<Secret> {
+  createSecret(name: string, values: Record<string, string>, isPrivate: boolean): Promise<WrittenSecret> {
     return this.request("POST", "/secrets", { body: { name, values, private: isPrivate } });
   }
 
@@ -217,7 +229,7 @@ export class Api {
     id: string,
     version: number,
     change: { values?: Record<string, string | null>; name?: string; private?: boolean },
-  ): Promise<Secret> {
+  ): Promise<WrittenSecret> {
     return this.request("PATCH", `/secrets/${encodeURIComponent(id)}`, { body: change, ifMatch: version });
   }
 
@@ -229,7 +241,7 @@ export class Api {
     return this.request("GET", `/secrets/${encodeURIComponent(id)}/history`);
   }
 
-  rollback(id: string, version: number, toVersion: number): Promise<Secret> {
+  rollback(id: string, version: number, toVersion: number): Promise<WrittenSecret> {
     return this.request("POST", `/secrets/${encodeURIComponent(id)}/rollback`, {
       body: { toVersion },
       ifMatch: version,

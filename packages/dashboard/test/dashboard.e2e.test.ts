@@ -18,7 +18,30 @@ const PUBLIC_VALUE = "fake-public-password-0002";
 const PRIVATE_USER_VALUE = "fake-private-username-0003";
 const EDITED_VALUE = "fake-edited-password-0004";
 const OTHER_PRIVATE_VALUE = "fake-bobs-private-value-0005";
-const ALL_VALUES = [PRIVATE_VALUE, PUBLIC_VALUE, PRIVATE_USER_VALUE, EDITED_VALUE, OTHER_PRIVATE_VALUE];
+// Values the tests write elsewhere (through the page or the API), never revealed.
+const RENAMED_VALUE = "fake-renamed-value-0006";
+const PASTED_VALUE = "fake-pasted-pass-0007";
+const YAML_VALUE = "fake-yaml-token-0008";
+const CONFLICT_VALUE = "fake-added-0009";
+const DOOMED_VALUE = "fake-doomed-0010";
+const ALL_VALUES = [
+  PRIVATE_VALUE,
+  PUBLIC_VALUE,
+  PRIVATE_USER_VALUE,
+  EDITED_VALUE,
+  OTHER_PRIVATE_VALUE,
+  RENAMED_VALUE,
+  PASTED_VALUE,
+  YAML_VALUE,
+  CONFLICT_VALUE,
+  DOOMED_VALUE,
+];
+
+interface Reply {
+  method: string;
+  url: string;
+  body: string;
+}
 
 interface Watched {
   page: Page;
@@ -26,8 +49,10 @@ interface Watched {
   urls: string[];
   console: string[];
   errors: string[];
-  /** The API's replies to GET requests, read as they arrive. */
-  replies: Array<Promise<{ url: string; body: string }>>;
+  /** Every reply the page received (any method, any URL: the API's and the page's own files). */
+  replies: Array<Promise<Reply>>;
+  /** The reads of values the test asked the page for (a Reveal or a Copy): one reply each. */
+  asked: number;
 }
 
 const missing = chromiumMissing();
@@ -72,22 +97,23 @@ if (missing && mustFailWithoutChromium) {
       await database?.stop();
     });
 
-    async function open(): Promise<Watched> {
+    /** A new page on the dashboard, watched from its first request (`clock`: the test drives time). */
+    async function open(options: { clock?: boolean } = {}): Promise<Watched> {
       const page = await browser.context.newPage();
       page.setDefaultTimeout(15_000);
-      const watched: Watched = { page, urls: [], console: [], errors: [], replies: [] };
+      const watched: Watched = { page, urls: [], console: [], errors: [], replies: [], asked: 0 };
       page.on("request", (request) => watched.urls.push(request.url()));
       page.on("response", (response) => {
-        if (response.request().method() !== "GET" || !response.url().includes("/api/v1/")) return;
         watched.replies.push(
           response
             .text()
             .catch(() => "")
-            .then((body) => ({ url: response.url(), body })),
+            .then((body) => ({ method: response.request().method(), url: response.url(), body })),
         );
       });
       page.on("console", (message) => watched.console.push(message.text()));
       page.on("pageerror", (error) => watched.errors.push(String(error)));
+      if (options.clock) await page.clock.install();
       await page.goto(`${server.url}/ui/`);
       return watched;
     }
@@ -130,15 +156,41 @@ if (missing && mustFailWithoutChromium) {
       expect(kept).toBe(
         JSON.stringify({ local: {}, session: {}, documentCookie: "", indexedDb: [], cookies: [] }),
       );
-      // Values travel only in the replies to reads that ask for them (a reveal, a copy): never in
-      // a list, a metadata read, the history or the audit log.
-      for (const reply of await Promise.all(watched.replies)) {
-        if (reply.url.includes("values=true")) continue;
-        for (const value of ALL_VALUES) expect(reply.body, reply.url).not.toContain(value);
-      }
+      // Values travel only in the replies to the reads the user asked for (a Reveal, a Copy), one
+      // reply each: never in a write's reply (create, edit, rollback: the page asks for the
+      // minimal one), a list, a metadata read, the history, the audit log or any other reply.
+      const replies = await Promise.all(watched.replies);
+      const withValues = replies.filter(
+        (reply) => ALL_VALUES.some((value) => reply.body.includes(value)) || hasValuesField(reply.body),
+      );
+      const reveals = replies.filter(
+        (reply) => reply.method === "GET" && /\/api\/v1\/secrets\/[^/?]+\?values=true$/.test(reply.url),
+      );
+      expect(
+        withValues.filter((reply) => !reveals.includes(reply)).map((reply) => `${reply.method} ${reply.url}`),
+        "replies that carry a value without being a reveal the user asked for",
+      ).toEqual([]);
+      expect(reveals.length, "reads of values: one per Reveal or Copy").toBe(watched.asked);
       // The page's own script and style break no rule of the Content-Security-Policy.
       expect(watched.console.filter((line) => /Content Security Policy/i.test(line))).toEqual([]);
       expect(watched.errors).toEqual([]);
+    }
+
+    /** Whether a reply is JSON with a `values` object anywhere in it (a secret's values). */
+    function hasValuesField(body: string): boolean {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return false;
+      }
+      const walk = (node: unknown): boolean =>
+        node !== null &&
+        typeof node === "object" &&
+        Object.entries(node).some(
+          ([key, value]) => (key === "values" && typeof value === "object" && value !== null) || walk(value),
+        );
+      return walk(parsed);
     }
 
     async function createSecret(
@@ -288,6 +340,7 @@ if (missing && mustFailWithoutChromium) {
       // Creating, listing and opening read no value: the audit log has no read of it yet.
       const privateId = new URL(page.url()).hash.split("/")[2]!;
       expect(await valueReads(privateId)).toBe(0);
+      watched.asked++;
       await page.getByRole("button", { name: "Reveal PASSWORD" }).click();
       const shown = page.getByLabel("Value of PASSWORD");
       await expect.poll(() => shown.count()).toBe(1);
@@ -296,6 +349,7 @@ if (missing && mustFailWithoutChromium) {
       expect((await shown.textContent()) ?? "").toBe(PRIVATE_VALUE);
       // One value at a time: the other key stays hidden.
       expect(await page.content()).not.toContain(PRIVATE_USER_VALUE);
+      watched.asked++;
       await page.getByRole("button", { name: "Reveal USERNAME" }).click();
       await expect.poll(() => page.getByLabel("Value of USERNAME").count()).toBe(1);
       expect(await page.content()).not.toContain(PRIVATE_VALUE);
@@ -308,11 +362,8 @@ if (missing && mustFailWithoutChromium) {
 
     it("copies a value without showing it, and the clipboard clears itself after 30 seconds", async () => {
       await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-      const page = await browser.context.newPage();
-      page.setDefaultTimeout(15_000);
-      await page.clock.install();
-      await page.goto(`${server.url}/ui/`);
-      const watched: Watched = { page, urls: [], console: [], errors: [], replies: [] };
+      const watched = await open({ clock: true });
+      const { page } = watched;
       await signIn(watched, alice);
       const found = await api<{ items: Array<{ id: string }> }>(
         server,
@@ -323,6 +374,7 @@ if (missing && mustFailWithoutChromium) {
       const id = found.body.items[0]!.id;
       await page.goto(`${server.url}/ui/#/secrets/${id}`);
       const before = await valueReads(id);
+      watched.asked++;
       await page.getByRole("button", { name: "Copy PASSWORD" }).click();
       await expect
         .poll(async () => (await page.getByRole("status").textContent()) ?? "")
@@ -334,6 +386,7 @@ if (missing && mustFailWithoutChromium) {
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(PRIVATE_VALUE);
       await page.clock.fastForward(2_000);
       await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("");
+      await checkNothingLeaked(watched, [alice]);
       await page.close();
     });
 
@@ -374,6 +427,7 @@ if (missing && mustFailWithoutChromium) {
         .poll(() => page.getByRole("heading", { name: "e2e-db", level: 1, exact: true }).count())
         .toBe(1);
       await tabTo("Reveal PASSWORD");
+      watched.asked++;
       await page.keyboard.press("Enter");
       await expect.poll(() => page.getByLabel("Value of PASSWORD").count()).toBe(1);
       await checkNothingLeaked(watched, [alice]);
@@ -453,7 +507,7 @@ if (missing && mustFailWithoutChromium) {
       await checkView(page, "secret-editor");
       // Someone else writes meanwhile.
       const meanwhile = await api(server, alice, "PATCH", `/secrets/${id}`, {
-        values: { ADDED: "fake-added" },
+        values: { ADDED: CONFLICT_VALUE },
       });
       expect(meanwhile.status).toBe(200);
       await page.getByLabel("Value of key 1", { exact: true }).fill(EDITED_VALUE);
@@ -479,7 +533,7 @@ if (missing && mustFailWithoutChromium) {
         `/secrets/${id}`,
       );
       expect(after.body.version).toBe(3);
-      expect(after.body.values).toEqual({ PASSWORD: EDITED_VALUE, ADDED: "fake-added" });
+      expect(after.body.values).toEqual({ PASSWORD: EDITED_VALUE, ADDED: CONFLICT_VALUE });
       for (const value of ALL_VALUES) expect(await page.content()).not.toContain(value);
 
       // History by key name, and a rollback to the first version.
@@ -499,7 +553,7 @@ if (missing && mustFailWithoutChromium) {
     it("renames a secret and makes it public from the edit form", async () => {
       const created = await api<{ id: string }>(server, alice, "POST", "/secrets", {
         name: "e2e-rename-me",
-        values: { K: "fake-renamed-value" },
+        values: { K: RENAMED_VALUE },
         private: true,
       });
       const watched = await open();
@@ -523,9 +577,10 @@ if (missing && mustFailWithoutChromium) {
       expect(after.body).toMatchObject({
         name: "e2e-renamed",
         private: false,
-        values: { K: "fake-renamed-value" },
+        values: { K: RENAMED_VALUE },
       });
-      expect(await page.content()).not.toContain("fake-renamed-value");
+      expect(await page.content()).not.toContain(RENAMED_VALUE);
+      await checkNothingLeaked(watched, [alice]);
       await page.close();
     });
 
@@ -543,14 +598,14 @@ if (missing && mustFailWithoutChromium) {
       await expect.poll(() => alert.count()).toBe(1);
       expect((await alert.textContent()) ?? "").toMatch(/Line 2 of the pasted document is not NAME=value/);
       expect((await alert.textContent()) ?? "").not.toContain("fake-pasted-bad-line");
-      await pasteBox.fill('# from .env\nexport DB_USER=fake-user\nDB_PASS="fake-pasted-pass"\n');
+      await pasteBox.fill(`# from .env\nexport DB_USER=fake-user\nDB_PASS="${PASTED_VALUE}"\n`);
       await page.getByRole("button", { name: "Add these keys" }).click();
       await expect.poll(() => page.getByLabel("Key 2", { exact: true }).count()).toBe(1);
       expect(await pasteBox.inputValue()).toBe("");
       expect(await page.getByLabel("Key 1", { exact: true }).inputValue()).toBe("DB_USER");
       expect(await page.getByLabel("Key 2", { exact: true }).inputValue()).toBe("DB_PASS");
       // YAML: its parser is a chunk loaded on demand, under the page's Content-Security-Policy.
-      await pasteBox.fill('API_TOKEN: "fake-yaml-token"\nDB_USER: fake-user\n');
+      await pasteBox.fill(`API_TOKEN: "${YAML_VALUE}"\nDB_USER: fake-user\n`);
       await page.getByRole("button", { name: "Add these keys" }).click();
       await expect.poll(() => page.getByLabel("Key 3", { exact: true }).count()).toBe(1);
       expect(await page.getByLabel("Key 3", { exact: true }).inputValue()).toBe("API_TOKEN");
@@ -583,11 +638,12 @@ if (missing && mustFailWithoutChromium) {
       );
       expect(read.body.values).toEqual({
         DB_USER: "fake-user",
-        DB_PASS: "fake-pasted-pass",
-        API_TOKEN: "fake-yaml-token",
+        DB_PASS: PASTED_VALUE,
+        API_TOKEN: YAML_VALUE,
         CERT: "-----BEGIN FAKE CERTIFICATE-----\nfake\n-----END FAKE CERTIFICATE-----\n",
       });
-      expect(await page.content()).not.toContain("fake-pasted-pass");
+      expect(await page.content()).not.toContain(PASTED_VALUE);
+      await checkNothingLeaked(watched, [alice]);
       await page.close();
     });
 
@@ -614,6 +670,7 @@ if (missing && mustFailWithoutChromium) {
         .poll(async () => (await status.textContent()) ?? "")
         .toMatch(/Every reference names a secret and key/);
       for (const value of ALL_VALUES) expect(await page.content()).not.toContain(value);
+      await checkNothingLeaked(watched, [reader]);
       await page.close();
     });
 
@@ -676,13 +733,14 @@ if (missing && mustFailWithoutChromium) {
       expect((await alert.textContent()) ?? "").toMatch(/not found|no secret/i);
       expect(await page.content()).not.toContain("bobs-own");
       expect(await page.content()).not.toContain(OTHER_PRIVATE_VALUE);
+      await checkNothingLeaked(watched, [alice]);
       await page.close();
     });
 
     it("deletes after confirmation only", async () => {
       const created = await api<{ id: string }>(server, alice, "POST", "/secrets", {
         name: "e2e-doomed",
-        values: { K: "fake-doomed" },
+        values: { K: DOOMED_VALUE },
         private: true,
       });
       const watched = await open();
@@ -703,6 +761,7 @@ if (missing && mustFailWithoutChromium) {
         .poll(() => page.getByRole("heading", { name: "Secrets", level: 1, exact: true }).count())
         .toBe(1);
       expect((await api(server, alice, "GET", `/secrets/${created.body.id}`)).status).toBe(404);
+      await checkNothingLeaked(watched, [alice]);
       await page.close();
     });
 

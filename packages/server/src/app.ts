@@ -96,7 +96,7 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
         title: "Coffer",
         version: API_VERSION,
         description:
-          "Coffer's REST API. Authenticate with `Authorization: Bearer <token>`. Errors are `{ error: { code, message, hint?, details? } }` and never contain secret values.",
+          "Coffer's REST API. Authenticate with `Authorization: Bearer <token>`. Errors are `{ error: { code, message, hint?, details? } }` and never contain secret values. The writes that answer with the secret (create, replace, change, rename, visibility, rollback) honour `Prefer: return=minimal` (RFC 7240): the reply is then the metadata only, without `values`, and says `Preference-Applied: return=minimal`.",
       },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],

@@ -20,7 +20,11 @@ export const secretSchema = z
     keys: z.array(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
-    values: values.optional().describe("Present when the caller may read values."),
+    values: values
+      .optional()
+      .describe(
+        "Present when the caller may read values; never in the reply to a write sent with `Prefer: return=minimal`.",
+      ),
   })
   .strict();
 

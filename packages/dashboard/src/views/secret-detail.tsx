@@ -121,7 +121,7 @@ export function SecretDetail({ session, id }: { session: Session; id: string }) 
     try {
       const rolled = await session.api.rollback(current.id, current.version, toVersion);
       setRevealed(null);
-      // The reply may carry the values; the page keeps the metadata only.
+      // The reply is the metadata only (the page asks for the minimal reply); the page reloads it.
       await load();
       setHistory(await session.api.history(current.id));
       setNotice(`Rolled back to the values of version ${toVersion}: now version ${rolled.version}.`);

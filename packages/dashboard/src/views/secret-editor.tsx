@@ -7,7 +7,7 @@
  * the form says what changed (from the history, by key name) and offers to reload.
  */
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type HistoryVersion, type Secret } from "../api.js";
+import { ApiError, type HistoryVersion, type Secret, type WrittenSecret } from "../api.js";
 import { parseDocument } from "../documents.js";
 import { href, navigate } from "../router.js";
 import type { Session } from "../session.js";
@@ -108,7 +108,7 @@ export function SecretEditor({ session, id }: { session: Session; id?: string })
     }
   }
 
-  function create(): Promise<Secret> {
+  function create(): Promise<WrittenSecret> {
     const values: Record<string, string> = {};
     for (const row of rows) {
       if (row.key === "" && row.value === "") continue;
@@ -117,7 +117,7 @@ export function SecretEditor({ session, id }: { session: Session; id?: string })
     return session.api.createSecret(name, values, isPrivate);
   }
 
-  function saveEdit(secret: Secret): Promise<Secret> {
+  function saveEdit(secret: Secret): Promise<WrittenSecret> {
     const values: Record<string, string | null> = {};
     for (const row of rows) {
       if (row.removed) {

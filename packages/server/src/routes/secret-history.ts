@@ -15,8 +15,9 @@ import { queryText } from "../input/fields.js";
 import { can } from "../roles.js";
 import { errorSchema, secretSchema } from "../schemas.js";
 import type { AppContext } from "./context.js";
+import { preferHeaders } from "./prefer.js";
 import { secretErrorReplies } from "./responses.js";
-import { ownerNames, secretJson, sendSecret } from "./secret-replies.js";
+import { ownerNames, secretJson, sendSecret, sendWrittenSecret } from "./secret-replies.js";
 import { writeOptions } from "./secret-requests.js";
 
 const tags = ["secrets"];
@@ -126,6 +127,7 @@ export const secretHistoryRoutes: FastifyPluginAsyncZod<AppContext> = async (api
         "Write a new version with the values of an earlier one (If-Match: only at that version); history is kept",
       params: idParams,
       body: rollbackBody,
+      headers: preferHeaders,
       response: { 200: secretSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -134,7 +136,7 @@ export const secretHistoryRoutes: FastifyPluginAsyncZod<AppContext> = async (api
         request.body.toVersion,
         writeOptions(request),
       );
-      return sendSecret(identity, reply, metadata, callerOf(request));
+      return sendWrittenSecret(identity, request, reply, metadata, callerOf(request));
     },
   });
 };

@@ -25,8 +25,9 @@ import {
   visibilityBody,
 } from "../schemas.js";
 import type { AppContext } from "./context.js";
+import { preferHeaders } from "./prefer.js";
 import { secretErrorReplies as errors, noContent } from "./responses.js";
-import { ownerNames, secretJson, sendSecret } from "./secret-replies.js";
+import { ownerNames, secretJson, sendSecret, sendWrittenSecret } from "./secret-replies.js";
 import { byName, expectedVersionFrom, toListQuery, writeOptions } from "./secret-requests.js";
 
 const tags = ["secrets"];
@@ -41,11 +42,19 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
       tags,
       summary: "Create a secret",
       body: createSecretBody,
+      headers: preferHeaders,
       response: { 201: secretSchema, ...errors },
     },
     handler: async (request, reply) => {
       const secret = await as(request).create(request.body);
-      return sendSecret(identity, reply.status(201), secret.metadata(), callerOf(request), secret);
+      return sendWrittenSecret(
+        identity,
+        request,
+        reply.status(201),
+        secret.metadata(),
+        callerOf(request),
+        secret,
+      );
     },
   });
 
@@ -92,6 +101,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
         "Create or replace the secret of this name (If-None-Match: * only creates; If-Match only replaces that version); 201 when it created",
       querystring: putByNameQuery,
       body: putByNameBody,
+      headers: preferHeaders,
       response: { 200: secretSchema, 201: secretSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -101,8 +111,9 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
         ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       });
       // A put that created the secret wrote its first version: 201, as POST /secrets answers.
-      return sendSecret(
+      return sendWrittenSecret(
         identity,
+        request,
         reply.status(metadata.version === 1 ? 201 : 200),
         metadata,
         callerOf(request),
@@ -130,6 +141,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
       summary: "Replace a secret's values",
       params: idParams,
       body: replaceSecretBody,
+      headers: preferHeaders,
       response: { 200: secretSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -139,7 +151,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
         { values, mode: "replace", ...rest },
         writeOptions(request),
       );
-      return sendSecret(identity, reply, metadata, callerOf(request));
+      return sendWrittenSecret(identity, request, reply, metadata, callerOf(request));
     },
   });
 
@@ -150,6 +162,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
       summary: "Change some values (null removes a key), the name or the visibility",
       params: idParams,
       body: patchSecretBody,
+      headers: preferHeaders,
       response: { 200: secretSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -158,7 +171,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
         request.body,
         writeOptions(request),
       );
-      return sendSecret(identity, reply, metadata, callerOf(request));
+      return sendWrittenSecret(identity, request, reply, metadata, callerOf(request));
     },
   });
 
@@ -169,6 +182,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
       summary: "Rename a secret",
       params: idParams,
       body: renameBody,
+      headers: preferHeaders,
       response: { 200: secretSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -177,7 +191,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
         request.body.name,
         writeOptions(request),
       );
-      return sendSecret(identity, reply, metadata, callerOf(request));
+      return sendWrittenSecret(identity, request, reply, metadata, callerOf(request));
     },
   });
 
@@ -188,6 +202,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
       summary: "Make a secret private or public (owner only)",
       params: idParams,
       body: visibilityBody,
+      headers: preferHeaders,
       response: { 200: secretSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -196,7 +211,7 @@ export const secretRoutes: FastifyPluginAsyncZod<AppContext> = async (api, { ser
         request.body.private,
         writeOptions(request),
       );
-      return sendSecret(identity, reply, metadata, callerOf(request));
+      return sendWrittenSecret(identity, request, reply, metadata, callerOf(request));
     },
   });
 
