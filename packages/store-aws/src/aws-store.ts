@@ -26,24 +26,25 @@ import {
   BackendStore,
   backendCapabilities,
   decodeStoredValues,
-  noRevision,
   nothingToRestore,
   notOurs,
+  RevisionHistory,
+  revisionLabel,
   secretExists,
 } from "@coffer/store-kit";
 import { BATCH_GET_MAX, readMany } from "./batch-read.js";
 import { type AwsOperation, MAX_SECRET_STRING_BYTES, SecretsManagerCalls } from "./client.js";
 import { AWS_BACKEND, attempt, errorCode, isMissing, lookup, toStoreError } from "./errors.js";
 import { SecretNaming, VerifiedArns } from "./naming.js";
-import { type DeletePolicy, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
+import { type DeletePolicy, deleteInput, deletePolicy, type ParsedAwsStoreOptions } from "./options.js";
 import { OwnerCheck } from "./owner-check.js";
-import { recreateOverDeleted } from "./recreate.js";
+import { type Recreation, recreateOverDeleted } from "./recreate.js";
 import {
   currentRevisionOf,
   currentVersionIdOf,
   keptRevisions,
   labelFirstBeforeUpdate,
-  revisionLabel,
+  readRevision,
   unlabel,
 } from "./revisions.js";
 
@@ -56,6 +57,9 @@ export class AwsStore extends BackendStore {
   readonly #context: StoreContext;
   readonly #api: SecretsManagerCalls;
   readonly #owner: OwnerCheck;
+  readonly #history: RevisionHistory;
+  /** What a create over a name scheduled for deletion needs (recreate.ts). */
+  readonly #recreation: Recreation;
 
   constructor(options: ParsedAwsStoreOptions, context: StoreContext) {
     super();
@@ -65,6 +69,11 @@ export class AwsStore extends BackendStore {
     this.#naming = new SecretNaming(options.namePrefix, context.deploymentId, options.extraTags);
     this.#delete = deletePolicy(options);
     this.#owner = new OwnerCheck(this.#api, this.#naming, this.#verified, context.logger);
+    const kept = `Revisions older than the newest ${options.maxVersions} lose their label and are pruned.`;
+    this.#history = new RevisionHistory(options.maxVersions, kept);
+    const { logger } = context;
+    const recreation = { api: this.#api, naming: this.#naming, verified: this.#verified, logger };
+    this.#recreation = { ...recreation, deleteInput: deleteInput(this.#delete) };
   }
 
   /** Test and metrics hook: requests sent so far, per operation. */
@@ -117,7 +126,7 @@ export class AwsStore extends BackendStore {
       // window, or a forced delete Secrets Manager has not finished yet).
       if (errorCode(error) !== "InvalidRequestException")
         throw toStoreError(error, { operation: "create", id });
-      const recreated = await recreateOverDeleted(this.#recreation(), id, secretString, error);
+      const recreated = await recreateOverDeleted(this.#recreation, id, secretString, error);
       if (recreated === "name-free") return this.create(id, values);
       return;
     }
@@ -149,7 +158,7 @@ export class AwsStore extends BackendStore {
     this.assertWrite(id, values);
     const secret = await this.#describeLive(id, "update");
     const revision = currentRevisionOf(secret) + 1;
-    const oldest = revision - this.#options.maxVersions;
+    const oldest = this.#history.newestDropped(revision);
     const target = { id, arn: secret.ARN, kept: keptRevisions(secret) };
     // Revision 1 unlabelled (a secret never updated) gets its label before AWSCURRENT moves off
     // it, unless retention would take it off again at once (maxVersions 1).
@@ -170,17 +179,12 @@ export class AwsStore extends BackendStore {
     return currentRevisionOf(await this.#describeLive(id, "read"));
   }
 
-  /**
-   * GetSecretValue by the revision's label; a revision unlabelled by retention is not found.
-   * Revision 1 of a secret never updated has no label (see #unlabelledFirst).
-   */
+  /** GetSecretValue by the revision's label (see revisions.ts); one unlabelled by retention is not found. */
   override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
     assertSecretId(id);
-    const kept = `Revisions older than the newest ${this.#options.maxVersions} lose their label and are pruned.`;
-    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
-    let found = await this.#readVersion(id, { VersionStage: revisionLabel(revision) });
-    if (found === undefined && revision === 1) found = await this.#unlabelledFirst(id);
-    if (found === undefined) throw noRevision(id, revision, kept);
+    this.#history.assertPossible(id, revision);
+    const found = await readRevision(this.#api, this.#naming, id, revision);
+    if (found === undefined) throw this.#history.missing(id, revision);
     if (!(await this.#owner.isOwned(id, found.ARN))) throw notOurs(id, AWS_BACKEND.service);
     return decodeStoredValues(id, found.SecretString, AWS_BACKEND.service);
   }
@@ -188,7 +192,7 @@ export class AwsStore extends BackendStore {
   async delete(id: SecretId): Promise<void> {
     assertSecretId(id);
     const secret = await this.#describeLive(id, "delete");
-    const command = new DeleteSecretCommand({ SecretId: secret.ARN, ...this.#deleteInput() });
+    const command = new DeleteSecretCommand({ SecretId: secret.ARN, ...deleteInput(this.#delete) });
     await attempt({ operation: "delete", id }, () => this.#api.send("DeleteSecret", command));
   }
 
@@ -213,46 +217,6 @@ export class AwsStore extends BackendStore {
   }
 
   // --- internals -------------------------------------------------------------------------------
-
-  #deleteInput() {
-    return this.#delete.force
-      ? { ForceDeleteWithoutRecovery: true }
-      : { RecoveryWindowInDays: this.#delete.recoveryWindowDays };
-  }
-
-  #recreation() {
-    const { logger } = this.#context;
-    return {
-      api: this.#api,
-      naming: this.#naming,
-      verified: this.#verified,
-      logger,
-      deleteInput: this.#deleteInput(),
-    };
-  }
-
-  /** GetSecretValue of one version (by label or id); undefined when there is no such version. */
-  #readVersion(id: SecretId, version: { VersionStage: string } | { VersionId: string }, arn?: string) {
-    const read = new GetSecretValueCommand({ SecretId: arn ?? this.#naming.name(id), ...version });
-    return lookup({ operation: "read", id }, () => this.#api.send("GetSecretValue", read), isMissing);
-  }
-
-  /**
-   * Revision 1 when no version carries a revision label: the AWSCURRENT version, read by its
-   * version id (DescribeSecret + GetSecretValue, only after the label lookup missed). Read by id,
-   * so an update that labels it and moves AWSCURRENT on in between changes nothing: that version
-   * is revision 1 either way. A secret with labels whose `coffer-r1` is gone has no revision 1.
-   */
-  async #unlabelledFirst(id: SecretId) {
-    const secret = await lookup(
-      { operation: "read", id },
-      () => this.#api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: this.#naming.name(id) })),
-      isMissing,
-    );
-    if (secret?.ARN === undefined || secret.DeletedDate || keptRevisions(secret).size > 0) return undefined;
-    const versionId = currentVersionIdOf(secret);
-    return versionId === undefined ? undefined : this.#readVersion(id, { VersionId: versionId }, secret.ARN);
-  }
 
   /** DescribeSecret by name; a secret that is missing or not ours is SecretNotFoundError. */
   async #describe(id: SecretId, operation: string): Promise<DescribeSecretCommandOutput & { ARN: string }> {

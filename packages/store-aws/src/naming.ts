@@ -7,41 +7,18 @@
  * is not 1–128 of `A-Za-z0-9_+=.@-`.
  */
 import type { Tag } from "@aws-sdk/client-secrets-manager";
-import { isSecretId, type SecretId } from "@coffer/core";
-import { deploymentSlug, hasOwnerMarks, ownerMarks } from "@coffer/store-kit";
+import type { SecretId } from "@coffer/core";
+import { hasOwnerMarks, ownerMarks, SecretNames } from "@coffer/store-kit";
 import { FITS_DEPLOYMENT } from "./options.js";
 
-export class SecretNaming {
-  readonly #base: string;
-
-  readonly deployment: string;
-
+/** The kit's names (`name`, `probeName`, `idOf`), with the ownership marks as Secrets Manager tags. */
+export class SecretNaming extends SecretNames {
   constructor(
     namePrefix: string,
     deploymentId: string,
     readonly extraTags: Readonly<Record<string, string>>,
   ) {
-    this.deployment = deploymentSlug(deploymentId, FITS_DEPLOYMENT);
-    this.#base = `${namePrefix}/${this.deployment}/`;
-  }
-
-  name(id: SecretId): string {
-    return this.#base + id;
-  }
-
-  /**
-   * A name under this deployment that no secret id can take (ids are UUIDs): init() and health()
-   * look it up to check access without needing ListSecrets.
-   */
-  get probeName(): string {
-    return `${this.#base}coffer-probe`;
-  }
-
-  /** The id a name under this deployment stands for, or undefined for any other name. */
-  idOf(name: string | undefined): SecretId | undefined {
-    if (!name?.startsWith(this.#base)) return undefined;
-    const id = name.slice(this.#base.length);
-    return isSecretId(id) ? id : undefined;
+    super({ prefix: namePrefix, deploymentId, fits: FITS_DEPLOYMENT, separator: "/", probe: "coffer-probe" });
   }
 
   tags(id: SecretId): Tag[] {

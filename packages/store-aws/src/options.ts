@@ -93,5 +93,15 @@ export function deletePolicy(options: ParsedAwsStoreOptions): DeletePolicy {
   return { force: false, recoveryWindowDays: options.recoveryWindowDays ?? DEFAULT_RECOVERY_WINDOW_DAYS };
 }
 
+/** What DeleteSecret is given besides the secret. */
+export type DeleteInput = { ForceDeleteWithoutRecovery?: boolean; RecoveryWindowInDays?: number };
+
+/** DeleteSecret's input for the policy: no recovery at all, or the recovery window. */
+export function deleteInput(policy: DeletePolicy): DeleteInput {
+  return policy.force
+    ? { ForceDeleteWithoutRecovery: true }
+    : { RecoveryWindowInDays: policy.recoveryWindowDays };
+}
+
 /** A deployment id used as it is in names and tags (else slugged): one name segment, a valid tag value. */
 export const FITS_DEPLOYMENT = /^[A-Za-z0-9_+=.@-]{1,128}$/;

@@ -12,18 +12,19 @@ import {
   RestoreSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { BackendUnavailableError, type Logger, type SecretId } from "@coffer/core";
-import { secretExists } from "@coffer/store-kit";
+import { revisionLabel, secretExists } from "@coffer/store-kit";
 import type { SecretsManagerCalls } from "./client.js";
 import { AWS_BACKEND, errorCode, toStoreError } from "./errors.js";
 import type { SecretNaming, VerifiedArns } from "./naming.js";
-import { keptRevisions, revisionLabel, unlabel } from "./revisions.js";
+import type { DeleteInput } from "./options.js";
+import { keptRevisions, unlabel } from "./revisions.js";
 
 export interface Recreation {
   api: SecretsManagerCalls;
   naming: SecretNaming;
   verified: VerifiedArns;
   logger: Logger;
-  deleteInput: { ForceDeleteWithoutRecovery?: boolean; RecoveryWindowInDays?: number };
+  deleteInput: DeleteInput;
 }
 
 /** "done", or "name-free" when the pending deletion completed meanwhile (create again). */

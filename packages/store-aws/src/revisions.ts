@@ -14,21 +14,22 @@
  * Quota: a secret's versions carry at most 20 staging labels in all, AWSCURRENT and AWSPREVIOUS
  * included, and an update labels the new revision before it unlabels the oldest: so at most 17
  * revisions can be kept (MAX_KEPT_REVISIONS).
+ *
+ * The label's form and the retention rule are the kit's (revisionLabel, RevisionHistory).
  */
 import {
+  DescribeSecretCommand,
   type DescribeSecretCommandOutput,
+  GetSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import type { Logger, SecretId } from "@coffer/core";
+import { revisionLabel, revisionOfLabel } from "@coffer/store-kit";
 import type { SecretsManagerCalls } from "./client.js";
-import { attempt, errorCode } from "./errors.js";
+import { attempt, errorCode, isMissing, lookup } from "./errors.js";
+import type { SecretNaming } from "./naming.js";
 
 export const MAX_KEPT_REVISIONS = 17;
-const LABEL = /^coffer-r([1-9][0-9]*)$/;
-
-export function revisionLabel(revision: number): string {
-  return `coffer-r${revision}`;
-}
 
 /** Kept revisions and their version ids, from DescribeSecret's VersionIdsToStages. */
 export function keptRevisions(
@@ -37,8 +38,8 @@ export function keptRevisions(
   const kept = new Map<number, string>();
   for (const [versionId, stages] of Object.entries(described.VersionIdsToStages ?? {})) {
     for (const stage of stages) {
-      const match = LABEL.exec(stage);
-      if (match) kept.set(Number(match[1]), versionId);
+      const revision = revisionOfLabel(stage);
+      if (revision !== undefined) kept.set(revision, versionId);
     }
   }
   return kept;
@@ -53,8 +54,8 @@ export function currentRevisionOf(
 ): number {
   for (const stages of Object.values(described.VersionIdsToStages ?? {})) {
     if (!stages.includes("AWSCURRENT")) continue;
-    const label = stages.map((stage) => LABEL.exec(stage)).find((match) => match !== null);
-    return label ? Number(label[1]) : 1;
+    const label = stages.map(revisionOfLabel).find((revision) => revision !== undefined);
+    return label ?? 1;
   }
   return 1;
 }
@@ -116,4 +117,50 @@ export async function labelFirstBeforeUpdate(
     MoveToVersionId: target.currentVersionId,
   });
   await attempt({ operation: "update", id: target.id }, () => api.send("UpdateSecretVersionStage", command));
+}
+
+/**
+ * GetSecretValue of revision `revision` by its label; undefined when no version carries it (pruned
+ * by retention, or never written). Revision 1 of a secret never updated has no label: see
+ * unlabelledFirst.
+ */
+export async function readRevision(
+  api: SecretsManagerCalls,
+  naming: SecretNaming,
+  id: SecretId,
+  revision: number,
+) {
+  const found = await readVersion(api, naming, id, { VersionStage: revisionLabel(revision) });
+  return found === undefined && revision === 1 ? unlabelledFirst(api, naming, id) : found;
+}
+
+/** GetSecretValue of one version (by label or id); undefined when there is no such version. */
+function readVersion(
+  api: SecretsManagerCalls,
+  naming: SecretNaming,
+  id: SecretId,
+  version: { VersionStage: string } | { VersionId: string },
+  arn?: string,
+) {
+  const read = new GetSecretValueCommand({ SecretId: arn ?? naming.name(id), ...version });
+  return lookup({ operation: "read", id }, () => api.send("GetSecretValue", read), isMissing);
+}
+
+/**
+ * Revision 1 when no version carries a revision label: the AWSCURRENT version, read by its
+ * version id (DescribeSecret + GetSecretValue, only after the label lookup missed). Read by id,
+ * so an update that labels it and moves AWSCURRENT on in between changes nothing: that version
+ * is revision 1 either way. A secret with labels whose `coffer-r1` is gone has no revision 1.
+ */
+async function unlabelledFirst(api: SecretsManagerCalls, naming: SecretNaming, id: SecretId) {
+  const secret = await lookup(
+    { operation: "read", id },
+    () => api.send("DescribeSecret", new DescribeSecretCommand({ SecretId: naming.name(id) })),
+    isMissing,
+  );
+  if (secret?.ARN === undefined || secret.DeletedDate || keptRevisions(secret).size > 0) return undefined;
+  const versionId = currentVersionIdOf(secret);
+  return versionId === undefined
+    ? undefined
+    : readVersion(api, naming, id, { VersionId: versionId }, secret.ARN);
 }

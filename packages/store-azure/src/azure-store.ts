@@ -17,9 +17,9 @@ import {
   BackendStore,
   backendCapabilities,
   decodeStoredValues,
-  hasOwnerMarks,
-  noRevision,
-  notOurs,
+  Ownership,
+  RevisionHistory,
+  type SecretNames,
   secretExists,
 } from "@coffer/store-kit";
 import { type AzureStoreInjections, KeyVaultCalls, MAX_VALUE_BYTES, purgeable } from "./client.js";
@@ -34,16 +34,18 @@ import {
   statusOf,
   toStoreError,
 } from "./errors.js";
-import { deploymentSlug, deploymentTag, probeName, type SecretNaming, secretNameFor } from "./naming.js";
+import { deploymentTag, secretNames } from "./naming.js";
 import { type AzureStoreOptions, azureStoreOptions, type ParsedAzureStoreOptions } from "./options.js";
 import { createOverDeleted } from "./reclaim.js";
-import { disableVersions, ownedVersions, revisionOf } from "./revisions.js";
+import { disableVersions, ownedVersions, revisionOf, type VersionsOf } from "./revisions.js";
 
 export class AzureStore extends BackendStore {
   readonly type = "azure";
   readonly #options: ParsedAzureStoreOptions;
-  readonly #naming: SecretNaming;
-  readonly #deploymentTag: string;
+  readonly #naming: SecretNames;
+  /** The ownership marks: their deployment value is the id as it is (up to a tag's 256 characters). */
+  readonly #owner: Ownership;
+  readonly #history: RevisionHistory;
   readonly #vault: KeyVaultCalls;
 
   constructor(options: AzureStoreOptions, context: StoreContext, injections: AzureStoreInjections = {}) {
@@ -52,8 +54,10 @@ export class AzureStore extends BackendStore {
     this.#options = parsed;
     if (injections.credential === undefined) assertAuthenticationConfigured(this.#options);
     this.#vault = new KeyVaultCalls(this.#options, injections, context.logger);
-    this.#naming = { namePrefix: this.#options.namePrefix, deployment: deploymentSlug(context.deploymentId) };
-    this.#deploymentTag = deploymentTag(context.deploymentId);
+    this.#naming = secretNames(this.#options.namePrefix, context.deploymentId);
+    this.#owner = new Ownership(deploymentTag(context.deploymentId), AZURE_BACKEND.service);
+    const kept = `Versions older than the newest ${parsed.maxVersions} are disabled; currentRevision gives the latest.`;
+    this.#history = new RevisionHistory(parsed.maxVersions, kept);
   }
 
   capabilities(): StoreCapabilities {
@@ -65,53 +69,52 @@ export class AzureStore extends BackendStore {
   /** The Key Vault secret name an id maps to (for operators and tests). */
   nameOf(id: SecretId): string {
     assertSecretId(id);
-    return secretNameFor(this.#naming, id);
+    return this.#naming.name(id);
   }
 
   async create(id: SecretId, values: SecretValues): Promise<void> {
     this.assertWrite(id, values);
-    const name = secretNameFor(this.#naming, id);
+    const name = this.#naming.name(id);
     if (await this.#nameTaken(name, id)) throw secretExists(id, AZURE_BACKEND.service);
     try {
-      await this.#vault.set(name, this.#deploymentTag, id, values, 1);
+      await this.#vault.set(name, this.#owner, id, values, 1);
     } catch (error) {
       if (!isDeletedButRecoverable(error)) throw toStoreError(error, { operation: "create", id });
       // The name is held by a soft-deleted secret (ours, deleted earlier): free it, then write.
-      await createOverDeleted(this.#vault, name, this.#deploymentTag, id, values);
+      await createOverDeleted(this.#vault, name, this.#owner, id, values);
     }
   }
 
   async get(id: SecretId): Promise<SecretValues> {
     assertSecretId(id);
-    const secret = await this.#getOwned(secretNameFor(this.#naming, id), id, "read");
+    const secret = await this.#getOwned(this.#naming.name(id), id, "read");
     return decodeStoredValues(id, secret.value ?? "", AZURE_BACKEND.service);
   }
 
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
     this.assertCasSupported(options);
     this.assertWrite(id, values);
-    const name = secretNameFor(this.#naming, id);
+    const name = this.#naming.name(id);
     const current = await this.#getOwned(name, id, "update");
     const revision = revisionOf(current.properties.tags) + 1;
     await attempt({ operation: "update", id }, () =>
-      this.#vault.set(name, this.#deploymentTag, id, values, revision),
+      this.#vault.set(name, this.#owner, id, values, revision),
     );
-    const oldest = revision - this.#options.maxVersions;
+    const oldest = this.#history.newestDropped(revision);
     if (oldest >= 1) await disableVersions(this.#vault, this.#target(name, id), (kept) => kept <= oldest);
   }
 
   /** The revision tag of the latest version (see revisions.ts). */
   override async currentRevision(id: SecretId): Promise<number> {
     assertSecretId(id);
-    return revisionOf((await this.#getOwned(secretNameFor(this.#naming, id), id, "read")).properties.tags);
+    return revisionOf((await this.#getOwned(this.#naming.name(id), id, "read")).properties.tags);
   }
 
   /** The enabled version tagged `revision`; one disabled by retention, or never written, is not found. */
   override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
     assertSecretId(id);
-    const kept = `Versions older than the newest ${this.#options.maxVersions} are disabled; currentRevision gives the latest.`;
-    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
-    const name = secretNameFor(this.#naming, id);
+    this.#history.assertPossible(id, revision);
+    const name = this.#naming.name(id);
     const latest = await this.#getOwned(name, id, "read");
     const current = revisionOf(latest.properties.tags);
     if (revision === current) return decodeStoredValues(id, latest.value ?? "", AZURE_BACKEND.service);
@@ -120,7 +123,7 @@ export class AzureStore extends BackendStore {
       (entry) => entry.revision === revision && entry.properties.enabled !== false,
     );
     const version = found.at(-1)?.properties.version;
-    if (revision > current || version === undefined) throw noRevision(id, revision, kept);
+    if (revision > current || version === undefined) throw this.#history.missing(id, revision);
     const client = await this.#vault.client();
     const abortSignal = this.#vault.deadline();
     const secret = await lookup(
@@ -128,17 +131,17 @@ export class AzureStore extends BackendStore {
       () => client.getSecret(name, { version, abortSignal }),
       (error) => statusOf(error) === 403 && innerCodeOf(error) === "SecretDisabled",
     );
-    if (secret === undefined) throw noRevision(id, revision, kept);
+    if (secret === undefined) throw this.#history.missing(id, revision);
     return decodeStoredValues(id, secret.value ?? "", AZURE_BACKEND.service);
   }
 
-  #target(name: string, id: SecretId) {
-    return { name, id, deploymentTag: this.#deploymentTag };
+  #target(name: string, id: SecretId): VersionsOf {
+    return { name, id, owner: this.#owner };
   }
 
   async delete(id: SecretId): Promise<void> {
     assertSecretId(id);
-    const name = secretNameFor(this.#naming, id);
+    const name = this.#naming.name(id);
     try {
       await this.#getOwned(name, id, "delete");
     } catch (error) {
@@ -166,9 +169,9 @@ export class AzureStore extends BackendStore {
   override async restore(id: SecretId): Promise<void> {
     if (!this.capabilities().softDelete) return super.restore(id);
     assertSecretId(id);
-    const name = secretNameFor(this.#naming, id);
+    const name = this.#naming.name(id);
     const deleted = await this.#vault.getDeleted(name, id, "restore");
-    if (!deleted || !hasOwnerMarks(deleted.properties.tags, this.#deploymentTag, id)) {
+    if (!deleted || !this.#owner.owns(id, deleted.properties.tags)) {
       throw new SecretNotFoundError(`Key Vault holds no deleted secret ${id} of this Coffer deployment.`, {
         hint: "Only a deleted secret can be restored, and only until the vault's retention period ends.",
         details: { backend: "azure", id },
@@ -191,7 +194,7 @@ export class AzureStore extends BackendStore {
     const abortSignal = this.#vault.deadline();
     await lookup(
       { operation: "access check" },
-      () => client.getSecret(probeName(this.#naming), { abortSignal }),
+      () => client.getSecret(this.#naming.probeName, { abortSignal }),
       isMissing,
     );
   }
@@ -215,15 +218,14 @@ export class AzureStore extends BackendStore {
     const secret = await attempt({ operation, id }, () =>
       client.getSecret(name, { abortSignal: this.#vault.deadline() }),
     );
-    if (!hasOwnerMarks(secret.properties.tags, this.#deploymentTag, id))
-      throw notOurs(id, AZURE_BACKEND.service);
+    this.#owner.assertOwns(id, secret.properties.tags);
     return secret;
   }
 
   /** Purges a soft-deleted secret of ours under `name` that an interrupted delete left behind. */
   async #purgeLeftover(name: string, id: SecretId): Promise<void> {
     const deleted = await this.#vault.getDeleted(name, id, "delete");
-    if (!deleted || !hasOwnerMarks(deleted.properties.tags, this.#deploymentTag, id)) return;
+    if (!deleted || !this.#owner.owns(id, deleted.properties.tags)) return;
     if (purgeable(deleted.properties.recoveryLevel)) await this.#vault.purge(name, id);
   }
 }

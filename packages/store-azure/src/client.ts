@@ -11,11 +11,10 @@ import {
   type SecretClientOptions,
 } from "@azure/keyvault-secrets";
 import type { Logger, SecretId, SecretValues } from "@coffer/core";
-import { LazyClient, ownerMarks } from "@coffer/store-kit";
+import { LazyClient, type Ownership, REVISION_MARK } from "@coffer/store-kit";
 import { credentialFromOptions } from "./credential.js";
-import { attempt, isMissing, lookup, toStoreError } from "./errors.js";
+import { attempt, bestEffort, isMissing, lookup } from "./errors.js";
 import type { ParsedAzureStoreOptions } from "./options.js";
-import { REVISION_TAG } from "./revisions.js";
 
 /** Key Vault's limit on a secret value, in UTF-8 bytes; the value is the values' JSON. */
 export const MAX_VALUE_BYTES = 25_600;
@@ -66,7 +65,7 @@ export class KeyVaultCalls {
   /** Writes the values as a new version, tagged with the owner marks and its revision (errors unmapped). */
   async set(
     name: string,
-    deploymentTag: string,
+    owner: Ownership,
     id: SecretId,
     values: SecretValues,
     revision: number,
@@ -74,7 +73,7 @@ export class KeyVaultCalls {
     const client = await this.client();
     return client.setSecret(name, JSON.stringify(values), {
       contentType: "application/json",
-      tags: { ...this.options.extraTags, ...ownerMarks(deploymentTag, id), [REVISION_TAG]: String(revision) },
+      tags: { ...this.options.extraTags, ...owner.marks(id), [REVISION_MARK]: String(revision) },
       abortSignal: this.deadline(),
     });
   }
@@ -104,16 +103,10 @@ export class KeyVaultCalls {
    */
   async purge(name: string, id: SecretId): Promise<void> {
     const client = await this.client();
-    try {
+    const failed = "azure store: a deleted secret could not be purged; it stays soft-deleted";
+    await bestEffort(this.logger, failed, { operation: "purge", id }, async () => {
       await client.purgeDeletedSecret(name, { abortSignal: this.deadline() });
-    } catch (error) {
-      const mapped = toStoreError(error, { operation: "purge", id });
-      this.logger.warn("azure store: a deleted secret could not be purged; it stays soft-deleted", {
-        id,
-        errorCode: mapped.code,
-        reason: mapped.message,
-      });
-    }
+    });
   }
 
   async #connect(): Promise<SecretClient> {

@@ -7,13 +7,12 @@
  * `details`), or, before any answer, with a network or TLS error, an AbortError (the store's
  * deadline), or an @azure/identity error (a credential that cannot get a token).
  */
-import { type CofferError, isNetworkError } from "@coffer/core";
+import { isNetworkError } from "@coffer/core";
 import {
   backendErrors,
   type ClassificationRule,
   classifyByRules,
   type Failure,
-  type FailureContext,
   tlsFailureCode,
 } from "@coffer/store-kit";
 
@@ -126,14 +125,11 @@ export function classifyAzureError(error: unknown): Failure {
   };
 }
 
-const AZURE_ERRORS = backendErrors(AZURE_BACKEND, classifyAzureError);
-export const { attempt, lookup } = AZURE_ERRORS;
+/**
+ * Anything the client threw, as a typed error (Coffer's own errors unchanged): classifyAzureError
+ * reads every error, so what comes back is always a typed error.
+ */
+export const { attempt, lookup, toStoreError, bestEffort } = backendErrors(AZURE_BACKEND, classifyAzureError);
 
 /** Key Vault's answer for a name that holds nothing (live or deleted, as asked). */
 export const isMissing = (error: unknown) => statusOf(error) === 404;
-
-/** Anything the client threw, as a typed error (Coffer's own errors unchanged). */
-export function toStoreError(error: unknown, context: FailureContext): CofferError {
-  // classifyAzureError reads every error, so what comes back is always a typed error.
-  return AZURE_ERRORS.toStoreError(error, context) as CofferError;
-}

@@ -9,8 +9,7 @@
  * name's `<deployment>` is the id when it is lowercase letters, digits and dashes (at most 48); the
  * tag keeps the id as it is up to 256 characters (a tag value's limit).
  */
-import type { SecretId } from "@coffer/core";
-import { deploymentSlug as slug } from "@coffer/store-kit";
+import { SecretNames, deploymentSlug as slug } from "@coffer/store-kit";
 
 const FITS_NAME = /^[a-z0-9-]{1,48}$/;
 const FITS_TAG = /^[\s\S]{0,256}$/;
@@ -25,16 +24,13 @@ export function deploymentTag(deploymentId: string): string {
   return slug(deploymentId, FITS_TAG);
 }
 
-export interface SecretNaming {
-  readonly namePrefix: string;
-  readonly deployment: string;
-}
-
-export function secretNameFor(naming: SecretNaming, id: SecretId): string {
-  return `${naming.namePrefix}-${naming.deployment}-${id}`;
-}
-
-/** A name under the prefix that no Coffer secret ever has (ids are UUIDs): init and health read it. */
-export function probeName(naming: SecretNaming): string {
-  return `${naming.namePrefix}-${naming.deployment}-probe`;
+/** The kit's names, flat: `<namePrefix>-<deployment>-<id>`, and `<namePrefix>-<deployment>-probe`. */
+export function secretNames(namePrefix: string, deploymentId: string): SecretNames {
+  return new SecretNames({
+    prefix: namePrefix,
+    deploymentId,
+    fits: FITS_NAME,
+    separator: "-",
+    probe: "probe",
+  });
 }

@@ -5,7 +5,6 @@
  */
 import { z } from "@coffer/core";
 import * as kit from "@coffer/store-kit";
-import { REVISION_TAG } from "./revisions.js";
 
 /** Key Vault allows 15 tags per secret, names up to 512 and values up to 256 characters. */
 export const MAX_TAGS = 15;
@@ -48,7 +47,7 @@ export const azureStoreOptions = z
       noun: "tag",
       service: "Key Vault",
       max: MAX_TAGS,
-      own: [REVISION_TAG],
+      own: [kit.REVISION_MARK],
       entry: tagProblem,
     }),
     /** Versions (revisions) kept enabled per secret; older ones are disabled after a write. */

@@ -6,7 +6,7 @@
  * never touched. Key Vault finishes purges asynchronously, so the write is retried a few times.
  */
 import { BackendUnavailableError, SecretExistsError, type SecretId, type SecretValues } from "@coffer/core";
-import { hasOwnerMarks } from "@coffer/store-kit";
+import type { Ownership } from "@coffer/store-kit";
 import { type KeyVaultCalls, purgeable } from "./client.js";
 import { statusOf, toStoreError } from "./errors.js";
 import { disableVersions } from "./revisions.js";
@@ -17,20 +17,20 @@ const RECLAIM_DELAYS_MS = [0, 100, 250, 500, 1_000, 2_000, 4_000];
 export async function createOverDeleted(
   vault: KeyVaultCalls,
   name: string,
-  deploymentTag: string,
+  owner: Ownership,
   id: SecretId,
   values: SecretValues,
 ): Promise<void> {
-  await freeName(vault, name, deploymentTag, id);
+  await freeName(vault, name, owner, id);
   let last: unknown;
   for (const delay of RECLAIM_DELAYS_MS) {
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     try {
-      const written = await vault.set(name, deploymentTag, id, values, 1);
+      const written = await vault.set(name, owner, id, values, 1);
       // A recovered secret's old versions are the old life's history: never revisions of this one.
       await disableVersions(
         vault,
-        { name, id, deploymentTag },
+        { name, id, owner },
         (_revision, version) => version !== written.properties.version,
       );
       return;
@@ -46,10 +46,10 @@ export async function createOverDeleted(
   });
 }
 
-async function freeName(vault: KeyVaultCalls, name: string, deploymentTag: string, id: SecretId) {
+async function freeName(vault: KeyVaultCalls, name: string, owner: Ownership, id: SecretId) {
   const deleted = await vault.getDeleted(name, id, "create");
   if (!deleted) return; // purged meanwhile: the retried set will tell
-  if (!hasOwnerMarks(deleted.properties.tags, deploymentTag, id)) {
+  if (!owner.owns(id, deleted.properties.tags)) {
     throw new SecretExistsError(
       `A deleted Key Vault secret of another owner holds the name of secret ${id}.`,
       {

@@ -8,23 +8,26 @@
  */
 import type { SecretProperties } from "@azure/keyvault-secrets";
 import type { SecretId } from "@coffer/core";
-import { hasOwnerMarks } from "@coffer/store-kit";
+import { type Ownership, parseRevision, REVISION_MARK } from "@coffer/store-kit";
 import type { KeyVaultCalls } from "./client.js";
-import { attempt, toStoreError } from "./errors.js";
+import { attempt, bestEffort } from "./errors.js";
 
-/** The tag naming a version's revision; operator tags may not use it. */
-export const REVISION_TAG = "coffer-revision";
+/** One secret's versions: its name, its id, and the marks that say whose it is. */
+export interface VersionsOf {
+  name: string;
+  id: SecretId;
+  owner: Ownership;
+}
 
-/** A version's revision: its tag, or 1 for a version written before Coffer kept history. */
+/** A version's revision: its tag (the kit's REVISION_MARK), or 1 for a version written before Coffer kept history. */
 export function revisionOf(tags: Record<string, string> | undefined): number {
-  const revision = Number(tags?.[REVISION_TAG]);
-  return Number.isSafeInteger(revision) && revision > 0 ? revision : 1;
+  return parseRevision(tags?.[REVISION_MARK]) ?? 1;
 }
 
 /** Every version of `name` that is this owner's and carries a revision tag. */
 export async function ownedVersions(
   vault: KeyVaultCalls,
-  target: { name: string; id: SecretId; deploymentTag: string },
+  target: VersionsOf,
   operation: string,
 ): Promise<Array<{ revision: number; properties: SecretProperties }>> {
   const client = await vault.client();
@@ -32,8 +35,8 @@ export async function ownedVersions(
   return attempt({ operation, id: target.id }, async () => {
     const found: Array<{ revision: number; properties: SecretProperties }> = [];
     for await (const properties of client.listPropertiesOfSecretVersions(target.name, { abortSignal })) {
-      if (properties.tags?.[REVISION_TAG] === undefined) continue;
-      if (!hasOwnerMarks(properties.tags, target.deploymentTag, target.id)) continue;
+      if (properties.tags?.[REVISION_MARK] === undefined) continue;
+      if (!target.owner.owns(target.id, properties.tags)) continue;
       found.push({ revision: revisionOf(properties.tags), properties });
     }
     return found;
@@ -46,10 +49,11 @@ export async function ownedVersions(
  */
 export async function disableVersions(
   vault: KeyVaultCalls,
-  target: { name: string; id: SecretId; deploymentTag: string },
+  target: VersionsOf,
   drop: (revision: number, version: string) => boolean,
 ): Promise<void> {
-  try {
+  const failed = "azure store: could not disable older versions after a write";
+  await bestEffort(vault.logger, failed, { operation: "version clean-up", id: target.id }, async () => {
     const client = await vault.client();
     for (const { revision, properties } of await ownedVersions(vault, target, "version clean-up")) {
       if (properties.enabled === false || properties.version === undefined) continue;
@@ -57,12 +61,5 @@ export async function disableVersions(
       const options = { enabled: false, abortSignal: vault.deadline() };
       await client.updateSecretProperties(target.name, properties.version, options);
     }
-  } catch (error) {
-    const mapped = toStoreError(error, { operation: "version clean-up", id: target.id });
-    vault.logger.warn("azure store: could not disable older versions after a write", {
-      id: target.id,
-      errorCode: mapped.code,
-      reason: mapped.message,
-    });
-  }
+  });
 }

@@ -68,6 +68,23 @@ describe("history", () => {
     await store.delete(id);
   });
 
+  it("a version another owner wrote under the name is never one of the secret's revisions", async () => {
+    const store = open(target);
+    const id = newSecretId();
+    const name = store.nameOf(id);
+    await store.create(id, { v: "1" });
+    await store.update(id, { v: "2" });
+    const ours = (await raw.getSecret(name)).properties.tags ?? {};
+    // By hand: a foreign version claiming revision 1, then one of ours on top, so the latest is ours.
+    const foreign = { ...ours, "coffer-deployment": "someone-else", "coffer-revision": "1" };
+    await raw.setSecret(name, '{"v":"fake-foreign"}', { tags: foreign });
+    await raw.setSecret(name, '{"v":"fake-by-hand-3"}', { tags: { ...ours, "coffer-revision": "3" } });
+    expect(await store.currentRevision(id)).toBe(3);
+    expect(await store.getRevision(id, 1)).toEqual({ v: "1" });
+    expect(await store.getRevision(id, 2)).toEqual({ v: "2" });
+    await store.delete(id);
+  });
+
   it("a secret created over its recovered self starts at revision 1; the old versions are no revisions", async () => {
     const store = open(target, { purgeOnDelete: false }, "history-recovered");
     const id = newSecretId();

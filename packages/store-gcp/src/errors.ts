@@ -7,14 +7,13 @@
  * request fields); the exception is the text of PERMISSION_DENIED / UNAUTHENTICATED, which names the
  * missing permission and the principal (what an operator needs to fix it) and never data.
  */
-import { type CofferError, NETWORK_ERROR_CODES } from "@coffer/core";
+import { NETWORK_ERROR_CODES } from "@coffer/core";
 import {
   backendErrors,
   type ClassificationRule,
   classifyByRules,
   codes,
   type Failure,
-  type FailureContext,
   RETRYABLE_STATUS,
 } from "@coffer/store-kit";
 import { Status } from "google-gax";
@@ -160,14 +159,11 @@ function serverText(error: unknown): string {
   return `${text.slice(0, 300)}${text.length > 300 ? "…" : ""}`.replace(/\.$/, "");
 }
 
-const GCP_ERRORS = backendErrors(GCP_BACKEND, classifyGcpError);
-export const { attempt, lookup } = GCP_ERRORS;
+/**
+ * Anything the client threw, as a typed error (Coffer's own errors unchanged): classifyGcpError
+ * reads every error, so what comes back is always a typed error.
+ */
+export const { attempt, lookup, toStoreError, bestEffort } = backendErrors(GCP_BACKEND, classifyGcpError);
 
 /** Secret Manager's answer for a secret or version that does not exist. */
 export const isMissing = (error: unknown) => statusOf(error) === Status.NOT_FOUND;
-
-/** Anything the client threw, as a typed error (Coffer's own errors unchanged). */
-export function toStoreError(error: unknown, context: FailureContext): CofferError {
-  // classifyGcpError reads every error, so what comes back is always a typed error.
-  return GCP_ERRORS.toStoreError(error, context) as CofferError;
-}

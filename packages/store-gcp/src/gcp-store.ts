@@ -12,29 +12,30 @@
  * payload read is checked against the CRC32C the service returns.
  */
 
-import type {
-  Logger,
-  SecretId,
-  SecretValues,
-  StoreCapabilities,
-  StoreContext,
-  UpdateOptions,
-} from "@coffer/core";
+import type { SecretId, SecretValues, StoreCapabilities, StoreContext, UpdateOptions } from "@coffer/core";
 import { assertSecretId, parseStoreOptions } from "@coffer/core";
 import {
   BackendStore,
   backendCapabilities,
-  hasOwnerMarks,
   LazyClient,
-  noRevision,
   notOurs,
-  ownerMarks,
+  Ownership,
+  RevisionHistory,
 } from "@coffer/store-kit";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import type { CallOptions } from "google-gax";
 import { clientOptions, type GcpStoreInjections } from "./client.js";
-import { attempt, GCP_BACKEND, isMissing, lookup, Status, statusOf, toStoreError } from "./errors.js";
-import { deploymentSlug, probeResourceName, resourceNameFor, type SecretNaming } from "./naming.js";
+import {
+  attempt,
+  bestEffort,
+  GCP_BACKEND,
+  isMissing,
+  lookup,
+  Status,
+  statusOf,
+  toStoreError,
+} from "./errors.js";
+import { SecretNaming } from "./naming.js";
 import { type GcpStoreOptions, gcpStoreOptions, type ParsedGcpStoreOptions } from "./options.js";
 import {
   checksumOf,
@@ -49,8 +50,9 @@ export class GcpStore extends BackendStore {
   readonly type = "gcp";
   readonly #options: ParsedGcpStoreOptions;
   readonly #naming: SecretNaming;
-  readonly #deploymentId: string;
-  readonly #logger: Logger;
+  readonly #ownership: Ownership;
+  readonly #history: RevisionHistory;
+  readonly #context: StoreContext;
   readonly #callOptions: CallOptions;
   readonly #sdk: LazyClient<SecretManagerServiceClient>;
 
@@ -58,14 +60,14 @@ export class GcpStore extends BackendStore {
     const parsed = parseStoreOptions("gcp", gcpStoreOptions, options);
     super(parsed.concurrency);
     this.#options = parsed;
-    this.#deploymentId = context.deploymentId;
-    this.#logger = context.logger;
-    const { project, location, namePrefix } = this.#options;
-    this.#naming = {
-      parent: location === undefined ? `projects/${project}` : `projects/${project}/locations/${location}`,
-      namePrefix,
-      deployment: deploymentSlug(context.deploymentId),
-    };
+    this.#context = context;
+    const { project, location, namePrefix, maxVersions } = this.#options;
+    const parent =
+      location === undefined ? `projects/${project}` : `projects/${project}/locations/${location}`;
+    this.#naming = new SecretNaming(parent, namePrefix, context.deploymentId);
+    this.#ownership = new Ownership(this.#naming.deployment, GCP_BACKEND.service);
+    const kept = `Versions older than the newest ${maxVersions} are destroyed; currentRevision gives the latest.`;
+    this.#history = new RevisionHistory(maxVersions, kept);
     this.#callOptions = { timeout: this.#options.timeoutMs, ...injections.callOptions };
     const build = () => new SecretManagerServiceClient(clientOptions(parsed, injections));
     this.#sdk = new LazyClient("gcp", build);
@@ -78,20 +80,20 @@ export class GcpStore extends BackendStore {
   /** The resource name a secret id maps to (for operators and tests). */
   nameOf(id: SecretId): string {
     assertSecretId(id);
-    return resourceNameFor(this.#naming, id);
+    return this.#naming.resourceName(id);
   }
 
   async create(id: SecretId, values: SecretValues): Promise<void> {
     this.assertWrite(id, values);
     const client = this.#client();
-    const name = resourceNameFor(this.#naming, id);
+    const name = this.#naming.resourceName(id);
     const { location } = this.#options;
     const secret = {
-      labels: { ...this.#options.labels, ...ownerMarks(this.#naming.deployment, id) },
+      labels: { ...this.#options.labels, ...this.#ownership.marks(id) },
       // Global secrets need a replication policy; regional ones must not have one.
       ...(location === undefined ? { replication: { automatic: {} } } : {}),
     };
-    const secretId = name.slice(name.lastIndexOf("/") + 1);
+    const secretId = this.#naming.name(id);
     await attempt({ operation: "create", id }, () =>
       client.createSecret({ parent: this.#naming.parent, secretId, secret }, this.#callOptions),
     );
@@ -100,7 +102,7 @@ export class GcpStore extends BackendStore {
     } catch (error) {
       // A secret without a version would block this id: take it back before reporting the failure.
       await client.deleteSecret({ name }, this.#callOptions).catch((rollbackError: unknown) => {
-        this.#logger.warn("gcp store: could not delete a secret whose first version failed", {
+        this.#context.logger.warn("gcp store: could not delete a secret whose first version failed", {
           id,
           status: statusOf(rollbackError) ?? null,
         });
@@ -123,13 +125,13 @@ export class GcpStore extends BackendStore {
   /** Version `revision`; one destroyed by retention, or never added, is SecretNotFoundError. */
   override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
     assertSecretId(id);
-    const kept = `Versions older than the newest ${this.#options.maxVersions} are destroyed; currentRevision gives the latest.`;
-    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, kept);
+    this.#history.assertPossible(id, revision);
     try {
       return (await this.#readVersion(id, String(revision))).values;
     } catch (error) {
       const status = (error as { details?: { status?: unknown } }).details?.status;
-      if (status === "NOT_FOUND" || status === "FAILED_PRECONDITION") throw noRevision(id, revision, kept);
+      if (status === "NOT_FOUND" || status === "FAILED_PRECONDITION")
+        throw this.#history.missing(id, revision);
       throw error;
     }
   }
@@ -137,7 +139,7 @@ export class GcpStore extends BackendStore {
   async update(id: SecretId, values: SecretValues, options?: UpdateOptions): Promise<void> {
     this.assertCasSupported(options);
     this.assertWrite(id, values);
-    const name = resourceNameFor(this.#naming, id);
+    const name = this.#naming.resourceName(id);
     await this.#assertOwned(name, id, "update");
     const added = await attempt({ operation: "update", id }, () => this.#addVersion(name, id, values));
     await this.#destroyOlderVersions(name, id, added);
@@ -145,7 +147,7 @@ export class GcpStore extends BackendStore {
 
   async delete(id: SecretId): Promise<void> {
     assertSecretId(id);
-    const name = resourceNameFor(this.#naming, id);
+    const name = this.#naming.resourceName(id);
     await this.#assertOwned(name, id, "delete");
     await attempt({ operation: "delete", id }, () =>
       this.#client().deleteSecret({ name }, this.#callOptions),
@@ -162,7 +164,7 @@ export class GcpStore extends BackendStore {
 
   /** Reads a name under the prefix that never exists: proves reach and permission, not "list all". */
   protected async probe(): Promise<void> {
-    const name = `${probeResourceName(this.#naming)}/versions/latest`;
+    const name = `${this.#naming.probeResourceName}/versions/latest`;
     await lookup(
       { operation: "access check" },
       () => this.#client().accessSecretVersion({ name }, this.#callOptions),
@@ -172,21 +174,21 @@ export class GcpStore extends BackendStore {
 
   /** AccessSecretVersion (CRC32C and owner checked, see payload.ts): the values and the version's number. */
   async #readVersion(id: SecretId, version: string): Promise<{ values: SecretValues; revision: number }> {
-    const name = `${resourceNameFor(this.#naming, id)}/versions/${version}`;
+    const name = `${this.#naming.resourceName(id)}/versions/${version}`;
     const [response] = await attempt({ operation: "read", id }, () =>
       this.#client().accessSecretVersion({ name }, this.#callOptions),
     );
     const data = response.payload?.data;
     const bytes = typeof data === "string" ? Buffer.from(data, "base64") : (data ?? new Uint8Array());
     const checksum = reportedChecksum(response.payload?.dataCrc32c);
-    const decoded = decodePayload(id, ownerMark(this.#deploymentId, id), bytes, checksum);
+    const decoded = decodePayload(id, ownerMark(this.#context.deploymentId, id), bytes, checksum);
     if (!decoded.owned) throw notOurs(id, GCP_BACKEND.service);
     return { values: decoded.values, revision: versionNumber(response.name) };
   }
 
   /** Adds a version with its checksum; returns the new version's number. */
   async #addVersion(name: string, id: SecretId, values: SecretValues): Promise<number> {
-    const data = encodePayload(ownerMark(this.#deploymentId, id), values);
+    const data = encodePayload(ownerMark(this.#context.deploymentId, id), values);
     const [version] = await this.#client().addSecretVersion(
       { parent: name, payload: { data, dataCrc32c: checksumOf(data) } },
       this.#callOptions,
@@ -199,7 +201,7 @@ export class GcpStore extends BackendStore {
     const [secret] = await attempt({ operation, id }, () =>
       this.#client().getSecret({ name }, this.#callOptions),
     );
-    if (!hasOwnerMarks(secret.labels, this.#naming.deployment, id)) throw notOurs(id, GCP_BACKEND.service);
+    this.#ownership.assertOwns(id, secret.labels);
   }
 
   /**
@@ -209,7 +211,9 @@ export class GcpStore extends BackendStore {
    */
   async #destroyOlderVersions(name: string, id: SecretId, added: number): Promise<void> {
     const keep = this.#options.maxVersions;
-    try {
+    const { logger } = this.#context;
+    const failed = "gcp store: could not destroy older versions after an update";
+    await bestEffort(logger, failed, { operation: "version clean-up", id }, async () => {
       const [versions] = await this.#client().listSecretVersions(
         { parent: name, filter: "state:ENABLED" },
         { ...this.#callOptions, autoPaginate: true },
@@ -228,14 +232,7 @@ export class GcpStore extends BackendStore {
               throw error;
           });
       }
-    } catch (error) {
-      const mapped = toStoreError(error, { operation: "version clean-up", id });
-      this.#logger.warn("gcp store: could not destroy older versions after an update", {
-        id,
-        errorCode: mapped.code,
-        reason: mapped.message,
-      });
-    }
+    });
   }
 
   #client(): SecretManagerServiceClient {

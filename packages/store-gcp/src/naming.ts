@@ -10,7 +10,7 @@
  * kit's deployment slug for that rule (the id itself when it fits, else a hash).
  */
 import type { SecretId } from "@coffer/core";
-import { deploymentSlug as slug } from "@coffer/store-kit";
+import { SecretNames, deploymentSlug as slug } from "@coffer/store-kit";
 
 const FITS = /^[a-z0-9_-]{1,63}$/;
 
@@ -19,19 +19,24 @@ export function deploymentSlug(deploymentId: string): string {
   return slug(deploymentId, FITS);
 }
 
-export interface SecretNaming {
-  /** `projects/<project>` or `projects/<project>/locations/<location>`. */
-  readonly parent: string;
-  readonly namePrefix: string;
-  readonly deployment: string;
-}
+/** The kit's names as GCP secret ids, and their full resource names under the parent. */
+export class SecretNaming extends SecretNames {
+  /** `parent`: `projects/<project>` or `projects/<project>/locations/<location>`. */
+  constructor(
+    readonly parent: string,
+    namePrefix: string,
+    deploymentId: string,
+  ) {
+    super({ prefix: namePrefix, deploymentId, fits: FITS, separator: "-", probe: "probe" });
+  }
 
-/** The full resource name, `projects/…/secrets/<namePrefix>-<deployment>-<id>`. */
-export function resourceNameFor(naming: SecretNaming, id: SecretId): string {
-  return `${naming.parent}/secrets/${naming.namePrefix}-${naming.deployment}-${id}`;
-}
+  /** The full resource name, `projects/…/secrets/<namePrefix>-<deployment>-<id>`. */
+  resourceName(id: SecretId): string {
+    return `${this.parent}/secrets/${this.name(id)}`;
+  }
 
-/** A name under the prefix that no Coffer secret ever has (ids are UUIDs): init and health read it. */
-export function probeResourceName(naming: SecretNaming): string {
-  return `${naming.parent}/secrets/${naming.namePrefix}-${naming.deployment}-probe`;
+  /** The resource name of the kit's probe name, which no Coffer secret ever has: init and health read it. */
+  get probeResourceName(): string {
+    return `${this.parent}/secrets/${this.probeName}`;
+  }
 }

@@ -17,6 +17,7 @@ import {
   IntegrityError,
   InvalidConfigError,
   isCofferError,
+  type Logger,
   SecretExistsError,
   SecretNotFoundError,
   ValidationError,
@@ -137,10 +138,14 @@ export function mapBackendError(
   return failure === undefined ? error : backendError(backend, failure, context);
 }
 
-/** A store's error mapper, and `attempt`: runs one backend call and maps what it throws. */
-export interface BackendErrors {
+/**
+ * A store's error mapper, and `attempt`: runs one backend call and maps what it throws. `Mapped` is
+ * what `toStoreError` gives: a CofferError when the store's classifier reads every error (it never
+ * answers undefined), else `unknown` (what it does not recognise passes through as it is).
+ */
+export interface BackendErrors<Mapped = unknown> {
   readonly backend: Backend;
-  toStoreError(error: unknown, context: FailureContext): unknown;
+  toStoreError(error: unknown, context: FailureContext): Mapped;
   attempt<T>(context: FailureContext, call: () => Promise<T>): Promise<T>;
   /**
    * `attempt` for a call whose "not found" is an answer, not a failure: undefined when `isMissing`
@@ -151,9 +156,28 @@ export interface BackendErrors {
     call: () => Promise<T>,
     isMissing: (error: unknown) => boolean,
   ): Promise<T | undefined>;
+  /**
+   * Work after a write that has already succeeded (clean-up of old versions, a purge): its failure
+   * is logged as a warning with the typed error's code and message, never thrown, so the write
+   * stands and the next write sweeps again.
+   */
+  bestEffort(
+    logger: Logger,
+    message: string,
+    context: FailureContext,
+    work: () => Promise<void>,
+  ): Promise<void>;
 }
 
 /** The mapper of one backend: `classify` reads its SDK's errors, the kit builds the typed error. */
+export function backendErrors(
+  backend: Backend,
+  classify: (error: unknown, context: FailureContext) => Failure,
+): BackendErrors<CofferError>;
+export function backendErrors(
+  backend: Backend,
+  classify: (error: unknown, context: FailureContext) => Failure | undefined,
+): BackendErrors;
 export function backendErrors(
   backend: Backend,
   classify: (error: unknown, context: FailureContext) => Failure | undefined,
@@ -176,6 +200,14 @@ export function backendErrors(
       } catch (error) {
         if (isMissing(error)) return undefined;
         throw toStoreError(error, context);
+      }
+    },
+    async bestEffort(logger, message, context, work) {
+      try {
+        await work();
+      } catch (error) {
+        const mapped = toStoreError(error, context) as Partial<CofferError>;
+        logger.warn(message, { id: context.id, errorCode: mapped.code, reason: mapped.message });
       }
     },
   };

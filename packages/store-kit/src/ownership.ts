@@ -4,6 +4,7 @@
  * backend names them alike and an operator can find Coffer's secrets with one filter.
  */
 import type { SecretId } from "@coffer/core";
+import { notOurs } from "./common-errors.js";
 
 /** The mark naming the deployment that created the secret. */
 export const DEPLOYMENT_MARK = "coffer-deployment";
@@ -22,4 +23,30 @@ export function hasOwnerMarks(marks: unknown, deployment: string, id: SecretId):
   if (marks === null || typeof marks !== "object") return false;
   const found = marks as Record<string, unknown>;
   return found[DEPLOYMENT_MARK] === deployment && found[SECRET_ID_MARK] === id;
+}
+
+/**
+ * One deployment's marks, for a store that checks them in several places: what to write on a new
+ * secret, whether found marks are this deployment's, and the refusal when they are not (the secret
+ * is reported missing, and left alone).
+ */
+export class Ownership {
+  /** `deployment`: the mark's value (the deployment slug); `service` names the backend in errors. */
+  constructor(
+    readonly deployment: string,
+    readonly service: string,
+  ) {}
+
+  marks(id: SecretId): Record<string, string> {
+    return ownerMarks(this.deployment, id);
+  }
+
+  owns(id: SecretId, marks: unknown): boolean {
+    return hasOwnerMarks(marks, this.deployment, id);
+  }
+
+  /** Throws `notOurs` unless the marks name this deployment and id. */
+  assertOwns(id: SecretId, marks: unknown): void {
+    if (!this.owns(id, marks)) throw notOurs(id, this.service);
+  }
 }

@@ -123,5 +123,8 @@ export function classifyVaultError(error: unknown, context: FailureContext): Fai
   return classifyByRules(ANSWER_RULES, error, { status }, context);
 }
 
+/** Vault's answer for a path that holds nothing. */
+export const isMissing = (error: unknown) => vaultStatus(error) === 404;
+
 /** Maps what node-vault threw onto a typed error (programming errors unchanged); `attempt` runs a call so. */
 export const { toStoreError, attempt, lookup } = backendErrors(VAULT_BACKEND, classifyVaultError);

@@ -5,7 +5,7 @@
  * from the store class, which only sequences the calls.
  */
 import { InvalidConfigError, type SecretId, SecretNotFoundError, type SecretValues } from "@coffer/core";
-import { decodeStoredValues, notOurs } from "@coffer/store-kit";
+import { decodeStoredValues } from "@coffer/store-kit";
 import { VAULT_BACKEND } from "./errors.js";
 import type { VaultPaths } from "./paths.js";
 
@@ -43,7 +43,7 @@ export function ownedValues(
   mount: string,
 ): SecretValues {
   if (!data?.metadata) throw notKvV2(mount);
-  if (!paths.owns(id, data.metadata.custom_metadata)) throw notOurs(id, VAULT_BACKEND.service);
+  paths.owner.assertOwns(id, data.metadata.custom_metadata);
   // KV data is an object; a string there is not JSON text to parse but something foreign.
   return decodeStoredValues(id, typeof data.data === "string" ? undefined : data.data, VAULT_BACKEND.service);
 }

@@ -8,47 +8,36 @@
  * returns with every data read, so checking it costs no extra call.
  */
 import type { SecretId } from "@coffer/core";
-import { deploymentSlug, hasOwnerMarks, ownerMarks } from "@coffer/store-kit";
+import { Ownership, SecretNames } from "@coffer/store-kit";
+import { VAULT_BACKEND } from "./errors.js";
 
 /** A deployment id used as it is: one path segment (not `.` or `..`). */
 const FITS_DEPLOYMENT = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
 
-export class VaultPaths {
-  readonly #relative: string;
-  readonly deployment: string;
+/** The kit's names as KV paths under the mount (`name` is the path `vault kv get` takes), and the marks. */
+export class VaultPaths extends SecretNames {
+  /** The ownership marks, kept in the key's custom_metadata. */
+  readonly owner: Ownership;
 
   constructor(
     readonly mount: string,
     pathPrefix: string,
     deploymentId: string,
   ) {
-    this.deployment = deploymentSlug(deploymentId, FITS_DEPLOYMENT);
-    this.#relative = `${pathPrefix}/${this.deployment}`;
-  }
-
-  /** The KV path under the mount, as `vault kv get -mount=<mount> <path>` takes it. */
-  keyPath(id: SecretId): string {
-    return `${this.#relative}/${id}`;
+    super({ prefix: pathPrefix, deploymentId, fits: FITS_DEPLOYMENT, separator: "/", probe: "coffer-probe" });
+    this.owner = new Ownership(this.deployment, VAULT_BACKEND.service);
   }
 
   data(id: SecretId): string {
-    return `${this.mount}/data/${this.keyPath(id)}`;
+    return `${this.mount}/data/${this.name(id)}`;
   }
 
   metadata(id: SecretId): string {
-    return `${this.mount}/metadata/${this.keyPath(id)}`;
+    return `${this.mount}/metadata/${this.name(id)}`;
   }
 
-  /** A data path under this deployment that no secret id can take (ids are UUIDs). */
+  /** The data path of the kit's probe name, which no secret id can take (ids are UUIDs). */
   get probe(): string {
-    return `${this.mount}/data/${this.#relative}/coffer-probe`;
-  }
-
-  ownership(id: SecretId): Record<string, string> {
-    return ownerMarks(this.deployment, id);
-  }
-
-  owns(id: SecretId, customMetadata: unknown): boolean {
-    return hasOwnerMarks(customMetadata, this.deployment, id);
+    return `${this.mount}/data/${this.probeName}`;
   }
 }

@@ -12,8 +12,7 @@ import {
   BackendStore,
   backendCapabilities,
   type FailureContext,
-  noRevision,
-  notOurs,
+  RevisionHistory,
   revisionConflict,
   secretExists,
 } from "@coffer/store-kit";
@@ -22,6 +21,7 @@ import { VaultCalls, type VaultClient } from "./client.js";
 import {
   attempt,
   isCasMismatch,
+  isMissing,
   lookup,
   toStoreError,
   VAULT_BACKEND,
@@ -29,14 +29,8 @@ import {
   vaultStatus,
 } from "./errors.js";
 import { JsonBody } from "./json-body.js";
-import {
-  assertLatestLive,
-  type KeyData,
-  type KeyMetadata,
-  noMount,
-  notKvV2,
-  ownedValues,
-} from "./kv-answers.js";
+import { KeyMetadataReads } from "./key-metadata.js";
+import { type KeyData, noMount, notKvV2, ownedValues } from "./kv-answers.js";
 import type { ParsedVaultStoreOptions } from "./options.js";
 import { VaultPaths } from "./paths.js";
 
@@ -56,8 +50,9 @@ export class VaultStore extends BackendStore {
   readonly #options: ParsedVaultStoreOptions;
   readonly #context: StoreContext;
   readonly #paths: VaultPaths;
-  readonly #clock: () => number;
   readonly #vault: VaultCalls;
+  readonly #history: RevisionHistory;
+  readonly #metadata: KeyMetadataReads;
 
   constructor(
     options: ParsedVaultStoreOptions,
@@ -68,8 +63,10 @@ export class VaultStore extends BackendStore {
     this.#options = options;
     this.#context = context;
     this.#paths = new VaultPaths(options.mount, options.pathPrefix, context.deploymentId);
-    this.#clock = injections.clock ?? Date.now;
-    this.#vault = new VaultCalls(options, this.#clock, context.logger);
+    const clock = injections.clock ?? Date.now;
+    this.#vault = new VaultCalls(options, clock, context.logger);
+    this.#history = new RevisionHistory(options.maxVersions, PRUNED);
+    this.#metadata = new KeyMetadataReads(this.#vault, this.#paths, clock);
   }
 
   capabilities(): StoreCapabilities {
@@ -78,7 +75,7 @@ export class VaultStore extends BackendStore {
 
   /** The KV path of a secret under the mount (for operators and tests). */
   nameOf(id: SecretId): string {
-    return this.#paths.keyPath(id);
+    return this.#paths.name(id);
   }
 
   /** Logins and renewals so far (a test and metrics hook). */
@@ -112,12 +109,12 @@ export class VaultStore extends BackendStore {
    */
   async create(id: SecretId, values: SecretValues): Promise<void> {
     this.assertWrite(id, values);
-    const existing = await this.#metadataIfAny(id, "create");
-    const foreign = existing && !this.#paths.owns(id, existing.custom_metadata);
+    const existing = await this.#metadata.ifAny(id, "create");
+    const foreign = existing && !this.#paths.owner.owns(id, existing.custom_metadata);
     if (foreign || (existing?.current_version ?? 0) > 0) throw secretExists(id, VAULT_BACKEND.service);
     await this.#request({ operation: "create", id }, (client) =>
       client.write(this.#paths.metadata(id), {
-        custom_metadata: this.#paths.ownership(id),
+        custom_metadata: this.#paths.owner.marks(id),
         max_versions: this.#options.maxVersions,
       }),
     );
@@ -157,7 +154,7 @@ export class VaultStore extends BackendStore {
     this.assertWrite(id, values);
     const expected = options?.expectedRevision;
     for (let attempt = 1; ; attempt++) {
-      const current = (await this.#liveMetadata(id, "update")).current_version ?? 0;
+      const current = (await this.#metadata.live(id, "update")).current_version ?? 0;
       if (expected !== undefined && expected !== current) throw revisionConflict(id, expected, current);
       try {
         await this.#vault.request((client) =>
@@ -180,27 +177,25 @@ export class VaultStore extends BackendStore {
     assertSecretId(id);
     // Ours, live or not: a key whose latest version someone soft-deleted by hand is still ours to
     // remove. Deleting the metadata removes every version.
-    await this.#ownedMetadata(id, "delete");
+    await this.#metadata.owned(id, "delete");
     await this.#request({ operation: "delete", id }, (client) => client.delete(this.#paths.metadata(id)));
   }
 
   override async currentRevision(id: SecretId): Promise<number> {
     assertSecretId(id);
-    return (await this.#liveMetadata(id, "read")).current_version ?? 0;
+    return (await this.#metadata.live(id, "read")).current_version ?? 0;
   }
 
   override async getRevision(id: SecretId, revision: number): Promise<SecretValues> {
     assertSecretId(id);
-    if (!Number.isInteger(revision) || revision < 1) throw noRevision(id, revision, PRUNED);
-    let answer: { data?: KeyData };
-    try {
-      answer = await this.#vault.request((client) =>
-        client.read(`${this.#paths.data(id)}?version=${revision}`),
-      );
-    } catch (error) {
-      if (vaultStatus(error) === 404) throw noRevision(id, revision, PRUNED);
-      throw toStoreError(error, { operation: "read", id });
-    }
+    this.#history.assertPossible(id, revision);
+    const read = `${this.#paths.data(id)}?version=${revision}`;
+    const answer: { data?: KeyData } | undefined = await lookup(
+      { operation: "read", id },
+      () => this.#vault.request((client) => client.read(read)),
+      isMissing,
+    );
+    if (answer === undefined) throw this.#history.missing(id, revision);
     return this.#ownedValues(id, answer.data);
   }
 
@@ -213,32 +208,6 @@ export class VaultStore extends BackendStore {
   }
 
   // --- internals -------------------------------------------------------------------------------
-
-  /** The key's metadata, ours or not, or undefined when there is no key. */
-  async #metadataIfAny(id: SecretId, operation: string): Promise<KeyMetadata | undefined> {
-    const answer: { data?: KeyMetadata } | undefined = await lookup(
-      { operation, id },
-      () => this.#vault.request((client) => client.read(this.#paths.metadata(id))),
-      (error) => vaultStatus(error) === 404,
-    );
-    return answer && (answer.data ?? {});
-  }
-
-  /** The key's metadata if the key exists and is ours; SecretNotFoundError otherwise. */
-  async #ownedMetadata(id: SecretId, operation: string): Promise<KeyMetadata> {
-    const answer: { data?: KeyMetadata } = await this.#request({ operation, id }, (client) =>
-      client.read(this.#paths.metadata(id)),
-    );
-    const metadata = answer.data;
-    if (!metadata || !this.#paths.owns(id, metadata.custom_metadata))
-      throw notOurs(id, VAULT_BACKEND.service);
-    return metadata;
-  }
-
-  /** `#ownedMetadata`, and its current version must be readable (not deleted, not destroyed). */
-  async #liveMetadata(id: SecretId, operation: string): Promise<KeyMetadata> {
-    return assertLatestLive(id, await this.#ownedMetadata(id, operation), this.#clock());
-  }
 
   #ownedValues(id: SecretId, data: KeyData | undefined): SecretValues {
     return ownedValues(id, data, this.#paths, this.#options.mount);

@@ -237,6 +237,21 @@ describe("versions", () => {
     await store.close();
   });
 
+  it("a pruned revision is 'no revision n' with the hint that says what is kept, not a missing secret", async () => {
+    const store = storeFor(backend, uniqueDeployment("pruned"), { maxVersions: 1 });
+    const id = newSecretId();
+    await store.create(id, { v: "1" });
+    await store.update(id, { v: "2" });
+    const pruned = await store.getRevision(id, 1).catch((error: unknown) => error);
+    expect(pruned).toBeInstanceOf(SecretNotFoundError);
+    expect(pruned).toMatchObject({
+      message: `The secret ${id} has no revision 1.`,
+      hint: "Older revisions are pruned beyond the key's max_versions; currentRevision gives the latest.",
+    });
+    await store.delete(id);
+    await store.close();
+  });
+
   it("keeps 10 revisions by default: the 11th write prunes revision 1", async () => {
     const store = storeFor(backend, uniqueDeployment("default-retention"));
     const id = newSecretId();
