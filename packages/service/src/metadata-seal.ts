@@ -12,7 +12,7 @@
  *
  * The seal is `<key id>.<base64url HMAC>`; the key id lets the key be rotated later.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 import { IntegrityError } from "@coffer/core";
 import type { Keyring } from "@coffer/sql";
 import type { SecretRow } from "./schema.js";
@@ -33,11 +33,26 @@ export const SEALED_COLUMNS = [
 export type SealedFields = Pick<SecretRow, (typeof SEALED_COLUMNS)[number]>;
 
 export class MetadataSealer {
+  /**
+   * Key objects by key id, made once: given a Buffer, createHmac imports the key on every call
+   * (about 35 µs, against 4 µs with a KeyObject), and every read and every listed row is checked.
+   */
+  readonly #keyObjects = new Map<string, { key: Buffer; object: KeyObject }>();
+
   constructor(readonly keyring: Keyring) {}
 
   seal(row: SealedFields): string {
     const { id, key } = this.keyring.activeKey();
-    return `${id}.${mac(key, row).toString("base64url")}`;
+    return `${id}.${mac(this.#keyObject(id, key), row).toString("base64url")}`;
+  }
+
+  #keyObject(id: string, key: Buffer): KeyObject {
+    const made = this.#keyObjects.get(id);
+    // The same Buffer the keyring holds: a keyring that replaced a key under its id gets a new object.
+    if (made?.key === key) return made.object;
+    const object = createSecretKey(key);
+    this.#keyObjects.set(id, { key, object });
+    return object;
   }
 
   /** Why the row fails its check, or undefined when it passes. */
@@ -48,7 +63,7 @@ export class MetadataSealer {
     const key = dot > 0 ? this.keyring.key(keyId) : undefined;
     if (!key) return `it is sealed with key '${keyId.slice(0, 64)}', which is not in the metadata keyring`;
     const given = Buffer.from(row.mac.slice(dot + 1), "base64url");
-    const expected = mac(key, row);
+    const expected = mac(this.#keyObject(keyId, key), row);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return "its seal does not match its contents";
     }
@@ -73,7 +88,7 @@ export function tampered(id: string, problem: string): IntegrityError {
   );
 }
 
-function mac(key: Buffer, row: SealedFields): Buffer {
+function mac(key: KeyObject, row: SealedFields): Buffer {
   // Numbers normalised: drivers return bigint columns as strings (pg) or numbers.
   const canonical = JSON.stringify([
     "coffer/metadata/v1",
