@@ -157,7 +157,7 @@ export const laterMetadataMigrations: Record<string, MigrationStep> = {
       .addPrimaryKeyConstraint("coffer_secret_versions_pk", ["secret_id", "version"])
       .execute();
   },
-  async "0008_list_by_scope"(db, _types, dialect) {
+  async "0009_list_by_scope"(db, _types, dialect) {
     // A listing walks one branch per visibility scope the caller sees (list-query.ts), each in
     // (scope, sort column, id) order from its cursor.
     for (const [index, column] of [
