@@ -4,7 +4,7 @@
 #   deploy/compose/secrets/bootstrap_token         the bootstrap admin's Coffer token
 # What exists is kept (re-running never changes a password the database already has); remove a
 # file to make it again. COFFER_SECRETS_DIR moves the secrets folder (the compose file reads the
-# same variable).
+# same variable); COFFER_ENV_FILE writes the password elsewhere than .env (then export it yourself).
 #
 # The folder is 0700 and the token file 0644: Compose hands the file to the server container as a
 # bind mount, where the server runs as uid 1000 and must read it; the folder keeps other users of
@@ -12,15 +12,16 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECRETS="${COFFER_SECRETS_DIR:-$ROOT/deploy/compose/secrets}"
+ENV_FILE="${COFFER_ENV_FILE:-$ROOT/.env}"
 say() { printf 'init-secrets: %s\n' "$*" >&2; }
 random() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; } # random BYTES → hex digits
 
 umask 077
-if grep -qs '^COFFER_POSTGRES_PASSWORD=' "$ROOT/.env"; then
-  say "kept COFFER_POSTGRES_PASSWORD in .env"
+if grep -qs '^COFFER_POSTGRES_PASSWORD=' "$ENV_FILE"; then
+  say "kept COFFER_POSTGRES_PASSWORD in $ENV_FILE"
 else
-  printf 'COFFER_POSTGRES_PASSWORD=%s\n' "$(random 16)" >>"$ROOT/.env"
-  say "wrote COFFER_POSTGRES_PASSWORD to .env"
+  printf 'COFFER_POSTGRES_PASSWORD=%s\n' "$(random 16)" >>"$ENV_FILE"
+  say "wrote COFFER_POSTGRES_PASSWORD to $ENV_FILE"
 fi
 
 mkdir -p "$SECRETS"
