@@ -6,6 +6,8 @@
 # Steps: build the workspace, `pnpm deploy` the package with its production dependencies into a
 # staging folder (.tools/images/<package>/app), then `docker build` its Dockerfile there with the
 # base image as a build argument.
+# docker/coffer/Dockerfile builds the same programs from a clone with nothing but Docker (the
+# workspace is installed and built inside the image); docker-compose.yml uses that one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PACKAGE="${1:?usage: scripts/build-image.sh <server|emulators> [image]}"
