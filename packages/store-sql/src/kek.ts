@@ -35,6 +35,8 @@ export interface KeyEncryptionKey {
    * BackendAccessDeniedError when the KMS refuses the credentials or the key is disabled.
    */
   unwrap(wrapped: string, context: WrapContext): Promise<Buffer>;
+  /** A cheap call that proves the KMS answers and knows the key (health checks). */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -153,6 +153,11 @@ export class KmsKeySource implements KeySource {
     return { rewrapped, skipped, kek: this.kek.description, keys };
   }
 
+  /** Proves the KMS answers and knows the key (health). */
+  async probe(): Promise<void> {
+    await this.kek.probe();
+  }
+
   /** The stored data keys, for key status and tests: ids, which KEK wrapped each, when. */
   async dataKeys(): Promise<StoredDataKey[]> {
     return this.rows.all();

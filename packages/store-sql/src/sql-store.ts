@@ -129,6 +129,19 @@ export class SqlStore extends AbstractSecretsStore {
     this.#state = "ready";
   }
 
+  /** With a KMS key source, a call to the KMS (before init too: with a KEK made for the check). */
+  async #probeKms(): Promise<void> {
+    if (this.#options.keySource === KEYRING_SOURCE) return;
+    if (this.#keys instanceof KmsKeySource) return this.#keys.probe();
+    const context = { deploymentId: this.#context.deploymentId, logger: this.#context.logger };
+    const kek = await createKek(this.#options.keySource, this.#options.kms, this.#keySources, context);
+    try {
+      await kek.probe();
+    } finally {
+      await kek.close();
+    }
+  }
+
   /** The keyring source made in the constructor, or the KMS key source made now. */
   async #keySource(): Promise<KeySource> {
     if (this.#options.keySource === KEYRING_SOURCE) return this.#keys!;
@@ -230,6 +243,7 @@ export class SqlStore extends AbstractSecretsStore {
   async health(): Promise<HealthReport> {
     return probeHealth(async () => {
       if (this.#state === "closed") throw notReady("closed");
+      await this.#probeKms(); // first: before init the table may not exist yet
       const table = this.#openTable();
       await table.probe();
       return `${table.location}, keys from ${this.#origin}`;
