@@ -35,6 +35,11 @@ export interface KeyEncryptionKey {
    * BackendAccessDeniedError when the KMS refuses the credentials or the key is disabled.
    */
   unwrap(wrapped: string, context: WrapContext): Promise<Buffer>;
+  /**
+   * Wraps a data key again under the KEK's current version without the key leaving the KMS, where
+   * the provider offers it (Vault transit `rewrap`). Optional: without it `unwrap` then `wrap`.
+   */
+  rewrap?(wrapped: string, context: WrapContext): Promise<WrappedKey>;
   /** A cheap call that proves the KMS answers and knows the key (health checks). */
   probe(): Promise<void>;
   close(): Promise<void>;

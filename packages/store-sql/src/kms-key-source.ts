@@ -134,14 +134,7 @@ export class KmsKeySource implements KeySource {
     let rewrapped = 0;
     let skipped = 0;
     for (const row of await this.rows.all()) {
-      const context = wrapContext(this.deploymentId, row.key_id);
-      const key = await this.kek.unwrap(row.wrapped, context);
-      let next: WrappedKey;
-      try {
-        next = await this.kek.wrap(key, context);
-      } finally {
-        key.fill(0);
-      }
+      const next = await this.#rewrapOne(row);
       if (await this.rows.rewrap(row.key_id, row.wrapped, next)) rewrapped++;
       else skipped++;
     }
@@ -151,6 +144,17 @@ export class KmsKeySource implements KeySource {
       kek: this.kek.description,
     });
     return { rewrapped, skipped, kek: this.kek.description, keys };
+  }
+
+  async #rewrapOne(row: StoredDataKey): Promise<WrappedKey> {
+    const context = wrapContext(this.deploymentId, row.key_id);
+    if (this.kek.rewrap) return this.kek.rewrap(row.wrapped, context);
+    const key = await this.kek.unwrap(row.wrapped, context);
+    try {
+      return await this.kek.wrap(key, context);
+    } finally {
+      key.fill(0);
+    }
   }
 
   /** Proves the KMS answers and knows the key (health). */

@@ -38,14 +38,17 @@ describe("built-in store catalogue", () => {
   // packages/kms-<provider> holds the key source named <provider>-kms (kms-vault: vault-transit).
   const kmsPackages = readdirSync(packagesDir).filter((name) => name.startsWith("kms-"));
 
-  it.each(kmsPackages)("registers packages/%s as a key source of the sql store, and it loads", async (name) => {
-    const { default: registration } = await import(`@coffer/${name}`);
-    expect(Object.keys(builtinKeySourceLoaders)).toContain(registration.name);
-    expect(await builtinKeySourceLoaders[registration.name]!()).toBe(registration);
-    const readme = readFileSync(path.join(packagesDir, name, "README.md"), "utf8");
-    for (const option of optionNames(registration.optionsSchema))
-      expect(readme, `option ${option}`).toContain(`\`${option}\``);
-  });
+  it.each(kmsPackages)(
+    "registers packages/%s as a key source of the sql store, and it loads",
+    async (name) => {
+      const { default: registration } = await import(`@coffer/${name}`);
+      expect(Object.keys(builtinKeySourceLoaders)).toContain(registration.name);
+      expect(await builtinKeySourceLoaders[registration.name]!()).toBe(registration);
+      const readme = readFileSync(path.join(packagesDir, name, "README.md"), "utf8");
+      for (const option of optionNames(registration.optionsSchema))
+        expect(readme, `option ${option}`).toContain(`\`${option}\``);
+    },
+  );
 
   it("refuses a second registration of a built-in type", async () => {
     const registry = builtinStores();

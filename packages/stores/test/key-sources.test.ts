@@ -3,7 +3,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { InvalidConfigError, instantiateStore, newSecretId, type SecretsStore, silentLogger } from "@coffer/core";
+import {
+  InvalidConfigError,
+  instantiateStore,
+  newSecretId,
+  type SecretsStore,
+  silentLogger,
+} from "@coffer/core";
 import { loadConfig } from "@coffer/core/config";
 import { type AwsKmsEmulator, startAwsKmsEmulator } from "@coffer/emulators";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -19,7 +25,8 @@ beforeAll(async () => {
     headers: {
       "content-type": "application/x-amz-json-1.1",
       "x-amz-target": "TrentService.CreateKey",
-      authorization: "AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0000/20260115/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0",
+      authorization:
+        "AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0000/20260115/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0",
     },
     body: "{}",
   });
@@ -77,9 +84,10 @@ it("COFFER_STORE_KEY_SOURCE=aws-kms with COFFER_STORE_KMS gives a sql store whos
 
 it("a KMS key source without COFFER_STORE_KMS, or with a keyring option, fails at load naming the variable", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "coffer-stores-kms-"));
-  const missing = await loadConfig({ registry: builtinStores(), env: envFor(dir, { COFFER_STORE_KEY_SOURCE: "aws-kms" }) }).catch(
-    (error: unknown) => error,
-  );
+  const missing = await loadConfig({
+    registry: builtinStores(),
+    env: envFor(dir, { COFFER_STORE_KEY_SOURCE: "aws-kms" }),
+  }).catch((error: unknown) => error);
   expect(missing).toBeInstanceOf(InvalidConfigError);
   expect((missing as Error).message).toContain("COFFER_STORE_KMS");
   const both = await loadConfig({
