@@ -173,7 +173,7 @@ describe("sql store with AWS KMS: envelope encryption", () => {
     });
   });
 
-  it("a rotated data key reaches another replica sharing the database and the KMS", async () => {
+  it("a rotated data key reaches another replica sharing the database and the KMS; the unused one is retired", async () => {
     const context = sqliteContext();
     const first = await startedKmsStore(emulator.url, keyId, context);
     const second = await startedKmsStore(emulator.url, keyId, context);
@@ -186,6 +186,18 @@ describe("sql store with AWS KMS: envelope encryption", () => {
       expect(await first.get(id)).toEqual({ v: "fake-2" });
       await first.update(id, { v: "fake-3" });
       expect(await second.get(id)).toEqual({ v: "fake-3" });
+      // `second` may have written with the first data key before it saw the new one (it re-reads the
+      // data keys each second): a sweep onto the active key, then the first key is unused and
+      // retirement deletes its row; both replicas still read.
+      await first.rotateKey({ generateKey: false });
+      const retired = await first.retireUnusedKeys();
+      expect(retired.removed).toEqual([rotated.previousKeyId]);
+      expect((await rows(context, DATA_KEYS_TABLE)).map((key) => key.key_id)).toEqual([rotated.activeKeyId]);
+      expect(await second.get(id)).toEqual({ v: "fake-3" });
+      const status = await first.keyStatus();
+      expect(status.keys.map((key) => [key.id, key.active, key.rows])).toEqual([
+        [rotated.activeKeyId, true, 1],
+      ]);
     } finally {
       await first.close();
       await second.close();
