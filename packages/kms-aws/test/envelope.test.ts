@@ -335,6 +335,25 @@ describe("sql store with AWS KMS: failures", () => {
     await copied.close();
   });
 
+  it("lost data keys are never replaced by a new one while values need them: IntegrityError, nothing created", async () => {
+    const context = sqliteContext();
+    await withStore(await startedKmsStore(emulator.url, keyId, context), (store) =>
+      store.create(newSecretId(), { v: "fake-orphan" }),
+    );
+    const database = openDatabase(context.databaseUrl);
+    // biome-ignore lint/suspicious/noExplicitAny: removing rows as a bad restore would
+    await (database.db as any).deleteFrom(DATA_KEYS_TABLE).execute();
+    await database.close();
+    const generated = emulator.calls.GenerateDataKey ?? 0;
+    const store = kmsStore(emulator.url, keyId, context);
+    const error = await failure(() => store.init());
+    expect(error).toBeInstanceOf(IntegrityError);
+    expect(error.message).toMatch(/no data key/);
+    expect(emulator.calls.GenerateDataKey ?? 0).toBe(generated);
+    expect(await rows(context, DATA_KEYS_TABLE)).toEqual([]);
+    await store.close();
+  });
+
   it("a disabled KMS key is BackendAccessDeniedError, at init and in health", async () => {
     const context = sqliteContext();
     const alias = await newKmsKey(emulator, `disabled-${Date.now()}`);
