@@ -77,8 +77,10 @@ const { version } = pkg;
 // start.ts hands them the bundle's @coffer/core. The embedded stores (sql, memory) are bundled.
 const EMBEDDED_STORES = ["@coffer/store-sql", "@coffer/store-memory"];
 const storesPkg = JSON.parse(readFileSync(path.resolve(root, "../stores/package.json"), "utf8"));
+// The sql store's KMS key sources (@coffer/kms-*) carry cloud SDKs too: kept out the same way.
 const externalStores = Object.keys(storesPkg.dependencies).filter(
-  (name) => name.startsWith("@coffer/store-") && !EMBEDDED_STORES.includes(name),
+  (name) =>
+    (name.startsWith("@coffer/store-") && !EMBEDDED_STORES.includes(name)) || name.startsWith("@coffer/kms-"),
 );
 const undeclared = externalStores.filter((name) => !pkg.dependencies?.[name]);
 if (undeclared.length > 0) {

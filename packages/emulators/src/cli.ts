@@ -14,7 +14,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { RunningEmulator } from "./types.js";
 
-const PROVIDERS = ["aws", "vault", "gcp", "azure"] as const;
+const PROVIDERS = ["aws", "aws-kms", "vault", "gcp", "azure"] as const;
 type Provider = (typeof PROVIDERS)[number];
 
 type Flags = NonNullable<ParseArgsConfig["options"]>;
@@ -37,7 +37,7 @@ const USAGE = `Usage: coffer-emulator <${PROVIDERS.join("|")}> [--port N] [--hos
   --port N     TCP port (default 0: any free port)
   --host H     interface to bind (default $COFFER_EMULATOR_HOST, else 127.0.0.1; the image sets 0.0.0.0)
 
-  aws:    --region R  --account-id ID
+  aws, aws-kms:  --region R  --account-id ID
   vault:  --root-token T  --mount PATH (repeatable)
   azure:  --tls-cert-file FILE --tls-key-file FILE (PEM; default: a certificate generated at start)  --http
 `;

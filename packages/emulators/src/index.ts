@@ -6,6 +6,12 @@ export {
   startAwsEmulator,
 } from "./aws/index.js";
 export {
+  type AwsKmsEmulator,
+  type AwsKmsEmulatorOptions,
+  type AwsKmsFaultKind,
+  startAwsKmsEmulator,
+} from "./aws-kms/index.js";
+export {
   type AzureEmulator,
   type AzureEmulatorOptions,
   type AzureFault,

@@ -104,6 +104,12 @@ export function singleKeyCannotRotate(keyId: string): NotSupportedError {
   });
 }
 
+export function notKms(origin: string): NotSupportedError {
+  return new NotSupportedError(`Keys from ${origin} are not wrapped by a KMS: there is nothing to re-wrap.`, {
+    hint: "Re-wrapping applies to KMS key sources (option keySource); a keyring rotates with rotateKey().",
+  });
+}
+
 /** Deadlocks and serialization failures: the transaction may simply be run again. */
 export function isTransactionConflict(error: unknown): boolean {
   const code = String((error as { code?: unknown })?.code ?? "");

@@ -4,10 +4,10 @@
  * which keys and how many secrets, instead of on some later read.
  */
 import { IntegrityError, type Logger } from "@coffer/core";
-import type { Keyring } from "@coffer/sql";
 import type { StoredRow } from "./deployment-rows.js";
 import { type Binding, open } from "./envelope.js";
 import type { KeyRows, KeyUsage } from "./key-rows.js";
+import type { KeySet } from "./key-set.js";
 
 /** Rows decrypted per key at init to prove the key is the right one. */
 const KEY_CHECK_SAMPLES = 2;
@@ -15,7 +15,7 @@ const KEY_CHECK_SAMPLES = 2;
 /** Throws IntegrityError when no stored row can be decrypted or a key does not open its rows. */
 export async function checkKeyring(
   table: KeyRows,
-  keyring: Keyring,
+  keyring: KeySet,
   origin: string,
   binding: (row: StoredRow, keyId: string) => Binding,
   logger: Logger,
@@ -35,8 +35,10 @@ export async function checkKeyring(
   }
   for (const keyId of readable) {
     const samples = await table.sample(keyId, KEY_CHECK_SAMPLES);
+    // A KMS key source unwraps the data key here: a foreign KEK or an outage fails init.
+    const key = samples.length > 0 ? await keyring.material(keyId) : undefined;
     const failed = samples.filter(
-      (row) => open(keyring.key(keyId)!, binding(row, keyId), row, Number(row.format)) === undefined,
+      (row) => open(key!, binding(row, keyId), row, Number(row.format)) === undefined,
     );
     if (samples.length > 0 && failed.length === samples.length) {
       throw new IntegrityError(
@@ -56,7 +58,7 @@ export async function checkKeyring(
   }
 }
 
-function undecryptableError(missing: KeyUsage[], keyring: Keyring, origin: string): IntegrityError {
+function undecryptableError(missing: KeyUsage[], keyring: KeySet, origin: string): IntegrityError {
   const one = missing.length === 1;
   return new IntegrityError(
     `None of the stored secrets can be decrypted: they are encrypted with ${describeUsage(missing)}, which ${one ? "is" : "are"} not in ${origin} (it holds ${quoteIds(keyring.ids())}).`,
@@ -74,6 +76,17 @@ export function lostKeyringError(file: string, usage: readonly KeyUsage[]): Inte
     {
       hint: "Restore the keyring file from your backup (or give the keys in option `keyring`). Without those keys the secrets cannot be read.",
       details: { file, missingKeyIds: usage.map((each) => each.keyId) },
+    },
+  );
+}
+
+/** The data keys table has no key while rows encrypted with data keys remain. */
+export function lostDataKeysError(origin: string, usage: readonly KeyUsage[]): IntegrityError {
+  return new IntegrityError(
+    `The database holds secrets encrypted with ${describeUsage(usage)}, but no data key wrapped by ${origin}. Coffer will not create a new key while they exist.`,
+    {
+      hint: "Restore the table coffer_store_data_keys from the same database backup as the values (or switch back to the key source the secrets were written with).",
+      details: { missingKeyIds: usage.map((each) => each.keyId) },
     },
   );
 }

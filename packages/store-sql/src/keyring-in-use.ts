@@ -5,11 +5,11 @@
  * revision (envelope.ts), so a row copied elsewhere does not open.
  */
 import { isCofferError, type Logger, type SecretId, type SecretValues } from "@coffer/core";
-import type { Keyring } from "@coffer/sql";
 import { isValuesMap } from "@coffer/store-kit";
 import type { SealedRow, StoredRow } from "./deployment-rows.js";
 import { type Binding, FORMAT, LEGACY_FORMAT, open, seal } from "./envelope.js";
 import { damaged, missingKey, notReady, undecryptable } from "./errors.js";
+import type { KeySet } from "./key-set.js";
 import type { KeySource } from "./key-source.js";
 
 /** A file-backed keyring is re-checked for changes by other processes at most this often. */
@@ -18,7 +18,7 @@ export const KEYRING_RECHECK_MS = 1_000;
 export type StoreState = "new" | "ready" | "closed";
 
 export class KeyringInUse {
-  #keyring: Keyring | undefined;
+  #keyring: KeySet | undefined;
   #checkedAt = 0;
 
   constructor(
@@ -30,13 +30,13 @@ export class KeyringInUse {
   ) {}
 
   /** Takes the keyring loaded at init, as just checked against the source. */
-  start(keyring: Keyring): void {
+  start(keyring: KeySet): void {
     this.#keyring = keyring;
     this.#checkedAt = Date.now();
   }
 
   /** Takes a keyring the store changed itself (a key added or removed). */
-  replace(keyring: Keyring): void {
+  replace(keyring: KeySet): void {
     this.#keyring = keyring;
   }
 
@@ -47,16 +47,16 @@ export class KeyringInUse {
   }
 
   /** The keyring, checked again after every await: close() wipes it. */
-  live(): Keyring {
+  live(): KeySet {
     const state = this.state();
     if (state !== "ready") throw notReady(state);
     return this.#keyring!;
   }
 
   /** The keyring to write with: re-read when another process changed the file (rotation). */
-  async current(): Promise<Keyring> {
+  async current(): Promise<KeySet> {
     const now = Date.now();
-    if (this.keys.kind === "file" && now - this.#checkedAt >= KEYRING_RECHECK_MS) {
+    if (this.keys.shared && now - this.#checkedAt >= KEYRING_RECHECK_MS) {
       this.#checkedAt = now;
       await this.#reload();
     }
@@ -77,11 +77,20 @@ export class KeyringInUse {
   }
 
   async seal(id: SecretId, revision: number, values: SecretValues): Promise<SealedRow> {
-    await this.current();
+    const { keyId, key } = await this.#activeKey();
     // Nothing awaits from here to the seal: close() cannot wipe the key halfway.
-    const { id: keyId, key } = this.live().activeKey();
     const sealed = seal(key, this.binding(id, keyId, revision), JSON.stringify(values));
     return { format: FORMAT, key_id: keyId, ...sealed };
+  }
+
+  /** The active key's id and bytes, checked live after the await (close() wipes the bytes). */
+  async #activeKey(): Promise<{ keyId: string; key: Buffer }> {
+    const keys = await this.current();
+    const keyId = keys.active;
+    const key = await keys.material(keyId);
+    this.live();
+    if (!key) throw missingKey("(new write)", keyId, this.keys.origin);
+    return { keyId, key };
   }
 
   async open(row: StoredRow): Promise<SecretValues> {
@@ -92,12 +101,14 @@ export class KeyringInUse {
     const id = row.secret_id;
     const format = Number(row.format);
     if (format !== FORMAT && format !== LEGACY_FORMAT) throw damaged(id, `envelope format ${row.format}`);
-    let key = this.live().key(row.key_id);
-    if (!key && this.keys.kind === "file") {
-      // Another process may have rotated: its new key is in the file but not yet in memory.
+    let key = await this.live().material(row.key_id);
+    if (!key && this.keys.shared) {
+      // Another process may have rotated: its new key is in the file (or the data keys table) but
+      // not yet in memory.
       await this.#reload();
-      key = this.live().key(row.key_id);
+      key = await this.live().material(row.key_id);
     }
+    this.live(); // closed while the key was fetched: its bytes are wiped
     if (!key) throw missingKey(id, row.key_id, this.keys.origin);
     const plaintext = open(key, this.binding(id, row.key_id, Number(row.revision)), row, format);
     if (plaintext === undefined) throw undecryptable(id, row.key_id, this.keys.origin);
@@ -107,7 +118,7 @@ export class KeyringInUse {
   /** Decrypts a row and seals its plaintext again under the active key (rotation). */
   async reseal(row: StoredRow): Promise<SealedRow> {
     const plaintext = await this.#decrypt(row);
-    const { id: keyId, key } = this.live().activeKey();
+    const { keyId, key } = await this.#activeKey();
     const binding = this.binding(row.secret_id, keyId, Number(row.revision));
     return { format: FORMAT, key_id: keyId, ...seal(key, binding, plaintext) };
   }

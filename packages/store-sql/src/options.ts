@@ -19,6 +19,12 @@ export const MAX_MAX_VERSIONS = 1000;
 /** Ids per getMany query: one `WHERE secret_id IN (…)` of 500 parameters suits all three databases. */
 export const BATCH_GET_MAX = 500;
 
+/** The key source that keeps today's behaviour: keys in a keyring (file, option or one key). */
+export const KEYRING_SOURCE = "keyring";
+/** How long an unwrapped data key is used before the KMS is asked again, by default: 5 minutes. */
+export const DEFAULT_DATA_KEY_TTL_MS = 300_000;
+export const DEFAULT_DATA_KEY_CACHE_MAX = 100;
+
 if (sealedLength(MAX_MAX_VALUE_BYTES) >= 16_777_215) throw new Error("MAX_MAX_VALUE_BYTES is too large");
 
 export const sqlStoreOptions = z
@@ -31,6 +37,20 @@ export const sqlStoreOptions = z
     keyring: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
     /** Where the self-managed keyring lives; default `<dataDir>/sql-store.keyring.json`. */
     keyringFile: z.string().min(1).optional(),
+    /**
+     * Where the keys come from: `keyring` (the default: the options above, or the keyring file),
+     * or a KMS by name (`aws-kms`, …) whose key wraps data keys kept in the database.
+     */
+    keySource: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,40}$/, "must be 'keyring' or the name of a KMS key source, e.g. 'aws-kms'")
+      .default(KEYRING_SOURCE),
+    /** The KMS key source's options (a JSON object or YAML mapping), checked by the source. */
+    kms: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    /** How long an unwrapped data key is used before the KMS is asked again (KMS key sources). */
+    dataKeyCacheTtlMs: z.number().int().min(1_000).max(86_400_000).default(DEFAULT_DATA_KEY_TTL_MS),
+    /** Most unwrapped data keys held in memory at once (KMS key sources). */
+    dataKeyCacheMax: z.number().int().min(1).max(10_000).default(DEFAULT_DATA_KEY_CACHE_MAX),
     maxValueBytes: z.number().int().min(1024).max(MAX_MAX_VALUE_BYTES).default(DEFAULT_MAX_VALUE_BYTES),
     /** Revisions kept per secret, the current one included; older ones are dropped on update. */
     maxVersions: z.number().int().min(1).max(MAX_MAX_VERSIONS).default(DEFAULT_MAX_VERSIONS),
@@ -45,6 +65,27 @@ export const sqlStoreOptions = z
         code: "custom",
         path: [given[1]!],
         message: `give only one of ${given.map((name) => `'${name}'`).join(" and ")}: they are different sources of keys`,
+      });
+    }
+    if (options.keySource !== KEYRING_SOURCE && given.length > 0) {
+      context.addIssue({
+        code: "custom",
+        path: [given[0]!],
+        message: `'${given[0]}' is a keyring option; key source '${options.keySource}' keeps its data keys in the database, wrapped by the KMS`,
+      });
+    }
+    if (options.keySource === KEYRING_SOURCE && options.kms !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["kms"],
+        message: "'kms' needs a KMS key source: set 'keySource' too (e.g. aws-kms)",
+      });
+    }
+    if (options.keySource !== KEYRING_SOURCE && options.kms === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["kms"],
+        message: `key source '${options.keySource}' needs its options in 'kms' (a JSON object, e.g. {"keyId": "alias/coffer"})`,
       });
     }
     if (options.encryptionKey !== undefined) {

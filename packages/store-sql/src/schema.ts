@@ -13,6 +13,8 @@ export const VALUES_TABLE = "coffer_store_values";
 /** Earlier revisions, sealed exactly as they were when current (0002_revisions). */
 export const REVISIONS_TABLE = "coffer_store_revisions";
 export const MIGRATIONS_TABLE = "coffer_store_sql_migrations";
+/** Data keys wrapped by a KMS key (0003_data_keys); used only with a KMS key source. */
+export const DATA_KEYS_TABLE = "coffer_store_data_keys";
 
 export interface ValuesRow {
   deployment_id: string;
@@ -40,9 +42,27 @@ export interface RevisionRow {
   updated_at: number;
 }
 
+/**
+ * One data key, as the KMS wrapped it. The key id is what value rows name in `key_id`; the
+ * unwrapped bytes never reach the database.
+ */
+export interface DataKeyRow {
+  deployment_id: string;
+  key_id: string;
+  /** The wrapped key, as the KEK returned it (base64 or the provider's text form). */
+  wrapped: string;
+  /** Which KEK wrapped it, as the KEK describes itself (an ARN, a transit key and version). */
+  kek: string;
+  /** When the key was made; the newest is the active one. */
+  created_at: number;
+  /** When it was last wrapped (creation, or a re-wrap after a KEK rotation). */
+  wrapped_at: number;
+}
+
 export interface StoreTables {
   [VALUES_TABLE]: ValuesRow;
   [REVISIONS_TABLE]: RevisionRow;
+  [DATA_KEYS_TABLE]: DataKeyRow;
 }
 
 export const migrations: Record<string, MigrationStep> = {
@@ -86,6 +106,19 @@ export const migrations: Record<string, MigrationStep> = {
       .createIndex(`${REVISIONS_TABLE}_key`)
       .on(REVISIONS_TABLE)
       .columns(["deployment_id", "key_id"])
+      .execute();
+  },
+  // Envelope encryption with a KMS: each data key wrapped by the KMS key, never in the clear.
+  "0003_data_keys": async (db, types) => {
+    await db.schema
+      .createTable(DATA_KEYS_TABLE)
+      .addColumn("deployment_id", types.key, (column) => column.notNull())
+      .addColumn("key_id", types.key, (column) => column.notNull())
+      .addColumn("wrapped", types.longText, (column) => column.notNull())
+      .addColumn("kek", types.longText, (column) => column.notNull())
+      .addColumn("created_at", types.timestamp, (column) => column.notNull())
+      .addColumn("wrapped_at", types.timestamp, (column) => column.notNull())
+      .addPrimaryKeyConstraint(`${DATA_KEYS_TABLE}_pk`, ["deployment_id", "key_id"])
       .execute();
   },
 };

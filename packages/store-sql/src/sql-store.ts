@@ -24,14 +24,27 @@ import {
   type StoreContext,
   type UpdateOptions,
 } from "@coffer/core";
-import type { Keyring } from "@coffer/sql";
 import { type Database, migrate, openDatabase } from "@coffer/sql";
+import { DataKeyRows } from "./data-key-rows.js";
 import type { StoredRow } from "./deployment-rows.js";
-import { busy, conflict, exists, noRevision, notFound, notReady, singleKeyCannotRotate } from "./errors.js";
+import {
+  busy,
+  conflict,
+  exists,
+  noRevision,
+  notFound,
+  notKms,
+  notReady,
+  singleKeyCannotRotate,
+} from "./errors.js";
+import type { KeySourceLoaders } from "./kek.js";
+import type { KeySet } from "./key-set.js";
 import { FileKeySource, type KeySource, StaticKeySource } from "./key-source.js";
-import { checkKeyring, lostKeyringError } from "./keyring-check.js";
+import { checkKeyring, lostDataKeysError, lostKeyringError } from "./keyring-check.js";
 import { KEYRING_RECHECK_MS, KeyringInUse, type StoreState } from "./keyring-in-use.js";
-import { BATCH_GET_MAX, type ParsedSqlStoreOptions } from "./options.js";
+import { createKek } from "./kms-config.js";
+import { KmsKeySource, type RewrapResult } from "./kms-key-source.js";
+import { BATCH_GET_MAX, KEYRING_SOURCE, type ParsedSqlStoreOptions } from "./options.js";
 import { assertBatchSize, reencrypt } from "./rotation.js";
 import { MIGRATIONS_TABLE, migrations } from "./schema.js";
 import { ValuesTable } from "./values-table.js";
@@ -45,23 +58,33 @@ export class SqlStore extends AbstractSecretsStore {
   readonly type = "sql";
   readonly #options: ParsedSqlStoreOptions;
   readonly #context: StoreContext;
-  readonly #keys: KeySource;
-  readonly #keyring: KeyringInUse;
+  readonly #keySources: KeySourceLoaders;
+  #keys: KeySource | undefined;
+  #keyring: KeyringInUse;
   #state: StoreState = "new";
   #database: Database | undefined;
   #table: ValuesTable | undefined;
 
-  constructor(options: ParsedSqlStoreOptions, context: StoreContext) {
+  /** `keySources`: the KMS key sources option `keySource` may name (see `sqlStoreWithKeySources`). */
+  constructor(options: ParsedSqlStoreOptions, context: StoreContext, keySources: KeySourceLoaders = {}) {
     super();
     this.#options = options;
     this.#context = context;
-    if (options.encryptionKey !== undefined) this.#keys = StaticKeySource.fromKey(options.encryptionKey);
+    this.#keySources = keySources;
+    // A KMS key source is made at init (it loads its package and needs the database).
+    if (options.keySource !== KEYRING_SOURCE) this.#keys = undefined;
+    else if (options.encryptionKey !== undefined) this.#keys = StaticKeySource.fromKey(options.encryptionKey);
     else if (options.keyring !== undefined) this.#keys = StaticKeySource.fromKeyring(options.keyring);
     else {
       const file = options.keyringFile ?? path.join(context.dataDir, KEYRING_FILE_NAME);
       this.#keys = new FileKeySource(path.resolve(file), context.logger);
     }
-    this.#keyring = new KeyringInUse(this.#keys, context.deploymentId, context.logger, () => this.#state);
+    this.#keyring = this.#keyringInUse();
+  }
+
+  #keyringInUse(): KeyringInUse {
+    const context = this.#context;
+    return new KeyringInUse(this.#keys!, context.deploymentId, context.logger, () => this.#state);
   }
 
   capabilities(): StoreCapabilities {
@@ -89,19 +112,47 @@ export class SqlStore extends AbstractSecretsStore {
     if (this.#state === "closed") throw notReady("closed");
     const table = this.#openTable();
     await migrate(this.#database!, MIGRATIONS_TABLE, migrations);
-    const keyring = await this.#keys.load(async () => {
-      if ((await table.keyIds()).length > 0)
-        throw lostKeyringError((this.#keys as FileKeySource).file, await table.keyUsage());
+    const keys = await this.#keySource();
+    const keyring = await keys.load(async () => {
+      if ((await table.keyIds()).length === 0) return;
+      if (keys instanceof KmsKeySource) throw lostDataKeysError(keys.origin, await table.keyUsage());
+      throw lostKeyringError((keys as FileKeySource).file, await table.keyUsage());
     });
     await checkKeyring(
       table,
       keyring,
-      this.#keys.origin,
+      keys.origin,
       (row, keyId) => this.#keyring.binding(row.secret_id, keyId, Number(row.revision)),
       this.#context.logger,
     );
     this.#keyring.start(keyring);
     this.#state = "ready";
+  }
+
+  /** With a KMS key source, a call to the KMS (before init too: with a KEK made for the check). */
+  async #probeKms(): Promise<void> {
+    if (this.#options.keySource === KEYRING_SOURCE) return;
+    if (this.#keys instanceof KmsKeySource) return this.#keys.probe();
+    const context = { deploymentId: this.#context.deploymentId, logger: this.#context.logger };
+    const kek = await createKek(this.#options.keySource, this.#options.kms, this.#keySources, context);
+    try {
+      await kek.probe();
+    } finally {
+      await kek.close();
+    }
+  }
+
+  /** The keyring source made in the constructor, or the KMS key source made now. */
+  async #keySource(): Promise<KeySource> {
+    if (this.#options.keySource === KEYRING_SOURCE) return this.#keys!;
+    if (this.#keys instanceof KmsKeySource) await this.#keys.close(); // an init run again
+    const context = { deploymentId: this.#context.deploymentId, logger: this.#context.logger };
+    const kek = await createKek(this.#options.keySource, this.#options.kms, this.#keySources, context);
+    const rows = new DataKeyRows(this.#database!, this.#context.deploymentId);
+    const cache = { max: this.#options.dataKeyCacheMax, ttlMs: this.#options.dataKeyCacheTtlMs };
+    this.#keys = new KmsKeySource(kek, rows, context.deploymentId, cache, context.logger);
+    this.#keyring = this.#keyringInUse();
+    return this.#keys;
   }
 
   async create(id: SecretId, values: SecretValues): Promise<void> {
@@ -192,9 +243,10 @@ export class SqlStore extends AbstractSecretsStore {
   async health(): Promise<HealthReport> {
     return probeHealth(async () => {
       if (this.#state === "closed") throw notReady("closed");
+      await this.#probeKms(); // first: before init the table may not exist yet
       const table = this.#openTable();
       await table.probe();
-      return `${table.location}, keys from ${this.#keys.origin}`;
+      return `${table.location}, keys from ${this.#origin}`;
     }, "The database query failed.");
   }
 
@@ -202,6 +254,7 @@ export class SqlStore extends AbstractSecretsStore {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#keyring.wipe();
+    if (this.#keys instanceof KmsKeySource) await this.#keys.close();
     const database = this.#database;
     this.#database = undefined;
     this.#table = undefined;
@@ -222,9 +275,10 @@ export class SqlStore extends AbstractSecretsStore {
     const batchSize = options.batchSize ?? 100;
     assertBatchSize(batchSize); // before a key is generated for nothing
     const previous = await this.#keyring.current();
-    if (this.#keys.kind === "key") throw singleKeyCannotRotate(previous.active);
-    const generate = this.#keys.kind === "file" && options.generateKey !== false;
-    if (generate) this.#keyring.replace(await this.#keys.addActiveKey());
+    const keys = this.#keys!;
+    if (keys.kind === "key") throw singleKeyCannotRotate(previous.active);
+    const generate = (keys.kind === "file" || keys.kind === "kms") && options.generateKey !== false;
+    if (generate) this.#keyring.replace(await keys.addActiveKey());
     const outcome = await reencrypt(table, {
       batchSize,
       activeKeyId: () => this.#keyring.live().active,
@@ -248,13 +302,14 @@ export class SqlStore extends AbstractSecretsStore {
   async retireUnusedKeys(): Promise<RetireKeysResult> {
     const table = this.#ready();
     let unused: string[] = [];
-    const pick = async (current: Keyring) => {
+    const keys = this.#keys!;
+    const pick = async (current: KeySet) => {
       const used = new Set(await table.keyIds());
       unused = current.ids().filter((id) => id !== current.active && !used.has(id));
       return unused;
     };
-    const { keyring, removed } = await this.#keys.removeKeys(pick);
-    if (this.#keys.kind !== "file") await pick(keyring);
+    const { keyring, removed } = await keys.removeKeys(pick);
+    if (!keys.shared) await pick(keyring);
     this.#keyring.replace(keyring);
     return { activeKeyId: keyring.active, removed, unused, keys: keyring.ids() };
   }
@@ -266,7 +321,7 @@ export class SqlStore extends AbstractSecretsStore {
     const usage = await table.keyUsage();
     const byKey = new Map(usage.map((each) => [each.keyId, each]));
     return {
-      source: this.#keys.origin,
+      source: this.#origin,
       activeKeyId: keyring.active,
       keys: keyring.ids().map((id) => {
         const revisions = byKey.get(id)?.revisions ?? 0;
@@ -283,7 +338,29 @@ export class SqlStore extends AbstractSecretsStore {
     };
   }
 
+  /**
+   * KMS key sources: wraps every data key again under the KMS key's current version, after the
+   * KMS rotated its key material. Values are not re-encrypted (their data keys stay the same).
+   */
+  async rewrapDataKeys(): Promise<RewrapResult> {
+    this.#ready();
+    if (!(this.#keys instanceof KmsKeySource)) throw notKms(this.#origin);
+    const { keys, ...result } = await this.#keys.rewrap();
+    this.#keyring.replace(keys);
+    return result;
+  }
+
+  /** KMS key sources: unwrapped data keys held now, and unwraps that reached the KMS so far. */
+  dataKeyCacheStats(): { size: number; unwraps: number } | undefined {
+    if (!(this.#keys instanceof KmsKeySource)) return undefined;
+    return { size: this.#keys.cache.size, unwraps: this.#keys.cache.unwraps };
+  }
+
   // --- internals -------------------------------------------------------------------------------
+
+  get #origin(): string {
+    return this.#keys?.origin ?? `key source '${this.#options.keySource}'`;
+  }
 
   #openTable(): ValuesTable {
     if (this.#table) return this.#table;

@@ -6,6 +6,7 @@
  * this package fails until you do.
  */
 import { type StoreRegistration, StoreRegistry } from "@coffer/core";
+import type { KeySourceLoaders } from "@coffer/store-sql";
 
 type Loader = () => Promise<StoreRegistration>;
 
@@ -15,9 +16,19 @@ const from =
   async () =>
     (await load()).default;
 
+/**
+ * The KMS key sources the sql store may take its keys from (`COFFER_STORE_KEY_SOURCE`), loaded the
+ * same lazy way: a deployment on the keyring file never loads a KMS SDK. Adding a
+ * `packages/kms-<provider>` means adding one line here; the meta-test fails until you do.
+ */
+export const builtinKeySourceLoaders: KeySourceLoaders = {
+  "aws-kms": async () => (await import("@coffer/kms-aws")).default,
+  "vault-transit": async () => (await import("@coffer/kms-vault")).default,
+};
+
 export const builtinStoreLoaders: Record<string, Loader> = {
   memory: from(() => import("@coffer/store-memory")),
-  sql: from(() => import("@coffer/store-sql")),
+  sql: async () => (await import("@coffer/store-sql")).sqlStoreWithKeySources(builtinKeySourceLoaders),
   gcp: from(() => import("@coffer/store-gcp")),
   azure: from(() => import("@coffer/store-azure")),
   aws: from(() => import("@coffer/store-aws")),

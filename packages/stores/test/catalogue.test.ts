@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { assertRegistration } from "@coffer/core";
 import { optionNames } from "@coffer/core/config";
 import { describe, expect, it } from "vitest";
-import { builtinStoreLoaders, builtinStores } from "../src/index.js";
+import { builtinKeySourceLoaders, builtinStoreLoaders, builtinStores } from "../src/index.js";
 
 const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 // packages/store-kit is the adapter kit the backends are built with, not a backend itself.
@@ -34,6 +34,21 @@ describe("built-in store catalogue", () => {
     for (const option of optionNames(registration.optionsSchema))
       expect(text, `option ${option}`).toContain(`\`${option}\``);
   });
+
+  // packages/kms-<provider> holds the key source named <provider>-kms (kms-vault: vault-transit).
+  const kmsPackages = readdirSync(packagesDir).filter((name) => name.startsWith("kms-"));
+
+  it.each(kmsPackages)(
+    "registers packages/%s as a key source of the sql store, and it loads",
+    async (name) => {
+      const { default: registration } = await import(`@coffer/${name}`);
+      expect(Object.keys(builtinKeySourceLoaders)).toContain(registration.name);
+      expect(await builtinKeySourceLoaders[registration.name]!()).toBe(registration);
+      const readme = readFileSync(path.join(packagesDir, name, "README.md"), "utf8");
+      for (const option of optionNames(registration.optionsSchema))
+        expect(readme, `option ${option}`).toContain(`\`${option}\``);
+    },
+  );
 
   it("refuses a second registration of a built-in type", async () => {
     const registry = builtinStores();

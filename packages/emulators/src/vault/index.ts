@@ -1,5 +1,5 @@
 /**
- * HashiCorp Vault emulator: token and AppRole auth and KV version 2 mounts over HTTP, state in
+ * HashiCorp Vault emulator: token and AppRole auth, KV version 2 and transit mounts over HTTP, state in
  * memory, namespaces from the X-Vault-Namespace header. This file is the HTTP side (body limit,
  * LIST, injected faults, error envelopes); router.ts decides what each request does.
  */
@@ -21,6 +21,8 @@ export interface VaultEmulatorOptions extends EmulatorOptions {
   rootToken?: string;
   /** KV version 2 mount paths every namespace starts with. Default `["secret"]`. */
   mounts?: string[];
+  /** Transit engine mount paths every namespace starts with (transit.ts). Default `["transit"]`. */
+  transitMounts?: string[];
   /** Time source in epoch ms; tests pass one to move time (token TTLs, delete_version_after). */
   clock?: Clock;
 }
@@ -85,7 +87,8 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
   const mounts = (options.mounts ?? ["secret"]).map(trimSlashes).filter((m) => m !== "");
   const auth = new AuthStore(clock);
   auth.createRoot(rootToken);
-  const state = new VaultState(auth, clock, mounts);
+  const transitMounts = (options.transitMounts ?? ["transit"]).map(trimSlashes).filter((m) => m !== "");
+  const state = new VaultState(auth, clock, mounts, transitMounts);
   const faults = new FaultQueue<VaultFaultKind>();
 
   const httpServer = createServer((request, response) => {

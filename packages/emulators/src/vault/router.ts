@@ -16,6 +16,7 @@ import {
   VaultError,
 } from "./errors.js";
 import { KvEngine, type KvResult } from "./kv.js";
+import { TransitMounts } from "./transit.js";
 
 type Json = Record<string, unknown>;
 
@@ -40,12 +41,17 @@ export interface VaultReply {
 export class VaultState {
   readonly #namespaces = new Map<string, Map<string, KvEngine>>();
   readonly clusterId = randomUUID();
+  /** Transit mounts (transit.ts), beside the KV ones. */
+  readonly transit: TransitMounts;
 
   constructor(
     readonly auth: AuthStore,
     readonly clock: Clock,
     readonly defaultMounts: readonly string[],
-  ) {}
+    transitMounts: readonly string[] = ["transit"],
+  ) {
+    this.transit = new TransitMounts(clock, transitMounts);
+  }
 
   /**
    * The KV mounts of a namespace. Namespaces come into being on first use (real Vault Enterprise
@@ -62,6 +68,7 @@ export class VaultState {
 
   clear(): void {
     this.#namespaces.clear();
+    this.transit.clear();
   }
 }
 
@@ -152,6 +159,11 @@ export function route(state: VaultState, request: VaultRequest): VaultReply {
   if (path === "sys/mounts" || path.startsWith("sys/mounts/")) {
     requireRoot(token);
     return mountRoutes(state, request);
+  }
+  const transit = state.transit.find(request.namespace, path);
+  if (transit) {
+    const result = transit.engine.handle(request.method, transit.rest, request.body);
+    return result.status === 204 ? noContent : ok(result.data ?? null, { mountType: "transit" });
   }
   return kvRoutes(state, request);
 }
