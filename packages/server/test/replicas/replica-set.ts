@@ -58,11 +58,19 @@ export class ReplicaSet {
   #storeKeyring: string;
   #next = 0;
 
+  readonly databaseUrl: string;
+  readonly count: number;
+  readonly settings: { identityCacheSeconds: number; storeKeyring?: string };
+
+  // No parameter properties: the replicas bench runs this file with Node's type stripping.
   constructor(
-    readonly databaseUrl: string,
-    readonly count: number,
-    readonly settings: { identityCacheSeconds: number; storeKeyring?: string },
+    databaseUrl: string,
+    count: number,
+    settings: { identityCacheSeconds: number; storeKeyring?: string },
   ) {
+    this.databaseUrl = databaseUrl;
+    this.count = count;
+    this.settings = settings;
     this.#storeKeyring = settings.storeKeyring ?? testKeyring(["k1"], "k1");
   }
 
