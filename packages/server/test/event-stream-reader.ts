@@ -4,13 +4,16 @@ import http from "node:http";
 import { Readable } from "node:stream";
 import { type EventSourceMessage, EventSourceParserStream } from "eventsource-parser/stream";
 
+/** An event as parsed, with when it arrived (performance.now()). */
+export type ReceivedEvent = EventSourceMessage & { receivedAt: number };
+
 export interface EventStream {
   status: number;
   headers: Headers;
   /** The next event of one of `types` (heartbeats are skipped unless asked for). */
-  next(types?: string[], timeoutMs?: number): Promise<EventSourceMessage>;
+  next(types?: string[], timeoutMs?: number): Promise<ReceivedEvent>;
   /** Every event of `types` that arrives within `ms`. */
-  collect(ms: number, types?: string[]): Promise<EventSourceMessage[]>;
+  collect(ms: number, types?: string[]): Promise<ReceivedEvent[]>;
   /** Resolves when the server ended the stream. */
   ended: Promise<void>;
   close(): void;
@@ -46,7 +49,7 @@ export async function openEventStream(
     body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>,
   };
   const controller = { abort: () => request.destroy() };
-  const queue: EventSourceMessage[] = [];
+  const queue: ReceivedEvent[] = [];
   let wake: (() => void) | undefined;
   let done = false;
   let resolveEnded!: () => void;
@@ -61,7 +64,7 @@ export async function openEventStream(
         for (;;) {
           const { value, done: finished } = await reader.read();
           if (finished) break;
-          queue.push(value);
+          queue.push(Object.assign(value, { receivedAt: performance.now() }));
           wake?.();
         }
       } catch {
@@ -106,7 +109,7 @@ export async function openEventStream(
     },
     async collect(ms, types = ["change", "reset"]) {
       await new Promise((resolve) => setTimeout(resolve, ms));
-      const found: EventSourceMessage[] = [];
+      const found: ReceivedEvent[] = [];
       for (let event = take(types); event; event = take(types)) found.push(event);
       return found;
     },

@@ -148,6 +148,9 @@ export class ChangeFeed {
       });
       return { stop: () => listening.close() };
     }
+    if (this.database.dialect === "postgres") {
+      this.logger.warn("change feed: this PostgreSQL handle cannot LISTEN; polling for changes instead");
+    }
     const probe =
       this.database.dialect === "sqlite"
         ? async () =>

@@ -219,6 +219,18 @@ function describeTwoServices(label: string, databaseUrl: () => string) {
         .create({ name: `other-${Date.now()}`, values: { k: "fake" } });
       const next = (await feed.next()).value as ChangeBatch;
       expect(next.gone === false && next.events.map((e) => e.secretId)).toEqual([created.id]);
+      // The wake-up's latency between two services (no HTTP): committed write → follower's batch.
+      const latencies: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        await writer.service.as({ id: "alice" }).put(`latency-${label}`, { k: `fake-${i}` });
+        const acknowledged = performance.now();
+        await feed.next();
+        latencies.push(performance.now() - acknowledged);
+      }
+      latencies.sort((x, y) => x - y);
+      console.log(
+        `[feed wake-up] ${label}, service to service: median ${latencies[25]!.toFixed(1)} ms, max ${latencies[49]!.toFixed(1)} ms`,
+      );
       controller.abort();
       await feed.return(undefined);
     } finally {
