@@ -176,7 +176,8 @@ export class ChangeFeed {
           running = false;
         });
     }, this.#pollMs);
-    timer.unref();
+    // Not unref'd: a follower waiting for changes keeps its process alive, as a socket being read
+    // would (`coffer secret watch` has nothing else); the poll runs only while someone follows.
     return { stop: async () => clearInterval(timer) };
   }
 }
