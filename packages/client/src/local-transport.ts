@@ -194,9 +194,12 @@ export class LocalTransport implements Transport {
   async *changes(_names: string[] | undefined, options: WatchOptions): AsyncGenerator<WatchEvent> {
     const { service } = await this.#open();
     const signal = options.signal ?? new AbortController().signal;
+    let started = false;
     for await (const batch of service.changes.follow(this.#options.user(), options.since, signal)) {
       if (batch.gone) yield { kind: "reset", id: batch.cursor };
+      else if (!started && options.since === undefined) options.onReady?.(batch.cursor);
       else for (const event of batch.events) yield { kind: "change", ...event };
+      started = true;
     }
   }
 

@@ -45,6 +45,8 @@ export interface WatchOptions {
   since?: number;
   /** Ends the iteration. */
   signal?: AbortSignal;
+  /** Called once the watch follows the feed from now (without `since`), with that position. */
+  onReady?: (position: number) => void;
 }
 
 /** What watch() takes: one secret's name, several, or none (every change you may see). */
@@ -101,6 +103,8 @@ export async function* remoteChanges(
         if (message.event === "change") {
           const event = toChange(JSON.parse(message.data));
           if (matches(event, names)) yield event;
+        } else if (message.event === "ready" && id !== undefined) {
+          options.onReady?.(id);
         } else if (message.event === "reset" && id !== undefined) {
           yield { kind: "reset", id };
         }
