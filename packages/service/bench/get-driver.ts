@@ -62,6 +62,10 @@ const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const FIRST_READS = Number(process.env.BENCH_FIRST_READS ?? 15);
 // BENCH_TRANSPORTS=https measures one transport only (while profiling, say).
 const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? "http,https").split(",") as Transport[];
+// The product's default audit (every read recorded in the metadata database before its values are
+// handed out) unless BENCH_AUDIT_SINKS names others ("none": off), to show the audit's share.
+const AUDIT =
+  process.env.BENCH_AUDIT_SINKS === undefined ? {} : { audit: { sinks: process.env.BENCH_AUDIT_SINKS } };
 const SECRET_NAME = "bench-db";
 const VALUES = { username: "fake-user", password: "fake-password-1", host: "db.example.invalid" };
 const actor = { id: "bench" };
@@ -82,14 +86,22 @@ export async function runGetBench(target: GetBenchTarget): Promise<void> {
   for (const transport of TRANSPORTS) {
     const reason = target.unsupported?.[transport];
     if (reason !== undefined) {
-      summary.push([transport, "-", "-", "-", "-", `not measured: ${reason}`]);
+      summary.push([transport, "-", "-", "-", "-", "-", `not measured: ${reason}`]);
       continue;
     }
     summary.push(await benchTransport(target, transport));
   }
   printTable(
     `${target.emulator}: Coffer / raw SDK, ratio of medians (goal ≤ 1.05×)`,
-    ["transport", "warm", "first read (own)", "first read (wall)", "warm +µs", "note"],
+    [
+      "transport",
+      "warm",
+      "warm, audit off",
+      "first read (own)",
+      "first read (wall)",
+      "audit off +µs",
+      "note",
+    ],
     summary,
   );
 }
@@ -97,62 +109,83 @@ export async function runGetBench(target: GetBenchTarget): Promise<void> {
 async function benchTransport(target: GetBenchTarget, transport: Transport): Promise<Array<string | number>> {
   const emulator = await launchEmulator(target.emulator, transport);
   const dataDir = mkdtempSync(path.join(tmpdir(), "coffer-get-bench-"));
+  const quietDir = mkdtempSync(path.join(tmpdir(), "coffer-get-bench-"));
   try {
     const endpoint = emulator.endpoint;
-    const makeStore = await target.store(endpoint);
-    const { createService } = await import("@coffer/service");
-    let built: NamedStore | undefined;
-    const service = await createService({
-      databaseUrl: databaseUrl(dataDir),
-      dataDir,
-      store: (context) => {
-        built = makeStore(context);
-        return built;
-      },
-    });
-    const store = built!;
-    const { id } = await service.create(actor, { name: SECRET_NAME, values: VALUES });
-    const backendName = store.nameOf(id);
-    const raw = await target.raw(endpoint, backendName);
+    const coffer = await openCoffer(target, endpoint, dataDir, AUDIT);
+    // The same service with the audit trail off: Coffer's own read path, without the audit
+    // record every read writes (and commits) before its values are handed out.
+    const quiet = await openCoffer(target, endpoint, quietDir, { audit: { sinks: "none" } });
+    const raw = await target.raw(endpoint, coffer.backendName);
     const expected = JSON.stringify(VALUES);
-    const viaCoffer = async () => (await service.get(actor, { name: SECRET_NAME })).values;
-    if (JSON.stringify(await viaCoffer()) !== expected || JSON.stringify(await raw.read()) !== expected) {
-      throw new Error(`${target.emulator} ${transport}: the two paths do not read the same values`);
+    for (const read of [coffer.read, quiet.read, raw.read]) {
+      if (JSON.stringify(await read()) !== expected) {
+        throw new Error(`${target.emulator} ${transport}: the paths do not read the same values`);
+      }
     }
     const paths = [
       timedPath(`raw SDK: ${target.rawLabel}`, () => raw.read()),
-      timedPath("Coffer: service.get by name", viaCoffer),
-      timedPath("  of which the store: store.get(id)", () => store.get(id)),
+      timedPath("Coffer: service.get by name (default: audited)", coffer.read),
+      timedPath("Coffer, audit off: service.get by name", quiet.read),
+      timedPath("  of which the store: store.get(id)", () => quiet.store.get(quiet.id)),
       timedPath("  of which metadata: getMetadata by name", () =>
-        service.getMetadata(actor, { name: SECRET_NAME }),
+        quiet.service.getMetadata(actor, { name: SECRET_NAME }),
       ),
     ];
     await timeInTurns(paths, { warmup: WARMUP, iterations: ITERATIONS });
     await raw.close();
-    await service.close();
-    const [rawPath, cofferPath] = paths as [TimedPath, TimedPath];
+    await coffer.service.close();
+    await quiet.service.close();
+    const [rawPath, cofferPath, quietPath] = paths as [TimedPath, TimedPath, TimedPath];
     printSpread(
       `${target.emulator} over ${transport}, emulator in its own process: warm, ${ITERATIONS} calls per path in turns (ms)`,
       paths,
       rawPath,
     );
 
-    const first = await firstReads({ endpoint, dataDir, backendName });
+    const first = await firstReads({ endpoint, dataDir, backendName: coffer.backendName });
     const title = `${target.emulator} over ${transport}: a new process's first read, ${FIRST_READS} processes per side in turns (ms)`;
     printSpread(`${title}, timed by the child`, first.slice(0, 2), first[0]!);
     printSpread(`${title}, timed from outside`, first.slice(2), first[2]!);
     return [
       transport,
       ratio(cofferPath, rawPath),
+      ratio(quietPath, rawPath),
       ratio(first[1]!, first[0]!),
       ratio(first[3]!, first[2]!),
-      ((medianOf(cofferPath) - medianOf(rawPath)) * 1000).toFixed(0),
+      ((medianOf(quietPath) - medianOf(rawPath)) * 1000).toFixed(0),
       "",
     ];
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(quietDir, { recursive: true, force: true });
     await emulator.stop();
   }
+}
+
+/** A service over SQLite metadata in `dataDir` and `target`'s store, holding the bench secret. */
+async function openCoffer(
+  target: GetBenchTarget,
+  endpoint: Endpoint,
+  dataDir: string,
+  settings: { audit?: { sinks: string } },
+) {
+  const makeStore = await target.store(endpoint);
+  const { createService } = await import("@coffer/service");
+  let built: NamedStore | undefined;
+  const service = await createService({
+    databaseUrl: databaseUrl(dataDir),
+    dataDir,
+    ...settings,
+    store: (context) => {
+      built = makeStore(context);
+      return built;
+    },
+  });
+  const store = built!;
+  const { id } = await service.create(actor, { name: SECRET_NAME, values: VALUES });
+  const read = async () => (await service.get(actor, { name: SECRET_NAME })).values;
+  return { service, store, id, backendName: store.nameOf(id), read };
 }
 
 function databaseUrl(dataDir: string): string {
@@ -225,6 +258,7 @@ async function firstReadInThisProcess(target: GetBenchTarget, mode: "coffer" | "
     const service = await createService({
       databaseUrl: databaseUrl(job.dataDir),
       dataDir: job.dataDir,
+      ...AUDIT,
       store: makeStore,
     });
     values = (await service.get(actor, { name: SECRET_NAME })).values;
