@@ -12,7 +12,7 @@
  *
  * The seal is `<key id>.<base64url HMAC>`; the key id lets the key be rotated later.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 import { IntegrityError } from "@coffer/core";
 import type { Keyring } from "@coffer/sql";
 import type { SecretRow } from "./schema.js";
@@ -33,11 +33,15 @@ export const SEALED_COLUMNS = [
 export type SealedFields = Pick<SecretRow, (typeof SEALED_COLUMNS)[number]>;
 
 export class MetadataSealer {
+  // createHmac given a Buffer builds a key object on every call (~25 µs, five times the HMAC
+  // itself); every read by name verifies a seal, so each key's object is made once.
+  readonly #keyObjects = new WeakMap<Buffer, KeyObject>();
+
   constructor(readonly keyring: Keyring) {}
 
   seal(row: SealedFields): string {
     const { id, key } = this.keyring.activeKey();
-    return `${id}.${mac(key, row).toString("base64url")}`;
+    return `${id}.${mac(this.#keyObject(key), row).toString("base64url")}`;
   }
 
   /** Why the row fails its check, or undefined when it passes. */
@@ -48,11 +52,20 @@ export class MetadataSealer {
     const key = dot > 0 ? this.keyring.key(keyId) : undefined;
     if (!key) return `it is sealed with key '${keyId.slice(0, 64)}', which is not in the metadata keyring`;
     const given = Buffer.from(row.mac.slice(dot + 1), "base64url");
-    const expected = mac(key, row);
+    const expected = mac(this.#keyObject(key), row);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return "its seal does not match its contents";
     }
     return undefined;
+  }
+
+  #keyObject(key: Buffer): KeyObject {
+    let keyObject = this.#keyObjects.get(key);
+    if (keyObject === undefined) {
+      keyObject = createSecretKey(key);
+      this.#keyObjects.set(key, keyObject);
+    }
+    return keyObject;
   }
 
   /** The row, checked; an IntegrityError naming only its id when it fails. */
@@ -73,7 +86,7 @@ export function tampered(id: string, problem: string): IntegrityError {
   );
 }
 
-function mac(key: Buffer, row: SealedFields): Buffer {
+function mac(key: KeyObject, row: SealedFields): Buffer {
   // Numbers normalised: drivers return bigint columns as strings (pg) or numbers.
   const canonical = JSON.stringify([
     "coffer/metadata/v1",
