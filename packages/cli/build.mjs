@@ -10,10 +10,10 @@
 //
 // The database drivers and the YAML parser stay out of the bundle: @coffer/sql and @coffer/core
 // import them only when a server database or a configuration file is used, and then they load from
-// node_modules. Two substitutions keep start-up work to what a command uses: commander's
+// node_modules. One substitution keeps start-up work to what a command uses: commander's
 // child_process import (for executable subcommands, which coffer has none of) is cut
-// (build/commander-no-spawn.js), and the service's static import of @coffer/backup (age and the
-// noble crypto libraries, for archives only) loads on first use (build/backup-on-demand.js).
+// (build/commander-no-spawn.js). (The service loads @coffer/backup, age and the noble crypto
+// libraries, on first use itself: archives-on-demand.ts there.)
 //
 // And Node's built-in modules are taken with process.getBuiltinModule() rather than imported: an
 // ESM import of a built-in makes Node copy every export into a facade, which runs their lazy
@@ -35,11 +35,6 @@ const standIns = {
     builder.onResolve({ filter: /^node:child_process$/ }, (args) =>
       args.importer.includes(`${path.sep}commander${path.sep}`)
         ? { path: path.join(root, "build", "commander-no-spawn.js") }
-        : undefined,
-    );
-    builder.onResolve({ filter: /^@coffer\/backup$/ }, (args) =>
-      args.importer.includes(`${path.sep}service${path.sep}`)
-        ? { path: path.join(root, "build", "backup-on-demand.js") }
         : undefined,
     );
     builder.onResolve({ filter: builtins }, (args) => ({

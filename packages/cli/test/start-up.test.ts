@@ -1,6 +1,6 @@
 // What `coffer secret get` loads at start: not the backup archive code (@coffer/backup with
-// age-encryption and the noble libraries), which build.mjs loads on first use
-// (build/backup-on-demand.js) and which cost ~14 ms of CPU per start when it was loaded eagerly.
+// age-encryption and the noble libraries), which the service loads on first use
+// (packages/service/src/archives-on-demand.ts) and which cost ~14 ms of CPU per start when it was loaded eagerly.
 // The files a process loads are recorded by a module.registerHooks() load hook given to
 // `node --import`, on the built command (dist/bin.js) that the installed launcher runs.
 import { spawnSync } from "node:child_process";

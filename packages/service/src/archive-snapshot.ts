@@ -6,7 +6,8 @@
  * diff with the archive's INTEGRITY error once the reader reaches the damage, so a diff is never
  * reported on part of an archive.
  */
-import { type ArchiveDecryption, type ArchiveInput, readArchive } from "@coffer/backup";
+import type { ArchiveDecryption, ArchiveInput } from "@coffer/backup";
+import { archives } from "./archives-on-demand.js";
 import type { SnapshotSource } from "./diff-snapshot.js";
 
 /** `open` gives the archive's bytes; a diff reads them once. */
@@ -18,7 +19,7 @@ export function archiveSnapshot(
   return {
     label,
     async *entries(hash) {
-      for await (const record of readArchive(open(), decryption)) {
+      for await (const record of (await archives()).readArchive(open(), decryption)) {
         if (record.kind !== "secret") continue;
         const { secret } = record;
         yield {

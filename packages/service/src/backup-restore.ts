@@ -21,15 +21,10 @@
  * the secret's final name and visibility (so a secret private now is never public on the way);
  * the restored versions are new writes, dated now and written by the owner.
  */
-import {
-  type ArchiveDecryption,
-  type ArchivedSecret,
-  type ArchiveInput,
-  type ArchiveSummary,
-  readArchive,
-  verifyArchive,
-} from "@coffer/backup";
+
+import type { ArchiveDecryption, ArchivedSecret, ArchiveInput, ArchiveSummary } from "@coffer/backup";
 import { type Actor, SecretExistsError, type SecretMetadata, SecretNotFoundError } from "@coffer/core";
+import { archives } from "./archives-on-demand.js";
 import { RestoreJournal } from "./backup-journal.js";
 import { forEachBounded } from "./bounded-stream.js";
 import type { SecretsService } from "./service.js";
@@ -129,7 +124,7 @@ export async function restoreArchive(
 ): Promise<RestoreReport> {
   const policy = options.onConflict ?? "fail";
   const progress = options.onProgress;
-  const summary = await verifyArchive(open(), decryption, ({ secrets }) =>
+  const summary = await (await archives()).verifyArchive(open(), decryption, ({ secrets }) =>
     progress?.({ phase: "verify", secrets }),
   );
   const total = summary.counts.secrets;
@@ -168,7 +163,7 @@ export async function restoreArchive(
 
 async function* secretsOf(open: () => ArchiveInput, decryption: ArchiveDecryption) {
   let index = 0;
-  for await (const record of readArchive(open(), decryption)) {
+  for await (const record of (await archives()).readArchive(open(), decryption)) {
     if (record.kind === "secret") yield { index: index++, secret: record.secret };
   }
 }

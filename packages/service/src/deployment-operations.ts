@@ -13,17 +13,17 @@
  * copies to and from the backup store.
  */
 import type { Writable } from "node:stream";
-import {
-  type ArchiveDecryption,
-  type ArchivedSecret,
-  type ArchiveEncryption,
-  type ArchiveInput,
-  type ArchiveSummary,
-  type WriteProgress,
-  writeArchive,
+import type {
+  ArchiveDecryption,
+  ArchivedSecret,
+  ArchiveEncryption,
+  ArchiveInput,
+  ArchiveSummary,
+  WriteProgress,
 } from "@coffer/backup";
 import type { SecretsStore } from "@coffer/core";
 import type { Database } from "@coffer/sql";
+import { archives } from "./archives-on-demand.js";
 import { operator, type SecretAudit } from "./audit-recorder.js";
 import { type CopyReport, copyAllValues } from "./backup-copy.js";
 import { type ExportOptions, exportSecrets } from "./backup-export.js";
@@ -197,7 +197,7 @@ export class DeploymentOperations {
         // The total (counted once, before the walk) is what the progress bar's ETA is computed from.
         const total = onProgress ? await this.metadata.countLive() : 0;
         const source = { storeType: this.#store.type, deploymentId: this.service.deploymentId };
-        return writeArchive(
+        return (await archives()).writeArchive(
           { header: { source, withHistory }, secrets: this.exportSecrets(options) },
           output,
           encryption,
