@@ -53,6 +53,8 @@ export class CachedReads implements ClientCache {
   readonly #logger: Logger | undefined;
   readonly #problem: InvalidConfigError | undefined;
   readonly #wrapped = new WeakMap<SecretsSession, SecretsSession>();
+  /** Offline cache changes under way (flush() waits for them). */
+  readonly #pending = new Set<Promise<void>>();
 
   /** `scope` names the server and credentials (remote mode); undefined in local mode. */
   constructor(
@@ -69,9 +71,12 @@ export class CachedReads implements ClientCache {
     // Offline mode alone still coalesces concurrent reads; it keeps nothing fresh in memory.
     const memory = this.#problem ? undefined : options.cache;
     this.#memory = new ReadCache(memory ?? { ttlMs: 0 }, (key, secret, fetchedAt) => {
-      this.#offline?.remember(key, secret, fetchedAt).catch((error: unknown) => {
-        this.#warn("The offline cache could not keep a value fetched from the server.", error);
-      });
+      if (this.#offline) {
+        this.#track(
+          this.#offline.remember(key, secret, fetchedAt),
+          "could not keep a value fetched from the server",
+        );
+      }
     });
   }
 
@@ -126,9 +131,7 @@ export class CachedReads implements ClientCache {
 
   invalidate(nameOrId: string): void {
     const keys = this.#memory.invalidate(nameOrId);
-    this.#offline?.forget(keys).catch((error: unknown) => {
-      this.#warn("The offline cache could not drop a changed secret.", error);
-    });
+    if (this.#offline) this.#track(this.#offline.forget(keys), "could not drop a changed secret");
   }
 
   invalidateAll(): void {
@@ -136,7 +139,15 @@ export class CachedReads implements ClientCache {
   }
 
   async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
     await this.#offline?.flush();
+  }
+
+  #track(work: Promise<void>, failure: string): void {
+    const tracked = work
+      .catch((error: unknown) => this.#warn(`The offline cache ${failure}.`, error))
+      .finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
   }
 
   async #fromOffline(ref: SecretRef, original: BackendUnavailableError): Promise<Secret> {
