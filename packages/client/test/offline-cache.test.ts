@@ -212,6 +212,27 @@ describe("offline mode", () => {
     }
   });
 
+  it("refuses an entry moved under another secret's label instead of serving the wrong values", async () => {
+    const [first, second] = [name(), name()];
+    await writer.createSecret(first, { v: "first" });
+    await writer.createSecret(second, { v: "second" });
+    const { client, file, dir } = offlineClient(60_000);
+    await client.getSecret(first);
+    await client.getSecret(second);
+    await client.cache!.flush();
+    const shape = JSON.parse(readFileSync(file, "utf8")) as { entries: Record<string, unknown> };
+    const [labelA, labelB] = Object.keys(shape.entries);
+    [shape.entries[labelA!], shape.entries[labelB!]] = [shape.entries[labelB!], shape.entries[labelA!]];
+    writeFileSync(file, JSON.stringify(shape));
+    const reader = offlineClient(60_000, dir).client;
+    await proxy.down();
+    try {
+      await expect(reader.getSecret(first)).rejects.toBeInstanceOf(IntegrityError);
+    } finally {
+      await proxy.up();
+    }
+  });
+
   it("refuses a file that is not one of its own, and replaces it on the next fresh read", async () => {
     const secret = name();
     await writer.createSecret(secret, { v: CANARY });
