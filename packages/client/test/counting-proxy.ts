@@ -17,11 +17,15 @@ export interface CountingProxy {
 
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
+  // A bounded pool upstream, and a deep accept queue: 1,000 uncached concurrent reads must queue,
+  // not be reset.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const server = http.createServer((request, response) => {
     if (request.method === "GET" && request.url?.includes("values=true")) proxy.valueReads++;
     setTimeout(() => {
       const forward = http.request(
         {
+          agent,
           host: upstream.hostname,
           port: upstream.port,
           method: request.method,
@@ -37,7 +41,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       request.pipe(forward);
     }, proxy.delayMs);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve));
   const port = (server.address() as AddressInfo).port;
   const stop = () =>
     new Promise<void>((resolve) => {
@@ -49,8 +53,12 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     valueReads: 0,
     delayMs: 0,
     down: stop,
-    up: () => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve)),
-    close: () => (server.listening ? stop() : Promise.resolve()),
+    up: () =>
+      new Promise<void>((resolve) => server.listen({ port, host: "127.0.0.1", backlog: 4096 }, resolve)),
+    close: async () => {
+      if (server.listening) await stop();
+      agent.destroy();
+    },
   };
   return proxy;
 }
