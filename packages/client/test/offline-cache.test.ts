@@ -130,7 +130,7 @@ describe("offline mode", () => {
       url: own.url,
       token: ownToken,
       logger: collectingLogger(),
-      offline: { file: path.join(dir, "c.json"), keyFile: path.join(dir, "c.key"), maxStalenessMs: 400 },
+      offline: { file: path.join(dir, "c.json"), keyFile: path.join(dir, "c.key"), maxStalenessMs: 3000 },
     };
     const online = createClient(options);
     await online.createSecret("stopped", { v: CANARY });
@@ -141,7 +141,8 @@ describe("offline mode", () => {
     const served = await offline.getSecret("stopped");
     expect(served).toBeInstanceOf(StaleSecret);
     expect(served.get("v")).toBe(CANARY);
-    await sleep(450);
+    // Stopping a server can take a while: wait from when the value was fetched, not from now.
+    await sleep((served as StaleSecret).stale.since.getTime() + 3050 - Date.now());
     await expect(offline.getSecret("stopped")).rejects.toBeInstanceOf(BackendUnavailableError);
   });
 
@@ -261,6 +262,30 @@ describe("offline mode", () => {
     try {
       await sleep(5);
       await expect(client.getSecret(secret)).rejects.toBeInstanceOf(BackendUnavailableError);
+    } finally {
+      await proxy.up();
+    }
+  });
+
+  it("never serves one token's kept values to another token's client on the same file", async () => {
+    const secret = name();
+    await writer.createSecret(secret, { v: CANARY }, { private: false });
+    const { client, dir } = offlineClient(60_000);
+    await client.getSecret(secret);
+    await client.cache!.flush();
+    await server.identity.createUser("erin", "writer");
+    const erin = createClient({
+      url: proxy.url,
+      token: (await server.identity.issueToken("erin")).token,
+      offline: {
+        file: path.join(dir, "offline.json"),
+        keyFile: path.join(dir, "offline.key"),
+        maxStalenessMs: 60_000,
+      },
+    });
+    await proxy.down();
+    try {
+      await expect(erin.getSecret(secret)).rejects.toBeInstanceOf(BackendUnavailableError);
     } finally {
       await proxy.up();
     }
