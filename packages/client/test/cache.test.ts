@@ -69,12 +69,12 @@ describe("the read cache", () => {
   it("serves a value for ttlMs, then reads it again", async () => {
     const secret = name();
     await writer.createSecret(secret, { password: "old" });
-    const client = await cachedClient({ ttlMs: 300 });
+    const client = await cachedClient({ ttlMs: 1000 });
     expect((await client.getSecret(secret)).get("password")).toBe("old");
     await writer.updateSecret(secret, { values: { password: "new" } });
     expect((await client.getSecret(secret)).get("password")).toBe("old");
     expect(proxy.valueReads).toBe(1);
-    await sleep(350);
+    await sleep(1050);
     expect((await client.getSecret(secret)).get("password")).toBe("new");
     expect(proxy.valueReads).toBe(2);
   });
@@ -82,7 +82,7 @@ describe("the read cache", () => {
   it("serves a stale value while one refresh runs, and never past staleWhileRevalidateMs", async () => {
     const secret = name();
     await writer.createSecret(secret, { password: "v1" });
-    const client = await cachedClient({ ttlMs: 100, staleWhileRevalidateMs: 400 });
+    const client = await cachedClient({ ttlMs: 100, staleWhileRevalidateMs: 2000 });
     await client.getSecret(secret);
     await writer.updateSecret(secret, { values: { password: "v2" } });
     await sleep(150); // past the TTL, within the bound
@@ -94,7 +94,7 @@ describe("the read cache", () => {
     expect((await client.getSecret(secret)).get("password")).toBe("v2"); // the refresh landed
 
     await writer.updateSecret(secret, { values: { password: "v3" } });
-    await sleep(600); // past ttlMs + staleWhileRevalidateMs: the read must wait for the server
+    await sleep(2200); // past ttlMs + staleWhileRevalidateMs: the read must wait for the server
     expect((await client.getSecret(secret)).get("password")).toBe("v3");
   });
 
