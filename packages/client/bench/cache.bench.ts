@@ -82,12 +82,15 @@ console.log(`ratio (cached read / Map lookup, medians): ${ratio.toFixed(2)}× (g
 console.log("\n1,000 concurrent reads of one secret (5 runs each, requests counted at the proxy)");
 console.log("client | backend calls per run");
 for (const cache of [{ ttlMs: 60_000 }, undefined]) {
-  const counts: number[] = [];
+  const counts: string[] = [];
   for (let run = 0; run < 5; run++) {
     const client = createClient({ url: proxy.url, token, ...(cache ? { cache } : {}) });
     proxy.valueReads = 0;
-    await Promise.all(Array.from({ length: 1000 }, () => client.getSecret(NAME)));
-    counts.push(proxy.valueReads);
+    // Settled, not all: 1,000 uncached connections at once can see a reset on a loaded machine,
+    // which is reported rather than ending the bench.
+    const results = await Promise.allSettled(Array.from({ length: 1000 }, () => client.getSecret(NAME)));
+    const failed = results.filter((result) => result.status === "rejected").length;
+    counts.push(`${proxy.valueReads}${failed ? ` (${failed} reads failed)` : ""}`);
     await client.close();
   }
   console.log(`${cache ? "with cache (goal: 1)" : "without cache"} | ${counts.join(", ")}`);
