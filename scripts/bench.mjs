@@ -15,7 +15,9 @@ const files = readdirSync(path.join(root, "packages"))
       .filter((file) => file.endsWith(".bench.ts"))
       .map((file) => path.join(dir, file)),
   )
-  .filter((file) => !filter || file.includes(filter))
+  // Matched against the path inside the repository: a checkout in a folder whose name contains
+  // the filter ("…/wt-get/") would otherwise match every benchmark.
+  .filter((file) => !filter || path.relative(root, file).includes(filter))
   .sort();
 
 if (files.length === 0) {

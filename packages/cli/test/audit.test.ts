@@ -46,6 +46,8 @@ describe("coffer audit", () => {
     expect(result.stderr).toMatch(/^error: The audit log failed verification/);
   });
 
+  // Passphrase archives (age's scrypt, about a second of one core each) and a dozen CLI
+  // processes: 10 s on a quiet machine, over 30 s on a loaded CI machine, so a longer limit.
   it("backup, restore, diff and migrate are each on record with the local user, counts and outcome — failures too", () => {
     const s = session();
     s.ok(["secret", "create", "db", `--password=${CANARY}`, "--user=app"]);
@@ -95,7 +97,7 @@ describe("coffer audit", () => {
     });
     expect(s.ok(["audit", "list", "--json"])).not.toContain(CANARY);
     expect(s.ok(["audit", "verify"])).toMatch(/^The audit log verifies/);
-  });
+  }, 120_000);
 });
 
 interface AuditItem {

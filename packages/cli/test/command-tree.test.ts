@@ -87,6 +87,7 @@ describe("command tree", () => {
       "rename",
       "delete",
       "history",
+      "watch",
       "rollback",
       "export",
       "import",

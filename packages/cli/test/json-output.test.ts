@@ -145,6 +145,11 @@ const cases: Record<string, Case> = {
     ok: () => [inLocal(["secret", "rename", "db", "database"])],
     fail: () => inLocal(["secret", "rename", "no-such-secret", "x"]),
   },
+  "secret-watch": {
+    // From the start of the feed, the first event about 'database' (its rename), then it stops.
+    ok: () => [inLocal(["secret", "watch", "database", "--since", "0", "--count", "1"])],
+    fail: () => inLocal(["secret", "watch", "database", "--since", "not-a-number"]),
+  },
   "secret-export": {
     ok: () => [
       inLocal(["secret", "export", "database", "-o", "-"]),

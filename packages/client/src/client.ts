@@ -53,6 +53,7 @@ import type {
   Transport,
 } from "./transport.js";
 import { selectTransport } from "./transport-selection.js";
+import { matches, namesOf, type WatchEvent, type WatchFilter, type WatchOptions } from "./watch.js";
 
 export type { ClientOptions, ResolvedValues } from "./client-options.js";
 
@@ -209,6 +210,18 @@ export class CofferClient implements SecretsSession {
       yield* page.items;
       cursor = page.nextCursor;
     } while (cursor);
+  }
+
+  /**
+   * The changes of `filter` (a name, several, or every secret you may see) as they happen, from
+   * now or after `options.since`: an async iterator that reconnects and resumes by itself; end it
+   * with `break` or `options.signal`. Never values — read the secret again when it changed.
+   */
+  async *watch(filter?: WatchFilter, options: WatchOptions = {}): AsyncGenerator<WatchEvent> {
+    const names = namesOf(filter);
+    for await (const event of this.#transport.changes(names, options)) {
+      if (matches(event, names)) yield event;
+    }
   }
 
   // --- Prefect-style access with local overrides -----------------------------------------------

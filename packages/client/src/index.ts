@@ -48,3 +48,11 @@ export { RemoteTransport } from "./remote-transport.js";
 export type { Me, RemoteToken, RemoteTransportOptions, RemoteUser } from "./remote-types.js";
 export { type DecodedValue, decodeValue, SecretHandle } from "./secret-handle.js";
 export type * from "./transport.js";
+export type {
+  FeedReset,
+  SecretChange,
+  WatchAction,
+  WatchEvent,
+  WatchFilter,
+  WatchOptions,
+} from "./watch.js";

@@ -29,6 +29,7 @@ import type {
   StoreInfo,
   Transport,
 } from "./transport.js";
+import type { WatchEvent, WatchOptions } from "./watch.js";
 
 export interface LocalTransportOptions {
   /** The user id (worked out on first use: the OS lookup may fail, and then only when needed). */
@@ -187,6 +188,19 @@ export class LocalTransport implements Transport {
     const context = currentAuditContext();
     const actor = { id: this.#options.user() };
     return withAuditContext({ ...context, origin: context?.origin ?? SDK_ORIGIN, actor }, work);
+  }
+
+  /** The embedded service's feed (names are filtered by the caller, CofferClient.watch). */
+  async *changes(_names: string[] | undefined, options: WatchOptions): AsyncGenerator<WatchEvent> {
+    const { service } = await this.#open();
+    const signal = options.signal ?? new AbortController().signal;
+    let started = false;
+    for await (const batch of service.changes.follow(this.#options.user(), options.since, signal)) {
+      if (batch.gone) yield { kind: "reset", id: batch.cursor };
+      else if (!started && options.since === undefined) options.onReady?.(batch.cursor);
+      else for (const event of batch.events) yield { kind: "change", ...event };
+      started = true;
+    }
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,7 @@ import type {
   StoreInfo,
   Transport,
 } from "./transport.js";
+import { remoteChanges, type WatchEvent, type WatchOptions } from "./watch.js";
 
 export class RemoteTransport implements Transport {
   readonly mode = "remote" as const;
@@ -212,6 +213,10 @@ export class RemoteTransport implements Transport {
 
   verifyAudit(): Promise<VerifyReport> {
     return this.#server.call("GET", "/api/v1/audit/verify");
+  }
+
+  changes(names: string[] | undefined, options: WatchOptions): AsyncGenerator<WatchEvent> {
+    return remoteChanges(this.#server, names, options);
   }
 
   async close(): Promise<void> {}

@@ -56,7 +56,12 @@ export class ServerConnection {
   async raw(
     method: string,
     route: string,
-    init: { body?: ReadableStream<Uint8Array>; json?: unknown; headers?: Record<string, string> },
+    init: {
+      body?: ReadableStream<Uint8Array>;
+      json?: unknown;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+    },
   ): Promise<Response> {
     this.check();
     if (!this.#url) throw new Error("unreachable: a connection without a URL has a problem");
@@ -73,6 +78,7 @@ export class ServerConnection {
         },
         ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
         ...(init.body !== undefined ? { body: init.body, duplex: "half" } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
       } as RequestInit);
     } catch (error) {
       throw new BackendUnavailableError(`The Coffer server at ${this.base} cannot be reached.`, {

@@ -22,6 +22,7 @@ import type {
   StoreCapabilities,
 } from "@coffer/core";
 import type { ConflictPolicy, RestoreProgress, RestoreReport, SecretDiff } from "@coffer/service";
+import type { WatchEvent, WatchOptions } from "./watch.js";
 
 export type { RotateKeyOptions };
 /** What a key-rotating store reports (see RotateKeyResult in @coffer/core). */
@@ -80,6 +81,8 @@ export interface Transport {
    * (operators: admin on a server).
    */
   diffArchive(open: () => ArchiveInput, request: DiffRequest): Promise<SecretDiff>;
+  /** The change feed from `since` (default: now), as the client's user may see it (watch.ts). */
+  changes(names: string[] | undefined, options: WatchOptions): AsyncGenerator<WatchEvent>;
   close(): Promise<void>;
 }
 

@@ -14,6 +14,7 @@ import { installAccessControl } from "./access.js";
 import { installAuditContext, installAuditRecording } from "./audit/hooks.js";
 import { AuthLimiter } from "./auth-limiter.js";
 import { installAuthentication } from "./authentication.js";
+import { EventStreams } from "./events/event-streams.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from "./http-errors.js";
 import { installJsonParser } from "./input/json-body.js";
 import { installUrlCheck } from "./input/url.js";
@@ -24,6 +25,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { backupRoutes } from "./routes/backup.js";
 import type { AppContext, CofferApp } from "./routes/context.js";
 import { dashboardRoutes, defaultDashboardDir } from "./routes/dashboard.js";
+import { eventRoutes } from "./routes/events.js";
 import { meRoutes } from "./routes/me.js";
 import { probeRoutes } from "./routes/probes.js";
 import { referenceRoutes } from "./routes/references.js";
@@ -59,6 +61,8 @@ export interface AppOptions extends AppContext {
   metrics?: ServerMetrics;
   /** GET /metrics without a token (a scraper on a private network); by default auditor or admin. */
   metricsPublic?: boolean;
+  /** GET /api/v1/events: heartbeat interval and longest stream (routes/events.ts). */
+  events?: { heartbeatMs?: number; maxStreamMs?: number };
 }
 
 export const API_VERSION = "1.0.0";
@@ -124,6 +128,10 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   const context: AppContext = { service: options.service, identity: options.identity };
   await app.register(secretRoutes, { ...context, prefix: `${API}/secrets` });
   await app.register(secretHistoryRoutes, { ...context, prefix: `${API}/secrets` });
+  // Event streams never end by themselves: a shutdown ends them first (shutdown.ts).
+  const streams = new EventStreams();
+  app.addHook("preClose", async () => streams.endAll());
+  await app.register(eventRoutes, { ...context, ...options.events, streams, prefix: `${API}/events` });
   await app.register(referenceRoutes, { ...context, prefix: `${API}/references` });
   await app.register(meRoutes, { ...context, prefix: `${API}/me` });
   await app.register(userRoutes, { ...context, prefix: `${API}/users` });

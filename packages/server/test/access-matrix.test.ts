@@ -238,6 +238,19 @@ const entries: Entry[] = [
     request: (s) => ({ path: `/api/v1/secrets/${s.secret.id}` }),
   },
   {
+    // The change feed, caught up (follow=false ends the stream): the cell secret's creation shows
+    // to those who may see the secret, and another user's private secret produces nothing at all.
+    route: "GET /api/v1/events",
+    access: { kind: "secret", notFoundStatus: 200 },
+    request: (s) => ({
+      path: `/api/v1/events?since=0&follow=false&name=${encodeURIComponent(s.secret.name)}`,
+    }),
+    check: (reply, cell) => {
+      expect(reply.text).toContain(cell.secret.id);
+      expect(reply.text).toContain('"action":"create"');
+    },
+  },
+  {
     route: "POST /api/v1/references/validate",
     access: { kind: "secret", notFoundStatus: 200 },
     request: (s) => ({
@@ -438,6 +451,7 @@ const ACCESS_SPEC: Record<string, RouteAccess["permission"]> = {
   "POST /api/v1/secrets/:id/rename": "write",
   "POST /api/v1/secrets/:id/visibility": "write",
   "GET /api/v1/secrets/:id/history": "read-metadata",
+  "GET /api/v1/events": "read-metadata",
   "GET /api/v1/secrets/:id/versions/:version": "read-metadata",
   "POST /api/v1/secrets/:id/rollback": "write",
   "POST /api/v1/references/validate": "read-metadata",

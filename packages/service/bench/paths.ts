@@ -64,3 +64,18 @@ export function printQuantiles(title: string, paths: TimedPath[]): void {
     ]),
   );
 }
+
+/** Median with its spread (p10–p90), in milliseconds, and each path's median over `baseline`'s. */
+export function printSpread(title: string, paths: TimedPath[], baseline: TimedPath): void {
+  printTable(
+    title,
+    ["path", "median", "p10", "p90", `× ${baseline.label.split(":")[0]!.trim()}`],
+    paths.map((path) => [
+      path.label,
+      quantile(path.samples, 0.5),
+      quantile(path.samples, 0.1),
+      quantile(path.samples, 0.9),
+      ratio(path, baseline),
+    ]),
+  );
+}

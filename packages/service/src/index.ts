@@ -12,6 +12,14 @@ export {
   type RestoreProgress,
   type RestoreReport,
 } from "./backup-restore.js";
+export { CHANGE_PAGE_SIZE, type ChangeBatch, ChangeFeed, type ChangeFeedOptions } from "./change-feed.js";
+export {
+  type ChangeAction,
+  type ChangePage,
+  type ChangeRetention,
+  DEFAULT_RETENTION,
+  type SecretChangeEvent,
+} from "./change-log.js";
 export { type BackupOptions, type DiffOptions, INCOMPLETE } from "./deployment-operations.js";
 export {
   diffSnapshots,

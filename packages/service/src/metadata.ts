@@ -6,6 +6,7 @@
 import type { SecretMetadata } from "@coffer/core";
 import { type Database, isUniqueViolation, rethrowDatabaseError } from "@coffer/sql";
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+import type { ChangeLog, ChangeNote } from "./change-log.js";
 import type { CursorSigner } from "./cursor-key.js";
 import { buildListQuery, type ParsedQuery } from "./list-query.js";
 import { type MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
@@ -51,10 +52,15 @@ export class MetadataRepository {
   readonly #byNameEither: PreparedQuery<[name: string, actorId: string]>;
   readonly #byNameIn: PreparedQuery<[name: string, scope: string]>;
 
-  /** Without a sealer the repository only serves the deployment id (before the keyring is loaded). */
+  /**
+   * Without a sealer the repository only serves the deployment id (before the keyring is loaded).
+   * With `changes`, a transition given a ChangeNote appends its event in the same transaction and
+   * announces the committed id (change-feed.ts).
+   */
   constructor(
     readonly database: Database,
     readonly sealer?: MetadataSealer,
+    readonly changes?: { log: ChangeLog; committed(id: number): void },
   ) {
     this.#db = database.db as Kysely<MetadataTables>;
     const secrets = () => this.#db.selectFrom("coffer_secrets").selectAll().where("state", "in", LIVE_STATES);
@@ -215,12 +221,14 @@ export class MetadataRepository {
     version?: number,
     /** The row as read, when `change` touches a sealed column: the new seal covers base + change. */
     base?: SecretRow,
+    /** The change feed's event for this transition (needs `base`). */
+    event?: ChangeNote,
   ): Promise<boolean> {
     const resealed = SEALED_COLUMNS.some((column) => column in change);
     if (resealed && !base)
       throw new Error(`MetadataRepository: a change of ${id}'s sealed columns needs the row`);
     const set = resealed ? { ...change, mac: this.#sealer().seal({ ...base!, ...change }) } : change;
-    const result = await this.run((db) => {
+    const update = (db: Kysely<MetadataTables>) => {
       let query = db
         .updateTable("coffer_secrets")
         .set({ ...set, state_since: now })
@@ -228,8 +236,20 @@ export class MetadataRepository {
         .where("state", "=", from);
       if (version !== undefined) query = query.where("version", "=", version);
       return query.executeTakeFirst();
-    });
-    return Number(result.numUpdatedRows) === 1;
+    };
+    const changes = this.changes;
+    if (!event || !changes) return Number((await this.run(update)).numUpdatedRows) === 1;
+    if (!base) throw new Error(`MetadataRepository: an event for ${id} needs the row`);
+    // The change and its event commit together or not at all (change-log.ts).
+    const appended = await this.run((db) =>
+      db.transaction().execute(async (trx) => {
+        if (Number((await update(trx)).numUpdatedRows) !== 1) return undefined;
+        return changes.log.append(trx, { ...base, ...change }, event, now);
+      }),
+    );
+    if (appended === undefined) return false;
+    changes.committed(appended);
+    return true;
   }
 
   /**

@@ -85,6 +85,7 @@ export async function startService(root: ServiceRoot): Promise<SecretsService> {
       ...(settings.hooks ? { hooks: settings.hooks } : {}),
       ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
       ...(settings.lockWaitMs !== undefined ? { lockWaitMs: settings.lockWaitMs } : {}),
+      ...(settings.changes ? { changes: settings.changes } : {}),
     });
   } catch (error) {
     await store?.close().catch(() => undefined);

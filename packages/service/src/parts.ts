@@ -27,6 +27,8 @@ export interface ServiceSettings {
   hooks?: ServiceHooks;
   leaseMs?: number;
   lockWaitMs?: number;
+  /** The change feed's retention and polling (change-log.ts, change-feed.ts). */
+  changes?: ServiceOptions["changes"];
   /**
    * The keyring that seals metadata rows, as JSON (`{"active": …, "keys": {…}}`); by default the
    * file `<dataDir>/metadata.keyring.json`, created on first start (see metadata-keyring.ts).

@@ -52,7 +52,9 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
         const keys = JSON.stringify(Object.keys(found));
         // Another process (a writer, or reconcile on another replica) may have finished it first.
         if (
-          !(await ctx.metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row))
+          !(await ctx.metadata.transition(row.id, "pending", { state: "active", keys }, now, undefined, row, {
+            action: "create",
+          }))
         )
           return;
         await ctx.history?.created({ id: row.owner }, { ...row, keys }, found, now);
@@ -81,6 +83,7 @@ export async function repairRow(ctx: WriteContext, row: SecretRow, report: Recon
         now,
         Number(row.version),
         row,
+        { action: "update" },
       );
       // Someone else completed it meanwhile: its history entry is theirs to write, not ours too.
       if (!moved) return;

@@ -68,8 +68,36 @@ export interface CursorKeyRow {
   created_at: number;
 }
 
+/**
+ * One committed change of a secret's metadata (change-log.ts): what it is now, never a value.
+ * `prior_name` / `prior_private` hold the name and visibility before a change of either, so that
+ * whoever could see the secret before hears that it left their view.
+ */
+export interface ChangeRow {
+  /** The feed's sequence number: strictly increasing in commit order (change-log.ts). */
+  id: number | string;
+  secret_id: string;
+  name: string;
+  owner: string;
+  private: number;
+  version: number;
+  action: string;
+  at: number | string;
+  prior_name: string | null;
+  prior_private: number | null;
+}
+
+/** One row ("feed"): the last change id handed out, and the highest one pruning removed. */
+export interface ChangeCounterRow {
+  id: string;
+  last_id: number | string;
+  pruned_through: number | string;
+}
+
 export interface MetadataTables {
   coffer_secrets: SecretRow;
+  coffer_changes: ChangeRow;
+  coffer_change_counter: ChangeCounterRow;
   coffer_deployment: DeploymentRow;
   coffer_cursor_keys: CursorKeyRow;
   coffer_secret_versions: VersionRow;
@@ -156,6 +184,35 @@ export const laterMetadataMigrations: Record<string, MigrationStep> = {
       .addColumn("mac", t.key, (c) => c.notNull())
       .addPrimaryKeyConstraint("coffer_secret_versions_pk", ["secret_id", "version"])
       .execute();
+  },
+  async "0008_changes"(db, t) {
+    await db.schema
+      .createTable("coffer_changes")
+      .ifNotExists()
+      .addColumn("id", t.bigInteger, (c) => c.primaryKey())
+      .addColumn("secret_id", t.key, (c) => c.notNull())
+      .addColumn("name", t.name, (c) => c.notNull())
+      .addColumn("owner", t.key, (c) => c.notNull())
+      .addColumn("private", t.flag, (c) => c.notNull())
+      .addColumn("version", t.integer, (c) => c.notNull())
+      .addColumn("action", t.key, (c) => c.notNull())
+      .addColumn("at", t.timestamp, (c) => c.notNull())
+      .addColumn("prior_name", t.name)
+      .addColumn("prior_private", t.flag)
+      .execute();
+    await db.schema
+      .createTable("coffer_change_counter")
+      .ifNotExists()
+      .addColumn("id", t.key, (c) => c.primaryKey())
+      .addColumn("last_id", t.bigInteger, (c) => c.notNull())
+      .addColumn("pruned_through", t.bigInteger, (c) => c.notNull())
+      .execute();
+    const counter = await db.selectFrom("coffer_change_counter").select("id").executeTakeFirst();
+    if (!counter)
+      await db
+        .insertInto("coffer_change_counter")
+        .values({ id: "feed", last_id: 0, pruned_through: 0 })
+        .execute();
   },
   async "0009_list_by_scope"(db, _types, dialect) {
     // A listing walks one branch per visibility scope the caller sees (list-query.ts), each in

@@ -6,6 +6,8 @@
 import type { AuditTrail } from "@coffer/audit";
 import type { Logger, SecretsStore, SecretValidationLevel } from "@coffer/core";
 import type { Database } from "@coffer/sql";
+import type { ChangeFeedOptions } from "./change-feed.js";
+import type { ChangeRetention } from "./change-log.js";
 import type { MetadataSealer } from "./metadata-seal.js";
 import type { ServiceHooks } from "./write-context.js";
 
@@ -34,4 +36,6 @@ export interface ServiceOptions {
   lockWaitMs?: number;
   /** The audit trail secret actions are recorded in (audit-recorder.ts); none: not audited. */
   audit?: AuditTrail;
+  /** The change feed: how long events are kept (change-log.ts), how often others' are polled for. */
+  changes?: ChangeFeedOptions & { retention?: ChangeRetention };
 }

@@ -45,6 +45,8 @@ import { operator, SecretAudit } from "./audit-recorder.js";
 import type { CopyReport } from "./backup-copy.js";
 import type { ExportOptions } from "./backup-export.js";
 import type { RestoreOptions, RestoreReport } from "./backup-restore.js";
+import { ChangeFeed } from "./change-feed.js";
+import { ChangeLog } from "./change-log.js";
 import { runOncePerDeployment } from "./deployment-lock.js";
 import { type BackupOptions, DeploymentOperations, type DiffOptions } from "./deployment-operations.js";
 import type { SecretDiff, SnapshotSource } from "./diff-snapshot.js";
@@ -84,6 +86,8 @@ export class SecretsService {
   readonly #audit: SecretAudit;
   readonly #secrets: SecretActions;
   readonly #deployment: DeploymentOperations;
+  /** The change feed (change-feed.ts): events since an id, and following them as they commit. */
+  readonly changes: ChangeFeed;
 
   constructor(options: ServiceOptions) {
     this.deploymentId = options.deploymentId;
@@ -91,7 +95,12 @@ export class SecretsService {
     this.validationLevel = options.validationLevel ?? "SECRET_AND_KEY_EXISTS";
     this.#database = options.database;
     this.sealer = options.sealer;
-    this.#metadata = new MetadataRepository(options.database, options.sealer);
+    const changeLog = new ChangeLog(options.database.dialect, options.changes?.retention);
+    this.changes = new ChangeFeed(options.database, changeLog, options.logger, options.changes);
+    this.#metadata = new MetadataRepository(options.database, options.sealer, {
+      log: changeLog,
+      committed: () => this.changes.committed(),
+    });
     const clock = options.clock ?? Date.now;
     const history = new HistoryRepository(options.database, options.sealer);
     const digester = new ValueDigester(options.sealer.keyring);
@@ -353,6 +362,7 @@ export class SecretsService {
 
   async close(): Promise<void> {
     try {
+      await this.changes.close();
       await this.#audit.flush();
       await this.#audit.trail?.close();
       await this.store.close();

@@ -23,6 +23,7 @@ import {
   validateSecretValues,
 } from "@coffer/core";
 import { isUniqueViolation } from "@coffer/sql";
+import type { ChangeNote } from "./change-log.js";
 import { nameHeldByPendingCreate, nameTaken } from "./errors.js";
 import type { VersionNote } from "./history.js";
 import { parseBoolean } from "./input-checks.js";
@@ -75,7 +76,9 @@ export async function createSecret(
 
   try {
     await ctx.step("create.mark-active", id);
-    await ctx.metadata.transition(id, "pending", { state: "active" }, ctx.clock());
+    await ctx.metadata.transition(id, "pending", { state: "active" }, ctx.clock(), undefined, row, {
+      action: "create",
+    });
   } catch (error) {
     // The caller hears of a failure, so try to leave nothing behind; if the database is
     // unreachable, reconcile() later finds the values in place and completes the create.
@@ -119,14 +122,10 @@ export async function updateMetadataOnly(
   await ctx.step("update.metadata", row.id);
   const now = ctx.clock();
   const change = { state: "active" as const, ...target, version: row.version + 1, updated_at: now };
-  if (!(await moveActiveRow(ctx, row, target, change, now))) return undefined;
+  const action = target.name !== row.name ? "rename" : "visibility";
+  if (!(await moveActiveRow(ctx, row, target, change, now, { action, before: row }))) return undefined;
   const committed = { ...row, ...target, version: row.version + 1, updated_at: now };
-  await ctx.history?.metadataChanged(
-    actor,
-    committed,
-    target.name !== row.name ? "rename" : "visibility",
-    now,
-  );
+  await ctx.history?.metadataChanged(actor, committed, action, now);
   return rowToMetadata(committed);
 }
 
@@ -177,6 +176,7 @@ export async function updateValues(
     now,
     row.version,
     { ...row, ...target },
+    { action: note.action, before: row },
   );
   const committed = { ...row, ...target, version: row.version + 1, keys, updated_at: now };
   await ctx.history?.valuesChanged(actor, committed, next, note, now, storeRevision);
@@ -190,9 +190,10 @@ async function moveActiveRow(
   target: TargetMetadata,
   change: Partial<SecretRow> & { state: "active" | "updating" },
   now: number,
+  event?: ChangeNote,
 ): Promise<boolean> {
   try {
-    return await ctx.metadata.transition(row.id, "active", change, now, row.version, row);
+    return await ctx.metadata.transition(row.id, "active", change, now, row.version, row, event);
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken(target.name, target.private === 1);
     throw error;
@@ -256,6 +257,9 @@ export async function deleteSecret(ctx: WriteContext, row: SecretRow): Promise<t
     { state: "deleting" },
     ctx.clock(),
     row.version,
+    row,
+    // The secret is gone for readers from here on (reconcile finishes a delete cut short).
+    { action: "delete" },
   );
   if (!marked) return undefined;
   await ctx.step("delete.store-delete", row.id);

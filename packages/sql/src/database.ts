@@ -20,6 +20,7 @@
 import path from "node:path";
 import { InvalidConfigError } from "@coffer/core";
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from "kysely";
+import { type Listening, type ListenOptions, listenPostgres } from "./pg-listen.js";
 import { createMysqlPool, createPgPool } from "./server-pools.js";
 import { openSqlite } from "./sqlite.js";
 
@@ -31,6 +32,11 @@ export interface Database {
   readonly dialect: Dialect;
   /** The URL with any password hidden, for messages and logs. */
   readonly location: string;
+  /**
+   * PostgreSQL only: LISTEN on `channel` over a connection of its own (pg-listen.ts); undefined
+   * on SQLite and MySQL, which have no notifications (their readers poll).
+   */
+  readonly listen?: (options: Omit<ListenOptions, "driverUrl" | "connectTimeoutMs">) => Promise<Listening>;
   /** Gives the handle back; the connection closes when the last holder has released it. */
   close(): Promise<void>;
 }
@@ -117,10 +123,14 @@ export function openDatabase(url: string): Database {
   shared.holders++;
   let released = false;
   const handle = shared;
+  const { driverUrl, connectTimeoutMs } = parsed;
   return {
     db: handle.db,
     dialect: handle.dialect,
     location: handle.location,
+    ...(parsed.dialect === "postgres"
+      ? { listen: (options) => listenPostgres({ ...options, driverUrl: driverUrl!, connectTimeoutMs }) }
+      : {}),
     async close() {
       if (released) return;
       released = true;

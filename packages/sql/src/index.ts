@@ -23,5 +23,6 @@ export {
   parseKeyring,
 } from "./keyring.js";
 export { KeyringFile } from "./keyring-file.js";
+export type { Listening, ListenOptions } from "./pg-listen.js";
 export { type ColumnTypes, columnTypes, type MigrationStep, migrate } from "./schema.js";
 export { openSqlite } from "./sqlite.js";

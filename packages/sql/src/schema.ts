@@ -22,6 +22,8 @@ export interface ColumnTypes {
   /** 0 or 1. */
   flag: RawBuilder<unknown>;
   integer: RawBuilder<unknown>;
+  /** Whole numbers beyond 2^31 (sequence numbers); read back as a string on PostgreSQL and MySQL. */
+  bigInteger: RawBuilder<unknown>;
 }
 
 export function columnTypes(dialect: Dialect): ColumnTypes {
@@ -34,6 +36,7 @@ export function columnTypes(dialect: Dialect): ColumnTypes {
         timestamp: sql`bigint`,
         flag: sql`smallint`,
         integer: sql`integer`,
+        bigInteger: sql`bigint`,
       };
     case "mysql":
       return {
@@ -44,6 +47,7 @@ export function columnTypes(dialect: Dialect): ColumnTypes {
         timestamp: sql`bigint`,
         flag: sql`smallint`,
         integer: sql`integer`,
+        bigInteger: sql`bigint`,
       };
     case "sqlite":
       return {
@@ -53,6 +57,7 @@ export function columnTypes(dialect: Dialect): ColumnTypes {
         timestamp: sql`integer`,
         flag: sql`integer`,
         integer: sql`integer`,
+        bigInteger: sql`integer`,
       };
   }
 }

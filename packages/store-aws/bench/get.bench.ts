@@ -1,69 +1,46 @@
-// getSecret by name through Coffer (the service over SQLite metadata and the aws store) side by
-// side with the raw SDK call an application would make instead (GetSecretValue, then JSON.parse),
-// against the same in-process emulator and the same secret. Two more rows split Coffer's path in
-// its halves: the store's read alone, and the metadata lookup alone. The calls take turns, one
-// call each in rotating order, so every path sees the same machine; each call is timed on its own.
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { startAwsEmulator } from "@coffer/emulators";
-import { createService } from "@coffer/service";
-import { AwsStore, awsStoreOptions } from "@coffer/store-aws";
-import { serviceOverStore } from "@coffer/testkit";
-import {
-  addedMicroseconds,
-  printQuantiles,
-  ratio,
-  timedPath,
-  timeInTurns,
-} from "../../service/bench/paths.ts";
+// getSecret by name through Coffer (service + SQLite metadata + the aws store) against the raw
+// GetSecretValue + JSON.parse an application would call instead; the shared driver
+// (packages/service/bench/get-driver.ts) runs it warm and as a new process's first read, over
+// http and https, with the emulator in a process of its own.
+import { getCACertificates, setDefaultCACertificates } from "node:tls";
+import { type Endpoint, runGetBench } from "../../service/bench/get-driver.ts";
 
-const WARMUP = 300;
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3000);
-const credentials = { accessKeyId: "AKIAFAKEFAKEFAKE0000", secretAccessKey: "not-a-real-secret-key" };
 const region = "us-east-1";
-const actor = { id: "bench" };
+const credentials = { accessKeyId: "AKIAFAKEFAKEFAKE0000", secretAccessKey: "not-a-real-secret-key" };
 
-const emulator = await startAwsEmulator({ region });
-// The store as an operator configures it: the SDK's default attempts, Coffer's default timeout.
-const { service, store, close } = await serviceOverStore(
-  createService,
-  (context) =>
-    new AwsStore(awsStoreOptions.parse({ region, endpoint: emulator.url, ...credentials }), context),
-);
-const values = { username: "fake-user", password: "fake-password-1", host: "db.example.invalid" };
-const { id } = await service.create(actor, { name: "bench-db", values });
-const raw = new SecretsManagerClient({ endpoint: emulator.url, region, credentials: { ...credentials } });
-const secretName = store.nameOf(id);
+/**
+ * The AWS SDK takes no CA option: an operator trusts a private CA process-wide. Children get
+ * NODE_EXTRA_CA_CERTS from the driver (so they pay nothing for it here); this process adds it to
+ * its default CAs.
+ */
+function trust(endpoint: Endpoint): void {
+  if (endpoint.ca === undefined || process.env.COFFER_BENCH_FIRST_READ !== undefined) return;
+  const defaults = getCACertificates("default");
+  if (!defaults.includes(endpoint.ca)) setDefaultCACertificates([...defaults, endpoint.ca]);
+}
 
-const [sdk, coffer, storeAlone, metadata] = [
-  timedPath("raw SDK: GetSecretValue + JSON.parse", async () =>
-    JSON.parse((await raw.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString!),
-  ),
-  timedPath("Coffer: service.get by name", () => service.get(actor, { name: "bench-db" })),
-  timedPath("  of which the store: store.get(id)", () => store.get(id)),
-  timedPath("  of which metadata: getMetadata by name", () =>
-    service.getMetadata(actor, { name: "bench-db" }),
-  ),
-];
-const callsBefore = { ...store.calls };
-await timeInTurns([sdk, coffer, storeAlone, metadata], { warmup: WARMUP, iterations: ITERATIONS });
-// Two store paths read per round (service.get and store.get): requests per read, of any kind.
-const requests = Object.entries(store.calls).reduce(
-  (sum, [operation, count]) => sum + count - callsBefore[operation as keyof typeof callsBefore],
-  0,
-);
-raw.destroy();
-await close();
-await emulator.stop();
-
-printQuantiles(`getSecret by name, in-process emulator, ${ITERATIONS} calls per path (ms)`, [
-  sdk,
-  coffer,
-  storeAlone,
-  metadata,
-]);
-console.log(
-  `\nSecrets Manager requests per store read: ${(requests / (2 * (WARMUP + ITERATIONS))).toFixed(2)}`,
-);
-console.log(
-  `Coffer / raw SDK (medians): ${ratio(coffer, sdk)}× (goal ≤ 1.10×); Coffer adds ${addedMicroseconds(coffer, sdk)} µs per get`,
-);
+await runGetBench({
+  emulator: "aws",
+  rawLabel: "GetSecretValue + JSON.parse",
+  async store(endpoint) {
+    trust(endpoint);
+    const { AwsStore, awsStoreOptions } = await import("@coffer/store-aws");
+    // As an operator configures it: the SDK's default attempts, Coffer's default timeout.
+    const options = awsStoreOptions.parse({ region, endpoint: endpoint.url, ...credentials });
+    return (context) => new AwsStore(options, context);
+  },
+  async raw(endpoint, backendName) {
+    trust(endpoint);
+    const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+    const client = new SecretsManagerClient({
+      endpoint: endpoint.url,
+      region,
+      credentials: { ...credentials },
+    });
+    return {
+      read: async () =>
+        JSON.parse((await client.send(new GetSecretValueCommand({ SecretId: backendName }))).SecretString!),
+      close: () => client.destroy(),
+    };
+  },
+});

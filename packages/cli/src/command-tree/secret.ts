@@ -50,6 +50,7 @@ const valuesFormat: OptionSpec = {
 const write = () => import("../commands/secret-write.js");
 const read = () => import("../commands/secret-read.js");
 const versions = () => import("../commands/secret-history.js");
+const watching = () => import("../commands/secret-watch.js");
 
 /**
  * create's --private: alone it means true; `--private true|false` and `--private=true|false` as
@@ -280,6 +281,30 @@ export const SECRET_COMMANDS: readonly CommandSpec[] = [
       the secret was private are listed for its owner only.`,
     examples: ["coffer secret history db", "coffer secret history db --json"],
     handler: async () => (await versions()).history,
+  },
+  {
+    path: ["secret", "watch"],
+    summary: "print each change of a secret as it happens (never values), until Ctrl-C",
+    arguments: [{ name: "<name>", description: "the secret's name" }],
+    options: [
+      {
+        flags: "--since <id>",
+        description: "start after this event id (from an earlier watch) instead of now",
+        parse: parseCount,
+      },
+      {
+        flags: "--count <n>",
+        description: "stop after n events",
+        parse: parseWholeNumber(1, Number.MAX_SAFE_INTEGER),
+      },
+    ],
+    details: () => help`
+      One line per change: time, event id, action (create, update, rollback, rename, visibility,
+      delete; hidden when a public secret became private), name, version, visibility and owner.
+      With --json, one JSON object per line. Against a server the watch reconnects and resumes
+      from the last event id by itself; 'reset' means events were missed.`,
+    examples: ["coffer secret watch db", "coffer secret watch db --json --count 1"],
+    handler: async () => (await watching()).watch,
   },
   {
     path: ["secret", "rollback"],

@@ -55,6 +55,8 @@ export function measuredDatabase(database: Database, metrics: ServerMetrics): Da
     db: database.db.withPlugin(new QueryTimingPlugin(metrics, database.dialect)),
     dialect: database.dialect,
     location: database.location,
+    // PostgreSQL's LISTEN (the change feed's wake-up across replicas) goes through untimed.
+    ...(database.listen ? { listen: database.listen } : {}),
     close: () => database.close(),
   };
 }
