@@ -3,6 +3,7 @@
  * remote mode's server and token) and what `resolveValues` reports about where values came from.
  */
 import type { Logger, SecretValues, StoreRegistry } from "@coffer/core";
+import type { CacheOptions, OfflineOptions } from "./cached-reads.js";
 
 export interface ClientOptions {
   /** Local mode: the user id to act as. Default: COFFER_USER, else the operating-system user. */
@@ -27,6 +28,10 @@ export interface ClientOptions {
    * request; https:// and loopback (127.0.0.0/8, ::1, localhost) never need it.
    */
   insecure?: boolean;
+  /** Cache `get` in memory: TTL, single flight, bounded stale-while-revalidate, LRU (README, Caching). */
+  cache?: CacheOptions;
+  /** Remote mode: serve reads from an encrypted file while the server is unreachable, for at most maxStalenessMs. */
+  offline?: OfflineOptions;
 }
 
 /** Where a secret's values came from: a local override, or the store. */

@@ -31,6 +31,7 @@ import {
   type UpdateSecretInput,
   type WriteOptions,
 } from "@coffer/core";
+import { CachedReads, type ClientCache } from "./cached-reads.js";
 import { ClientConfig } from "./client-config.js";
 import type { ClientOptions, ResolvedValues } from "./client-options.js";
 import { forgetMadeWithUrl, rememberMadeWithUrl } from "./clients-with-url.js";
@@ -70,6 +71,8 @@ export class CofferClient implements SecretsSession {
   readonly #transport: Transport;
   #user: string | undefined;
   readonly #config: ClientConfig;
+  /** The read cache and offline cache, when the options ask for them (cached-reads.ts). */
+  readonly #reads: CachedReads | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
@@ -84,6 +87,15 @@ export class CofferClient implements SecretsSession {
     if (options.url !== undefined && this.mode === "remote") {
       this.#madeWithUrl = rememberMadeWithUrl(this);
     }
+    if (options.cache || options.offline) {
+      const scope = this.#transport instanceof RemoteTransport ? this.#transport.cacheScope : undefined;
+      this.#reads = new CachedReads(options, scope, options.logger);
+    }
+  }
+
+  /** With the `cache` or `offline` option: the invalidation hook (a change feed calls it); else undefined. */
+  get cache(): ClientCache | undefined {
+    return this.#reads;
   }
 
   /** The user id this client acts as. */
@@ -106,6 +118,10 @@ export class CofferClient implements SecretsSession {
 
   /** With `version`, the values as they were then (`history` lists the versions). */
   async get(ref: SecretRef, options?: ReadOptions): Promise<Secret> {
+    const reads = this.#reads;
+    if (reads && options?.version === undefined) {
+      return reads.fresh(ref) ?? reads.read(ref, async () => (await this.#transport.session()).get(ref));
+    }
     return (await this.#session()).get(ref, options);
   }
 
@@ -302,6 +318,7 @@ export class CofferClient implements SecretsSession {
 
   async close(): Promise<void> {
     if (this.#madeWithUrl) forgetMadeWithUrl(this.#madeWithUrl);
+    await this.#reads?.flush().catch(() => undefined); // the offline file is a cache: losing a write loses nothing
     await this.#transport.close();
   }
 
@@ -312,7 +329,9 @@ export class CofferClient implements SecretsSession {
   // --- internals ---------------------------------------------------------------------------------
 
   #session(): Promise<SecretsSession> {
-    return this.#transport.session();
+    const session = this.#transport.session();
+    const reads = this.#reads;
+    return reads ? session.then((inner) => reads.wrap(inner)) : session;
   }
 }
 

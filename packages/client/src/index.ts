@@ -19,6 +19,12 @@ export {
   ValueTooLargeError,
   VersionConflictError,
 } from "@coffer/core";
+export {
+  type CacheOptions,
+  type ClientCache,
+  type OfflineOptions,
+  StaleSecret,
+} from "./cached-reads.js";
 export { CleartextTokenError, cleartextRefusal, insecureFromEnv, isLoopbackHost } from "./cleartext-token.js";
 export { type ClientOptions, CofferClient, createClient, type ResolvedValues } from "./client.js";
 export {

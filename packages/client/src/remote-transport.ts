@@ -4,6 +4,7 @@
  * HTTP exchange and the rebuilding of typed errors are server-connection.ts's.
  */
 
+import { createHash } from "node:crypto";
 import type { Writable } from "node:stream";
 import type { AuditFilter, AuditRecord, VerifyReport } from "@coffer/audit";
 import type { ArchiveDecryption, ArchiveInput } from "@coffer/backup";
@@ -30,6 +31,8 @@ export class RemoteTransport implements Transport {
   readonly mode = "remote" as const;
   /** The server's URL without a trailing slash. */
   readonly server: string;
+  /** Names this server and token (the token hashed) for the offline cache's labels. */
+  readonly cacheScope: string;
   readonly #server: ServerConnection;
   readonly #secrets: RemoteSecrets;
   #me: Promise<Me> | undefined;
@@ -37,6 +40,7 @@ export class RemoteTransport implements Transport {
   constructor(options: RemoteTransportOptions) {
     this.#server = new ServerConnection(options);
     this.server = this.#server.base;
+    this.cacheScope = `remote\u0000${this.server}\u0000${createHash("sha256").update(options.token).digest("hex")}`;
     this.#secrets = new RemoteSecrets(this.#server, () => this.whoAmI());
   }
 
