@@ -31,6 +31,7 @@ import {
   type UpdateSecretInput,
   type WriteOptions,
 } from "@coffer/core";
+import { followChanges } from "./cache-feed.js";
 import { CachedReads, type ClientCache } from "./cached-reads.js";
 import { ClientConfig } from "./client-config.js";
 import type { ClientOptions, ResolvedValues } from "./client-options.js";
@@ -73,6 +74,8 @@ export class CofferClient implements SecretsSession {
   readonly #config: ClientConfig;
   /** The read cache and offline cache, when the options ask for them (cached-reads.ts). */
   readonly #reads: CachedReads | undefined;
+  /** With `cache.followChanges`: stops the watch that keeps the cache coherent (cache-feed.ts). */
+  #following: AbortController | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
@@ -120,6 +123,13 @@ export class CofferClient implements SecretsSession {
   async get(ref: SecretRef, options?: ReadOptions): Promise<Secret> {
     const reads = this.#reads;
     if (reads && options?.version === undefined) {
+      if (this.#options.cache?.followChanges && !this.#following) {
+        this.#following = followChanges(
+          (filter, watchOptions) => this.watch(filter, watchOptions),
+          reads,
+          this.#options.logger,
+        );
+      }
       return reads.fresh(ref) ?? reads.read(ref, async () => (await this.#transport.session()).get(ref));
     }
     return (await this.#session()).get(ref, options);
@@ -318,6 +328,7 @@ export class CofferClient implements SecretsSession {
 
   async close(): Promise<void> {
     if (this.#madeWithUrl) forgetMadeWithUrl(this.#madeWithUrl);
+    this.#following?.abort();
     await this.#reads?.flush().catch(() => undefined); // the offline file is a cache: losing a write loses nothing
     await this.#transport.close();
   }

@@ -26,6 +26,11 @@ export interface CacheOptions {
   staleWhileRevalidateMs?: number;
   /** The most entries kept; the least recently used go first (default 1,000). */
   maxEntries?: number;
+  /**
+   * Follow the change feed and drop a secret's cached copies as soon as it changes anywhere
+   * (cache-feed.ts), rather than only when `ttlMs` runs out (default false: one more connection).
+   */
+  followChanges?: boolean;
 }
 
 interface Entry {

@@ -168,6 +168,43 @@ describe("invalidation", () => {
     expect(proxy.valueReads).toBe(2);
   });
 
+  it("with followChanges, a change made by another client is read fresh within the feed's latency, long before ttlMs", async () => {
+    const secret = name();
+    await writer.createSecret(secret, { password: "before" });
+    const client = await cachedClient({ ttlMs: 600_000, followChanges: true });
+    try {
+      expect((await client.getSecret(secret)).get("password")).toBe("before");
+      // Wait until the feed is followed: the cache is dropped once when the watch is ready, so a
+      // read that goes to the server again shows it.
+      const readsBefore = client.cache!.backendReads;
+      await expect
+        .poll(async () => {
+          await client.getSecret(secret);
+          return client.cache!.backendReads;
+        })
+        .toBeGreaterThan(readsBefore);
+      await writer.updateSecret(secret, { values: { password: "after" } });
+      // ttlMs is ten minutes: only the feed can make this read go to the server.
+      await expect
+        .poll(async () => (await client.getSecret(secret)).get("password"), { timeout: 10_000 })
+        .toBe("after");
+      // A rename drops the old name's copy too: the old name is not found any more.
+      await writer.rename({ name: secret }, `${secret}-renamed`);
+      await expect
+        .poll(
+          async () =>
+            client.getSecret(secret).then(
+              () => "found",
+              (error: unknown) => (error instanceof SecretNotFoundError ? "not found" : String(error)),
+            ),
+          { timeout: 10_000 },
+        )
+        .toBe("not found");
+    } finally {
+      await client.close();
+    }
+  });
+
   it("writes through the same client invalidate what they change", async () => {
     const secret = name();
     const client = await cachedClient({ ttlMs: 60_000 });
