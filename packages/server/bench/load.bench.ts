@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { startPostgres } from "@coffer/testkit";
 import { quantile } from "../../service/bench/paths.ts";
 import { printTable } from "../../service/bench/table.ts";
+import { SERVER_NODE_FLAGS } from "../src/launch-flags.ts";
 
 const SECONDS = Number(process.env.COFFER_BENCH_SECONDS ?? 60);
 const SECRETS = Number(process.env.COFFER_BENCH_SECRETS ?? 100_000);
@@ -29,6 +30,9 @@ const SLICES = 6;
 const TOKEN = `coffer_bench0000000_${"b".repeat(43)}`;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const nodeFlags = ["--disable-warning=ExperimentalWarning"];
+// The server runs with the V8 flags its image sets (src/launch-flags.ts), as an operator runs it;
+// COFFER_BENCH_SERVER_NODE_OPTIONS replaces them (e.g. "" for Node's defaults, to compare).
+const serverNodeOptions = process.env.COFFER_BENCH_SERVER_NODE_OPTIONS ?? SERVER_NODE_FLAGS.join(" ");
 
 const database = await startPostgres({ via: "embedded" });
 const databaseUrl = `${database.url}${database.url.includes("?") ? "&" : "?"}poolSize=${POOL}`;
@@ -41,6 +45,7 @@ const server = spawn(process.execPath, [path.join(here, "../dist/bin.js")], {
     COFFER_SERVER_PORT: String(port),
     COFFER_SERVER_BOOTSTRAP_TOKEN: TOKEN,
     COFFER_LOG_LEVEL: "warn",
+    NODE_OPTIONS: serverNodeOptions,
   },
   stdio: ["ignore", "pipe", "inherit"],
 });
@@ -196,7 +201,7 @@ try {
     ],
   );
   printTable(
-    `Server memory (RSS) at ${SECRETS} secrets`,
+    `Server memory (RSS) at ${SECRETS} secrets, NODE_OPTIONS="${serverNodeOptions}"`,
     ["warm, before load", `after ${SECONDS} s of load (goal < 150 MiB)`],
     [[`${rssBefore} MiB`, `${rssAfter} MiB`]],
   );
