@@ -21,6 +21,7 @@ import { startPostgres } from "@coffer/testkit";
 import { quantile } from "../../service/bench/paths.ts";
 import { printTable } from "../../service/bench/table.ts";
 import { SERVER_NODE_FLAGS } from "../src/launch-flags.ts";
+import { seedSecrets } from "./load/seed.ts";
 
 const SECONDS = Number(process.env.COFFER_BENCH_SECONDS ?? 60);
 const SECRETS = Number(process.env.COFFER_BENCH_SECRETS ?? 100_000);
@@ -115,27 +116,8 @@ try {
   const barePort = await listeningPort(bare);
   const base = `http://127.0.0.1:${port}`;
   const bareBase = `http://127.0.0.1:${barePort}`;
-  const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
   const seeding = performance.now();
-  let seeded = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (seeded < SECRETS) {
-        const i = seeded++;
-        const response = await fetch(`${base}/api/v1/secrets`, {
-          method: "POST",
-          headers: { ...headers, prefer: "return=minimal" },
-          body: JSON.stringify({
-            name: `bench-${i}`,
-            values: { user: `fake-user-${i}`, password: `fake-pw-${i}` },
-          }),
-        });
-        if (response.status !== 201)
-          throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
-        await response.arrayBuffer();
-      }
-    }),
-  );
+  await seedSecrets([base], TOKEN, SECRETS, 16);
   console.log(`seeded ${SECRETS} secrets in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
 
   // Memory is read warm: after a short load has compiled the hot paths and filled the caches.

@@ -12,6 +12,7 @@ import { startPostgres } from "@coffer/testkit";
 import { quantile } from "../../service/bench/paths.ts";
 import { printTable } from "../../service/bench/table.ts";
 import { ReplicaSet } from "../test/replicas/replica-set.ts";
+import { seedSecrets } from "./load/seed.ts";
 
 const SECONDS = Number(process.env.COFFER_BENCH_SECONDS ?? 60);
 const SECRETS = Number(process.env.COFFER_BENCH_SECRETS ?? 1000);
@@ -64,26 +65,7 @@ let failed = 0;
 try {
   await set.start();
   const urls = set.replicas.map((replica) => replica!.url);
-  const headers = { authorization: `Bearer ${set.adminToken}`, "content-type": "application/json" };
-  let seeded = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (seeded < SECRETS) {
-        const i = seeded++;
-        const response = await fetch(`${urls[i % REPLICAS]}/api/v1/secrets`, {
-          method: "POST",
-          headers: { ...headers, prefer: "return=minimal" },
-          body: JSON.stringify({
-            name: `bench-${i}`,
-            values: { user: `fake-user-${i}`, password: `fake-pw-${i}` },
-          }),
-        });
-        if (response.status !== 201)
-          throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
-        await response.arrayBuffer();
-      }
-    }),
-  );
+  await seedSecrets(urls, set.adminToken, SECRETS, 8);
   // Warm every replica before timing.
   await Promise.all(urls.map((url) => generate(url, 3, 20, set.adminToken)));
 
