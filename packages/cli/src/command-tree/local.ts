@@ -29,6 +29,19 @@ export const RUN_COMMAND: CommandSpec = {
         "let the secrets (or dotenv files) set these refused variables, e.g. NODE_OPTIONS (comma-separated, repeatable)",
       parse: collect,
     },
+    {
+      flags: "--watch",
+      description: "keep watching the secrets and restart the command (or signal it) when one changes",
+    },
+    {
+      flags: "--on-change <action>",
+      description: "with --watch: restart (default), or a signal to send instead, e.g. SIGHUP",
+    },
+    {
+      flags: "--debounce <ms>",
+      description: "with --watch: wait this long after a change for more before acting (default 500)",
+      parse: parseCount,
+    },
   ],
   details: () => help`
     Each key becomes a variable: upper-cased, with every character other than A-Z, 0-9 and _
@@ -46,12 +59,20 @@ export const RUN_COMMAND: CommandSpec = {
     Whoever may write a secret must not choose the code its readers run, so variables that change how
     programs are found, loaded or started are refused (exit 5, nothing run) unless named with
     --allow-env:
-    ${wrapList(describeRefusedVariables())}.`,
+    ${wrapList(describeRefusedVariables())}.
+
+    --watch follows the secrets' changes (another program's write, another replica's) and, once
+    --debounce has passed without another, restarts the command with the new values (SIGTERM, then
+    SIGKILL after 10 s) — or, with --on-change SIGNAL, sends it that signal for a program that reads
+    its secrets itself. If the new values cannot be read the command keeps running. coffer stays as
+    the command's parent and exits as the command does.`,
   examples: [
     "coffer run -s db -- ./start-server --port 8080",
     "coffer run -s db,stripe --prefix -- env",
     "coffer run -s tooling --allow-env NODE_OPTIONS -- node app.js",
     "coffer run --dotenv .env -s db -- ./start-server",
+    "coffer run --watch -s db -- ./start-server",
+    "coffer run --watch --on-change SIGHUP -s db -- ./reloading-server",
   ],
   handler: async () => (await import("../commands/run.js")).run,
 };

@@ -10,12 +10,14 @@
  * 128+N as if it had run COMMAND itself — and a watchdog stops the child if coffer is killed.
  */
 
+import { constants } from "node:os";
 import { currentAuditContext, withAuditContext } from "@coffer/audit/context";
 import type { Command } from "commander";
 import { usageError } from "../cli-errors.js";
 import type { Context } from "../context.js";
 import { readDotenvFiles } from "../dotenv-files.js";
 import { type SecretForEnv, secretsToEnv, splitNames } from "../env-names.js";
+import { type OnChange, runWatching } from "../run-watch.js";
 
 /** `--allow-env NAME` (repeatable, comma-separated): variable names, as `coffer run` forms them. */
 function allowedVariables(lists: readonly string[]): Set<string> {
@@ -37,6 +39,9 @@ export async function run(context: Context, command: Command): Promise<void> {
     prefix?: boolean;
     allowEnv?: string[];
     dotenv?: string[];
+    watch?: boolean;
+    onChange?: string;
+    debounce?: number;
   }>();
   const [program, ...args] = command.args;
   if (program === undefined)
@@ -58,50 +63,98 @@ export async function run(context: Context, command: Command): Promise<void> {
     throw usageError(`The secret '${twice}' is named twice in -s.`, "Name each secret once.");
   }
   const allowed = allowedVariables(options.allowEnv ?? []);
+  const onChange = onChangeAction(options);
   // Dotenv files first: a malformed or refused line stops everything before the store is opened.
   const fromFiles = readDotenvFiles(options.dotenv ?? [], allowed);
 
   const client = await context.client();
-  const secrets: SecretForEnv[] = [];
-  for (const name of names) {
-    // Recorded as a resolve for `run` (local mode; a server records a read).
-    const { values, source, origin } = await withAuditContext(
-      { ...(currentAuditContext() ?? { origin: { kind: "cli-local" } }), readAs: "secret.resolve" },
-      () => client.resolveValues(name),
-    );
-    if (source === "local" && context.debug) context.note(`coffer: ${name} comes from ${origin}`);
-    secrets.push(source === "local" && origin ? { name, values, origin } : { name, values });
+  /** The child's environment with the secrets as the store holds them now. */
+  const environment = async (): Promise<NodeJS.ProcessEnv> => {
+    const secrets: SecretForEnv[] = [];
+    for (const name of names) {
+      // Recorded as a resolve for `run` (local mode; a server records a read).
+      const { values, source, origin } = await withAuditContext(
+        { ...(currentAuditContext() ?? { origin: { kind: "cli-local" } }), readAs: "secret.resolve" },
+        () => client.resolveValues(name),
+      );
+      if (source === "local" && context.debug) context.note(`coffer: ${name} comes from ${origin}`);
+      secrets.push(source === "local" && origin ? { name, values, origin } : { name, values });
+    }
+    const variables = secretsToEnv(secrets, { prefix: Boolean(options.prefix), allowed });
+    if (context.debug) {
+      const replaced = Object.keys(variables).filter((name) => Object.hasOwn(fromFiles, name));
+      if (replaced.length > 0)
+        context.note(`coffer: secrets replace the dotenv file's ${replaced.join(", ")}`);
+    }
+    return { ...process.env, ...fromFiles, ...variables };
+  };
+  const failedToStart = (error: NodeJS.ErrnoException) => reportFailedStart(context, program, error);
+  if (onChange !== undefined) {
+    return runWatching({
+      program,
+      args,
+      names,
+      environment,
+      changes: (watched, signal, onReady) => client.watch(watched, { signal, onReady }),
+      onChange,
+      debounceMs: options.debounce ?? 500,
+      note: (text) => context.note(text),
+      failedToStart,
+      close: () => context.close(),
+    });
   }
-  const variables = secretsToEnv(secrets, { prefix: Boolean(options.prefix), allowed });
-  if (context.debug) {
-    const replaced = Object.keys(variables).filter((name) => Object.hasOwn(fromFiles, name));
-    if (replaced.length > 0) context.note(`coffer: secrets replace the dotenv file's ${replaced.join(", ")}`);
-  }
+  const env = await environment();
   // Nothing of the store stays open while the command runs (it may run for days).
   await context.close();
 
   const { foregroundChild } = await import("foreground-child");
-  let failedToStart: NodeJS.ErrnoException | undefined;
-  const env = { ...process.env, ...fromFiles, ...variables };
-  const child = foregroundChild(program, args, { env }, (code) => {
-    if (!failedToStart) return code ?? undefined;
-    const notFound = failedToStart.code === "ENOENT";
-    // The shell's codes for "not found" and "not executable".
-    const exitCode = notFound ? 127 : 126;
-    const message = notFound
-      ? `The command '${program}' was not found.`
-      : `The command '${program}' cannot be run (${failedToStart.code}).`;
-    const hint = notFound ? "Check its name and your PATH." : "Check that it is an executable file.";
-    process.stderr.write(
-      context.json
-        ? `${JSON.stringify({ error: { code: notFound ? "NOT_FOUND" : "PERMISSION_DENIED", exitCode, message, hint } })}\n`
-        : `error: ${message} ${hint}\n`,
-    );
-    return exitCode;
-  });
+  let startError: NodeJS.ErrnoException | undefined;
+  const child = foregroundChild(program, args, { env }, (code) =>
+    startError ? failedToStart(startError) : (code ?? undefined),
+  );
   child.on("error", (error: NodeJS.ErrnoException) => {
-    failedToStart = error;
+    startError = error;
   });
   // foreground-child exits the process when the child ends; until then, wait.
   await new Promise<never>(() => {});
+}
+
+/** Prints why the command could not start, as a shell would say it, and returns the shell's code. */
+function reportFailedStart(context: Context, program: string, error: NodeJS.ErrnoException): number {
+  const notFound = error.code === "ENOENT";
+  // The shell's codes for "not found" and "not executable".
+  const exitCode = notFound ? 127 : 126;
+  const message = notFound
+    ? `The command '${program}' was not found.`
+    : `The command '${program}' cannot be run (${error.code}).`;
+  const hint = notFound ? "Check its name and your PATH." : "Check that it is an executable file.";
+  process.stderr.write(
+    context.json
+      ? `${JSON.stringify({ error: { code: notFound ? "NOT_FOUND" : "PERMISSION_DENIED", exitCode, message, hint } })}\n`
+      : `error: ${message} ${hint}\n`,
+  );
+  return exitCode;
+}
+
+/** --watch and --on-change: what to do when a secret changes, or undefined without --watch. */
+function onChangeAction(options: { watch?: boolean; onChange?: string }): OnChange | undefined {
+  if (!options.watch) {
+    if (options.onChange !== undefined) {
+      throw usageError(
+        "--on-change needs --watch.",
+        "Write: coffer run --watch --on-change SIGHUP -s NAME -- COMMAND…",
+      );
+    }
+    return undefined;
+  }
+  const action = options.onChange ?? "restart";
+  if (action === "restart") return "restart";
+  const signal = action.toUpperCase().startsWith("SIG") ? action.toUpperCase() : `SIG${action.toUpperCase()}`;
+  if (!Object.hasOwn(constants.signals, signal) || signal === "SIGKILL" || signal === "SIGSTOP") {
+    throw usageError(
+      `--on-change '${action.slice(0, 20)}' is neither 'restart' nor a signal the command can handle.`,
+      "Write --on-change restart (the default) or a signal such as SIGHUP, SIGUSR1 or SIGUSR2.",
+    );
+  }
+  return signal as NodeJS.Signals;
 }
