@@ -4,8 +4,8 @@
  * DescribeKey, CreateAlias, EnableKey/DisableKey and RotateKeyOnDemand. Built from the KMS API
  * reference; signatures are not verified (any SigV4-shaped Authorization header passes).
  */
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { checkSigV4Authorization, parseJsonObject, sendAwsJson } from "../shared/aws-json.js";
 import { FaultQueue } from "../shared/faults.js";
 import { BodyTooLargeError, type Clock, readBody, systemClock } from "../shared/http.js";
 import { SuspendableListener } from "../shared/listener.js";
@@ -47,7 +47,6 @@ export const cliOptions = {
 } as const;
 
 const TARGET_PREFIX = "TrentService.";
-const CONTENT_TYPE = "application/x-amz-json-1.1";
 const BODY_LIMIT = 64 * 1024;
 
 export async function startAwsKmsEmulator(options: AwsKmsEmulatorOptions = {}): Promise<AwsKmsEmulator> {
@@ -121,10 +120,10 @@ async function handle(
     return;
   }
   try {
-    checkAuthorization(request);
+    checkSigV4Authorization(request, (code, message, status) => new AwsKmsError(code, message, status));
     const operation = parseTarget(request);
     calls[operation] = (calls[operation] ?? 0) + 1;
-    send(response, 200, JSON.stringify(operations[operation]!(keys, parseJson(body))));
+    send(response, 200, JSON.stringify(operations[operation]!(keys, parseJsonObject(body, serialization))));
   } catch (error) {
     if (!(error instanceof AwsKmsError)) throw error;
     sendError(response, error);
@@ -145,47 +144,11 @@ function parseTarget(request: IncomingMessage): string {
   return operation;
 }
 
-/** Without a SigV4-shaped Authorization header KMS answers MissingAuthenticationToken (403). */
-function checkAuthorization(request: IncomingMessage): void {
-  const header = request.headers.authorization;
-  if (!header)
-    throw new AwsKmsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
-  if (!/^AWS4-HMAC-SHA256\s+Credential=[^,\s]+/.test(header)) {
-    throw new AwsKmsError(
-      "IncompleteSignatureException",
-      "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.",
-    );
-  }
-}
-
-function parseJson(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw serialization("Request body is not valid JSON.");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw serialization("Request body must be a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
-}
-
 function sendError(response: ServerResponse, error: AwsKmsError): void {
   const body = JSON.stringify({ __type: error.code, message: error.message });
   send(response, error.status, body, error.code);
 }
 
 function send(response: ServerResponse, status: number, body: string, errorType?: string): void {
-  if (response.headersSent) return;
-  response.writeHead(status, {
-    "content-type": CONTENT_TYPE,
-    "content-length": Buffer.byteLength(body),
-    "x-amzn-requestid": randomUUID(),
-    ...(errorType && {
-      "x-amzn-errortype": `${errorType}:http://internal.amazon.com/coral/com.amazonaws.kms/`,
-    }),
-  });
-  response.end(body);
+  sendAwsJson(response, status, body, "com.amazonaws.kms", errorType);
 }

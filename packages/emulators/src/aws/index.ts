@@ -3,8 +3,8 @@
  * SigV4-shaped Authorization header (without verifying it), applies injected faults, validates
  * input against the service model, then runs the operation; error bodies never echo a request.
  */
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { checkSigV4Authorization, parseJsonObject, sendAwsJson } from "../shared/aws-json.js";
 import { FaultQueue } from "../shared/faults.js";
 import { BodyTooLargeError, type Clock, readBody, systemClock } from "../shared/http.js";
 import { SuspendableListener } from "../shared/listener.js";
@@ -47,7 +47,6 @@ export const cliOptions = {
 } as const;
 
 const TARGET_PREFIX = "secretsmanager.";
-const CONTENT_TYPE = "application/x-amz-json-1.1";
 // Largest legitimate request: a 64 KiB binary secret, base64-encoded, plus the envelope.
 const BODY_LIMIT = 1024 * 1024;
 
@@ -127,9 +126,9 @@ async function handle(
   }
 
   try {
-    checkAuthorization(request);
+    checkSigV4Authorization(request, (code, message, status) => new AwsError(code, message, status));
     const operation = parseTarget(request);
-    const input = parseJson(body);
+    const input = parseJsonObject(body, serialization);
     const shape = inputShapes[operation];
     if (shape) validateInput(shape, input);
     store.purgeExpired();
@@ -165,37 +164,6 @@ function parseTarget(request: IncomingMessage): string {
   return operation;
 }
 
-/**
- * Any SigV4-shaped Authorization header is accepted (signatures are not verified). Without one the
- * service answers MissingAuthenticationToken, HTTP 403 (Secrets Manager API reference, Common Errors).
- */
-function checkAuthorization(request: IncomingMessage): void {
-  const header = request.headers.authorization;
-  if (!header) {
-    throw new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
-  }
-  if (!/^AWS4-HMAC-SHA256\s+Credential=[^,\s]+/.test(header)) {
-    throw new AwsError(
-      "IncompleteSignatureException",
-      "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.",
-    );
-  }
-}
-
-function parseJson(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw serialization("Request body is not valid JSON.");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw serialization("Request body must be a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
-}
-
 function errorBody(code: string, message: string): string {
   return JSON.stringify({ __type: code, Message: message });
 }
@@ -205,14 +173,5 @@ function sendError(response: ServerResponse, error: AwsError): void {
 }
 
 function send(response: ServerResponse, status: number, body: string, errorType?: string): void {
-  if (response.headersSent) return;
-  response.writeHead(status, {
-    "content-type": CONTENT_TYPE,
-    "content-length": Buffer.byteLength(body),
-    "x-amzn-requestid": randomUUID(),
-    ...(errorType && {
-      "x-amzn-errortype": `${errorType}:http://internal.amazon.com/coral/com.amazonaws.secretsmanager/`,
-    }),
-  });
-  response.end(body);
+  sendAwsJson(response, status, body, "com.amazonaws.secretsmanager", errorType);
 }
