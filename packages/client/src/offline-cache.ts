@@ -7,19 +7,21 @@
  *   key file that group or others may read, or that another user owns, is refused; a missing one
  *   is created, mode 0600 in a 0700 directory.
  * - Nothing in the file is plaintext but the format name and key ids: an entry's label is an HMAC
- *   of (client scope, visibility, name) under the key, and its sealed body holds the metadata, the
+ *   of (client scope, visibility, name), and its sealed body holds the metadata, the
  *   values and when they were fetched. The AAD binds the body to its label and key id, so an entry
  *   moved to another label, edited or truncated fails as an IntegrityError, never as a value.
+ * - The key file's key is never used directly: HKDF-SHA256 derives one key for the labels' HMAC and
+ *   one for AES-GCM, so that no key serves two algorithms.
  * - The file is rewritten whole (temporary file, then rename) after changes, one write at a time;
  *   `flush()` waits for the last one.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { IntegrityError, metadataFromJson, Secret, type SecretJson } from "@coffer/core";
 import type { Keyring } from "@coffer/sql";
 
-export const OFFLINE_FORMAT = "coffer-offline-cache/1";
+export const OFFLINE_FORMAT = "coffer-offline-cache/2";
 
 export interface OfflineOptions {
   /** The encrypted cache file. */
@@ -73,7 +75,7 @@ export class OfflineCache {
     const { id, key: aesKey } = keyring.activeKey();
     const label = this.#label(aesKey, key);
     const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", aesKey, iv);
+    const cipher = createCipheriv("aes-256-gcm", purposeKeys(aesKey).seal, iv);
     cipher.setAAD(aad(label, id));
     const body = JSON.stringify({ fetchedAt, secret: secret.toWire({ values: true }) });
     const data = Buffer.concat([cipher.update(body, "utf8"), cipher.final()]);
@@ -99,7 +101,11 @@ export class OfflineCache {
     if (!aesKey)
       throw this.#tampered(`an entry names the key '${sealed.k}', which the key file does not hold`);
     try {
-      const decipher = createDecipheriv("aes-256-gcm", aesKey, Buffer.from(sealed.iv, "base64"));
+      const decipher = createDecipheriv(
+        "aes-256-gcm",
+        purposeKeys(aesKey).seal,
+        Buffer.from(sealed.iv, "base64"),
+      );
       decipher.setAAD(aad(label, sealed.k));
       decipher.setAuthTag(Buffer.from(sealed.tag, "base64"));
       const body = Buffer.concat([decipher.update(Buffer.from(sealed.data, "base64")), decipher.final()]);
@@ -131,8 +137,10 @@ export class OfflineCache {
     if (error) throw error;
   }
 
-  #label(aesKey: Buffer, key: string): string {
-    return createHmac("sha256", aesKey).update(`${this.#scope}\u0000${key}`).digest("base64url");
+  #label(fileKey: Buffer, key: string): string {
+    return createHmac("sha256", purposeKeys(fileKey).label)
+      .update(`${this.#scope}\u0000${key}`)
+      .digest("base64url");
   }
 
   #key(): Promise<Keyring> {
@@ -195,6 +203,18 @@ export class OfflineCache {
       details: { file: this.#options.file },
     });
   }
+}
+
+/** The key file's key split by purpose (HKDF-SHA256), made once per key. */
+const purposes = new WeakMap<Buffer, { seal: Buffer; label: Buffer }>();
+function purposeKeys(fileKey: Buffer): { seal: Buffer; label: Buffer } {
+  let keys = purposes.get(fileKey);
+  if (keys === undefined) {
+    const derive = (info: string) => Buffer.from(hkdfSync("sha256", fileKey, Buffer.alloc(0), info, 32));
+    keys = { seal: derive("coffer/offline-cache/seal"), label: derive("coffer/offline-cache/label") };
+    purposes.set(fileKey, keys);
+  }
+  return keys;
 }
 
 function aad(label: string, keyId: string): Buffer {

@@ -1,6 +1,7 @@
 // Offline mode against a running server: values fetched while it answers are kept in an encrypted
 // file and served while it cannot be reached — for at most maxStalenessMs, marked stale and
 // logged — never on a refusal, never from an altered file, and the file holds no plaintext.
+import { createDecipheriv, hkdfSync } from "node:crypto";
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -162,6 +163,39 @@ describe("offline mode", () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   });
 
+  it("never uses the key file's key itself: entries open only under the HKDF key for sealing", async () => {
+    const secret = name();
+    await writer.createSecret(secret, { password: "fake-purpose" });
+    const { client, file, keyFile } = offlineClient(60_000);
+    await client.getSecret(secret);
+    await client.cache!.flush();
+    const keyring = JSON.parse(readFileSync(keyFile, "utf8")) as {
+      active: string;
+      keys: Record<string, string>;
+    };
+    const fileKey = Buffer.from(keyring.keys[keyring.active]!, "base64");
+    const [label, entry] = Object.entries(
+      (
+        JSON.parse(readFileSync(file, "utf8")) as {
+          entries: Record<string, { k: string; iv: string; tag: string; data: string }>;
+        }
+      ).entries,
+    )[0]!;
+    const open = (key: Buffer) => {
+      const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(entry.iv, "base64"));
+      decipher.setAAD(Buffer.from(`coffer-offline-cache/2\u0000${label}\u0000${entry.k}`));
+      decipher.setAuthTag(Buffer.from(entry.tag, "base64"));
+      return Buffer.concat([decipher.update(Buffer.from(entry.data, "base64")), decipher.final()]).toString(
+        "utf8",
+      );
+    };
+    expect(() => open(fileKey)).toThrow();
+    const sealKey = Buffer.from(
+      hkdfSync("sha256", fileKey, Buffer.alloc(0), "coffer/offline-cache/seal", 32),
+    );
+    expect(open(sealKey)).toContain("fake-purpose");
+  });
+
   it("refuses a key file that group or others may read", async () => {
     const secret = name();
     await writer.createSecret(secret, { v: CANARY });
@@ -248,7 +282,7 @@ describe("offline mode", () => {
     }
     await reader.getSecret(secret);
     await reader.cache!.flush();
-    expect(JSON.parse(readFileSync(file, "utf8")).format).toBe("coffer-offline-cache/1");
+    expect(JSON.parse(readFileSync(file, "utf8")).format).toBe("coffer-offline-cache/2");
   });
 
   it("drops a secret from the file when this client writes it or the hook invalidates it", async () => {
