@@ -24,6 +24,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { reportGoal } from "../../service/bench/goals.ts";
 import { printTable } from "../../service/bench/table.ts";
 
 const RUNS = Number(process.env.COFFER_BENCH_RUNS ?? 21);
@@ -119,6 +120,13 @@ function callgrindTable(): void {
     for (const name of counted) counts[name]!.push(instructions(COMMANDS[name]!));
   }
   const floor = quantile(counts["node -e 0"]!, 0.5);
+  const instructionRatio = quantile(counts["coffer secret get"]!, 0.5) / floor;
+  reportGoal({
+    measure: "CLI secret get cold vs node -e 0, callgrind instructions",
+    value: `${instructionRatio.toFixed(2)}×`,
+    goal: "≤ 2.5×",
+    met: instructionRatio <= 2.5,
+  });
   printTable(
     `Instructions (callgrind, all threads), median of ${CALLGRIND_RUNS} alternating runs`,
     ["command", "M instructions", "min–max", "× node -e 0"],
@@ -158,6 +166,12 @@ try {
   );
   console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after`);
   const ratio = medians["coffer secret get"]! / floor;
+  reportGoal({
+    measure: "CLI secret get cold vs node -e 0, wall from outside",
+    value: `${ratio.toFixed(2)}×`,
+    goal: "≤ 2.0×",
+    met: ratio <= 2,
+  });
   console.log(`\ncoffer secret get: ${ratio.toFixed(2)}× node -e 0 in wall time (goal ≤ 2.0×)`);
   if (process.env.COFFER_BENCH_CALLGRIND === "1") callgrindTable();
   else console.log("(COFFER_BENCH_CALLGRIND=1 adds the instruction count; goal ≤ 2.5×)");

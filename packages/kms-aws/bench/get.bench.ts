@@ -11,6 +11,7 @@ import { instantiateStore, newSecretId, type StoreContext, silentLogger } from "
 import { startAwsKmsEmulator } from "@coffer/emulators";
 import { AwsKmsKek, awsKmsKeySource } from "@coffer/kms-aws";
 import { type SqlStore, sqlStore, sqlStoreWithKeySources, wrapContext } from "@coffer/store-sql";
+import { reportGoal } from "../../service/bench/goals.ts";
 import {
   addedMicroseconds,
   printQuantiles,
@@ -93,6 +94,12 @@ const sliceRatios = Array.from({ length: SLICES }, (_, n) => {
     samples.slice((n * ITERATIONS) / SLICES, ((n + 1) * ITERATIONS) / SLICES);
   return quantile(slice(envelope.samples), 0.5) / quantile(slice(file.samples), 0.5);
 }).sort((a, b) => a - b);
+reportGoal({
+  measure: "sql store get, aws-kms key source (cached data key) vs keyring file",
+  value: `${ratio(envelope, file)}×`,
+  goal: "≤ 1.05×",
+  met: Number(ratio(envelope, file)) <= 1.05,
+});
 console.log(
   `aws-kms (cached) / keyring file (medians): ${ratio(envelope, file)}× (goal ≤ 1.05×), ` +
     `${addedMicroseconds(envelope, file)} µs per get; per slice of ${ITERATIONS / SLICES}: ` +

@@ -18,6 +18,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "@coffer/testkit";
+import { reportGoal } from "../../service/bench/goals.ts";
 import { quantile } from "../../service/bench/paths.ts";
 import { printTable } from "../../service/bench/table.ts";
 import { SERVER_NODE_FLAGS } from "../src/launch-flags.ts";
@@ -187,6 +188,24 @@ try {
     ["warm, before load", `after ${SECONDS} s of load (goal < 150 MiB)`],
     [[`${rssBefore} MiB`, `${rssAfter} MiB`]],
   );
+  const goalRows = [
+    ["server GET by name vs bare node:http + same select", cofferRate / bareRate, "≥ 0.90×", 0.9],
+    ["server GET by name vs raw pg loop", cofferRate / rawRate, "≥ 0.60×", 0.6],
+  ] as const;
+  for (const [measure, value, goal, floor] of goalRows) {
+    reportGoal({
+      measure: `${measure}, ${SECRETS} secrets`,
+      value: `${value.toFixed(2)}×`,
+      goal,
+      met: value >= floor,
+    });
+  }
+  reportGoal({
+    measure: `server RSS after ${SECONDS} s of GET load, ${SECRETS} secrets`,
+    value: `${rssAfter} MiB`,
+    goal: "< 150 MiB",
+    met: rssAfter < 150,
+  });
   if (failed > 0) {
     console.error(`FAILED: ${failed} failed requests or selects`);
     process.exitCode = 1;

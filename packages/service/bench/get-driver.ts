@@ -20,6 +20,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { SecretsStore, StoreContext } from "@coffer/core";
+import { reportGoal } from "./goals.ts";
 import { medianOf, printSpread, ratio, type TimedPath, timedPath, timeInTurns } from "./paths.ts";
 import { printTable } from "./table.ts";
 
@@ -147,6 +148,13 @@ async function benchTransport(target: GetBenchTarget, transport: Transport): Pro
     const title = `${target.emulator} over ${transport}: a new process's first read, ${FIRST_READS} processes per side in turns (ms)`;
     printSpread(`${title}, timed by the child`, first.slice(0, 2), first[0]!);
     printSpread(`${title}, timed from outside`, first.slice(2), first[2]!);
+    const warm = medianOf(cofferPath) / medianOf(rawPath);
+    reportGoal({
+      measure: `get by name vs raw SDK, ${target.emulator} ${transport}`,
+      value: `${warm.toFixed(2)}× (audit off ${ratio(quietPath, rawPath)}×)`,
+      goal: "≤ 1.05×",
+      met: warm <= 1.05,
+    });
     return [
       transport,
       ratio(cofferPath, rawPath),

@@ -14,6 +14,7 @@ import { KeyringFile, openDatabase } from "@coffer/sql";
 import { MemoryStore } from "@coffer/store-memory";
 import { startPostgres } from "@coffer/testkit";
 import { sql } from "kysely";
+import { reportGoal } from "./goals.ts";
 import { medianOf, quantile, type TimedPath, timedPath, timeInTurns } from "./paths.ts";
 import { median, printTable } from "./table.ts";
 
@@ -153,6 +154,13 @@ async function measure(label: string, urlFor: () => Promise<string>): Promise<Ar
   const cell = (p: TimedPath) =>
     `${fmt(medianOf(p))} (${fmt(quantile(p.samples, 0.1))}–${fmt(quantile(p.samples, 0.9))})`;
   const { allFirst, allLast, fewFirst, fewLast, allOr, fewOr } = paths;
+  const few1 = medianOf(fewFirst) / medianOf(allFirst);
+  reportGoal({
+    measure: `list first page, 1% vs 100% visible, ${TOTAL} secrets, ${label}`,
+    value: `${few1.toFixed(2)}×`,
+    goal: "≤ 1.5×",
+    met: few1 <= 1.5,
+  });
   return [
     [label, "100% visible", cell(allFirst), cell(allLast), ratio(allLast, allFirst), "1.00"],
     [label, "1% visible", cell(fewFirst), cell(fewLast), ratio(fewLast, fewFirst), ratio(fewFirst, allFirst)],
