@@ -166,10 +166,22 @@ function send(
       },
       (incoming) => {
         const chunks: Buffer[] = [];
-        incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-        incoming.on("end", () =>
-          resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
-        );
+        const answer = () =>
+          resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") });
+        // An event stream (GET /api/v1/events) stays open: its status and first event are what is
+        // checked, then the connection is closed, rather than waiting for the stream's time limit.
+        const streaming = String(incoming.headers["content-type"] ?? "").startsWith("text/event-stream");
+        const close = () => {
+          clearTimeout(timer);
+          answer();
+          incoming.destroy();
+        };
+        const timer = streaming ? setTimeout(close, 500) : undefined;
+        incoming.on("data", (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (streaming && Buffer.concat(chunks).includes("\n\n")) close();
+        });
+        incoming.on("end", answer);
         incoming.on("error", reject);
       },
     );
