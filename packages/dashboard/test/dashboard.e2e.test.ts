@@ -62,6 +62,8 @@ if (missing && mustFailWithoutChromium) {
     throw new Error(`${missing}. In CI (CI=${process.env.CI}) the browser tests must run, not skip.`);
   });
 } else if (missing) {
+  // Skipped only off CI, on a developer's machine without Debian's Chromium (the reason, from
+  // chromiumMissing(), is in the title and the warning); in CI the branch above fails instead.
   console.warn(`dashboard browser tests skipped: ${missing}`);
   it.skip(`dashboard browser tests: skipped, ${missing}`, () => {});
 } else {
