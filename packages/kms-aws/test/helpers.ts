@@ -1,12 +1,10 @@
 // Fixtures: the AWS KMS emulator with a key, the sql store built through its registration with the
 // aws-kms key source (options validated as in production), explicit fake credentials, one attempt.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { instantiateStore, type StoreContext, silentLogger } from "@coffer/core";
+import { instantiateStore, type StoreContext } from "@coffer/core";
 import { type AwsKmsEmulator, startAwsKmsEmulator } from "@coffer/emulators";
 import { type SqlStore, type SqlStoreOptions, sqlStoreWithKeySources } from "@coffer/store-sql";
+import { sqliteStoreContext } from "@coffer/testkit";
 import { awsKmsKeySource } from "../src/index.js";
 
 // Belt and braces: no SDK in these tests may look for cloud credentials.
@@ -19,17 +17,8 @@ export const FAKE_CREDENTIALS = {
   secretAccessKey: "not-a-real-secret-key",
 };
 
-export function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), "coffer-kms-aws-"));
-}
-
-export function sqliteContext(deploymentId = "kms-deployment", dir = tempDir()): StoreContext {
-  return {
-    deploymentId,
-    dataDir: dir,
-    databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
-    logger: silentLogger,
-  };
+export function sqliteContext(deploymentId = "kms-deployment"): StoreContext {
+  return sqliteStoreContext(deploymentId);
 }
 
 export function kmsClient(emulator: AwsKmsEmulator): KMSClient {
@@ -88,14 +77,7 @@ export async function startKms(): Promise<{ emulator: AwsKmsEmulator; keyId: str
   return { emulator, keyId: await newKmsKey(emulator, "coffer") };
 }
 
-export async function failure(fn: () => Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
+export { failureOf as failure } from "@coffer/testkit";
 
 /** A port where nothing listens: a started-and-stopped emulator's. */
 export async function closedPort(): Promise<number> {

@@ -1,26 +1,16 @@
 // Fixtures: the Vault emulator (transit mounted at `transit`) with a key, and the sql store built
 // through its registration with the vault-transit key source, options validated as in production.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { instantiateStore, type StoreContext, silentLogger } from "@coffer/core";
+import { instantiateStore, type StoreContext } from "@coffer/core";
 import { startVaultEmulator, type VaultEmulator } from "@coffer/emulators";
 import { type SqlStore, type SqlStoreOptions, sqlStoreWithKeySources } from "@coffer/store-sql";
+import { sqliteStoreContext } from "@coffer/testkit";
 import vaultFactory from "node-vault";
 import { vaultTransitKeySource } from "../src/index.js";
 
 export const registration = sqlStoreWithKeySources({ "vault-transit": async () => vaultTransitKeySource });
 
-export function sqliteContext(
-  deploymentId = "transit-deployment",
-  dir = mkdtempSync(path.join(tmpdir(), "coffer-kms-vault-")),
-): StoreContext {
-  return {
-    deploymentId,
-    dataDir: dir,
-    databaseUrl: `sqlite://${path.join(dir, "coffer.db")}`,
-    logger: silentLogger,
-  };
+export function sqliteContext(deploymentId = "transit-deployment"): StoreContext {
+  return sqliteStoreContext(deploymentId);
 }
 
 /** node-vault as an operator's tooling would use it, for setting up and rotating keys. */
@@ -69,11 +59,4 @@ export async function startTransit(): Promise<{ emulator: VaultEmulator; keyName
   return { emulator, keyName: await newTransitKey(emulator) };
 }
 
-export async function failure(fn: () => Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
+export { failureOf as failure } from "@coffer/testkit";

@@ -39,5 +39,11 @@ export {
   serviceOverStore,
 } from "./service-over-store.js";
 export { dockerDisabled, dockerRequired, dockerRequiredBecause, isCi } from "./settings.js";
-export { closedPort, contextFor, uniqueDeployment } from "./store-test-helpers.js";
+export {
+  closedPort,
+  contextFor,
+  failureOf,
+  sqliteStoreContext,
+  uniqueDeployment,
+} from "./store-test-helpers.js";
 export type { TestDatabase } from "./types.js";
