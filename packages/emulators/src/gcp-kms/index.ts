@@ -29,6 +29,8 @@ export interface GcpKmsEmulator extends RunningEmulator {
   /** Makes the next `count` calls (optionally only to `fault.methods`) fail with UNAVAILABLE
    * (the default) or RESOURCE_EXHAUSTED. */
   failNext(count: number, fault?: GcpFault): void;
+  /** Drops faults not yet consumed. */
+  clearFaults(): void;
   /** Makes the next `count` Encrypt or Decrypt answers arrive damaged (see GcpKmsTamperKind). */
   tamperNext(count: number, kind: GcpKmsTamperKind): void;
   /** How many requests each method has received (tests check what reached the KMS). */
@@ -81,6 +83,7 @@ export async function startGcpKmsEmulator(options: GcpKmsEmulatorOptions = {}): 
     projectId: options.projectId,
     calls,
     failNext: (count, fault) => faults.add(count, fault),
+    clearFaults: () => faults.clear(),
     tamperNext: (count, kind) => tampering.add(count, kind),
     inspectCiphertext(ciphertext) {
       const header = readHeader(Buffer.from(ciphertext));
