@@ -394,7 +394,7 @@ describe("GCP KMS emulator: projects, faults and outages", () => {
     expect(Buffer.from(opened.plaintext as Uint8Array).toString()).toBe("kept");
   });
 
-  it("tamperNext damages answers as a faulty path would: a wrong response checksum, or request checksums reported unverified", async () => {
+  it("tamperNext damages answers as a faulty path would: a wrong response checksum, request checksums reported unverified, another key's version named", async () => {
     const name = await newKey();
     const plaintext = Buffer.from("data");
     emulator.tamperNext(1, "response-crc32c");
@@ -403,7 +403,11 @@ describe("GCP KMS emulator: projects, faults and outages", () => {
     emulator.tamperNext(1, "unverified");
     const [unverified] = await kms.encrypt({ name, plaintext, plaintextCrc32c: crc(plaintext) });
     expect(unverified.verifiedPlaintextCrc32c).toBe(false);
+    emulator.tamperNext(1, "other-version");
+    const [misnamed] = await kms.encrypt({ name, plaintext });
+    expect(misnamed.name).toBe(`${name}-other/cryptoKeyVersions/1`);
     const [good] = await kms.encrypt({ name, plaintext, plaintextCrc32c: crc(plaintext) });
+    expect(good.name).toBe(`${name}/cryptoKeyVersions/1`);
     expect(good.verifiedPlaintextCrc32c).toBe(true);
     expect(Number(good.ciphertextCrc32c?.value)).toBe(crc32c(good.ciphertext as Uint8Array));
     const before = emulator.calls.Decrypt ?? 0;

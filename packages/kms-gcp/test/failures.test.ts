@@ -124,16 +124,19 @@ describe("sql store with GCP Cloud KMS: damaged answers (CRC32C)", () => {
     await store.close();
   });
 
-  it("an Encrypt answer that is unverified or fails its CRC32C is an IntegrityError once attempts run out, and no data key is stored", async () => {
-    for (const kind of ["unverified", "response-crc32c"] as const) {
+  it("an Encrypt answer that is unverified, fails its CRC32C or names another key is an IntegrityError once attempts run out, and no data key is stored", async () => {
+    const reasons = {
+      unverified: /did not confirm the request's checksums/,
+      "response-crc32c": /ciphertext does not match/,
+      "other-version": /names another key version/,
+    } as const;
+    for (const kind of ["unverified", "response-crc32c", "other-version"] as const) {
       const context = sqliteContext();
       emulator.tamperNext(2, kind);
       const store = kmsStore(emulator.port, keyName, context, { kms: { maxAttempts: 2 } });
       const error = await failure(() => store.init()); // the first start wraps a new data key
       expect(error, kind).toBeInstanceOf(IntegrityError);
-      expect(error.message).toMatch(
-        kind === "unverified" ? /did not confirm the request's checksums/ : /ciphertext does not match/,
-      );
+      expect(error.message).toMatch(reasons[kind]);
       expect(await rows(context, DATA_KEYS_TABLE)).toEqual([]);
       await store.close();
     }

@@ -31,9 +31,10 @@ export interface DecryptRequest {
 /**
  * What a test can make the next answers suffer, as a network or a faulty front end would:
  * `response-crc32c` returns a checksum that does not match the returned bytes; `unverified`
- * reports the request's checksums as not received (verified_* false).
+ * reports the request's checksums as not received (verified_* false); `other-version` names, in an
+ * Encrypt answer, a version of another key than the one that encrypted.
  */
-export type GcpKmsTamperKind = "response-crc32c" | "unverified";
+export type GcpKmsTamperKind = "response-crc32c" | "unverified" | "other-version";
 
 /** The documented limit for SOFTWARE keys: plaintext and AAD each at most 64 KiB. */
 const MAX_BYTES = 64 * 1024;
@@ -89,7 +90,7 @@ export function encrypt(keys: KmsKeyStore, request: EncryptRequest, tamper?: Gcp
   usable(key, version);
   const ciphertext = seal(version.material, { keyUid: key.uid, version: version.id }, plaintext, aad);
   return {
-    name: versionName(key, version),
+    name: tamper === "other-version" ? `${key.name}-other/cryptoKeyVersions/1` : versionName(key, version),
     ciphertext,
     ciphertextCrc32c: crcOf(ciphertext, tamper),
     verifiedPlaintextCrc32c: tamper === "unverified" ? false : verifiedPlaintext,
