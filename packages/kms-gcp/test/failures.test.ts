@@ -4,6 +4,7 @@
 // disabled key is BackendAccessDeniedError; a missing key or a bad option is an InvalidConfigError
 // before anything is written.
 import { setTimeout as sleep } from "node:timers/promises";
+import { inspect } from "node:util";
 import {
   BackendAccessDeniedError,
   BackendUnavailableError,
@@ -14,10 +15,12 @@ import {
   silentLogger,
 } from "@coffer/core";
 import { type GcpKmsEmulator, startGcpKmsEmulator } from "@coffer/emulators";
-import { DATA_KEYS_TABLE, VALUES_TABLE } from "@coffer/store-sql";
+import { DATA_KEYS_TABLE, VALUES_TABLE, wrapContext } from "@coffer/store-sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GcpKmsKek, gcpKmsOptions } from "../src/index.js";
 import {
   failure,
+  kmsOptions,
   kmsStore,
   newCryptoKey,
   operator,
@@ -236,5 +239,56 @@ describe("sql store with GCP Cloud KMS: refusals and mistakes", () => {
       await store.close();
     }
     expect(JSON.stringify(emulator.calls)).toBe(before);
+  });
+
+  it("neither a service-account key given in the options nor an unwrapped data key shows in the store, its errors or their JSON", async () => {
+    const privateKey = "-----BEGIN PRIVATE KEY-----\nFAKE-PRIVATE-KEY-MATERIAL\n-----END PRIVATE KEY-----\n";
+    const credentials = JSON.stringify({
+      client_email: "coffer@p.iam.gserviceaccount.com",
+      private_key: privateKey,
+    });
+    // TLS towards the emulator's plain-text port: the call fails before any token is used.
+    const withKey = instantiateStore(
+      registration,
+      {
+        keySource: "gcp-kms",
+        kms: { keyName, apiEndpoint: "127.0.0.1", port: emulator.port, credentials, maxAttempts: 1 },
+      },
+      sqliteContext(),
+    );
+    const error = await failure(() => withKey.init());
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    const kekWithKey = new GcpKmsKek(
+      gcpKmsOptions.parse({ keyName, apiEndpoint: "127.0.0.1", port: emulator.port, credentials }),
+    );
+    const shownKek = inspect(kekWithKey, { depth: 8, showHidden: true });
+    await kekWithKey.close();
+    for (const text of [
+      inspect(withKey, { depth: 8 }),
+      shownKek,
+      inspect(error, { depth: 8 }),
+      JSON.stringify(error),
+    ]) {
+      expect(text).not.toContain("FAKE-PRIVATE-KEY-MATERIAL");
+    }
+    await withKey.close();
+
+    const context = sqliteContext();
+    const id = newSecretId();
+    await withStore(await startedKmsStore(emulator.port, keyName, context), async (store) => {
+      await store.create(id, { v: "fake-inspected" });
+      const [row] = await rows(context, DATA_KEYS_TABLE);
+      const kek = new GcpKmsKek(gcpKmsOptions.parse(kmsOptions(emulator.port, keyName)));
+      const dataKey = await kek.unwrap(
+        String(row!.wrapped),
+        wrapContext(context.deploymentId, String(row!.key_id)),
+      );
+      const shown = [store, kek].map((object) => inspect(object, { depth: 12, showHidden: true })).join("\n");
+      await kek.close();
+      const bytes = [...dataKey.subarray(0, 8)].map((byte) => byte.toString(16).padStart(2, "0")).join(" ");
+      for (const form of [bytes, dataKey.toString("base64"), dataKey.toString("hex"), "fake-inspected"]) {
+        expect(shown).not.toContain(form);
+      }
+    });
   });
 });
