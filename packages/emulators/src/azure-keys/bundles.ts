@@ -1,0 +1,57 @@
+// The JSON Key Vault returns for keys: KeyBundle, DeletedKeyBundle and KeyItem (lists), with the
+// `kid` URL form https://{vault}/keys/{name}/{version}. Public key material only (n, e).
+import type { KeyVersion } from "./keys.js";
+
+export interface Named {
+  name: string;
+  version: KeyVersion;
+}
+
+export function kid(vaultUrl: string, name: string, version: string): string {
+  return `${vaultUrl}/keys/${name}/${version}`;
+}
+
+function attributes(version: KeyVersion, recoverableDays: number) {
+  return {
+    enabled: version.enabled,
+    ...(version.nbf !== undefined && { nbf: version.nbf }),
+    ...(version.exp !== undefined && { exp: version.exp }),
+    created: version.created,
+    updated: version.updated,
+    recoveryLevel: "Recoverable+Purgeable",
+    recoverableDays,
+    exportable: false,
+  };
+}
+
+export function keyBundle(vaultUrl: string, { name, version }: Named, recoverableDays: number) {
+  const jwk = version.publicKey.export({ format: "jwk" });
+  return {
+    key: {
+      kid: kid(vaultUrl, name, version.version),
+      kty: version.kty,
+      key_ops: version.keyOps,
+      n: jwk.n,
+      e: jwk.e,
+    },
+    attributes: attributes(version, recoverableDays),
+    ...(version.tags && { tags: version.tags }),
+  };
+}
+
+export function keyItem(vaultUrl: string, { name, version }: Named, recoverableDays: number) {
+  return {
+    kid: kid(vaultUrl, name, version.version),
+    attributes: attributes(version, recoverableDays),
+    ...(version.tags && { tags: version.tags }),
+  };
+}
+
+export function deletedKeyBundle(vaultUrl: string, key: Named, deletedDate: number, recoverableDays: number) {
+  return {
+    ...keyBundle(vaultUrl, key, recoverableDays),
+    recoveryId: `${vaultUrl}/deletedkeys/${key.name}`,
+    deletedDate,
+    scheduledPurgeDate: deletedDate + recoverableDays * 86_400,
+  };
+}
