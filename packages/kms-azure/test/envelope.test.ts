@@ -412,6 +412,18 @@ describe("sql store with Azure Key Vault keys: failures", () => {
     expect(error.message).toMatch(/has no key never-created-.* in .*\(KeyNotFound, HTTP 404\)/);
     expect(await rows(fresh, DATA_KEYS_TABLE)).toEqual([]);
     await missing.close();
+    // The vault's certificate not trusted (no tlsCa): a configuration mistake, said as one.
+    const untrusted = instantiateStore(
+      registration,
+      { keySource: "azure-keys", kms: { ...kmsOptions(emulator, keyName), tlsCa: undefined } },
+      sqliteContext(),
+    );
+    const tls = await failure(() => untrusted.init());
+    expect(tls).toBeInstanceOf(InvalidConfigError);
+    expect(tls.message).toMatch(
+      /TLS certificate .* is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/,
+    );
+    await untrusted.close();
     // No credential in the options and none handed in: said before any call.
     const plain = new AzureKeysKek(azureKeysOptions.parse({ vaultUrl: emulator.url, keyName: "coffer" }));
     const noCredential = await failure(() => plain.probe());
