@@ -79,22 +79,22 @@ async function handle(ctx: KeysHandlerContext, req: IncomingMessage, res: Server
   ctx.calls[route] = (ctx.calls[route] ?? 0) + 1;
 
   const { keys } = ctx;
-  const days = keys.recoverableDays;
+  const recovery = { ...keys.recovery, omitDays: apiVersion === "2016-10-01" || apiVersion === "7.0" };
   const key = name ?? "";
   const version = sub ?? "";
   switch (route) {
     case "createKey":
-      return send(res, 200, keyBundle(vaultUrl, await keys.create(key, body as CreateKeyBody), days));
+      return send(res, 200, keyBundle(vaultUrl, await keys.create(key, body as CreateKeyBody), recovery));
     case "rotateKey":
-      return send(res, 200, keyBundle(vaultUrl, await keys.rotate(key), days));
+      return send(res, 200, keyBundle(vaultUrl, await keys.rotate(key), recovery));
     case "getKey":
-      return send(res, 200, keyBundle(vaultUrl, keys.get(key, version), days));
+      return send(res, 200, keyBundle(vaultUrl, keys.get(key, version), recovery));
     case "updateKey":
-      return send(res, 200, keyBundle(vaultUrl, keys.update(key, version, body as UpdateKeyBody), days));
+      return send(res, 200, keyBundle(vaultUrl, keys.update(key, version, body as UpdateKeyBody), recovery));
     case "getKeyVersions": {
       const { name: spelled, versions } = keys.versions(key);
       const entries = versions
-        .map((v) => ({ key: v.version, item: keyItem(vaultUrl, { name: spelled, version: v }, days) }))
+        .map((v) => ({ key: v.version, item: keyItem(vaultUrl, { name: spelled, version: v }, recovery) }))
         .sort((a, b) => a.key.localeCompare(b.key));
       return send(
         res,
@@ -114,22 +114,22 @@ async function handle(ctx: KeysHandlerContext, req: IncomingMessage, res: Server
           ? wrap(found.version, body as KeyOperationBody)
           : unwrap(found.version, body as KeyOperationBody);
       return send(res, 200, {
-        kid: keyBundle(vaultUrl, found, days).key.kid,
+        kid: keyBundle(vaultUrl, found, recovery).key.kid,
         value: result.toString("base64url"),
       });
     }
     case "deleteKey": {
       const deleted = keys.delete(key);
       const current = { name: deleted.key.name, version: deleted.key.versions.at(-1)! };
-      return send(res, 200, deletedKeyBundle(vaultUrl, current, deleted.deletedDate, days));
+      return send(res, 200, deletedKeyBundle(vaultUrl, current, deleted.deletedDate, recovery));
     }
     case "getDeletedKey": {
       const deleted = keys.getDeleted(key);
       const current = { name: deleted.key.name, version: deleted.key.versions.at(-1)! };
-      return send(res, 200, deletedKeyBundle(vaultUrl, current, deleted.deletedDate, days));
+      return send(res, 200, deletedKeyBundle(vaultUrl, current, deleted.deletedDate, recovery));
     }
     case "recoverDeletedKey":
-      return send(res, 200, keyBundle(vaultUrl, keys.recover(key), days));
+      return send(res, 200, keyBundle(vaultUrl, keys.recover(key), recovery));
     case "purgeDeletedKey":
       keys.purge(key);
       return send(res, 204);

@@ -18,6 +18,8 @@ import { KeyVaultKeys } from "./keys.js";
 export interface AzureKeysEmulatorOptions extends EmulatorOptions {
   /** Serve plain http instead of https (clients then need `allowInsecureConnection: true`). */
   http?: boolean;
+  /** Soft-delete retention, 7 to 90 days; 90 unless set. */
+  softDeleteRetentionInDays?: number;
   /** The tenant named in the bearer challenge's authorization URL. */
   tenantId?: string;
   /** Extra host names or IPs for the certificate (loopback names are always in it). */
@@ -57,7 +59,7 @@ export async function startAzureKeysEmulator(
   options: AzureKeysEmulatorOptions = {},
 ): Promise<AzureKeysEmulator> {
   const host = options.host ?? "127.0.0.1";
-  const keys = new KeyVaultKeys(options.clock ?? systemClock);
+  const keys = new KeyVaultKeys(options.clock ?? systemClock, options.softDeleteRetentionInDays);
   const faults = new AzureFaultQueue();
   const calls: Record<string, number> = {};
   const scheme = options.http ? "http" : "https";

@@ -19,7 +19,6 @@ const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 export const KEY_TYPES = new Set(["RSA", "RSA-HSM"]);
 export const KEY_SIZES = new Set([2048, 3072, 4096]);
 export const KEY_OPERATIONS = ["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"] as const;
-const RECOVERABLE_DAYS = 90;
 
 export interface KeyAttributesBody {
   enabled?: boolean;
@@ -69,6 +68,13 @@ interface DeletedKey {
   deletedDate: number;
 }
 
+export interface Recovery {
+  days: number;
+  level: string;
+  /** recoverableDays appeared in api-version 7.1: older versions' answers leave it out. */
+  omitDays?: boolean;
+}
+
 export function validateKeyName(name: string): void {
   if (!NAME.test(name)) throw badParameter(`The request URI contains an invalid name: ${name}`);
 }
@@ -78,7 +84,15 @@ export class KeyVaultKeys {
   readonly #keys = new Map<string, StoredKey>();
   readonly #deleted = new Map<string, DeletedKey>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** Soft-delete retention, 7 to 90 days, as the vault was created with. */
+    private readonly retentionDays = 90,
+  ) {
+    if (!Number.isInteger(retentionDays) || retentionDays < 7 || retentionDays > 90) {
+      throw new RangeError("softDeleteRetentionInDays must be an integer from 7 to 90");
+    }
+  }
 
   /** A new version under `name` (a new key when the name is free), as create and rotate make. */
   async create(name: string, body: CreateKeyBody): Promise<{ name: string; version: KeyVersion }> {
@@ -226,8 +240,12 @@ export class KeyVaultKeys {
     this.#deleted.clear();
   }
 
-  get recoverableDays(): number {
-    return RECOVERABLE_DAYS;
+  /** What attributes report: the recovery level follows the retention, as in the service. */
+  get recovery(): Recovery {
+    return {
+      days: this.retentionDays,
+      level: this.retentionDays === 90 ? "Recoverable+Purgeable" : "CustomizedRecoverable+Purgeable",
+    };
   }
 
   #now(): number {
