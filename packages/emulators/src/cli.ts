@@ -14,7 +14,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { RunningEmulator } from "./types.js";
 
-const PROVIDERS = ["aws", "aws-kms", "vault", "gcp", "azure"] as const;
+const PROVIDERS = ["aws", "aws-kms", "vault", "gcp", "azure", "azure-keys"] as const;
 type Provider = (typeof PROVIDERS)[number];
 
 type Flags = NonNullable<ParseArgsConfig["options"]>;
@@ -39,7 +39,7 @@ const USAGE = `Usage: coffer-emulator <${PROVIDERS.join("|")}> [--port N] [--hos
 
   aws, aws-kms:  --region R  --account-id ID
   vault:  --root-token T  --mount PATH (repeatable)
-  azure:  --tls-cert-file FILE --tls-key-file FILE (PEM; default: a certificate generated at start)  --http
+  azure, azure-keys:  --tls-cert-file FILE --tls-key-file FILE (PEM; default: a certificate generated at start)  --http
 `;
 
 class UsageError extends Error {}
