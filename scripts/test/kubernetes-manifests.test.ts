@@ -113,7 +113,7 @@ describe("deploy/kubernetes as Coffer needs it", () => {
   it("runs as a non-root user, read-only, without privileges, within resource limits", () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(pod.automountServiceAccountToken).toBe(false);
-    for (const container of [...pod.containers, ...pod.initContainers]) {
+    for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
       expect(container.securityContext, container.name).toMatchObject({
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,

@@ -149,6 +149,13 @@ describe("configuration errors: one line naming the variable and the fix", () =>
     expect(error.oneLine).not.toContain("\n");
   });
 
+  it("names the default store type when nothing sets one and the registry lacks it", async () => {
+    const error = await configError(() => loadConfig({ registry: testRegistry(), env: base }));
+    expect(error.oneLine).toMatch(
+      /^The default store type \(COFFER_STORE_TYPE is not set\) is 'sql', which is not a store type\. Use one of: /,
+    );
+  });
+
   it("never prints a credential's value, even when it is invalid", async () => {
     const registry = testRegistry();
     const error = await configError(() =>

@@ -121,3 +121,51 @@ describe("file-valued options (a registration's fileOptions)", () => {
     );
   });
 });
+
+describe("Coffer's own credentials from files (`@path`): the database URL and the metadata keyring", () => {
+  const URL_WITH_PASSWORD = "postgres://coffer:fake-db-password@db.internal:5432/coffer";
+  const KEYRING = '{"active": "m1", "keys": {"m1": "ZmFrZS1rZXktZm9yLXRlc3RzLW9ubHktMDEyMzQ1Njc="}}';
+
+  it("reads COFFER_DATABASE_URL and COFFER_METADATA_KEYRING from the files they name, less one final newline", async () => {
+    const dir = folder({ "db-url": `${URL_WITH_PASSWORD}\n`, "metadata-keyring": `${KEYRING}\n` });
+    const config = await load(
+      {
+        COFFER_STORE_TYPE: "plain",
+        COFFER_DATABASE_URL: "@db-url",
+        COFFER_METADATA_KEYRING: `@${path.join(dir, "metadata-keyring")}`,
+      },
+      { cwd: dir },
+    );
+    expect(config.databaseUrl).toBe(URL_WITH_PASSWORD);
+    expect(config.metadataKeyring).toBe(KEYRING);
+  });
+
+  it("takes a YAML setting's relative path from the YAML file's folder", async () => {
+    const dir = folder({
+      "conf/coffer.yaml":
+        "store:\n  type: plain\ndatabaseUrl: '@secrets/db-url'\nmetadataKeyring: '@secrets/keyring'\n",
+      "conf/secrets/db-url": URL_WITH_PASSWORD,
+      "conf/secrets/keyring": KEYRING,
+    });
+    const config = await load({}, { cwd: tempDir(), file: path.join(dir, "conf/coffer.yaml") });
+    expect(config.databaseUrl).toBe(URL_WITH_PASSWORD);
+    expect(config.metadataKeyring).toBe(KEYRING);
+  });
+
+  it("keeps a value without '@' as it is, and leaves the metadata keyring unset when nothing gives it", async () => {
+    const config = await load({ COFFER_STORE_TYPE: "plain", COFFER_DATABASE_URL: URL_WITH_PASSWORD });
+    expect(config.databaseUrl).toBe(URL_WITH_PASSWORD);
+    expect(config).not.toHaveProperty("metadataKeyring");
+  });
+
+  it("names the variable and the path when the file cannot be read", async () => {
+    const missing = path.join(tempDir(), "no-such-file");
+    const error = await configError(() =>
+      load({ COFFER_STORE_TYPE: "plain", COFFER_DATABASE_URL: `@${missing}` }),
+    );
+    expect(error.oneLine).toContain(
+      `COFFER_DATABASE_URL points to the file ${missing}, which cannot be read (ENOENT)`,
+    );
+    expect(error.details).toMatchObject({ variable: "COFFER_DATABASE_URL", file: missing });
+  });
+});

@@ -18,6 +18,11 @@ export {
   startAzureEmulator,
 } from "./azure/index.js";
 export {
+  type AzureKeysEmulator,
+  type AzureKeysEmulatorOptions,
+  startAzureKeysEmulator,
+} from "./azure-keys/index.js";
+export {
   type GcpEmulator,
   type GcpEmulatorOptions,
   type GcpFault,

@@ -3,8 +3,9 @@
  * whoever can write there could then forge seals — so, like the sql store's keys, it lives in a
  * file beside the data: `<data dir>/metadata.keyring.json`, the keyring shape of the sql store
  * (`{"active": "…", "keys": {"…": "<base64>"}}`), created on first start with mode 0600 and
- * refused when others may read or replace it (KeyringFile). Or it is given (`metadataKeyring`),
- * e.g. by several server instances that share one database and so must share one key.
+ * refused when others may read or replace it (KeyringFile). Or it is given (`metadataKeyring`,
+ * COFFER_METADATA_KEYRING, which takes `@/path` like every credential), e.g. by several server
+ * instances that share one database and so must share one key.
  *
  * Operators back the file up with the sql store's keyring, apart from database backups. Losing it
  * leaves every secret's values intact, but no row can be verified: start-up refuses instead of
@@ -30,8 +31,8 @@ export async function loadMetadataKeyring(options: {
     const parsed = parseKeyring(options.keyring);
     if (typeof parsed === "string") {
       throw new InvalidConfigError(`The metadata keyring is not usable: ${parsed}.`, {
-        hint: 'Give it as {"active": "m1", "keys": {"m1": "<32 random bytes, base64>"}}.',
-        details: { setting: "metadataKeyring" },
+        hint: 'Set COFFER_METADATA_KEYRING (metadataKeyring:) to {"active": "m1", "keys": {"m1": "<32 random bytes, base64>"}}, or to @ and the path of a file holding it.',
+        details: { setting: "metadataKeyring", variable: "COFFER_METADATA_KEYRING" },
       });
     }
     keyring = parsed;

@@ -100,6 +100,7 @@ export function configRoot(
         }
       : {}),
     ...(config.deploymentId ? { deploymentId: config.deploymentId } : {}),
+    ...(config.metadataKeyring !== undefined ? { metadataKeyring: config.metadataKeyring } : {}),
     ...(config.sections.audit !== undefined ? { audit: config.sections.audit } : {}),
     ...extras,
     logger: extras.logger ?? createLogger({ level: config.logLevel, base: { component: "coffer" } }),

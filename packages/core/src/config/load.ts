@@ -8,9 +8,11 @@
  *   COFFER_STORE_NAME_PREFIX=coffer      →  store.namePrefix: coffer
  *   COFFER_BACKUP_STORE_TYPE=vault       →  backupStore.type: vault
  *   COFFER_DATABASE_URL=postgres://…     →  databaseUrl: postgres://…
+ *   COFFER_METADATA_KEYRING=@/run/secrets/metadata-keyring  →  metadataKeyring: (the file's text)
  *
  * A store option is the camelCase form of the variable's suffix (env-options.ts). Credentials
- * may be given as `@/path/to/file`, and options a store declares in `fileOptions` name a file
+ * (the database URL and the metadata keyring among Coffer's own settings) may be given as
+ * `@/path/to/file`, and options a store declares in `fileOptions` name a file
  * whose contents the store receives (file-values.ts).
  */
 import { homedir } from "node:os";
@@ -18,6 +20,7 @@ import path from "node:path";
 import { InvalidConfigError } from "../errors.js";
 import { SECRET_VALIDATION_LEVELS } from "../references.js";
 import { gatherOptions } from "./env-options.js";
+import { readFileReference } from "./file-values.js";
 import { checkForMistypedVariables, oneOf, validateOptions } from "./problems.js";
 import {
   BACKUP_PREFIX,
@@ -56,8 +59,21 @@ export async function loadConfig(options: LoadConfigOptions): Promise<CofferConf
     return { value: fromFile, source: `${key} in ${fileLabel}` };
   };
 
+  /**
+   * A setting that may hold a credential: `@path` reads it from that file (Docker and Kubernetes
+   * secrets). A relative path is taken as fileOptions take it: from the working directory for a
+   * variable, from the YAML file's folder for a file setting.
+   */
+  const credential = (key: "databaseUrl" | "metadataKeyring"): string | undefined => {
+    const setting = top(key);
+    if (setting === undefined || !setting.value.startsWith("@")) return setting?.value;
+    const baseDir = setting.source === TOP_LEVEL[key] ? cwd : fileDir;
+    return readFileReference(`@${path.resolve(baseDir, setting.value.slice(1))}`, setting.source) as string;
+  };
+
   const dataDir = path.resolve(cwd, top("dataDir")?.value ?? defaultDataDir(env));
-  const databaseUrl = top("databaseUrl")?.value ?? `sqlite://${path.join(dataDir, "coffer.db")}`;
+  const databaseUrl = credential("databaseUrl") ?? `sqlite://${path.join(dataDir, "coffer.db")}`;
+  const metadataKeyring = credential("metadataKeyring");
   const level = top("secretValidationLevel");
   const secretValidationLevel = oneOf(level, SECRET_VALIDATION_LEVELS, "SECRET_AND_KEY_EXISTS");
   const logLevel = oneOf(top("logLevel"), LOG_LEVELS, "info");
@@ -117,6 +133,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<CofferConf
   };
   const deploymentId = top("deploymentId")?.value;
   if (deploymentId !== undefined) config.deploymentId = deploymentId;
+  if (metadataKeyring !== undefined) config.metadataKeyring = metadataKeyring;
   if (configFile) config.configFile = path.resolve(cwd, configFile);
   if (backupStore) config.backupStore = backupStore;
   return config;

@@ -28,7 +28,13 @@ export interface CofferConfig {
   /** Overrides the deployment id the service keeps in the metadata database. */
   deploymentId?: string;
   dataDir: string;
+  /** Credentials may be inside (`postgres://user:password@…`): given as `@/path` it is read from that file. */
   databaseUrl: string;
+  /**
+   * The metadata keyring's JSON, when the operator gives it (replicas share one); otherwise the
+   * service keeps it in `<data dir>/metadata.keyring.json`. Given as `@/path`, read from that file.
+   */
+  metadataKeyring?: string;
   secretValidationLevel: SecretValidationLevel;
   logLevel: LogLevel;
   store: StoreConfig;
@@ -64,6 +70,7 @@ export const TOP_LEVEL = {
   deploymentId: "COFFER_DEPLOYMENT_ID",
   dataDir: "COFFER_DATA_DIR",
   databaseUrl: "COFFER_DATABASE_URL",
+  metadataKeyring: "COFFER_METADATA_KEYRING",
   secretValidationLevel: "COFFER_SECRET_VALIDATION_LEVEL",
   logLevel: "COFFER_LOG_LEVEL",
 } as const;

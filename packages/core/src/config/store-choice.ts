@@ -41,7 +41,11 @@ export async function loadStoreConfig(source: StoreSource): Promise<StoreConfig>
   // The environment wins: when it names a different type, the file's options for another store
   // would only be wrong, so they are set aside.
   const fileSection = envType && fileType && envType !== fileType ? undefined : fromFile;
-  const typeSource = envType ? typeVar : `${fileKey}.type in ${fileLabel}`;
+  const typeSource = envType
+    ? typeVar
+    : fileType
+      ? `${fileKey}.type in ${fileLabel}`
+      : `The default store type (${typeVar} is not set)`;
 
   let registration: StoreRegistration;
   let module: string | undefined;

@@ -37,7 +37,7 @@ export interface Fixture {
 
 const ROOT = join(import.meta.dirname, "..", "fixtures");
 
-export function loadFixtures(provider: "azure" | "vault" | "aws" | "gcp"): Fixture[] {
+export function loadFixtures(provider: "azure" | "azure-keys" | "vault" | "aws" | "gcp"): Fixture[] {
   const dir = join(ROOT, provider);
   return readdirSync(dir)
     .filter((file) => file.endsWith(".json"))

@@ -5,8 +5,9 @@
  * killed (SIGKILL) in the middle of a write, taking its database session with it.
  *
  * Every replica gets its own data directory, as on separate machines, and the same key sources:
- * the sql store's keyring as COFFER_STORE_KEYRING and the metadata keyring as the file
- * `metadata.keyring.json` copied into each data directory (docs/operators.md, "Several replicas").
+ * the sql store's keyring as COFFER_STORE_KEYRING and the metadata keyring as
+ * COFFER_METADATA_KEYRING=@<file>, the way a Docker or Kubernetes secret is mounted
+ * (docs/operators.md, "Several replicas").
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -82,7 +83,7 @@ export class ReplicaSet {
   /**
    * Starts replica `index`. `keys` replaces the shared key sources, to show what a replica without
    * them does: `storeKeyring: null` leaves the sql store on its default keyring file in the
-   * replica's data directory; `metadataKeyring` puts another metadata keyring file there.
+   * replica's data directory; `metadataKeyring` gives that replica another metadata keyring.
    */
   async startReplica(
     index: number,
@@ -90,14 +91,9 @@ export class ReplicaSet {
   ): Promise<Replica> {
     const dataDir = path.join(this.#root, `replica-${index}`);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    // The shared metadata keyring, as an operator would mount it into each data directory.
-    writeFileSync(
-      path.join(dataDir, "metadata.keyring.json"),
-      keys.metadataKeyring ?? this.#metadataKeyring,
-      {
-        mode: 0o600,
-      },
-    );
+    // The metadata keyring as an operator mounts it: a file the variable names with '@'.
+    const metadataKeyringFile = path.join(dataDir, "mounted-metadata-keyring");
+    writeFileSync(metadataKeyringFile, keys.metadataKeyring ?? this.#metadataKeyring, { mode: 0o600 });
     const child = spawn(process.execPath, [BIN], {
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -105,6 +101,7 @@ export class ReplicaSet {
         COFFER_DATA_DIR: dataDir,
         COFFER_STORE_TYPE: "sql",
         ...(keys.storeKeyring === null ? {} : { COFFER_STORE_KEYRING: this.#storeKeyring }),
+        COFFER_METADATA_KEYRING: `@${metadataKeyringFile}`,
         COFFER_SERVER_HOST: "127.0.0.1",
         COFFER_SERVER_PORT: "0",
         COFFER_SERVER_BOOTSTRAP_TOKEN: this.adminToken,
