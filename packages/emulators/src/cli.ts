@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * coffer-emulator <aws|vault|gcp|azure> [--port N] [--host H] [provider flags]
+ * coffer-emulator <aws|aws-kms|vault|gcp|gcp-kms|azure|azure-keys> [--port N] [--host H] [provider flags]
  *
  * Starts one emulator and prints `<name> emulator listening on <url>` once it accepts connections
  * (containers and test harnesses wait for that line). SIGTERM or SIGINT stops it and exits 0.
@@ -14,7 +14,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { RunningEmulator } from "./types.js";
 
-const PROVIDERS = ["aws", "aws-kms", "vault", "gcp", "azure", "azure-keys"] as const;
+const PROVIDERS = ["aws", "aws-kms", "vault", "gcp", "gcp-kms", "azure", "azure-keys"] as const;
 type Provider = (typeof PROVIDERS)[number];
 
 type Flags = NonNullable<ParseArgsConfig["options"]>;
@@ -38,6 +38,7 @@ const USAGE = `Usage: coffer-emulator <${PROVIDERS.join("|")}> [--port N] [--hos
   --host H     interface to bind (default $COFFER_EMULATOR_HOST, else 127.0.0.1; the image sets 0.0.0.0)
 
   aws, aws-kms:  --region R  --account-id ID
+  gcp-kms:  --project-id P (only this project exists; others are PERMISSION_DENIED)
   vault:  --root-token T  --mount PATH (repeatable)
   azure, azure-keys:  --tls-cert-file FILE --tls-key-file FILE (PEM; default: a certificate generated at start)  --http
 `;

@@ -29,6 +29,12 @@ export {
   type GcpFaultCode,
   startGcpEmulator,
 } from "./gcp/index.js";
+export {
+  type GcpKmsEmulator,
+  type GcpKmsEmulatorOptions,
+  type GcpKmsTamperKind,
+  startGcpKmsEmulator,
+} from "./gcp-kms/index.js";
 export type { EmulatorOptions, RunningEmulator } from "./types.js";
 export {
   type AppRoleOptions,

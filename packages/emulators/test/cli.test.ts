@@ -6,6 +6,8 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import { KeyManagementServiceClient } from "@google-cloud/kms";
+import { googleAuthLibrary, grpc } from "google-gax";
 import vaultFactory from "node-vault";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
@@ -84,6 +86,32 @@ describe("coffer-emulator CLI", () => {
     expect((await vault.list("team/kv/metadata/")).data.keys).toEqual(["app"]);
     await expect(vault.read("secret/data/app")).rejects.toMatchObject({ response: { statusCode: 404 } });
     cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("gcp-kms: --project-id pins the project (another is PERMISSION_DENIED); the official client works over gRPC", async () => {
+    const cli = run(["gcp-kms", "--project-id", "cli-project"]);
+    const [, port] = await cli.line(/^gcp-kms emulator listening on 127\.0\.0\.1:(\d+)$/m);
+    const kms = new KeyManagementServiceClient({
+      apiEndpoint: "127.0.0.1",
+      port: Number(port),
+      sslCreds: grpc.credentials.createInsecure(),
+      authClient: new googleAuthLibrary.PassThroughClient(),
+    });
+    try {
+      const [ring] = await kms.createKeyRing({
+        parent: "projects/cli-project/locations/global",
+        keyRingId: "r",
+        keyRing: {},
+      });
+      expect(ring.name).toBe("projects/cli-project/locations/global/keyRings/r");
+      await expect(
+        kms.createKeyRing({ parent: "projects/other/locations/global", keyRingId: "r", keyRing: {} }),
+      ).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    } finally {
+      await kms.close();
+    }
+    cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(0);
   });
 

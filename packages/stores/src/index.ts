@@ -24,6 +24,7 @@ const from =
 export const builtinKeySourceLoaders: KeySourceLoaders = {
   "aws-kms": async () => (await import("@coffer/kms-aws")).default,
   "azure-keys": async () => (await import("@coffer/kms-azure")).default,
+  "gcp-kms": async () => (await import("@coffer/kms-gcp")).default,
   "vault-transit": async () => (await import("@coffer/kms-vault")).default,
 };
 
