@@ -337,6 +337,29 @@ describe("a collector that does not answer", () => {
     );
   });
 
+  it("keeps at most its queue of spans while it is down", async () => {
+    const probe = await new OtlpReceiver().start();
+    const port = probe.port;
+    await probe.stop();
+    traced = await startTraced({
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_TIMEOUT: "300",
+      OTEL_BSP_MAX_QUEUE_SIZE: "8",
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "8",
+    });
+    const { server } = traced;
+    // 100 requests (each a server span and a few query spans) while nothing listens.
+    await Promise.all(Array.from({ length: 100 }, () => call(server, server.adminToken, "GET", "/api/v1/me")));
+    receiver = await new OtlpReceiver().start(port);
+    expect((await call(server, undefined, "GET", "/health")).status).toBe(200);
+    await receiver.waitFor((spans) => serverSpan(spans, "GET /health"), "the span after the outage");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // What survived the outage: the queue (8) and at most one batch (8) the exporter was retrying.
+    const survivors = receiver.spans().filter((span) => span.name !== "GET /health");
+    expect(survivors.length).toBeLessThanOrEqual(16);
+  });
+
   it("does not hold a shutdown", async () => {
     const probe = await new OtlpReceiver().start();
     const port = probe.port;

@@ -26,14 +26,18 @@ export function runInSpan<T>(parent: Context, span: Span, work: () => T): T {
   return active.run(trace.setSpan(parent, span), work);
 }
 
-/** A child span of the current request's span, or undefined outside a request. */
+/**
+ * A child span of the current request's span, or undefined outside a request and under a
+ * request the sampler left out (its children would be left out too: not making them saves a
+ * span object, a context and an AsyncLocalStorage scope per store call and query).
+ */
 export function startChildSpan(
   tracer: Tracer,
   name: string,
   attributes: Attributes,
 ): { span: Span; context: Context } | undefined {
   const parent = active.getStore();
-  if (!parent) return undefined;
+  if (!parent || !trace.getSpan(parent)?.isRecording()) return undefined;
   const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
   return { span, context: parent };
 }
