@@ -29,6 +29,9 @@ export interface ReceivedBody {
 
 export class OtlpReceiver {
   readonly bodies: ReceivedBody[] = [];
+  /** While true, requests are read but not answered (a collector that hangs); see release(). */
+  holding = false;
+  readonly #held: Array<() => void> = [];
   #server: Server | undefined;
   url = "";
 
@@ -43,14 +46,25 @@ export class OtlpReceiver {
           bytes: Buffer.concat(chunks),
         });
         const json = String(request.headers["content-type"]).includes("json");
-        response.writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" });
-        response.end(json ? "{}" : "");
+        const answer = () => {
+          if (response.destroyed) return;
+          response.writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" });
+          response.end(json ? "{}" : "");
+        };
+        if (this.holding) this.#held.push(answer);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     this.#server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** Answers the requests held so far, and every request from now on. */
+  release(): void {
+    this.holding = false;
+    for (const answer of this.#held.splice(0)) answer();
   }
 
   get port(): number {
