@@ -163,6 +163,27 @@ describe("tracing over OTLP/HTTP JSON", () => {
     expect(own.parentSpanId).toBe("");
   });
 
+  it("ends an event stream's span when the client leaves it", async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/api/v1/events`, {
+      headers: { authorization: `Bearer ${writer}` },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    await response.body!.getReader().read();
+    controller.abort();
+    const stream = await receiver.waitFor(
+      (spans) => serverSpan(spans, "GET /api/v1/events"),
+      "the event stream's span",
+    );
+    expect(stream.attributes).toEqual({
+      "http.request.method": "GET",
+      "http.route": "/api/v1/events",
+      "http.response.status_code": 200,
+    });
+    expect(stream.statusCode).toBe(0);
+  });
+
   it("records a failed store call and its request by typed error code", async () => {
     const created = await call(server, writer, "POST", "/api/v1/secrets", {
       name: "tracing-outage",

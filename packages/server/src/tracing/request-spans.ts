@@ -52,10 +52,12 @@ export function installRequestSpans(app: FastifyInstance, tracer: Tracer): void 
       parent,
     );
     open.set(request, { span });
-    // A reply that never completes (the client left, the connection was cut) runs no
-    // onResponse hook: its connection closing ends the span instead.
+    // A reply that never completes runs no onResponse hook, nor does a hijacked one (the event
+    // stream): the connection closing ends the span instead. Cut before any answer was sent,
+    // the request failed; an event stream the client leaves has simply ended.
     reply.raw.once("close", () => {
-      if (!reply.raw.writableFinished) end(request, reply.statusCode, "CONNECTION_CLOSED");
+      const cut = !reply.raw.writableFinished && !reply.raw.headersSent;
+      end(request, reply.statusCode, cut ? "CONNECTION_CLOSED" : undefined);
     });
     runInSpan(parent, span, done);
   });
