@@ -4,6 +4,7 @@
 // store and metadata spans as children of the request's span, errors by typed code, nothing a
 // client sent in any exported byte, a shutdown that flushes, and a collector that is down.
 import { mkdtempSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { MemoryStore } from "@coffer/store-memory";
@@ -163,6 +164,25 @@ describe("tracing over OTLP/HTTP JSON", () => {
     expect(own.parentSpanId).toBe("");
   });
 
+  it("follows the caller's sampling decision: a trace it does not sample sends nothing", async () => {
+    const unsampled = "5bf92f3577b34da6a3ce929d0e0e4737";
+    const reply = await call(server, writer, "GET", "/api/v1/secrets/by-name?name=tracing-demo", undefined, {
+      traceparent: `00-${unsampled}-00f067aa0ba902b8-00`,
+    });
+    expect(reply.status).toBe(200);
+    // A request after it, to know the export went by.
+    expect((await call(server, writer, "GET", "/api/v1/me", undefined, { "x-marker": "after" })).status).toBe(
+      200,
+    );
+    const before = receiver.spans().length;
+    await receiver.waitFor(
+      (spans) => spans.length > before && serverSpan(spans, "GET /api/v1/me"),
+      "a later span",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.spans().filter((span) => span.traceId === unsampled)).toEqual([]);
+  });
+
   it("ends an event stream's span when the client leaves it", async () => {
     const controller = new AbortController();
     const response = await fetch(`${server.url}/api/v1/events`, {
@@ -182,6 +202,27 @@ describe("tracing over OTLP/HTTP JSON", () => {
       "http.response.status_code": 200,
     });
     expect(stream.statusCode).toBe(0);
+  });
+
+  it("ends a request cut before it was answered as failed", async () => {
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once("connect", resolve));
+    // The body never arrives in full: the handler never runs, and the client gives up.
+    socket.write(
+      `POST /api/v1/secrets HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${writer}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    const cut = await receiver.waitFor(
+      (spans) =>
+        spans.find(
+          (span) =>
+            span.name === "POST /api/v1/secrets" && span.attributes["error.type"] === "CONNECTION_CLOSED",
+        ),
+      "the cut request's span",
+    );
+    expect(cut.statusCode).toBe(2);
   });
 
   it("records a failed store call and its request by typed error code", async () => {

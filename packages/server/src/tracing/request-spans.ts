@@ -51,6 +51,8 @@ export function installRequestSpans(app: FastifyInstance, tracer: Tracer): void 
       },
       parent,
     );
+    // Left out by the sampler: nothing to end, and no child will be made (active-span.ts).
+    if (!span.isRecording()) return done();
     open.set(request, { span });
     // A reply that never completes runs no onResponse hook, nor does a hijacked one (the event
     // stream): the connection closing ends the span instead. Cut before any answer was sent,
@@ -62,12 +64,17 @@ export function installRequestSpans(app: FastifyInstance, tracer: Tracer): void 
     runInSpan(parent, span, done);
   });
 
-  app.addHook("onError", async (request, _reply, error) => {
+  // Callback-style hooks: no promise per request for work that is synchronous.
+  app.addHook("onError", (request, _reply, error, done) => {
     const entry = open.get(request);
     if (entry && isCofferError(error)) entry.code = error.code;
+    done();
   });
 
-  app.addHook("onResponse", async (request, reply) => end(request, reply.statusCode));
+  app.addHook("onResponse", (request, reply, done) => {
+    end(request, reply.statusCode);
+    done();
+  });
 
   function end(request: FastifyRequest, status: number, failure?: string): void {
     const entry = open.get(request);
