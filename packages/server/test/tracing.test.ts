@@ -170,14 +170,15 @@ describe("tracing over OTLP/HTTP JSON", () => {
       traceparent: `00-${unsampled}-00f067aa0ba902b8-00`,
     });
     expect(reply.status).toBe(200);
-    // A request after it, to know the export went by.
-    expect((await call(server, writer, "GET", "/api/v1/me", undefined, { "x-marker": "after" })).status).toBe(
-      200,
-    );
-    const before = receiver.spans().length;
+    // A sampled request after it, to know the export went by.
+    const sampled = "6bf92f3577b34da6a3ce929d0e0e4738";
+    const after = await call(server, writer, "GET", "/api/v1/me", undefined, {
+      traceparent: `00-${sampled}-00f067aa0ba902b9-01`,
+    });
+    expect(after.status).toBe(200);
     await receiver.waitFor(
-      (spans) => spans.length > before && serverSpan(spans, "GET /api/v1/me"),
-      "a later span",
+      (spans) => spans.find((span) => span.traceId === sampled),
+      "the sampled request's span",
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(receiver.spans().filter((span) => span.traceId === unsampled)).toEqual([]);
