@@ -195,6 +195,13 @@ try {
     goal: "≤ 1.05×",
     met: offRatio <= 1.05,
   });
+  const unsampledRatio = cpuMedians[3]! / cpuMedians[0]!;
+  reportGoal({
+    measure: "GET by name, server CPU per request: tracing on, request not sampled, vs off",
+    value: `${unsampledRatio.toFixed(2)}×`,
+    goal: "≤ 1.10×",
+    met: unsampledRatio <= 1.1,
+  });
   reportGoal({
     measure: "GET by name, server CPU per request: tracing on (all sampled, exported) vs off",
     value: `${onRatio.toFixed(2)}×`,

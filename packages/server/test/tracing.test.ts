@@ -257,6 +257,13 @@ describe("tracing over OTLP/HTTP JSON", () => {
     );
     expect(missing.attributes["error.type"]).toBe("NOT_FOUND");
     expect(missing.statusCode).toBe(0);
+    // A request the schema refuses: the code its reply carries.
+    expect((await call(server, writer, "POST", "/api/v1/secrets", { name: 5, values: {} })).status).toBe(400);
+    const refused = await receiver.waitFor(
+      (spans) => serverSpan(spans, "POST /api/v1/secrets", 400),
+      "400 request span",
+    );
+    expect(refused.attributes["error.type"]).toBe("VALIDATION");
   });
 });
 

@@ -15,10 +15,10 @@
  * audit/hooks.ts) and the store and database spans find their parent.
  */
 
-import { isCofferError } from "@coffer/core";
 import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import { parseTraceParent } from "@opentelemetry/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { typedErrorCode } from "../http-errors.js";
 import { runInSpan } from "./active-span.js";
 import {
   ATTR_ERROR_TYPE,
@@ -67,7 +67,8 @@ export function installRequestSpans(app: FastifyInstance, tracer: Tracer): void 
   // Callback-style hooks: no promise per request for work that is synchronous.
   app.addHook("onError", (request, _reply, error, done) => {
     const entry = open.get(request);
-    if (entry && isCofferError(error)) entry.code = error.code;
+    // The code the reply carries: a framework refusal (schema validation, bad JSON) is VALIDATION.
+    if (entry) entry.code = typedErrorCode(error);
     done();
   });
 
