@@ -35,6 +35,7 @@ import { storeInfoRoutes } from "./routes/store-info.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
 import { trackRequests } from "./shutdown.js";
+import type { Tracing } from "./tracing/tracing.js";
 
 export interface AppOptions extends AppContext {
   /** Fastify's logger option: false in tests, pino options in the server. */
@@ -61,6 +62,8 @@ export interface AppOptions extends AppContext {
   metrics?: ServerMetrics;
   /** GET /metrics without a token (a scraper on a private network); by default auditor or admin. */
   metricsPublic?: boolean;
+  /** OpenTelemetry tracing, when configured (startServer starts it; tracing/tracing.ts). */
+  tracing?: Tracing;
   /** GET /api/v1/events: heartbeat interval and longest stream (routes/events.ts). */
   events?: { heartbeatMs?: number; maxStreamMs?: number };
 }
@@ -83,6 +86,8 @@ export async function buildApp(options: AppOptions): Promise<CofferApp> {
   }) as unknown as CofferApp;
   // First of the hooks: every request counts as in flight for a graceful shutdown (shutdown.ts).
   const endOfRequest = trackRequests(app);
+  // Next, the request's span, so that every later hook and the handler run inside it.
+  options.tracing?.installRequestSpans(app);
   installJsonParser(app);
   installUrlCheck(app);
   const limiter = new AuthLimiter({

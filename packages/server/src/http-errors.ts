@@ -117,6 +117,11 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   );
 }
 
+/** The typed code a thrown error is answered with (INTERNAL for a 500), for spans and logs. */
+export function typedErrorCode(error: FastifyError): string {
+  return toTyped(error)?.code ?? "INTERNAL";
+}
+
 /** Turns framework errors about the request (validation, JSON syntax, size) into typed ones. */
 function toTyped(error: FastifyError): CofferError | undefined {
   if (isCofferError(error)) return error;

@@ -14,6 +14,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 
+/**
+ * With tracing on, the last step of a shutdown (start.ts, after the store and the database are
+ * closed, so every span has ended) exports the spans still queued, for at most this long: a
+ * collector that does not answer must not hold the process past the orchestrator's patience.
+ */
+export const TRACING_FLUSH_MS = 5000;
+
 class InFlightRequests {
   readonly #open = new Set<FastifyRequest>();
   #waiting: Array<() => void> = [];

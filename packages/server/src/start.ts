@@ -16,8 +16,10 @@ import { measuredRoot } from "./metrics/compose.js";
 import { measuredDatabase } from "./metrics/measured-database.js";
 import { ServerMetrics } from "./metrics/registry.js";
 import type { CofferApp } from "./routes/context.js";
-import { closeHttpWithin } from "./shutdown.js";
+import { closeHttpWithin, TRACING_FLUSH_MS } from "./shutdown.js";
 import { readTlsPair, reloadTlsOnSighup, tlsFilePaths } from "./tls-files.js";
+import { tracingSettings } from "./tracing/settings.js";
+import { startTracing, type Tracing, type TracingLog } from "./tracing/tracing.js";
 
 export const serverSettings = z
   .object({
@@ -75,6 +77,11 @@ export const serverSettings = z
     shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
     /** GET /metrics without a token (for a scraper on a private network); off: auditor or admin. */
     metricsPublic: z.boolean().default(false),
+    /**
+     * OpenTelemetry tracing: `otlp` turns it on, `off` keeps it off whatever the OTEL_* variables
+     * say; unset, it is on when an OTLP endpoint is configured (tracing/settings.ts).
+     */
+    tracing: z.enum(["off", "otlp"]).optional(),
   })
   .strict();
 
@@ -123,6 +130,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // Read and checked now, so that a bad path or pair stops the start with one line.
   const tlsPaths = tlsFilePaths(settings);
   const tlsPair = tlsPaths ? readTlsPair(tlsPaths) : undefined;
+  const tracingConfig = tracingSettings(options.env ?? process.env, settings.tracing);
   const https = tlsPair ? { cert: tlsPair.cert, key: tlsPair.key } : undefined;
   // One pino logger for fastify's request lines and the service's own (pino-logger.ts).
   const log =
@@ -133,6 +141,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           ...(options.logStream ? [options.logStream] : []),
         );
   const metrics = new ServerMetrics();
+  // Loads the OpenTelemetry SDK only when tracing is configured (tracing/tracing.ts).
+  const tracing = tracingConfig ? await startTracing(tracingConfig, log ?? quiet) : undefined;
   const service = await startService(
     measuredRoot(
       configRoot(
@@ -141,9 +151,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ),
       config,
       metrics,
+      tracing,
     ),
-  );
-  const database = measuredDatabase(openDatabase(config.databaseUrl), metrics);
+  ).catch(async (error: unknown) => {
+    await tracing?.shutdown(TRACING_FLUSH_MS);
+    throw error;
+  });
+  const measured = measuredDatabase(openDatabase(config.databaseUrl), metrics);
+  const database = tracing ? tracing.traceDatabase(measured) : measured;
   try {
     const identity = await IdentityStore.open(database, {
       cacheMs: settings.identityCacheSeconds * 1000,
@@ -166,6 +181,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       authFailureWindowMs: settings.authFailureWindowSeconds * 1000,
       metrics,
       metricsPublic: settings.metricsPublic,
+      ...(tracing ? { tracing } : {}),
       ...(log ? { loggerInstance: log } : { logger: false }),
     });
     const address = await app.listen({ host: settings.host, port: settings.port });
@@ -186,6 +202,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           app.log.warn({ graceMs: settings.shutdownGraceMs }, "requests still running at shutdown were cut");
         await service.close();
         await database.close();
+        await flushTracing(tracing, app.log);
       },
     };
     if (bootstrapToken) running.bootstrapToken = bootstrapToken;
@@ -193,9 +210,23 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   } catch (error) {
     await service.close();
     await database.close();
+    await tracing?.shutdown(TRACING_FLUSH_MS);
     throw error;
   }
 }
+
+/**
+ * Last in a shutdown, once no request can end a span any more: the queued spans are exported,
+ * for at most TRACING_FLUSH_MS (an unreachable collector cannot hold the exit).
+ */
+async function flushTracing(tracing: Tracing | undefined, log: TracingLog): Promise<void> {
+  if (!tracing) return;
+  if (!(await tracing.shutdown(TRACING_FLUSH_MS)))
+    log.warn({ flushMs: TRACING_FLUSH_MS }, "tracing: spans still queued at shutdown were not exported");
+}
+
+/** Where tracing's delivery lines go when the server logs nothing (tests). */
+const quiet: TracingLog = { warn() {}, info() {} };
 
 /** COFFER_SERVER_TRUST_PROXY: "true"/"false", or the proxies' addresses/CIDRs, comma-separated. */
 function trustProxyOption(text: string): boolean | string {

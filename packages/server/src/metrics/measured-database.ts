@@ -45,7 +45,7 @@ class QueryTimingPlugin implements KyselyPlugin {
 }
 
 /** "SelectQueryNode" → "select", "RawNode" → "raw", "CreateTableNode" → "createtable". */
-function statementKind(kind: string): string {
+export function statementKind(kind: string): string {
   return kind.replace(/(Query)?Node$/, "").toLowerCase();
 }
 

@@ -7,14 +7,14 @@
  * the sql store's key rotation (found by isKeyRotatingStore, which looks for its methods), a
  * plugin's own extras, `instanceof` checks in tests — and a wrapper class would hide all of that
  * (it did: rotate-key answered 501 through one). Everything passes through unchanged; the calls
- * named in MEASURED are timed on the way. Methods run on the real store (bound to it), so stores
+ * named in STORE_CALLS are timed on the way. Methods run on the real store (bound to it), so stores
  * with private fields work.
  */
 import type { SecretsStore } from "@coffer/core";
 import { errorCode, type ServerMetrics } from "./registry.js";
 
-/** The backend calls timed: the SecretsStore contract and the key-rotation extension. */
-const MEASURED = new Set<string | symbol>([
+/** The backend calls timed (and traced): the SecretsStore contract and the key-rotation extension. */
+export const STORE_CALLS: ReadonlySet<string | symbol> = new Set<string | symbol>([
   "init",
   "create",
   "get",
@@ -39,7 +39,7 @@ export function measuredStore<S extends SecretsStore>(inner: S, metrics: ServerM
       let method = wrapped.get(property);
       if (method === undefined) {
         const bound = (value as (...args: unknown[]) => unknown).bind(target);
-        method = MEASURED.has(property) ? measure(bound, String(property), target, metrics) : bound;
+        method = STORE_CALLS.has(property) ? measure(bound, String(property), target, metrics) : bound;
         wrapped.set(property, method);
       }
       return method;

@@ -77,7 +77,16 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRouteOptions> = async (api,
       querystring: eventsQuery,
       headers: eventsHeaders,
       response: {
-        200: z.string().describe("A text/event-stream that stays open; each event's data is JSON."),
+        // Declared as what it is, an event stream (not JSON), so generated clients do not parse it.
+        200: {
+          description:
+            "A Server-Sent Events stream: `retry:` first, then events, each with `event:`, `id:` (the feed position to resume from) and `data:` (one JSON object). `ready` {lastEventId} first; `change` {id, secretId, action (create, update, rollback, rename, visibility, delete, or hidden: a public secret became private, shown once with the name the caller knew), name, previousName?, owner (user name), ownerId, private, version, at} — never a value; `reset` {reason, oldest}: resync, then carry on from its id; `heartbeat` {} every 15 s; with follow=false or HEAD, `caught-up` {lastEventId} last and the stream ends. A followed stream ends after 10 minutes: reconnect with Last-Event-ID.",
+          content: {
+            "text/event-stream": {
+              schema: z.string().describe("text/event-stream; each event's data is one JSON object."),
+            },
+          },
+        },
         ...errors,
       },
     },
