@@ -37,6 +37,8 @@ export class CacheCoherence implements FeedWatcher {
   #retry: NodeJS.Timeout | undefined;
   #stop: (() => Promise<void>) | undefined;
   #closed = false;
+  /** Events this process committed and dropped already (the repository does, before returning). */
+  readonly #local = new Set<number>();
   /** Callers of caughtUp, waiting for the cursor to pass an event id. */
   readonly #waiters = new Set<{ id: number; done(): void }>();
 
@@ -86,12 +88,21 @@ export class CacheCoherence implements FeedWatcher {
     await this.#running?.catch(() => undefined);
   }
 
+  /** Event `id` was committed here: the writer drops what it touched, the catch-up need not. */
+  committedHere(id: number): void {
+    if (!this.#stop || (this.#cursor !== undefined && id <= this.#cursor)) return;
+    this.#local.add(id);
+    // Bounded: ids the cursor passed are forgotten as it passes them; this is a backstop.
+    if (this.#local.size > 10_000) this.#local.clear();
+  }
+
   lost(): void {
     this.#losses++;
     this.#heard = undefined;
     this.#trusted = false;
     // Nothing invalidated from here on can be trusted: start again from the head once heard.
     this.#cursor = undefined;
+    this.#local.clear();
     this.cache.suspend();
     this.#release();
   }
@@ -156,8 +167,15 @@ export class CacheCoherence implements FeedWatcher {
           return;
         }
         const page = await this.log.touched(this.db, this.#cursor, CATCH_UP_PAGE);
-        if (page.gone) this.cache.clear();
-        else for (const { secretId, names } of page.touched) this.cache.invalidate(secretId, names);
+        if (page.gone) {
+          this.cache.clear();
+          this.#local.clear();
+        }
+        else
+          for (const { id, secretId, names } of page.touched) {
+            // Dropping a change made here again would only drop what was read since.
+            if (!this.#local.delete(id)) this.cache.invalidate(secretId, names);
+          }
         this.#cursor = page.cursor;
         this.#release();
         if (page.gone || !page.more) return;

@@ -26,6 +26,8 @@ export const CHANGE_PAGE_SIZE = 500;
 export interface ChangeFeedOptions {
   /** How often SQLite and MySQL look for other processes' changes (default 100 ms / 250 ms). */
   pollMs?: number;
+  /** Test hook: runs before each poll; throwing fails the poll, never settling stops the polls. */
+  beforePoll?(): void | Promise<void>;
 }
 
 /** What a follower gets: a page of events (maybe none, when only its position moved) or `gone`. */
@@ -44,11 +46,19 @@ export interface FeedWatcher {
 /** How long a failed start of the LISTEN connection or the poll waits before a watcher's retry. */
 const SOURCE_RETRY_MS = 1_000;
 
+/**
+ * The feeds of the services in this process, by the database handle they share (@coffer/sql hands
+ * out one per URL): a commit through one service is another's "other process" — and on SQLite a
+ * shared connection never sees its own commits move `data_version`.
+ */
+const feedsByHandle = new WeakMap<object, Set<ChangeFeed>>();
+
 export class ChangeFeed {
   readonly #db: Kysely<MetadataTables>;
   readonly #listeners = new Set<() => void>();
   readonly #watchers = new Set<FeedWatcher>();
   readonly #pollMs: number;
+  readonly #beforePoll: (() => void | Promise<void>) | undefined;
   #source: Promise<{ stop(): Promise<void> } | undefined> | undefined;
   /** The poll's timer: it keeps the process alive only while a follower waits (see #keepAlive). */
   #pollTimer: NodeJS.Timeout | undefined;
@@ -64,6 +74,10 @@ export class ChangeFeed {
   ) {
     this.#db = database.db as Kysely<MetadataTables>;
     this.#pollMs = options.pollMs ?? (database.dialect === "sqlite" ? 100 : 250);
+    this.#beforePoll = options.beforePoll;
+    let peers = feedsByHandle.get(database.db);
+    if (!peers) feedsByHandle.set(database.db, (peers = new Set()));
+    peers.add(this);
   }
 
   /** How often SQLite and MySQL poll (a watcher's lease on a poll is a few of these). */
@@ -71,14 +85,21 @@ export class ChangeFeed {
     return this.#pollMs;
   }
 
-  /** Called by the repository after a change committed in this process. */
+  /** Called by the repository after a change committed through this service. */
   committed(): void {
+    this.#wake();
+    for (const peer of feedsByHandle.get(this.database.db) ?? []) {
+      if (peer !== this) peer.#othersCommitted();
+    }
+  }
+
+  #wake(): void {
     for (const listener of this.#listeners) listener();
   }
 
   /** Another process committed (a NOTIFY, or a poll that found the database changed). */
   #othersCommitted(): void {
-    this.committed();
+    this.#wake();
     for (const watcher of this.#watchers) watcher.changed();
   }
 
@@ -173,7 +194,8 @@ export class ChangeFeed {
   /** Stops listening and polling and ends every follower. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.committed();
+    feedsByHandle.get(this.database.db)?.delete(this);
+    this.#wake();
     this.#watchers.clear();
     await this.#stopSource();
   }
@@ -252,7 +274,9 @@ export class ChangeFeed {
     const timer = setInterval(() => {
       if (running) return;
       running = true;
-      probe()
+      Promise.resolve()
+        .then(() => this.#beforePoll?.())
+        .then(probe)
         .then((now) => {
           // After a failed poll the watchers caught nothing meanwhile: they look again.
           if (now !== last || failing) {

@@ -185,7 +185,11 @@ export class ChangeLog {
     const full = rows.length === limit;
     return {
       gone: false,
-      touched: rows.map((row) => ({ secretId: row.secret_id, names: [row.name, row.prior_name] })),
+      touched: rows.map((row) => ({
+        id: Number(row.id),
+        secretId: row.secret_id,
+        names: [row.name, row.prior_name],
+      })),
       cursor: full ? Number(rows.at(-1)!.id) : head.last,
       more: full,
     };
@@ -196,7 +200,7 @@ export class ChangeLog {
 export type TouchedPage =
   | {
       gone: false;
-      touched: Array<{ secretId: string; names: Array<string | null> }>;
+      touched: Array<{ id: number; secretId: string; names: Array<string | null> }>;
       cursor: number;
       more: boolean;
     }

@@ -58,6 +58,11 @@ export class ReadCache implements ReadCacheView {
     return this.cache.serving;
   }
 
+  /** The repository committed feed event `id` here (and dropped what it touched). */
+  committedHere(id: number): void {
+    this.#coherence.committedHere(id);
+  }
+
   caughtUp(eventId: number): Promise<void> {
     return this.#coherence.caughtUp(eventId);
   }

@@ -108,7 +108,13 @@ export class SecretsService {
     this.#metadata = new MetadataRepository(
       options.database,
       options.sealer,
-      { log: changeLog, committed: () => this.changes.committed() },
+      {
+        log: changeLog,
+        committed: (id) => {
+          this.#readCache?.committedHere(id);
+          this.changes.committed();
+        },
+      },
       this.#readCache?.cache,
     );
     const clock = options.clock ?? Date.now;
