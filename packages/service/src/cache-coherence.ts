@@ -170,8 +170,7 @@ export class CacheCoherence implements FeedWatcher {
         if (page.gone) {
           this.cache.clear();
           this.#local.clear();
-        }
-        else
+        } else
           for (const { id, secretId, names } of page.touched) {
             // Dropping a change made here again would only drop what was read since.
             if (!this.#local.delete(id)) this.cache.invalidate(secretId, names);

@@ -75,9 +75,9 @@ export class ChangeFeed {
     this.#db = database.db as Kysely<MetadataTables>;
     this.#pollMs = options.pollMs ?? (database.dialect === "sqlite" ? 100 : 250);
     this.#beforePoll = options.beforePoll;
-    let peers = feedsByHandle.get(database.db);
-    if (!peers) feedsByHandle.set(database.db, (peers = new Set()));
-    peers.add(this);
+    const peers = feedsByHandle.get(database.db);
+    if (peers) peers.add(this);
+    else feedsByHandle.set(database.db, new Set([this]));
   }
 
   /** How often SQLite and MySQL poll (a watcher's lease on a poll is a few of these). */

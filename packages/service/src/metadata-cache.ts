@@ -162,9 +162,9 @@ export class MetadataCache {
   }
 
   #index(index: Map<string, Set<string>>, field: string, key: string): void {
-    let keys = index.get(field);
-    if (!keys) index.set(field, (keys = new Set()));
-    keys.add(key);
+    const keys = index.get(field);
+    if (keys) keys.add(key);
+    else index.set(field, new Set([key]));
   }
 
   #unindex(index: Map<string, Set<string>>, field: string, key: string): void {

@@ -10,6 +10,7 @@
 // Each test first shows the row is served from the cache (a hit), so that a stale answer would be
 // what the next read gets if the invalidation were missing.
 import { execFile } from "node:child_process";
+import { existsSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -278,9 +279,26 @@ function describeAcrossServices(
   }, 60_000);
 }
 
-/** A writer that is another service in this process (its own connection pool and feed). */
+/**
+ * The same database under another URL: @coffer/sql shares one handle per URL in a process, and
+ * services on one handle hear each other's commits directly — a writer that should reach the
+ * reader only through the feed (NOTIFY, data_version, the counter poll) needs its own handle.
+ */
+function otherHandleUrl(url: string): string {
+  if (url.startsWith("postgres://")) return `postgresql://${url.slice("postgres://".length)}`;
+  if (url.startsWith("postgresql://")) return `postgres://${url.slice("postgresql://".length)}`;
+  if (url.startsWith("mysql://")) return `${url}${url.includes("?") ? "&" : "?"}connectTimeout=10001`;
+  // SQLite: the file through a symlink to its directory (the key is the path as given).
+  const file = url.slice("sqlite://".length);
+  const link = `${path.dirname(file)}-link`;
+  if (!existsSync(link)) symlinkSync(path.dirname(file), link);
+  return `sqlite://${path.join(link, path.basename(file))}`;
+}
+
+/** A writer that is another service in this process on its own database handle (and feed). */
 async function inProcessWriter(url: string) {
-  const { service } = await memoryService(url);
+  // The reader's data directory: its metadata keyring seals and checks the rows.
+  const { service } = await memoryService(otherHandleUrl(url), {}, { dataDir: dataDirFor(url) });
   const alice = service.as({ id: "alice" });
   return {
     service,
@@ -293,6 +311,35 @@ async function inProcessWriter(url: string) {
     },
   };
 }
+
+describe("SQLite: two services on one database handle in one process", () => {
+  const url = sqliteUrl();
+  let b: SecretsService;
+  let a: SecretsService;
+  beforeAll(async () => {
+    ({ service: b } = await memoryService(url));
+    ({ service: a } = await memoryService(url));
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+  describeAcrossServices(
+    "SQLite, one shared connection",
+    () => url,
+    () => ({
+      async change(action, ref, argument) {
+        const alice = a.as({ id: "alice" });
+        if (action === "create") await alice.create({ name: argument as string, values: { k: "fake" } });
+        else if (action === "rename") await alice.rename(ref, argument as string);
+        else if (action === "visibility") await alice.setVisibility(ref, argument as boolean);
+        else if (action === "delete") await alice.delete(ref);
+        return a.changes.head();
+      },
+    }),
+    () => b,
+  );
+});
 
 describe("SQLite: another process writes the same file", () => {
   const url = sqliteUrl();
@@ -382,17 +429,22 @@ describeWithDatabase("postgres", (getDb) =>
 function controlledPoll() {
   let mode: "normal" | "fail" | "stop" = "normal";
   let resume: (() => void) | undefined;
-  return {
+  const control = {
+    failures: 0,
     set(next: "normal" | "fail" | "stop") {
       mode = next;
       if (next === "normal") resume?.();
     },
     beforePoll(): Promise<void> {
-      if (mode === "fail") return Promise.reject(new Error("injected poll failure"));
+      if (mode === "fail") {
+        control.failures++;
+        return Promise.reject(new Error("injected poll failure"));
+      }
       if (mode === "stop") return new Promise((resolve) => (resume = resolve));
       return Promise.resolve();
     },
   };
+  return control;
 }
 
 function describePollLoss(label: string, databaseUrl: () => string) {
@@ -401,7 +453,11 @@ function describePollLoss(label: string, databaseUrl: () => string) {
       const url = databaseUrl();
       const a = await inProcessWriter(url);
       const poll = controlledPoll();
-      const { service: b } = await memoryService(url, {}, { changes: { pollMs: 20, beforePoll: poll.beforePoll } });
+      const { service: b } = await memoryService(
+        url,
+        {},
+        { changes: { pollMs: 20, beforePoll: poll.beforePoll } },
+      );
       try {
         const bob = b.as({ id: "bob" });
         await serving(b);
@@ -409,8 +465,10 @@ function describePollLoss(label: string, databaseUrl: () => string) {
         await b.metadataCache!.caughtUp(await a.change("create", { name }, name));
         await cachedRead(b, () => bob.getMetadata({ name }));
         poll.set(loss);
-        // A failed poll says so at once; stopped polls are noticed when their lease runs out.
-        await until("the cache stops serving", () => !b.metadataCache!.serving, 5_000);
+        // A failed poll counts at once (well within the last good poll's lease); stopped polls
+        // are noticed when that lease runs out.
+        if (loss === "fail") await until("a poll failed", () => poll.failures > 0);
+        else await until("the cache stops serving", () => !b.metadataCache!.serving, 5_000);
         const renamed = unique(`poll-${loss}-renamed`);
         await a.change("rename", { name }, renamed);
         await expectNotFound(bob.getMetadata({ name }));
