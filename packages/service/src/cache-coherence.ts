@@ -67,8 +67,12 @@ export class CacheCoherence implements FeedWatcher {
    * benches wait on this instead of sleeping) — or once the cache went blind (it serves nothing).
    */
   caughtUp(id: number): Promise<void> {
-    if (this.#cursor !== undefined && this.#cursor >= id) return Promise.resolve();
-    return new Promise((done) => this.#waiters.add({ id, done }));
+    // Not trusted: the cache serves nothing, so nothing it could serve is older than `id`.
+    if (!this.#trusted || (this.#cursor !== undefined && this.#cursor >= id)) return Promise.resolve();
+    const waiting = new Promise<void>((done) => this.#waiters.add({ id, done }));
+    // This process's own commits move no poll (SQLite's data_version ignores them): read up to them.
+    this.changed();
+    return waiting;
   }
 
   #release(): void {

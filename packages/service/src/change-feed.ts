@@ -41,7 +41,12 @@ export interface FeedWatcher {
   lost(): void;
   /** Another process may have committed a change. */
   changed(): void;
+  /** Resolves once the watcher has taken in every change up to event `id` (followers wait on it). */
+  caughtUp?(id: number): Promise<void>;
 }
+
+/** The longest a follower's batch waits for the watchers to catch up (they never lag this much). */
+const WATCHER_WAIT_MS = 2_000;
 
 /** How long a failed start of the LISTEN connection or the poll waits before a watcher's retry. */
 const SOURCE_RETRY_MS = 1_000;
@@ -179,6 +184,9 @@ export class ChangeFeed {
         const page = await this.read(actorId, cursor);
         if (page.gone || page.events.length > 0 || page.cursor !== cursor) {
           cursor = page.cursor;
+          // A follower that hears of a change and then reads through this service must not find
+          // it missing from the read cache: the watchers take it in first.
+          if (!page.gone && page.events.length > 0) await this.#watchersAt(page.cursor);
           yield page;
         }
         if (!page.gone && page.more) woken = true;
@@ -198,6 +206,17 @@ export class ChangeFeed {
     this.#wake();
     this.#watchers.clear();
     await this.#stopSource();
+  }
+
+  async #watchersAt(id: number): Promise<void> {
+    const waits = [...this.#watchers].map((watcher) => watcher.caughtUp?.(id));
+    if (waits.every((wait) => wait === undefined)) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, WATCHER_WAIT_MS);
+    });
+    await Promise.race([Promise.all(waits), late]);
+    clearTimeout(timer);
   }
 
   /** A follower waiting for changes keeps the process alive; a watcher alone does not. */
@@ -254,6 +273,9 @@ export class ChangeFeed {
         },
       });
       this.#heard("listening");
+      // A change committed while the connection was being made was not announced to it: followers
+      // that read before it committed look again.
+      this.#wake();
       return { stop: () => listening.close() };
     }
     if (this.database.dialect === "postgres") {
@@ -269,6 +291,7 @@ export class ChangeFeed {
         : async () => String((await this.log.head(this.#db)).last);
     let last = await probe();
     this.#heard("polled");
+    this.#wake();
     let running = false;
     let failing = false;
     const timer = setInterval(() => {
