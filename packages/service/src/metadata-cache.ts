@@ -45,6 +45,8 @@ export interface MetadataCacheStats {
   refusedFills: number;
   invalidations: number;
   entries: number;
+  /** The bound: at most this many entries. */
+  maxEntries: number;
 }
 
 /** Unambiguous whatever the strings hold: each part is prefixed by its length. */
@@ -57,9 +59,12 @@ function keyOf(key: LookupKey): string {
 
 export class MetadataCache {
   readonly #rows: LRUCache<string, Entry>;
-  /** Cache keys by the secret id and by the name of the row they hold (what invalidation drops). */
-  readonly #byId = new Map<string, Set<string>>();
-  readonly #byName = new Map<string, Set<string>>();
+  /**
+   * Cache keys by the secret id and by the name of the row they hold (what invalidation drops).
+   * Most ids and names have one key: it is held as is, a set only from the second (memory).
+   */
+  readonly #byId = new Map<string, string | Set<string>>();
+  readonly #byName = new Map<string, string | Set<string>>();
   #generation = 0;
   /** Until when (performance.now()) the follower vouches that no change went unheard. */
   #heardUntil = Number.NEGATIVE_INFINITY;
@@ -153,23 +158,30 @@ export class MetadataCache {
   }
 
   stats(): MetadataCacheStats {
-    return { ...this.#stats, entries: this.#rows.size };
+    return { ...this.#stats, entries: this.#rows.size, maxEntries: this.maxEntries };
   }
 
-  #dropAll(keys: Set<string> | undefined): void {
-    if (!keys) return;
-    for (const key of [...keys]) this.#rows.delete(key);
+  #dropAll(keys: string | Set<string> | undefined): void {
+    if (keys === undefined) return;
+    if (typeof keys === "string") this.#rows.delete(keys);
+    else for (const key of [...keys]) this.#rows.delete(key);
   }
 
-  #index(index: Map<string, Set<string>>, field: string, key: string): void {
+  #index(index: Map<string, string | Set<string>>, field: string, key: string): void {
     const keys = index.get(field);
-    if (keys) keys.add(key);
-    else index.set(field, new Set([key]));
+    if (keys === undefined) index.set(field, key);
+    else if (typeof keys === "string") {
+      if (keys !== key) index.set(field, new Set([keys, key]));
+    } else keys.add(key);
   }
 
-  #unindex(index: Map<string, Set<string>>, field: string, key: string): void {
+  #unindex(index: Map<string, string | Set<string>>, field: string, key: string): void {
     const keys = index.get(field);
-    if (!keys) return;
+    if (keys === undefined) return;
+    if (typeof keys === "string") {
+      if (keys === key) index.delete(field);
+      return;
+    }
     keys.delete(key);
     if (keys.size === 0) index.delete(field);
   }
