@@ -5,7 +5,13 @@
 import type { Server as TlsServer } from "node:tls";
 import { z } from "@coffer/core";
 import { type CofferConfig, loadConfig } from "@coffer/core/config";
-import { auditSection, configRoot, type SecretsService, startService } from "@coffer/service";
+import {
+  auditSection,
+  configRoot,
+  metadataCacheSection,
+  type SecretsService,
+  startService,
+} from "@coffer/service";
 import { openDatabase } from "@coffer/sql";
 import { builtinStores } from "@coffer/stores";
 import { pino } from "pino";
@@ -121,7 +127,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     (await loadConfig({
       registry: builtinStores(),
       env: options.env ?? process.env,
-      sections: { server: serverSection, audit: auditSection },
+      sections: { server: serverSection, audit: auditSection, metadataCache: metadataCacheSection },
     }));
   const settings = serverSettings.parse({
     ...(config.sections.server as object | undefined),

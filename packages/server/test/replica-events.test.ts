@@ -118,6 +118,68 @@ for (const [label, startDatabase, medianMs, p99Ms] of [
         expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
         expect(extra).toEqual([]);
       });
+
+      // The metadata cache (packages/service/src/metadata-cache.ts, on by default): replica B
+      // serves reads by name from it; a change acknowledged by A reaches B's reads by the time B's
+      // event stream has delivered it (the stream waits for the cache to take it in).
+      it("a read on replica B after its event stream delivered A's change has the change (the metadata cache)", async () => {
+        const name = `cached-${Date.now()}`;
+        const headers = { authorization: `Bearer ${token()}`, "content-type": "application/json" };
+        const readOnB = async (secret: string) => {
+          const reply = await fetch(`${b().url}/api/v1/secrets/by-name?name=${secret}`, { headers });
+          // A 404's body is not needed; a 200's fields are read below.
+          const body = (reply.status === 200 ? await reply.json() : await reply.text().then(() => ({}))) as {
+            id?: string;
+            version?: number;
+            values?: Record<string, string>;
+          };
+          return { status: reply.status, body };
+        };
+        const watch = await openEventStream(b().url, token());
+        await watch.next(["ready"]);
+        try {
+          for (let version = 1; version <= 20; version++) {
+            const reply = await fetch(`${a().url}/api/v1/secrets/by-name?name=${name}`, {
+              method: "PUT",
+              headers,
+              body: JSON.stringify({ values: { k: `fake-${version}` } }),
+            });
+            expect(reply.status).toBeLessThan(300);
+            await reply.text();
+            await watch.next(["change"], 5000);
+            // Twice: the first read may fill the cache, the second is served from it.
+            for (let read = 0; read < 2; read++) {
+              const got = await readOnB(name);
+              expect([got.status, got.body.version, got.body.values]).toEqual([
+                200,
+                version,
+                { k: `fake-${version}` },
+              ]);
+            }
+          }
+          const { id } = (await readOnB(name)).body;
+          const renamed = `${name}-renamed`;
+          const rename = await fetch(`${a().url}/api/v1/secrets/${id}/rename`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ name: renamed }),
+          });
+          expect(rename.status).toBe(200);
+          await rename.text();
+          await watch.next(["change"], 5000);
+          expect((await readOnB(name)).status).toBe(404);
+          expect((await readOnB(renamed)).status).toBe(200);
+          const removed = await fetch(`${a().url}/api/v1/secrets/${id}`, {
+            method: "DELETE",
+            headers: { authorization: `Bearer ${token()}` },
+          });
+          expect(removed.status).toBeLessThan(300);
+          await watch.next(["change"], 5000);
+          expect((await readOnB(renamed)).status).toBe(404);
+        } finally {
+          watch.close();
+        }
+      }, 120_000);
     },
   );
 }

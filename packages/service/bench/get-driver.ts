@@ -67,6 +67,12 @@ const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? "http,https").split(",") as 
 // handed out) unless BENCH_AUDIT_SINKS names others ("none": off), to show the audit's share.
 const AUDIT =
   process.env.BENCH_AUDIT_SINKS === undefined ? {} : { audit: { sinks: process.env.BENCH_AUDIT_SINKS } };
+// The metadata cache's bound (metadata-cache.ts; default on): BENCH_METADATA_CACHE_ENTRIES=0
+// measures the read path without it, for a before/after on one machine.
+const CACHE =
+  process.env.BENCH_METADATA_CACHE_ENTRIES === undefined
+    ? {}
+    : { metadataCache: { entries: Number(process.env.BENCH_METADATA_CACHE_ENTRIES) } };
 const SECRET_NAME = "bench-db";
 const VALUES = { username: "fake-user", password: "fake-password-1", host: "db.example.invalid" };
 const actor = { id: "bench" };
@@ -184,6 +190,7 @@ async function openCoffer(
   const service = await createService({
     databaseUrl: databaseUrl(dataDir),
     dataDir,
+    ...CACHE,
     ...settings,
     store: (context) => {
       built = makeStore(context);

@@ -165,7 +165,46 @@ export class ChangeLog {
       more: full,
     };
   }
+
+  /**
+   * What changed after `since`, whoever may see it — secret ids and the names involved, for the
+   * metadata cache to drop (cache-coherence.ts). `gone` as in `read`.
+   */
+  async touched(db: Kysely<MetadataTables>, since: number, limit: number): Promise<TouchedPage> {
+    const head = await this.head(db);
+    if (since < head.prunedThrough || since > head.last) return { gone: true, cursor: head.last };
+    if (since === head.last) return { gone: false, touched: [], cursor: since, more: false };
+    const rows = await db
+      .selectFrom("coffer_changes")
+      .select(["id", "secret_id", "name", "prior_name"])
+      .where("id", ">", since)
+      .where("id", "<=", head.last)
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    const full = rows.length === limit;
+    return {
+      gone: false,
+      touched: rows.map((row) => ({
+        id: Number(row.id),
+        secretId: row.secret_id,
+        names: [row.name, row.prior_name],
+      })),
+      cursor: full ? Number(rows.at(-1)!.id) : head.last,
+      more: full,
+    };
+  }
 }
+
+/** The secrets changed after a position, and the names each had before and after. */
+export type TouchedPage =
+  | {
+      gone: false;
+      touched: Array<{ id: number; secretId: string; names: Array<string | null> }>;
+      cursor: number;
+      more: boolean;
+    }
+  | { gone: true; cursor: number };
 
 function eventFor(row: ChangeRow, actorId: string): SecretChangeEvent {
   const id = Number(row.id);

@@ -24,7 +24,7 @@ import {
   ValidationError,
 } from "@coffer/core";
 import type { HistoryRepository } from "./history-repository.js";
-import { findSecret, readValues } from "./lookup.js";
+import { findSecretToRead, readValues } from "./lookup.js";
 import type { MetadataRepository } from "./metadata.js";
 import { rowToMetadata } from "./metadata.js";
 import type { SecretRow, VersionRow } from "./schema.js";
@@ -157,7 +157,7 @@ export class SecretHistoryReader {
 
   /** The versions `actor` may see, newest first, with what changed at each. Never values. */
   async list(actor: Actor, ref: SecretRef): Promise<SecretHistory> {
-    const row = await findSecret(this.metadata, actor, ref);
+    const row = await findSecretToRead(this.metadata, actor, ref);
     const rows = await this.history.list(row.id);
     const versions = rows
       .map((entry, index) => toVersion(entry, rows[index + 1]))
@@ -167,7 +167,7 @@ export class SecretHistoryReader {
 
   /** The secret as it was at `version` (the current one when undefined). */
   async read(actor: Actor, ref: SecretRef, version: number | undefined): Promise<Secret> {
-    const row = await findSecret(this.metadata, actor, ref);
+    const row = await findSecretToRead(this.metadata, actor, ref);
     if (version === undefined || version === Number(row.version)) {
       return new Secret(rowToMetadata(row), await readValues(this.metadata, this.store, actor, row));
     }

@@ -30,6 +30,8 @@ export {
 } from "./diff-snapshot.js";
 export { parseVersion } from "./history.js";
 export { DEFAULT_PAGE_SIZE, listQuerySchema, MAX_PAGE_SIZE } from "./list-query.js";
+export { DEFAULT_CACHE_ENTRIES, type MetadataCacheStats } from "./metadata-cache.js";
+export { metadataCacheSection } from "./metadata-cache-section.js";
 export { METADATA_KEYRING_FILE } from "./metadata-keyring.js";
 export { MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
 export type { MigrationPlan } from "./migrate-plan.js";
@@ -49,6 +51,7 @@ export {
   type ServiceSettings,
   serviceRoot,
 } from "./parts.js";
+export type { ReadCacheView } from "./read-cache.js";
 export type { ReconcileReport } from "./reconcile-report.js";
 export { laterMetadataMigrations, MIGRATIONS_TABLE, metadataMigrations } from "./schema.js";
 export { type CopyReport, SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";

@@ -9,6 +9,7 @@ import { type Compilable, CompiledQuery, type Kysely } from "kysely";
 import type { ChangeLog, ChangeNote } from "./change-log.js";
 import type { CursorSigner } from "./cursor-key.js";
 import { buildListQuery, type ParsedQuery } from "./list-query.js";
+import type { MetadataCache } from "./metadata-cache.js";
 import { type MetadataSealer, SEALED_COLUMNS } from "./metadata-seal.js";
 import type { MetadataTables, SecretRow, SecretState } from "./schema.js";
 
@@ -55,12 +56,14 @@ export class MetadataRepository {
   /**
    * Without a sealer the repository only serves the deployment id (before the keyring is loaded).
    * With `changes`, a transition given a ChangeNote appends its event in the same transaction and
-   * announces the committed id (change-feed.ts).
+   * announces the committed id (change-feed.ts). With `cache`, every transition drops what it
+   * touches from the read cache (metadata-cache.ts) before it returns.
    */
   constructor(
     readonly database: Database,
     readonly sealer?: MetadataSealer,
     readonly changes?: { log: ChangeLog; committed(id: number): void },
+    readonly cache?: MetadataCache,
   ) {
     this.#db = database.db as Kysely<MetadataTables>;
     const secrets = () => this.#db.selectFrom("coffer_secrets").selectAll().where("state", "in", LIVE_STATES);
@@ -223,6 +226,24 @@ export class MetadataRepository {
     base?: SecretRow,
     /** The change feed's event for this transition (needs `base`). */
     event?: ChangeNote,
+  ): Promise<boolean> {
+    try {
+      return await this.#transition(id, from, change, now, version, base, event);
+    } finally {
+      // Whatever the outcome (an error may come after the commit): the secret's id, and the names
+      // it had and takes — a name a secret takes changes what other lookups of it find.
+      this.cache?.invalidate(id, [base?.name, change.name]);
+    }
+  }
+
+  async #transition(
+    id: string,
+    from: SecretState,
+    change: Partial<SecretRow> & { state: SecretState },
+    now: number,
+    version: number | undefined,
+    base: SecretRow | undefined,
+    event: ChangeNote | undefined,
   ): Promise<boolean> {
     const resealed = SEALED_COLUMNS.some((column) => column in change);
     if (resealed && !base)

@@ -86,6 +86,7 @@ export async function startService(root: ServiceRoot): Promise<SecretsService> {
       ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
       ...(settings.lockWaitMs !== undefined ? { lockWaitMs: settings.lockWaitMs } : {}),
       ...(settings.changes ? { changes: settings.changes } : {}),
+      ...(settings.metadataCache ? { metadataCache: settings.metadataCache } : {}),
     });
   } catch (error) {
     await store?.close().catch(() => undefined);

@@ -16,6 +16,7 @@ import {
 } from "@coffer/core";
 import type { CofferConfig } from "@coffer/core/config";
 import { type Database, openDatabase } from "@coffer/sql";
+import { metadataCacheSettings } from "./metadata-cache-section.js";
 import { SecretsService, type ServiceHooks, type ServiceOptions } from "./service.js";
 
 /** What the parts are configured with: plain values, no behaviour. */
@@ -29,6 +30,8 @@ export interface ServiceSettings {
   lockWaitMs?: number;
   /** The change feed's retention and polling (change-log.ts, change-feed.ts). */
   changes?: ServiceOptions["changes"];
+  /** The read cache of metadata lookups (metadata-cache.ts): its bound, 0 = off. */
+  metadataCache?: ServiceOptions["metadataCache"];
   /**
    * The keyring that seals metadata rows, as JSON (`{"active": …, "keys": {…}}`); by default the
    * file `<dataDir>/metadata.keyring.json`, created on first start (see metadata-keyring.ts).
@@ -102,6 +105,9 @@ export function configRoot(
     ...(config.deploymentId ? { deploymentId: config.deploymentId } : {}),
     ...(config.metadataKeyring !== undefined ? { metadataKeyring: config.metadataKeyring } : {}),
     ...(config.sections.audit !== undefined ? { audit: config.sections.audit } : {}),
+    ...(config.sections.metadataCache !== undefined
+      ? { metadataCache: metadataCacheSettings.parse(config.sections.metadataCache) }
+      : {}),
     ...extras,
     logger: extras.logger ?? createLogger({ level: config.logLevel, base: { component: "coffer" } }),
   });

@@ -21,7 +21,7 @@ import { findReferences } from "@coffer/core";
 import { refTarget, type SecretAudit, updateAction, updateTarget, written } from "./audit-recorder.js";
 import { parseVersion, type SecretHistoryReader } from "./history.js";
 import { parseExpectedVersion } from "./input-checks.js";
-import { findSecret } from "./lookup.js";
+import { findSecretToRead } from "./lookup.js";
 import { type MetadataRepository, rowToMetadata } from "./metadata.js";
 import type { ReferenceResolver } from "./references.js";
 import { normalizeUpdate } from "./update-input.js";
@@ -52,7 +52,7 @@ export class SecretActions {
   /** Metadata only (no store call): audited when it fails as a denial. */
   async getMetadata(actor: Actor, ref: SecretRef): Promise<SecretMetadata> {
     return this.audit.denialOnly(actor, refTarget(ref), async () =>
-      rowToMetadata(await findSecret(this.metadata, actor, ref)),
+      rowToMetadata(await findSecretToRead(this.metadata, actor, ref)),
     );
   }
 

@@ -38,4 +38,9 @@ export interface ServiceOptions {
   audit?: AuditTrail;
   /** The change feed: how long events are kept (change-log.ts), how often others' are polled for. */
   changes?: ChangeFeedOptions & { retention?: ChangeRetention };
+  /**
+   * The read cache of metadata lookups (metadata-cache.ts): at most `entries` lookups (default
+   * 10,000; 0 turns it off). COFFER_METADATA_CACHE_ENTRIES in deploy-time configuration.
+   */
+  metadataCache?: { entries: number };
 }

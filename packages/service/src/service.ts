@@ -58,6 +58,7 @@ import type { MetadataSealer } from "./metadata-seal.js";
 import type { MigrationPlan } from "./migrate-plan.js";
 import type { MigrateOptions, MigrationReport } from "./migrate-values.js";
 import { health, keyRotatingStore, rotateKey, type ServiceHealth } from "./operations.js";
+import { ReadCache, type ReadCacheView } from "./read-cache.js";
 import type { ReconcileReport } from "./reconcile-report.js";
 import { ReferenceResolver } from "./references.js";
 import { reconcile } from "./repair.js";
@@ -88,6 +89,7 @@ export class SecretsService {
   readonly #deployment: DeploymentOperations;
   /** The change feed (change-feed.ts): events since an id, and following them as they commit. */
   readonly changes: ChangeFeed;
+  readonly #readCache: ReadCache | undefined;
 
   constructor(options: ServiceOptions) {
     this.deploymentId = options.deploymentId;
@@ -97,10 +99,24 @@ export class SecretsService {
     this.sealer = options.sealer;
     const changeLog = new ChangeLog(options.database.dialect, options.changes?.retention);
     this.changes = new ChangeFeed(options.database, changeLog, options.logger, options.changes);
-    this.#metadata = new MetadataRepository(options.database, options.sealer, {
+    this.#readCache = ReadCache.open(options.metadataCache?.entries, {
+      database: options.database,
+      feed: this.changes,
       log: changeLog,
-      committed: () => this.changes.committed(),
+      logger: options.logger,
     });
+    this.#metadata = new MetadataRepository(
+      options.database,
+      options.sealer,
+      {
+        log: changeLog,
+        committed: (id) => {
+          this.#readCache?.committedHere(id);
+          this.changes.committed();
+        },
+      },
+      this.#readCache?.cache,
+    );
     const clock = options.clock ?? Date.now;
     const history = new HistoryRepository(options.database, options.sealer);
     const digester = new ValueDigester(options.sealer.keyring);
@@ -136,6 +152,11 @@ export class SecretsService {
 
   get databaseLocation(): string {
     return this.#database.location;
+  }
+
+  /** The read cache of metadata lookups (read-cache.ts); undefined when turned off. */
+  get metadataCache(): ReadCacheView | undefined {
+    return this.#readCache;
   }
 
   /** The API as `actor` sees it, without passing the actor to every call (actor-session.ts). */
@@ -362,6 +383,7 @@ export class SecretsService {
 
   async close(): Promise<void> {
     try {
+      await this.#readCache?.close();
       await this.changes.close();
       await this.#audit.flush();
       await this.#audit.trail?.close();
