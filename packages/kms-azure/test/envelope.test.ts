@@ -26,6 +26,7 @@ import {
   VALUES_TABLE,
   wrapContext,
 } from "@coffer/store-sql";
+import { type Row, rows, withStore } from "@coffer/store-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureKeysKek, azureKeysOptions } from "../src/index.js";
 import {
@@ -48,34 +49,6 @@ beforeAll(async () => {
   ({ emulator, keyName } = await startVault());
 });
 afterAll(() => emulator.stop());
-
-interface Row {
-  [column: string]: unknown;
-}
-
-async function rows(context: { databaseUrl: string; deploymentId: string }, table: string): Promise<Row[]> {
-  const database = openDatabase(context.databaseUrl);
-  try {
-    // biome-ignore lint/suspicious/noExplicitAny: a raw look at the store's tables
-    const db = database.db as any;
-    return await db
-      .selectFrom(table)
-      .selectAll()
-      .where("deployment_id", "=", context.deploymentId)
-      .orderBy(table === VALUES_TABLE ? "secret_id" : "key_id")
-      .execute();
-  } finally {
-    await database.close();
-  }
-}
-
-async function withStore<T>(store: SqlStore, work: (store: SqlStore) => Promise<T>): Promise<T> {
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function kidOf(row: Row): string {
   return JSON.parse(String(row.wrapped)).kid;
