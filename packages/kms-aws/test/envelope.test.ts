@@ -22,15 +22,8 @@ import {
 } from "@coffer/core";
 import type { AwsKmsEmulator } from "@coffer/emulators";
 import { openDatabase } from "@coffer/sql";
-import {
-  DATA_KEYS_TABLE,
-  DataKeyCache,
-  type SqlStore,
-  sqlStore,
-  VALUES_TABLE,
-  wrapContext,
-} from "@coffer/store-sql";
-import { type Row, rows, withStore } from "@coffer/store-sql/testing";
+import { DATA_KEYS_TABLE, DataKeyCache, sqlStore, VALUES_TABLE, wrapContext } from "@coffer/store-sql";
+import { copyRowsTo, rows, withStore } from "@coffer/store-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsKmsKek } from "../src/index.js";
 import {
@@ -286,21 +279,7 @@ describe("sql store with AWS KMS: failures", () => {
     await wrongKey.close();
 
     // The same rows copied under another deployment id: the encryption context no longer matches.
-    const database = openDatabase(context.databaseUrl);
-    // biome-ignore lint/suspicious/noExplicitAny: copying rows as an attacker would
-    const db = database.db as any;
-    for (const table of [DATA_KEYS_TABLE, VALUES_TABLE]) {
-      const all = await db
-        .selectFrom(table)
-        .selectAll()
-        .where("deployment_id", "=", context.deploymentId)
-        .execute();
-      await db
-        .insertInto(table)
-        .values(all.map((row: Row) => ({ ...row, deployment_id: "copied" })))
-        .execute();
-    }
-    await database.close();
+    await copyRowsTo(context, "copied");
     const copied = kmsStore(emulator.url, keyId, { ...context, deploymentId: "copied" });
     const moved = await failure(() => copied.init());
     expect(moved).toBeInstanceOf(IntegrityError);

@@ -12,7 +12,7 @@ import {
   newSecretId,
 } from "@coffer/core";
 import type { VaultEmulator } from "@coffer/emulators";
-import { DATA_KEYS_TABLE, type SqlStore, VALUES_TABLE } from "@coffer/store-sql";
+import { DATA_KEYS_TABLE, VALUES_TABLE } from "@coffer/store-sql";
 import { rows, withStore } from "@coffer/store-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
