@@ -1,37 +1,9 @@
 // Key Vault exchanges recorded against the real service (the Azure SDK for JS publishes its live-test
 // recordings), re-expressed as fixtures in test/fixtures/azure and replayed byte-level against the
 // emulator: same request, and the same status, error codes, messages and body members back.
-import { describe, expect, it } from "vitest";
 import { startAzureEmulator } from "../src/azure/index.js";
-import { loadFixtures } from "./replay/fixtures.js";
-import { replay } from "./replay/run.js";
+import { describeKeyVaultReplay } from "./replay/key-vault.js";
 
-const fixtures = loadFixtures("azure");
-
-describe("Key Vault recordings replayed against the emulator", () => {
-  it("has fixtures to replay", () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(10);
-  });
-
-  for (const [index, fixture] of fixtures.entries()) {
-    it(`${fixture.title} (${fixture.file})`, async () => {
-      const emulator = await startAzureEmulator(fixture.setup ?? {});
-      try {
-        // Mixed case, as in the recordings: messages echo a name as the client spelled it.
-        const vars = { name: `Replay-${index}-CaseKept`, vault: emulator.url };
-        const problems = await replay(
-          fixture,
-          {
-            baseUrl: emulator.url,
-            ca: emulator.certificatePem,
-            auth: { authorization: "Bearer not-a-real-token" },
-          },
-          vars,
-        );
-        expect(problems, `source: ${fixture.source}`).toEqual([]);
-      } finally {
-        await emulator.stop();
-      }
-    });
-  }
-});
+describeKeyVaultReplay("Key Vault recordings replayed against the emulator", "azure", 10, (setup) =>
+  startAzureEmulator(setup),
+);

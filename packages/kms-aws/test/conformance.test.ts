@@ -1,7 +1,9 @@
 // The sql store's conformance suite, unchanged, with its keys from AWS KMS (the emulator, through
-// @aws-sdk/client-kms over a socket): on a SQLite file here; PostgreSQL in postgres.test.ts.
-import { describeStoreConformance } from "@coffer/conformance";
+// @aws-sdk/client-kms over a socket): on a SQLite file, on PostgreSQL and on MySQL/MariaDB
+// (@coffer/testkit: Testcontainers when Docker is there; embedded PostgreSQL, or a skip with the
+// reason for MySQL, otherwise).
 import type { AwsKmsEmulator } from "@coffer/emulators";
+import { describeKeySourceConformance } from "@coffer/testkit/vitest";
 import { afterAll, beforeAll } from "vitest";
 import { closedPort, kmsStore, registration, sqliteContext, startKms } from "./helpers.js";
 
@@ -14,21 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 
-const capabilities = {
-  access: "read-write",
-  maxValueBytes: 1_048_576,
-  batchGetMax: 500,
-  versions: true,
-  cas: true,
-  softDelete: false,
-} as const;
-
-const context = sqliteContext();
-describeStoreConformance("sql on a SQLite file, keys from AWS KMS", {
-  create: () => kmsStore(emulator.url, keyId, context),
-  capabilities,
-  keptRevisions: 10,
+describeKeySourceConformance({
+  name: "AWS KMS",
+  id: "kms",
   registration,
+  storeFor: (context) => kmsStore(emulator.url, keyId, context),
   invalidOptions: [
     { keySource: "aws-kms" }, // no kms options
     { keySource: "Not A Source!", kms: {} },

@@ -22,14 +22,8 @@ import {
 } from "@coffer/core";
 import type { AwsKmsEmulator } from "@coffer/emulators";
 import { openDatabase } from "@coffer/sql";
-import {
-  DATA_KEYS_TABLE,
-  DataKeyCache,
-  type SqlStore,
-  sqlStore,
-  VALUES_TABLE,
-  wrapContext,
-} from "@coffer/store-sql";
+import { DATA_KEYS_TABLE, DataKeyCache, sqlStore, VALUES_TABLE, wrapContext } from "@coffer/store-sql";
+import { copyRowsTo, rows, withStore } from "@coffer/store-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsKmsKek } from "../src/index.js";
 import {
@@ -50,34 +44,6 @@ beforeAll(async () => {
   ({ emulator, keyId } = await startKms());
 });
 afterAll(() => emulator.stop());
-
-interface Row {
-  [column: string]: unknown;
-}
-
-async function rows(context: { databaseUrl: string; deploymentId: string }, table: string): Promise<Row[]> {
-  const database = openDatabase(context.databaseUrl);
-  try {
-    // biome-ignore lint/suspicious/noExplicitAny: a raw look at the store's tables
-    const db = database.db as any;
-    return await db
-      .selectFrom(table)
-      .selectAll()
-      .where("deployment_id", "=", context.deploymentId)
-      .orderBy(table === VALUES_TABLE ? "secret_id" : "key_id")
-      .execute();
-  } finally {
-    await database.close();
-  }
-}
-
-async function withStore<T>(store: SqlStore, work: (store: SqlStore) => Promise<T>): Promise<T> {
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 describe("sql store with AWS KMS: envelope encryption", () => {
   it("a stolen database holds no value and no data key: only ciphertext and keys wrapped by the KMS", async () => {
@@ -313,21 +279,7 @@ describe("sql store with AWS KMS: failures", () => {
     await wrongKey.close();
 
     // The same rows copied under another deployment id: the encryption context no longer matches.
-    const database = openDatabase(context.databaseUrl);
-    // biome-ignore lint/suspicious/noExplicitAny: copying rows as an attacker would
-    const db = database.db as any;
-    for (const table of [DATA_KEYS_TABLE, VALUES_TABLE]) {
-      const all = await db
-        .selectFrom(table)
-        .selectAll()
-        .where("deployment_id", "=", context.deploymentId)
-        .execute();
-      await db
-        .insertInto(table)
-        .values(all.map((row: Row) => ({ ...row, deployment_id: "copied" })))
-        .execute();
-    }
-    await database.close();
+    await copyRowsTo(context, "copied");
     const copied = kmsStore(emulator.url, keyId, { ...context, deploymentId: "copied" });
     const moved = await failure(() => copied.init());
     expect(moved).toBeInstanceOf(IntegrityError);

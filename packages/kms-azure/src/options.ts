@@ -6,8 +6,6 @@
 import { z } from "@coffer/core";
 import * as kit from "@coffer/store-kit";
 
-const GUID_OR_DOMAIN = /^[0-9a-fA-F-]{36}$|^[A-Za-z0-9.-]+$/;
-
 export const azureKeysOptions = z
   .object({
     /** The vault, e.g. https://my-vault.vault.azure.net (a Managed HSM's URL works the same way). */
@@ -22,16 +20,7 @@ export const azureKeysOptions = z
     keyName: z
       .string()
       .regex(/^[0-9a-zA-Z-]{1,127}$/, "must be a Key Vault key name: 1-127 letters, digits or '-'"),
-    /** Microsoft Entra tenant (directory) of the service principal. */
-    tenantId: z.string().regex(GUID_OR_DOMAIN, "must be a tenant id (GUID) or domain").optional(),
-    /** Application (client) id of the service principal, or of a user-assigned managed identity. */
-    clientId: z.string().min(1).optional(),
-    /** The service principal's client secret. */
-    clientSecret: z.string().min(1).optional(),
-    /** PEM file with the service principal's certificate and private key. */
-    certificatePath: z.string().min(1).optional(),
-    /** Authenticate as the managed identity of the Azure resource Coffer runs on. */
-    managedIdentity: z.boolean().default(false),
+    ...kit.azureCredentialOptions,
     /** CA certificate(s) to trust for the vault's TLS: PEM text, or a file as @/path. */
     tlsCa: kit.tlsCa().optional(),
     /** Accept an authentication challenge from a host outside *.vault.azure.net (emulators, proxies). */
@@ -42,26 +31,6 @@ export const azureKeysOptions = z
     maxRetries: z.number().int().min(0).max(10).default(3),
   })
   .strict()
-  .superRefine((options, ctx) => {
-    const modes = [
-      options.clientSecret !== undefined && "clientSecret",
-      options.certificatePath !== undefined && "certificatePath",
-      options.managedIdentity && "managedIdentity",
-    ].filter(Boolean) as string[];
-    if (modes.length > 1) {
-      kit.optionProblem(ctx, modes[1]!, `choose one way to authenticate, not ${modes.join(" and ")}`);
-    }
-    if (options.clientSecret !== undefined || options.certificatePath !== undefined) {
-      for (const needed of ["tenantId", "clientId"] as const) {
-        if (options[needed] === undefined) {
-          kit.optionProblem(
-            ctx,
-            needed,
-            `a service principal (clientSecret or certificatePath) needs ${needed} too`,
-          );
-        }
-      }
-    }
-  });
+  .superRefine(kit.checkAzureCredential);
 
 export type AzureKeysOptions = z.output<typeof azureKeysOptions>;

@@ -1,9 +1,8 @@
 // The sql store's conformance suite, unchanged, with its keys wrapped by an RSA key in Azure Key
 // Vault (the keys emulator, through @azure/keyvault-keys over HTTPS): on a SQLite file, on
 // PostgreSQL and on MariaDB (@coffer/testkit: Testcontainers when Docker is there).
-import { describeStoreConformance } from "@coffer/conformance";
 import type { AzureKeysEmulator } from "@coffer/emulators";
-import { describeWithDatabase } from "@coffer/testkit/vitest";
+import { describeKeySourceConformance } from "@coffer/testkit/vitest";
 import { afterAll, beforeAll } from "vitest";
 import { closedPort, kmsStore, registration, sqliteContext, startVault } from "./helpers.js";
 
@@ -16,21 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 
-const capabilities = {
-  access: "read-write",
-  maxValueBytes: 1_048_576,
-  batchGetMax: 500,
-  versions: true,
-  cas: true,
-  softDelete: false,
-} as const;
-
-const context = sqliteContext();
-describeStoreConformance("sql on a SQLite file, keys from Azure Key Vault", {
-  create: () => kmsStore(emulator, keyName, context),
-  capabilities,
-  keptRevisions: 10,
+describeKeySourceConformance({
+  name: "Azure Key Vault",
+  id: "azure-keys",
   registration,
+  storeFor: (context) => kmsStore(emulator, keyName, context),
   invalidOptions: [
     { keySource: "azure-keys" }, // no kms options
     { keySource: "azure-keys", kms: { vaultUrl: "http://127.0.0.1:1", keyName: "coffer" } }, // plain http
@@ -49,15 +38,3 @@ describeStoreConformance("sql on a SQLite file, keys from Azure Key Vault", {
       sqliteContext(),
     ),
 });
-
-for (const engine of ["postgres", "mysql"] as const) {
-  describeWithDatabase(engine, (getDb) => {
-    describeStoreConformance(`sql on ${engine}, keys from Azure Key Vault`, {
-      create: () =>
-        kmsStore(emulator, keyName, { ...sqliteContext(`azure-keys-${engine}`), databaseUrl: getDb().url }),
-      capabilities,
-      keptRevisions: 10,
-      registration,
-    });
-  });
-}

@@ -18,14 +18,8 @@ import {
 } from "@coffer/core";
 import type { AzureKeysEmulator } from "@coffer/emulators";
 import { openDatabase } from "@coffer/sql";
-import {
-  DATA_KEYS_TABLE,
-  DataKeyCache,
-  type SqlStore,
-  sqlStore,
-  VALUES_TABLE,
-  wrapContext,
-} from "@coffer/store-sql";
+import { DATA_KEYS_TABLE, DataKeyCache, sqlStore, VALUES_TABLE, wrapContext } from "@coffer/store-sql";
+import { copyRowsTo, type Row, rows, withStore } from "@coffer/store-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureKeysKek, azureKeysOptions } from "../src/index.js";
 import {
@@ -48,34 +42,6 @@ beforeAll(async () => {
   ({ emulator, keyName } = await startVault());
 });
 afterAll(() => emulator.stop());
-
-interface Row {
-  [column: string]: unknown;
-}
-
-async function rows(context: { databaseUrl: string; deploymentId: string }, table: string): Promise<Row[]> {
-  const database = openDatabase(context.databaseUrl);
-  try {
-    // biome-ignore lint/suspicious/noExplicitAny: a raw look at the store's tables
-    const db = database.db as any;
-    return await db
-      .selectFrom(table)
-      .selectAll()
-      .where("deployment_id", "=", context.deploymentId)
-      .orderBy(table === VALUES_TABLE ? "secret_id" : "key_id")
-      .execute();
-  } finally {
-    await database.close();
-  }
-}
-
-async function withStore<T>(store: SqlStore, work: (store: SqlStore) => Promise<T>): Promise<T> {
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function kidOf(row: Row): string {
   return JSON.parse(String(row.wrapped)).kid;
@@ -305,21 +271,7 @@ describe("sql store with Azure Key Vault keys: failures", () => {
     await wrongKey.close();
 
     // The same rows copied under another deployment id: the vault unwraps, the context digest does not match.
-    const database = openDatabase(context.databaseUrl);
-    // biome-ignore lint/suspicious/noExplicitAny: copying rows as an attacker would
-    const db = database.db as any;
-    for (const table of [DATA_KEYS_TABLE, VALUES_TABLE]) {
-      const all = await db
-        .selectFrom(table)
-        .selectAll()
-        .where("deployment_id", "=", context.deploymentId)
-        .execute();
-      await db
-        .insertInto(table)
-        .values(all.map((row: Row) => ({ ...row, deployment_id: "copied" })))
-        .execute();
-    }
-    await database.close();
+    await copyRowsTo(context, "copied");
     const unwraps = emulator.calls.unwrapKey ?? 0;
     const copied = kmsStore(emulator, keyName, { ...context, deploymentId: "copied" });
     const moved = await failure(() => copied.init());

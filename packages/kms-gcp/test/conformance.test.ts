@@ -2,9 +2,8 @@
 // through @google-cloud/kms over gRPC on a socket): on a SQLite file, on PostgreSQL and on
 // MySQL/MariaDB (@coffer/testkit: Testcontainers when Docker is there; embedded PostgreSQL, or a
 // skip with the reason for MySQL, otherwise).
-import { describeStoreConformance } from "@coffer/conformance";
 import type { GcpKmsEmulator } from "@coffer/emulators";
-import { describeWithDatabase } from "@coffer/testkit/vitest";
+import { describeKeySourceConformance } from "@coffer/testkit/vitest";
 import { afterAll, beforeAll } from "vitest";
 import { closedPort, kmsStore, registration, sqliteContext, startKms } from "./helpers.js";
 
@@ -17,22 +16,12 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 
-const capabilities = {
-  access: "read-write",
-  maxValueBytes: 1_048_576,
-  batchGetMax: 500,
-  versions: true,
-  cas: true,
-  softDelete: false,
-} as const;
-
 const aKey = "projects/p/locations/global/keyRings/r/cryptoKeys/k";
-const context = sqliteContext();
-describeStoreConformance("sql on a SQLite file, keys from GCP Cloud KMS", {
-  create: () => kmsStore(emulator.port, keyName, context),
-  capabilities,
-  keptRevisions: 10,
+describeKeySourceConformance({
+  name: "GCP Cloud KMS",
+  id: "gcp-kms",
   registration,
+  storeFor: (context) => kmsStore(emulator.port, keyName, context),
   invalidOptions: [
     { keySource: "gcp-kms" }, // no kms options
     { keySource: "gcp-kms", kms: { keyName: "projects/p/keyRings/r" } }, // not a CryptoKey name
@@ -43,15 +32,3 @@ describeStoreConformance("sql on a SQLite file, keys from GCP Cloud KMS", {
   // The database is fine; the KMS is not there: init must fail as unavailable.
   unreachable: () => kmsStore(deadPort, aKey, sqliteContext()),
 });
-
-for (const engine of ["postgres", "mysql"] as const) {
-  describeWithDatabase(engine, (getDb) => {
-    describeStoreConformance(`sql on ${engine}, keys from GCP Cloud KMS`, {
-      create: () =>
-        kmsStore(emulator.port, keyName, { ...sqliteContext(`gcp-kms-${engine}`), databaseUrl: getDb().url }),
-      capabilities,
-      keptRevisions: 10,
-      registration,
-    });
-  });
-}

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { BackendAccessDeniedError, IntegrityError, instantiateStore, newSecretId } from "@coffer/core";
 import { type GcpKmsEmulator, startGcpKmsEmulator } from "@coffer/emulators";
 import { DATA_KEYS_TABLE, DataKeyCache, sqlStore, VALUES_TABLE, wrapContext } from "@coffer/store-sql";
+import { copyRowsTo, rows, withStore } from "@coffer/store-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GcpKmsKek, gcpKmsOptions } from "../src/index.js";
 import {
@@ -20,7 +21,6 @@ import {
   startedKmsStore,
   startKms,
 } from "./helpers.js";
-import { copyRowsTo, rows, withStore } from "./rows.js";
 
 let emulator: GcpKmsEmulator;
 let keyName: string;

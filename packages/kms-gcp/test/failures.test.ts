@@ -16,6 +16,7 @@ import {
 } from "@coffer/core";
 import { type GcpKmsEmulator, startGcpKmsEmulator } from "@coffer/emulators";
 import { DATA_KEYS_TABLE, VALUES_TABLE, wrapContext } from "@coffer/store-sql";
+import { dropDataKeys, rows, withStore } from "@coffer/store-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GcpKmsKek, gcpKmsOptions } from "../src/index.js";
 import {
@@ -29,7 +30,6 @@ import {
   startedKmsStore,
   startKms,
 } from "./helpers.js";
-import { dropDataKeys, rows, withStore } from "./rows.js";
 
 let emulator: GcpKmsEmulator;
 let keyName: string;

@@ -1,8 +1,7 @@
 // The sql store's conformance suite, unchanged, with its keys from Vault's transit engine (the
 // emulator, through node-vault over a socket): on a SQLite file, on PostgreSQL and on MariaDB.
-import { describeStoreConformance } from "@coffer/conformance";
 import { startVaultEmulator, type VaultEmulator } from "@coffer/emulators";
-import { describeWithDatabase } from "@coffer/testkit/vitest";
+import { describeKeySourceConformance } from "@coffer/testkit/vitest";
 import { afterAll, beforeAll } from "vitest";
 import { registration, sqliteContext, startTransit, transitStore } from "./helpers.js";
 
@@ -17,21 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 
-const capabilities = {
-  access: "read-write",
-  maxValueBytes: 1_048_576,
-  batchGetMax: 500,
-  versions: true,
-  cas: true,
-  softDelete: false,
-} as const;
-
-const context = sqliteContext();
-describeStoreConformance("sql on a SQLite file, keys from Vault transit", {
-  create: () => transitStore(emulator, keyName, context),
-  capabilities,
-  keptRevisions: 10,
+describeKeySourceConformance({
+  name: "Vault transit",
+  id: "transit",
   registration,
+  storeFor: (context) => transitStore(emulator, keyName, context),
   invalidOptions: [
     { keySource: "vault-transit" },
     { keySource: "vault-transit", kms: { keyName: "coffer" }, keyring: "{}" },
@@ -39,15 +28,3 @@ describeStoreConformance("sql on a SQLite file, keys from Vault transit", {
   unreachable: () =>
     transitStore({ url: deadAddress, rootToken: "root" } as VaultEmulator, "coffer-1", sqliteContext()),
 });
-
-for (const engine of ["postgres", "mysql"] as const) {
-  describeWithDatabase(engine, (getDb) => {
-    describeStoreConformance(`sql on ${engine}, keys from Vault transit`, {
-      create: () =>
-        transitStore(emulator, keyName, { ...sqliteContext(`transit-${engine}`), databaseUrl: getDb().url }),
-      capabilities,
-      keptRevisions: 10,
-      registration,
-    });
-  });
-}

@@ -12,8 +12,8 @@ import {
   newSecretId,
 } from "@coffer/core";
 import type { VaultEmulator } from "@coffer/emulators";
-import { openDatabase } from "@coffer/sql";
-import { DATA_KEYS_TABLE, type SqlStore, VALUES_TABLE } from "@coffer/store-sql";
+import { DATA_KEYS_TABLE, VALUES_TABLE } from "@coffer/store-sql";
+import { rows, withStore } from "@coffer/store-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   failure,
@@ -30,31 +30,6 @@ beforeAll(async () => {
   ({ emulator } = await startTransit());
 });
 afterAll(() => emulator.stop());
-
-async function rows(context: { databaseUrl: string; deploymentId: string }, table: string) {
-  const database = openDatabase(context.databaseUrl);
-  try {
-    // biome-ignore lint/suspicious/noExplicitAny: a raw look at the store's tables
-    const db = database.db as any;
-    const order = table === VALUES_TABLE ? "secret_id" : "key_id";
-    return (await db
-      .selectFrom(table)
-      .selectAll()
-      .where("deployment_id", "=", context.deploymentId)
-      .orderBy(order)
-      .execute()) as Record<string, unknown>[];
-  } finally {
-    await database.close();
-  }
-}
-
-async function withStore<T>(store: SqlStore, work: (store: SqlStore) => Promise<T>): Promise<T> {
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 describe("sql store with Vault transit", () => {
   it("a stolen database holds neither values nor data keys in the clear", async () => {

@@ -16,8 +16,6 @@ function tagProblem(name: string, value: string): string | undefined {
   return undefined;
 }
 
-const GUID_OR_DOMAIN = /^[0-9a-fA-F-]{36}$|^[A-Za-z0-9.-]+$/;
-
 export const azureStoreOptions = z
   .object({
     /** The vault, e.g. https://my-vault.vault.azure.net. */
@@ -28,16 +26,7 @@ export const azureStoreOptions = z
         (url) => url.startsWith("https://"),
         "must be an https URL (Key Vault sends tokens over TLS only)",
       ),
-    /** Microsoft Entra tenant (directory) of the service principal. */
-    tenantId: z.string().regex(GUID_OR_DOMAIN, "must be a tenant id (GUID) or domain").optional(),
-    /** Application (client) id of the service principal, or of a user-assigned managed identity. */
-    clientId: z.string().min(1).optional(),
-    /** The service principal's client secret; sensitive, so it may be given as @/path. */
-    clientSecret: z.string().min(1).optional(),
-    /** PEM file with the service principal's certificate and private key. */
-    certificatePath: z.string().min(1).optional(),
-    /** Authenticate as the managed identity of the Azure resource Coffer runs on. */
-    managedIdentity: z.boolean().default(false),
+    ...kit.azureCredentialOptions,
     /** CA certificate(s) to trust for the vault's TLS: PEM text (a file as @/path, a file option). */
     tlsCa: kit.tlsCa().optional(),
     /** The first part of every secret name. */
@@ -62,31 +51,7 @@ export const azureStoreOptions = z
     timeoutMs: kit.timeoutMs(),
   })
   .strict()
-  .superRefine((options, ctx) => {
-    const modes = [
-      options.clientSecret !== undefined && "clientSecret",
-      options.certificatePath !== undefined && "certificatePath",
-      options.managedIdentity && "managedIdentity",
-    ].filter(Boolean);
-    if (modes.length > 1) {
-      kit.optionProblem(
-        ctx,
-        modes[1] as string,
-        `choose one way to authenticate, not ${modes.join(" and ")}`,
-      );
-    }
-    if (options.clientSecret !== undefined || options.certificatePath !== undefined) {
-      for (const needed of ["tenantId", "clientId"] as const) {
-        if (options[needed] === undefined) {
-          kit.optionProblem(
-            ctx,
-            needed,
-            `a service principal (clientSecret or certificatePath) needs ${needed} too`,
-          );
-        }
-      }
-    }
-  });
+  .superRefine(kit.checkAzureCredential);
 
 export type AzureStoreOptions = z.input<typeof azureStoreOptions>;
 export type ParsedAzureStoreOptions = z.output<typeof azureStoreOptions>;

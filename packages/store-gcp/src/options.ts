@@ -28,37 +28,13 @@ function labelProblem(key: string, text: string): string | undefined {
   return undefined;
 }
 
-/** A service-account key file's JSON: what `credentials` must hold. */
-function isServiceAccountKey(text: string): boolean {
-  try {
-    const parsed = JSON.parse(text) as Record<string, unknown>;
-    return typeof parsed.client_email === "string" && typeof parsed.private_key === "string";
-  } catch {
-    return false;
-  }
-}
-
 export const gcpStoreOptions = z
   .object({
     /** The project that holds the secrets (its id, or its number). */
     project: z.string().regex(PROJECT, "must be a GCP project id such as 'my-project-123'"),
     /** Keep secrets in this region (regional secrets) instead of global ones with automatic replication. */
     location: z.string().regex(LOCATION, "must be a GCP location such as 'europe-west1'").optional(),
-    /** Path of a service-account key file (JSON). */
-    keyFile: z.string().min(1).optional(),
-    /** A service-account key (the JSON text); sensitive, so it may be given as @/path. */
-    credentials: z
-      .string()
-      .refine(
-        isServiceAccountKey,
-        "must be a service-account key in JSON (with client_email and private_key)",
-      )
-      .optional(),
-    /** Host of the API (an emulator, a private endpoint). Defaults to the global or regional endpoint. */
-    apiEndpoint: z.string().min(1).optional(),
-    port: z.number().int().min(1).max(65_535).optional(),
-    /** Plain-text gRPC without TLS and without credentials: emulators only. */
-    insecure: z.boolean().default(false),
+    ...kit.gcpConnectionOptions,
     /** Extra labels on every secret, e.g. {"team":"payments"}. */
     labels: kit.extraMarks({ noun: "label", service: "GCP", max: MAX_LABELS, entry: labelProblem }),
     /** The first part of every secret id. */
@@ -71,25 +47,7 @@ export const gcpStoreOptions = z
     timeoutMs: kit.timeoutMs(),
   })
   .strict()
-  .superRefine((options, ctx) => {
-    if (options.keyFile !== undefined && options.credentials !== undefined) {
-      kit.optionProblem(ctx, "credentials", "give either keyFile or credentials, not both");
-    }
-    if (options.insecure && options.apiEndpoint === undefined) {
-      kit.optionProblem(
-        ctx,
-        "insecure",
-        "insecure is for emulators: set apiEndpoint (and port) to the emulator's address too",
-      );
-    }
-    if (options.insecure && (options.keyFile !== undefined || options.credentials !== undefined)) {
-      kit.optionProblem(
-        ctx,
-        "insecure",
-        "an insecure channel sends no credentials: remove keyFile and credentials",
-      );
-    }
-  });
+  .superRefine(kit.checkGcpConnection);
 
 export type GcpStoreOptions = z.input<typeof gcpStoreOptions>;
 export type ParsedGcpStoreOptions = z.output<typeof gcpStoreOptions>;

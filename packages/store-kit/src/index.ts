@@ -4,6 +4,7 @@
  */
 export * from "./backend-store.js";
 export * from "./classification.js";
+export * from "./cloud-credentials.js";
 export * from "./common-errors.js";
 export * from "./deployment.js";
 export * from "./error-mapping.js";

@@ -76,3 +76,5 @@ export function describeWithDatabase(
 ): void {
   describeWith(dialect, dialect === "postgres" ? () => startPostgres() : startMysql, body);
 }
+
+export { describeKeySourceConformance, type KeySourceConformanceOptions } from "./key-source-conformance.js";

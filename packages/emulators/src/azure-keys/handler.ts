@@ -1,9 +1,9 @@
 // The HTTP side of the Key Vault keys emulator: bearer challenge, api-version, fault injection,
 // routing and the JSON error shape, in the order the secrets emulator uses (the SDK's first request
 // carries no token and no body, so the challenge comes before anything reads the body).
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AzureFaultQueue } from "../azure/faults.js";
+import { admit, decodeSegment, keyVaultHandler, send } from "../azure/http.js";
 import { page } from "../azure/paging.js";
 import { BodyTooLargeError, readBody } from "../shared/http.js";
 import { deletedKeyBundle, keyBundle, keyItem } from "./bundles.js";
@@ -13,7 +13,6 @@ import type { CreateKeyBody, KeyVaultKeys, UpdateKeyBody } from "./keys.js";
 
 /** The keys API versions @azure/keyvault-keys 4.x can ask for, plus the older GA ones. */
 const API_VERSIONS = new Set(["2016-10-01", "7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01"]);
-const PREVIEW = /^7\.\d-preview(\.\d+)?$/;
 const LATEST_API_VERSION = "2025-07-01";
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -29,46 +28,19 @@ export interface KeysHandlerContext {
 type Body = Record<string, unknown>;
 
 export function createKeysHandler(ctx: KeysHandlerContext) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    handle(ctx, req, res).catch((error: unknown) => {
-      const failure =
-        error instanceof KeyVaultError
-          ? error
-          : new KeyVaultError(500, "InternalServerError", "Internal error in the emulator.");
-      send(res, failure.status, failure.body(), failure.headers);
-    });
-  };
+  return keyVaultHandler((req, res) => handle(ctx, req, res));
 }
 
 async function handle(ctx: KeysHandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const vaultUrl = `${ctx.scheme}://${req.headers.host ?? "127.0.0.1"}`;
   const url = new URL(req.url ?? "/", vaultUrl);
 
-  if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? "")) {
-    req.resume();
-    throw new KeyVaultError(
-      401,
-      "Unauthorized",
-      "AKV10000: Request is missing a Bearer or PoP token.",
-      undefined,
-      {
-        "www-authenticate": `Bearer authorization="https://login.microsoftonline.com/${ctx.tenantId}", resource="https://vault.azure.net"`,
-      },
-    );
-  }
-  const apiVersion = url.searchParams.get("api-version");
-  if (!apiVersion)
-    throw badParameter("The api-version query parameter (?api-version=) is required for all requests.");
-  if (!API_VERSIONS.has(apiVersion) && !PREVIEW.test(apiVersion)) {
-    throw badParameter(
-      `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (${LATEST_API_VERSION}).`,
-    );
-  }
-  const fault = ctx.faults.take();
-  if (fault) {
-    req.resume();
-    throw fault;
-  }
+  const apiVersion = admit(req, url, {
+    tenantId: ctx.tenantId,
+    faults: ctx.faults,
+    apiVersions: API_VERSIONS,
+    latestApiVersion: LATEST_API_VERSION,
+  });
 
   const body = await readJson(req);
   const method = req.method ?? "GET";
@@ -174,14 +146,6 @@ function routeOf(
   return undefined;
 }
 
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw badParameter(`The request URI contains an invalid segment: ${segment}`);
-  }
-}
-
 async function readJson(req: IncomingMessage): Promise<Body> {
   let raw: Buffer;
   try {
@@ -199,21 +163,4 @@ async function readJson(req: IncomingMessage): Promise<Body> {
     // Falls through: the error never echoes the body (it may hold a key to wrap).
   }
   throw badParameter("The request body is not a valid JSON object.");
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body?: object,
-  headers: Record<string, string> = {},
-): void {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  res.writeHead(status, {
-    "cache-control": "no-cache",
-    "x-ms-request-id": randomUUID(),
-    "x-ms-keyvault-service-version": "emulator",
-    ...(payload === undefined ? {} : { "content-type": "application/json; charset=utf-8" }),
-    ...headers,
-  });
-  res.end(payload);
 }

@@ -4,11 +4,8 @@
 // start and the bearer challenge of the secrets emulator. Point the clients at it:
 //   new KeyClient(emulator.url, credential, { disableChallengeResourceVerification: true,
 //                                            tlsOptions: { ca: emulator.certificatePem } })
-import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import { selfSignedCertificate } from "../azure/certificate.js";
 import { type AzureFault, AzureFaultQueue } from "../azure/faults.js";
+import { vaultServer } from "../azure/server.js";
 import { type Clock, systemClock } from "../shared/http.js";
 import { SuspendableListener } from "../shared/listener.js";
 import type { EmulatorOptions, RunningEmulator } from "../types.js";
@@ -70,14 +67,7 @@ export async function startAzureKeysEmulator(
     calls,
     tenantId: options.tenantId ?? "00000000-0000-0000-0000-000000000000",
   });
-  const tls = options.http
-    ? undefined
-    : options.tlsCertFile && options.tlsKeyFile
-      ? { cert: readFileSync(options.tlsCertFile, "utf8"), key: readFileSync(options.tlsKeyFile, "utf8") }
-      : await selfSignedCertificate([host, ...(options.certificateNames ?? [])]);
-  const server: Server = tls
-    ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler)
-    : createHttpServer(handler);
+  const { server, certificatePem } = await vaultServer({ ...options, host }, handler);
   const listener = await SuspendableListener.listen(server, host, options.port ?? 0);
   const url = listener.url.replace(/^http:/, `${scheme}:`).replace("0.0.0.0", "127.0.0.1");
 
@@ -86,7 +76,7 @@ export async function startAzureKeysEmulator(
     get port() {
       return listener.port;
     },
-    certificatePem: tls?.cert,
+    certificatePem,
     failNext: (count, fault) => faults.add(count, fault),
     clearFaults: () => faults.clear(),
     calls,

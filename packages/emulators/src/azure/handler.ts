@@ -2,10 +2,10 @@
 // to the vault, and the JSON error shape. Order matters: @azure/keyvault-secrets sends its first
 // request with no Authorization header and the body stripped, so the challenge comes before
 // anything looks at the body.
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { badParameter, KeyVaultError } from "./errors.js";
 import type { AzureFaultQueue } from "./faults.js";
+import { admit, decodeSegment, keyVaultHandler, send } from "./http.js";
 import { page } from "./paging.js";
 import { type SetSecretBody, type Vault, validateName } from "./vault.js";
 
@@ -22,7 +22,6 @@ const API_VERSIONS = new Set([
   "2025-07-01",
   "2026-04-01",
 ]);
-const PREVIEW = /^7\.\d-preview(\.\d+)?$/;
 export const LATEST_API_VERSION = "2026-04-01";
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -34,15 +33,7 @@ export interface HandlerContext {
 }
 
 export function createHandler(ctx: HandlerContext) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    handle(ctx, req, res).catch((error: unknown) => {
-      const failure =
-        error instanceof KeyVaultError
-          ? error
-          : new KeyVaultError(500, "InternalServerError", "Internal error in the emulator.");
-      send(res, failure.status, failure.body(), failure.headers);
-    });
-  };
+  return keyVaultHandler((req, res) => handle(ctx, req, res));
 }
 
 async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -50,34 +41,12 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   const vaultUrl = `${ctx.scheme}://${host}`;
   const url = new URL(req.url ?? "/", vaultUrl);
 
-  if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? "")) {
-    req.resume();
-    throw new KeyVaultError(
-      401,
-      "Unauthorized",
-      "AKV10000: Request is missing a Bearer or PoP token.",
-      undefined,
-      {
-        "www-authenticate": `Bearer authorization="https://login.microsoftonline.com/${ctx.tenantId}", resource="https://vault.azure.net"`,
-      },
-    );
-  }
-
-  // URLSearchParams decodes the SDK's `api%2Dversion` spelling.
-  const apiVersion = url.searchParams.get("api-version");
-  if (!apiVersion)
-    throw badParameter("The api-version query parameter (?api-version=) is required for all requests.");
-  if (!API_VERSIONS.has(apiVersion) && !PREVIEW.test(apiVersion)) {
-    throw badParameter(
-      `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (${LATEST_API_VERSION}).`,
-    );
-  }
-
-  const fault = ctx.faults.take();
-  if (fault) {
-    req.resume();
-    throw fault;
-  }
+  const apiVersion = admit(req, url, {
+    tenantId: ctx.tenantId,
+    faults: ctx.faults,
+    apiVersions: API_VERSIONS,
+    latestApiVersion: LATEST_API_VERSION,
+  });
 
   const body = await readJson(req);
   const segments = url.pathname.split("/").slice(1).map(decodeSegment);
@@ -146,14 +115,6 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   throw new KeyVaultError(404, "NotFound", `The requested resource ${url.pathname} was not found.`);
 }
 
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw badParameter(`The request URI contains an invalid segment: ${segment}`);
-  }
-}
-
 /** As the service words it (e.g. a PUT on /secrets/ with no name). */
 function methodNotAllowed(method: string): KeyVaultError {
   return new KeyVaultError(405, "MethodNotAllowed", `HTTP ${method} not allowed`);
@@ -177,21 +138,4 @@ async function readJson(req: IncomingMessage): Promise<SetSecretBody> {
     // Falls through to the error below, which never echoes the body (it may hold a secret).
   }
   throw badParameter("The request body is not a valid JSON object.");
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body?: object,
-  headers: Record<string, string> = {},
-): void {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  res.writeHead(status, {
-    "cache-control": "no-cache",
-    "x-ms-request-id": randomUUID(),
-    "x-ms-keyvault-service-version": "emulator",
-    ...(payload === undefined ? {} : { "content-type": "application/json; charset=utf-8" }),
-    ...headers,
-  });
-  res.end(payload);
 }

@@ -2,13 +2,10 @@
 // start, the bearer challenge the official client expects, state in memory. Point the client at it:
 //   new SecretClient(emulator.url, credential, { disableChallengeResourceVerification: true,
 //                                               tlsOptions: { ca: emulator.certificatePem } })
-import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
 import type { EmulatorOptions, RunningEmulator } from "../types.js";
-import { selfSignedCertificate } from "./certificate.js";
 import { type AzureFault, AzureFaultQueue } from "./faults.js";
 import { createHandler } from "./handler.js";
+import { vaultServer } from "./server.js";
 import { Vault } from "./vault.js";
 
 export type { AzureFault } from "./faults.js";
@@ -62,14 +59,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     scheme,
     tenantId: options.tenantId ?? "00000000-0000-0000-0000-000000000000",
   });
-  const tls = options.http
-    ? undefined
-    : options.tlsCertFile && options.tlsKeyFile
-      ? { cert: readFileSync(options.tlsCertFile, "utf8"), key: readFileSync(options.tlsKeyFile, "utf8") }
-      : await selfSignedCertificate([host, ...(options.certificateNames ?? [])]);
-  const server: Server = tls
-    ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler)
-    : createHttpServer(handler);
+  const { server, certificatePem } = await vaultServer({ ...options, host }, handler);
 
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -93,7 +83,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   return {
     url: `${scheme}://${publicHost.includes(":") ? `[${publicHost}]` : publicHost}:${port}`,
     port,
-    certificatePem: tls?.cert,
+    certificatePem,
     failNext: (count, fault) => faults.add(count, fault),
     clearFaults: () => faults.clear(),
     get pendingFaults() {

@@ -4,9 +4,8 @@
 // Decrypt with the CRC32C integrity fields. Point the official client at it with
 //   new KeyManagementServiceClient({ apiEndpoint: "127.0.0.1", port, sslCreds: grpc.credentials.createInsecure(),
 //                                    authClient: new googleAuthLibrary.PassThroughClient() })
-import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { type GcpFault, GcpFaultQueue } from "../gcp/faults.js";
-import { TcpGate } from "../gcp/gate.js";
+import { startGatedGrpcServer } from "../gcp/grpc-server.js";
 import { FaultQueue } from "../shared/faults.js";
 import type { EmulatorOptions, RunningEmulator } from "../types.js";
 import { readHeader } from "./ciphertext.js";
@@ -56,30 +55,17 @@ export async function startGcpKmsEmulator(options: GcpKmsEmulatorOptions = {}): 
   const tampering = new FaultQueue<GcpKmsTamperKind>();
   const calls: Counters = {};
 
-  // As with the Secret Manager emulator: the gRPC server listens on loopback only, behind a TCP
-  // gate whose close resets connections, so an outage looks like one (UNAVAILABLE, not CANCELLED).
-  const server = new Server();
-  server.addService(loadServiceDefinition(), createImplementation(keys, faults, tampering, calls));
-  const internalPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    );
-  });
-  const gate = new TcpGate({ host: "127.0.0.1", port: internalPort });
-  let port: number;
-  try {
-    port = await gate.open(host, options.port ?? 0);
-  } catch (error) {
-    server.forceShutdown();
-    throw error;
-  }
-  const publicHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-  let stopped = false;
+  // As with the Secret Manager emulator: loopback only, behind a gate (see grpc-server.ts).
+  const server = await startGatedGrpcServer(
+    loadServiceDefinition(),
+    createImplementation(keys, faults, tampering, calls),
+    { host, port: options.port, name: "GCP KMS" },
+  );
 
   return {
-    url: publicHost.includes(":") ? `[${publicHost}]:${port}` : `${publicHost}:${port}`,
+    url: server.url,
     host,
-    port,
+    port: server.port,
     projectId: options.projectId,
     calls,
     failNext: (count, fault) => faults.add(count, fault),
@@ -95,16 +81,9 @@ export async function startGcpKmsEmulator(options: GcpKmsEmulatorOptions = {}): 
       tampering.clear();
       for (const method of Object.keys(calls)) delete calls[method];
     },
-    suspend: () => gate.close(),
-    async resume() {
-      if (stopped) throw new Error("the GCP KMS emulator was stopped; start a new one");
-      if (!gate.isOpen) await gate.open(host, port);
-    },
-    async stop() {
-      stopped = true;
-      await gate.close();
-      server.forceShutdown();
-    },
+    suspend: () => server.suspend(),
+    resume: () => server.resume(),
+    stop: () => server.stop(),
   };
 }
 

@@ -1,43 +1,23 @@
 // The gRPC side: the KeyManagementService definition that ships inside @google-cloud/kms (its
 // self-contained protos.json), and handlers for the methods envelope encryption and key set-up
 // need. Every other method of the service answers UNIMPLEMENTED, naming itself.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import {
   type handleUnaryCall,
-  loadPackageDefinition,
   type ServiceDefinition,
   status,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { fromJSON } from "@grpc/proto-loader";
 import { GcpStatusError } from "../gcp/errors.js";
 import type { GcpFaultQueue } from "../gcp/faults.js";
+import { loadGrpcService } from "../gcp/grpc-server.js";
 import type { FaultQueue } from "../shared/faults.js";
 import { decrypt, encrypt, type GcpKmsTamperKind } from "./crypt.js";
 import type { KmsKeyStore } from "./keys.js";
 
 export const SERVICE_NAME = "google.cloud.kms.v1.KeyManagementService";
 
-let cached: ServiceDefinition | undefined;
-
 export function loadServiceDefinition(): ServiceDefinition {
-  if (cached) return cached;
-  const require = createRequire(import.meta.url);
-  const json = JSON.parse(
-    readFileSync(require.resolve("@google-cloud/kms/build/protos/protos.json"), "utf8"),
-  ) as object;
-  const definition = fromJSON(json, {
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  let node: unknown = loadPackageDefinition(definition);
-  for (const part of SERVICE_NAME.split(".")) node = (node as Record<string, unknown>)[part];
-  cached = (node as { service: ServiceDefinition }).service;
-  return cached;
+  return loadGrpcService("@google-cloud/kms", SERVICE_NAME);
 }
 
 const FAULT_DETAILS = {

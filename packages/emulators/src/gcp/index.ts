@@ -2,10 +2,9 @@
 // Point the official client at it with
 //   new SecretManagerServiceClient({ apiEndpoint: "127.0.0.1", port, sslCreds: grpc.credentials.createInsecure(),
 //                                    authClient: new PassThroughClient() })
-import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { EmulatorOptions, RunningEmulator } from "../types.js";
 import { type GcpFault, GcpFaultQueue } from "./faults.js";
-import { TcpGate } from "./gate.js";
+import { startGatedGrpcServer } from "./grpc-server.js";
 import { createImplementation, loadServiceDefinition } from "./service.js";
 import { SecretManagerState } from "./state.js";
 
@@ -38,45 +37,25 @@ export async function startGcpEmulator(options: GcpEmulatorOptions = {}): Promis
   const faults = new GcpFaultQueue();
 
   // The gRPC server itself only ever listens on loopback; the public port is the gate in front.
-  const server = new Server();
-  server.addService(loadServiceDefinition(), createImplementation(state, faults));
-  const internalPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    );
+  const server = await startGatedGrpcServer(loadServiceDefinition(), createImplementation(state, faults), {
+    host,
+    port: options.port,
+    name: "GCP",
   });
-  const gate = new TcpGate({ host: "127.0.0.1", port: internalPort });
-  let port: number;
-  try {
-    port = await gate.open(host, options.port ?? 0);
-  } catch (error) {
-    server.forceShutdown();
-    throw error;
-  }
-  // Listening on every interface (inside a container) still means clients dial loopback here.
-  const publicHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-  let stopped = false;
 
   return {
-    url: publicHost.includes(":") ? `[${publicHost}]:${port}` : `${publicHost}:${port}`,
+    url: server.url,
     host,
-    port,
+    port: server.port,
     projectId: options.projectId,
     failNext: (count, fault) => faults.add(count, fault),
     clearFaults: () => faults.clear(),
     get pendingFaults() {
       return faults.size;
     },
-    suspend: () => gate.close(),
-    async resume() {
-      if (stopped) throw new Error("the GCP emulator was stopped; start a new one");
-      if (!gate.isOpen) await gate.open(host, port);
-    },
-    async stop() {
-      stopped = true;
-      await gate.close();
-      server.forceShutdown();
-    },
+    suspend: () => server.suspend(),
+    resume: () => server.resume(),
+    stop: () => server.stop(),
   };
 }
 

@@ -1,41 +1,21 @@
 // The gRPC side: the service definition that ships inside @google-cloud/secret-manager (its
 // self-contained protos.json), and the handlers that call into SecretManagerState. Methods left out
 // (EnableManagedRotation, RotateSecret: Cloud SQL managed rotation) answer UNIMPLEMENTED.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import {
   type handleUnaryCall,
-  loadPackageDefinition,
   type ServiceDefinition,
   status,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { fromJSON } from "@grpc/proto-loader";
 import { GcpStatusError } from "./errors.js";
 import type { GcpFaultQueue } from "./faults.js";
+import { loadGrpcService } from "./grpc-server.js";
 import type { SecretManagerState } from "./state.js";
 
 export const SERVICE_NAME = "google.cloud.secretmanager.v1.SecretManagerService";
 
-let cached: ServiceDefinition | undefined;
-
 export function loadServiceDefinition(): ServiceDefinition {
-  if (cached) return cached;
-  const require = createRequire(import.meta.url);
-  const json = JSON.parse(
-    readFileSync(require.resolve("@google-cloud/secret-manager/build/protos/protos.json"), "utf8"),
-  ) as object;
-  const definition = fromJSON(json, {
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  let node: unknown = loadPackageDefinition(definition);
-  for (const part of SERVICE_NAME.split(".")) node = (node as Record<string, unknown>)[part];
-  cached = (node as { service: ServiceDefinition }).service;
-  return cached;
+  return loadGrpcService("@google-cloud/secret-manager", SERVICE_NAME);
 }
 
 const FAULT_DETAILS = {

@@ -1,11 +1,19 @@
-// A raw look at the sql store's tables, as someone holding a copy of the database would have it.
+// Fixtures for the tests of the KMS key sources (entry `@coffer/store-sql/testing`, never for
+// production code): a raw look at the sql store's tables, as someone holding a copy of the database
+// would have it.
+// It lives here, not in @coffer/testkit, because it knows the store's tables and their columns,
+// and testkit cannot depend on store-sql (store-sql's own tests use testkit).
 import type { StoreContext } from "@coffer/core";
 import { openDatabase } from "@coffer/sql";
-import { DATA_KEYS_TABLE, type SqlStore, VALUES_TABLE } from "@coffer/store-sql";
+import { DATA_KEYS_TABLE, type SqlStore, VALUES_TABLE } from "../index.js";
 
 export type Row = Record<string, unknown>;
 
-export async function rows(context: StoreContext, table: string): Promise<Row[]> {
+/** The deployment's rows of one table, in key order. */
+export async function rows(
+  context: Pick<StoreContext, "databaseUrl" | "deploymentId">,
+  table: string,
+): Promise<Row[]> {
   const database = openDatabase(context.databaseUrl);
   try {
     // biome-ignore lint/suspicious/noExplicitAny: a raw look at the store's tables
@@ -54,6 +62,7 @@ export async function dropDataKeys(context: StoreContext): Promise<void> {
   }
 }
 
+/** Runs `work` with the store, then closes it, whatever happened. */
 export async function withStore<T>(store: SqlStore, work: (store: SqlStore) => Promise<T>): Promise<T> {
   try {
     return await work(store);
