@@ -2,35 +2,22 @@
  * The store with a child span around each backend call made during a request:
  * `coffer.store.<operation>` (get, getMany, create…), attribute `coffer.store.type`, and on
  * failure `error.type` = the typed code. No id, name, key or value: the arguments are never
- * looked at. A pass-through Proxy like the measured store (metrics/measured-store.ts), for the
- * same reason: the store's extras (the sql store's key rotation) stay visible to the service.
+ * looked at. Wrapped like the measured store (store-calls.ts), so the store's extras (the sql
+ * store's key rotation) stay visible to the service.
  * Calls the store makes inside (a metadata query on a shared database) become its children.
  */
 import type { Tracer } from "@opentelemetry/api";
-import { STORE_CALLS } from "../metrics/measured-store.js";
+import { aroundStoreCalls, type StoreCall } from "../store-calls.js";
 import { failSpan, runInSpan, startChildSpan } from "./active-span.js";
 import { ATTR_COFFER_STORE_TYPE } from "./attributes.js";
 
 export function tracedStore<S extends object>(inner: S, tracer: Tracer): S {
-  const wrapped = new Map<string | symbol, unknown>();
   const type = String((inner as { type?: unknown }).type ?? "unknown");
-  return new Proxy(inner, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== "function") return value;
-      let method = wrapped.get(property);
-      if (method === undefined) {
-        const bound = (value as (...args: unknown[]) => unknown).bind(target);
-        method = STORE_CALLS.has(property) ? traced(bound, String(property), type, tracer) : bound;
-        wrapped.set(property, method);
-      }
-      return method;
-    },
-  });
+  return aroundStoreCalls(inner, (call, operation) => traced(call, operation, type, tracer));
 }
 
 function traced(
-  call: (...args: unknown[]) => unknown,
+  call: StoreCall,
   operation: string,
   type: string,
   tracer: Tracer,
