@@ -35,7 +35,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
         // Skipped because the case cannot apply to this store (a capability it does not declare,
         // a write case on a read-only store) or is a known failure: reported rather than left
         // out, with the reason in the title, so the run shows the whole checklist.
-        it.skip(`${title} (${planned.notApplicable})`, () => {});
+        it.skip(`${title} (${planned.notApplicable})`, () => {}); // why: planCases' notApplicable reason
       } else {
         it(title, async () => {
           await setUp();

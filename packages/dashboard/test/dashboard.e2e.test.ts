@@ -65,7 +65,7 @@ if (missing && mustFailWithoutChromium) {
   // Skipped only off CI, on a developer's machine without Debian's Chromium (the reason, from
   // chromiumMissing(), is in the title and the warning); in CI the branch above fails instead.
   console.warn(`dashboard browser tests skipped: ${missing}`);
-  it.skip(`dashboard browser tests: skipped, ${missing}`, () => {});
+  it.skip(`dashboard browser tests: skipped, ${missing}`, () => {}); // why: no Chromium, off CI only
 } else {
   describe.each(["sqlite", "postgres"] as const)("the dashboard on %s", (backend) => {
     let database: TestDatabase | undefined;

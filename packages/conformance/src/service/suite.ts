@@ -52,7 +52,7 @@ export function describeServiceConformance(name: string, options: ServiceConform
         // Skipped only when the caller asks (skipLargeListing: a backend too slow for 1,000
         // secrets in a test run), and reported rather than left out, with the caller's reason in
         // the title, so the run still shows every case of the suite.
-        it.skip(`${title} (skipped: ${options.skipLargeListing})`, () => {});
+        it.skip(`${title} (skipped: ${options.skipLargeListing})`, () => {}); // why: the caller's skipLargeListing reason
         continue;
       }
       const known = options.knownFailures?.[serviceCase.id];
@@ -60,7 +60,7 @@ export function describeServiceConformance(name: string, options: ServiceConform
         // Skipped because the caller names a bug outside the store under test that makes this case
         // fail (knownFailures: case id → reason); reported with that reason in the title rather
         // than left out, so the run shows the gap until the bug is fixed and the entry removed.
-        it.skip(`${title} (known failure: ${known})`, () => {});
+        it.skip(`${title} (known failure: ${known})`, () => {}); // why: the caller's knownFailures entry
         continue;
       }
       it(title, { timeout: 120_000 }, async () => {
